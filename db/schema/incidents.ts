@@ -1,0 +1,52 @@
+import { sqliteTable, integer, text, uniqueIndex, primaryKey, index } from 'drizzle-orm/sqlite-core';
+import { services } from './services';
+
+export const incidentKinds = ['failure', 'security'] as const;
+export const incidentSeverities = ['minor', 'major', 'critical'] as const;
+export const impacts = ['degraded_performance', 'partial_outage', 'major_outage'] as const;
+export const updateStatuses = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+
+/** Instants are epoch milliseconds, UTC. */
+export const incidents = sqliteTable('incidents', {
+  id: integer().primaryKey({ autoIncrement: true }),
+  key: text().notNull(),
+  kind: text({ enum: incidentKinds }).notNull().default('failure'),
+  severity: text({ enum: incidentSeverities }).notNull().default('minor'),
+  titleJa: text().notNull(),
+  titleEn: text(),
+  startedAt: integer().notNull(),
+  detectedAt: integer(),
+  awareAt: integer(),
+  recoveredAt: integer(),
+  clientNotifiedAt: integer(),
+  etaNotifiedAt: integer(),
+  recoveryNotifiedAt: integer(),
+  responseStartedAt: integer(),
+  writtenReportAt: integer(),
+  forceMajeure: integer({ mode: 'boolean' }).notNull().default(false),
+  forceMajeureReason: text(),
+  cause: text(),
+  fix: text(),
+  prevention: text(),
+  causeKnown: integer({ mode: 'boolean' }),
+  /** draft: opened by the probe and not yet confirmed by an admin. */
+  draft: integer({ mode: 'boolean' }).notNull().default(false),
+  createdAt: integer().notNull(),
+  updatedAt: integer().notNull(),
+}, (t) => [uniqueIndex('incidents_key_unique').on(t.key), index('incidents_started_at').on(t.startedAt)]);
+
+export const incidentServices = sqliteTable('incident_services', {
+  incidentId: integer().notNull().references(() => incidents.id, { onDelete: 'cascade' }),
+  serviceId: integer().notNull().references(() => services.id, { onDelete: 'cascade' }),
+  impact: text({ enum: impacts }).notNull(),
+}, (t) => [primaryKey({ columns: [t.incidentId, t.serviceId] })]);
+
+export const incidentUpdates = sqliteTable('incident_updates', {
+  id: integer().primaryKey({ autoIncrement: true }),
+  incidentId: integer().notNull().references(() => incidents.id, { onDelete: 'cascade' }),
+  at: integer().notNull(),
+  status: text({ enum: updateStatuses }).notNull(),
+  bodyJa: text().notNull(),
+  bodyEn: text(),
+  published: integer({ mode: 'boolean' }).notNull().default(true),
+}, (t) => [index('incident_updates_incident').on(t.incidentId, t.at)]);

@@ -1,0 +1,61 @@
+import { sqliteTable, integer, text, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
+import { services } from './services';
+
+/** One thing the probe checks on an interval. `options` holds the check type's own settings as JSON. */
+export const monitors = sqliteTable('monitors', {
+  id: integer().primaryKey({ autoIncrement: true }),
+  slug: text().notNull(),
+  serviceId: integer().notNull().references(() => services.id, { onDelete: 'cascade' }),
+  type: text().notNull(),
+  target: text().notNull(),
+  intervalS: integer().notNull().default(60),
+  timeoutS: integer().notNull().default(10),
+  confirm: integer().notNull().default(2),
+  countsForAvailability: integer({ mode: 'boolean' }).notNull().default(true),
+  options: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+  paused: integer({ mode: 'boolean' }).notNull().default(false),
+}, (t) => [uniqueIndex('monitors_slug_unique').on(t.slug)]);
+
+/**
+ * Raw check results. `at` is epoch milliseconds (UTC); `status` is 0 up, 1 degraded, 2 down.
+ * The migration declares this table WITHOUT ROWID so the primary key is the table itself:
+ * a check costs ~20 bytes on disk with no second index.
+ */
+export const checks = sqliteTable('checks', {
+  monitorId: integer().notNull().references(() => monitors.id, { onDelete: 'cascade' }),
+  at: integer().notNull(),
+  status: integer().notNull(),
+  latencyMs: integer(),
+  error: text(),
+}, (t) => [primaryKey({ columns: [t.monitorId, t.at] })]);
+
+/**
+ * Run-length form of the checks: consecutive checks of one status. The SLA rules need only
+ * these (a down run of `count >= confirm` is an outage), so a month is read in a few rows.
+ * Derived from `checks`; rebuilt from them after an import.
+ */
+export const checkRuns = sqliteTable('check_runs', {
+  monitorId: integer().notNull().references(() => monitors.id, { onDelete: 'cascade' }),
+  firstAt: integer().notNull(),
+  lastAt: integer().notNull(),
+  status: integer().notNull(),
+  count: integer().notNull(),
+}, (t) => [primaryKey({ columns: [t.monitorId, t.firstAt] })]);
+
+/**
+ * Stretches with no check for longer than twice the monitor's interval: from the last check
+ * plus two intervals to the next check. Derived from `checks` like the runs.
+ */
+export const checkGaps = sqliteTable('check_gaps', {
+  monitorId: integer().notNull().references(() => monitors.id, { onDelete: 'cascade' }),
+  start: integer().notNull(),
+  end: integer().notNull(),
+}, (t) => [primaryKey({ columns: [t.monitorId, t.start] })]);
+
+/** A monitor outage an admin has marked as not real, identified by the outage's start. */
+export const falsePositives = sqliteTable('false_positives', {
+  monitorId: integer().notNull().references(() => monitors.id, { onDelete: 'cascade' }),
+  start: integer().notNull(),
+  reason: text().notNull(),
+  createdAt: integer().notNull(),
+}, (t) => [primaryKey({ columns: [t.monitorId, t.start] })]);

@@ -1,0 +1,106 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { readEnv, publicUrl } from '../src/lib/env';
+import { loadConfig } from '../src/lib/config';
+import { openDatabase } from '../src/lib/db';
+import { seedSampleIfEmpty } from '../src/lib/sample/sample';
+import { AppError } from '../src/lib/errors';
+import { log } from '../src/lib/log';
+import { reportError } from './lib/cli';
+
+/**
+ * npm start: builds the site if its sources are newer than the build, migrates the
+ * database, loads the sample into an empty one, starts the probe as its own process (so a
+ * crowd of visitors never delays a check) and serves the site.
+ */
+const root = resolve(import.meta.dirname, '..');
+const outDir = resolve(root, process.env.ASTRO_OUT_DIR ?? 'dist');
+const entry = join(outDir, 'server', 'entry.mjs');
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+function buildIfNeeded(): void {
+  const sources = ['src', 'db/schema', 'public', 'astro.config.mjs', 'package.json'].map((p) => newestMtime(join(root, p)));
+  if (existsSync(entry) && statSync(entry).mtimeMs >= Math.max(...sources)) return;
+  log.info('start.building', { outDir });
+  const res = spawnSync(process.execPath, [join(root, 'node_modules/astro/astro.js'), 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+  if (res.status !== 0) throw new AppError('CONFIG', 'building the site failed (see the messages above)');
+}
+
+function startProbe(env: NodeJS.ProcessEnv): { child: () => ChildProcess | null; stop: () => Promise<void> } {
+  let child: ChildProcess | null = null;
+  let stopping = false;
+  const launch = () => {
+    child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/probe.ts')], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      log.error('start.probe_exited', { code, signal, restart_in_s: 5 });
+      setTimeout(() => !stopping && launch(), 5000);
+    });
+  };
+  launch();
+  return {
+    child: () => child,
+    stop: () => new Promise<void>((done) => {
+      stopping = true;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  loadConfig(env.CONFIG_PATH);
+  buildIfNeeded();
+  const db = openDatabase(env.DATABASE_PATH);
+  seedSampleIfEmpty(db, publicUrl(env));
+  db.$client.close();
+
+  process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+  const { handler } = (await import(pathToFileURL(entry).href)) as { handler: (req: IncomingMessage, res: ServerResponse) => void };
+  const server = createServer(handler);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((ready, fail) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') fail(new AppError('CONFIG', `port ${env.PORT} on ${env.HOST} is already in use (set PORT to another port)`));
+      else if (err.code === 'EACCES') fail(new AppError('CONFIG', `no permission to listen on port ${env.PORT} (set PORT above 1023)`));
+      else if (err.code === 'ENOTFOUND' || err.code === 'EADDRNOTAVAIL') fail(new AppError('CONFIG', `HOST ${env.HOST} is not an address of this machine`));
+      else fail(err);
+    });
+    server.listen(env.PORT, env.HOST, () => ready());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+  log.info('start.listening', { url: `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}/` });
+  process.stdout.write(`Status site at ${publicUrl({ ...env, PORT: port })}/\n`);
+
+  const probe = env.PROBE === 'on' ? startProbe(process.env) : null;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('start.stopping', { signal });
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    const closed = new Promise<void>((done) => server.close(() => done()));
+    server.closeIdleConnections(); // in-flight requests finish; idle keep-alive sockets go now
+    await Promise.all([closed, probe?.stop()]);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => process.exit(reportError(err)));

@@ -1,0 +1,58 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { mkdirSync, accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import * as schema from '../../db/schema/index';
+import { AppError } from './errors';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/** Where drizzle-kit writes the migrations; resolved from the project root (the working directory). */
+export function migrationsFolder(): string {
+  return resolve(process.env.MIGRATIONS_DIR ?? 'db/migrations');
+}
+
+/**
+ * Opens the SQLite file with the pragmas every process uses and applies pending migrations.
+ * Throws an AppError('DATABASE') naming the path and the cause; callers stop on it.
+ */
+export function openDatabase(path: string, options: { migrate?: boolean; readonly?: boolean } = {}): Db {
+  const file = path === ':memory:' ? path : resolve(path);
+  let sqlite: Database.Database;
+  try {
+    if (file !== ':memory:' && !options.readonly) {
+      mkdirSync(dirname(file), { recursive: true });
+      accessSync(dirname(file), constants.W_OK);
+    }
+    sqlite = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (err) {
+    throw new AppError('DATABASE', `cannot open the database at ${file}: ${(err as Error).message}`);
+  }
+  try {
+    if (!options.readonly) sqlite.pragma('journal_mode = WAL');
+    // WAL with synchronous=NORMAL never corrupts; a crash loses at most the last transactions.
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+  } catch (err) {
+    sqlite.close();
+    throw new AppError('DATABASE', `cannot use the database at ${file}: ${(err as Error).message}`);
+  }
+  const db = drizzle(sqlite, { schema, casing: 'snake_case' }) as Db;
+  if (options.migrate !== false && !options.readonly) {
+    try {
+      migrate(db, { migrationsFolder: migrationsFolder() });
+    } catch (err) {
+      sqlite.close();
+      const cause = (err as { cause?: Error }).cause?.message ?? (err as Error).message;
+      throw new AppError('DATABASE', `migrating the database at ${file} failed: ${cause}`);
+    }
+  }
+  return db;
+}
+
+/** Runs fn in one IMMEDIATE transaction: all of it is written, or none. */
+export function inTransaction<T>(db: Db, fn: () => T): T {
+  return db.$client.transaction(fn).immediate();
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { parseInstant } from '../time';
+import { checkStatuses } from '../checks/status';
+import { impacts, incidentKinds, incidentSeverities, updateStatuses } from '../../../db/schema/incidents';
+import { maintenanceCategories, maintenanceStatuses } from '../../../db/schema/maintenances';
+import { monitorTypes } from '../probe/monitor-types';
+
+/**
+ * The interchange file of CONTRACTS.md: one JSON object, instants in ISO 8601 with an
+ * offset, unknown keys an error. Optional fields may be left out.
+ */
+const instant = z.string().refine((s) => parseInstant(s) !== null, 'must be an ISO 8601 instant with an offset, such as 2026-10-01T00:00:00+09:00');
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and hyphens');
+const key = z.string().min(1).max(200);
+const text = z.string().min(1);
+const localized = z.strictObject({ ja: text, en: text.optional() });
+
+export const serviceSchema = z.strictObject({
+  slug,
+  name: localized,
+  sla_target_pct: z.number().gt(0).max(100),
+  sort_order: z.number().int().optional(),
+});
+
+export const monitorSchema = z.strictObject({
+  slug,
+  service: slug,
+  type: z.enum(monitorTypes),
+  target: text,
+  interval_s: z.number().int().min(5).max(86_400),
+  timeout_s: z.number().int().min(1).max(300).optional(),
+  confirm: z.number().int().min(1).max(100),
+  counts_for_availability: z.boolean(),
+  paused: z.boolean().optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const checkSchema = z.strictObject({
+  monitor: slug,
+  at: instant,
+  status: z.enum(checkStatuses),
+  latency_ms: z.number().int().min(0).nullable().optional(),
+  error: z.string().optional(),
+});
+
+export const incidentSchema = z.strictObject({
+  key,
+  kind: z.enum(incidentKinds),
+  severity: z.enum(incidentSeverities),
+  title: localized,
+  services: z.array(z.strictObject({ service: slug, impact: z.enum(impacts) })),
+  started_at: instant,
+  detected_at: instant.optional(),
+  aware_at: instant.optional(),
+  recovered_at: instant.optional(),
+  client_notified_at: instant.optional(),
+  eta_notified_at: instant.optional(),
+  recovery_notified_at: instant.optional(),
+  response_started_at: instant.optional(),
+  written_report_at: instant.optional(),
+  force_majeure: z.boolean(),
+  force_majeure_reason: text.optional(),
+  cause: text.optional(),
+  fix: text.optional(),
+  prevention: text.optional(),
+  cause_known: z.boolean().optional(),
+  draft: z.boolean().optional(),
+  updates: z.array(z.strictObject({
+    at: instant,
+    status: z.enum(updateStatuses),
+    body: localized,
+    published: z.boolean().optional(),
+  })).optional(),
+});
+
+export const maintenanceSchema = z.strictObject({
+  key,
+  category: z.enum(maintenanceCategories),
+  title: localized,
+  body: localized.optional(),
+  services: z.array(slug).min(1),
+  announced_at: instant,
+  scheduled_start: instant,
+  scheduled_end: instant,
+  actual_start: instant.optional(),
+  actual_end: instant.optional(),
+  client_approved_at: instant.optional(),
+  status: z.enum(maintenanceStatuses),
+});
+
+export const falsePositiveSchema = z.strictObject({
+  monitor: slug,
+  start: instant,
+  reason: text,
+});
+
+export const interchangeSchema = z.strictObject({
+  version: z.literal(1),
+  services: z.array(serviceSchema),
+  monitors: z.array(monitorSchema).optional(),
+  checks: z.array(checkSchema).optional(),
+  incidents: z.array(incidentSchema).optional(),
+  maintenances: z.array(maintenanceSchema).optional(),
+  false_positives: z.array(falsePositiveSchema).optional(),
+});
+
+export type Interchange = z.infer<typeof interchangeSchema>;
+export type ServiceEntry = z.infer<typeof serviceSchema>;
+export type MonitorEntry = z.infer<typeof monitorSchema>;
+export type IncidentEntry = z.infer<typeof incidentSchema>;
+export type MaintenanceEntry = z.infer<typeof maintenanceSchema>;

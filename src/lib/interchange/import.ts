@@ -1,0 +1,164 @@
+import type { Db } from '../db';
+import { AppError, jsonPath, type FieldIssue } from '../errors';
+import { parseInstant } from '../time';
+import { STATUS_CODE } from '../checks/status';
+import { rebuildDerived } from '../checks/store';
+import { holdsSampleData, setSetting } from '../settings';
+import { interchangeSchema, type Interchange } from './format';
+import { validateMonitorTarget } from '../probe/registry';
+
+const ms = (s: string) => parseInstant(s)!;
+const optMs = (s: string | undefined) => (s === undefined ? null : ms(s));
+
+/** Parses and validates a whole interchange text; every problem is reported with its JSON path. */
+export function validateInterchange(textOrValue: string | unknown): Interchange {
+  let value: unknown = textOrValue;
+  if (typeof textOrValue === 'string') {
+    try {
+      value = JSON.parse(textOrValue);
+    } catch (err) {
+      throw new AppError('VALIDATION', `the file is not valid JSON: ${(err as Error).message}`, [{ path: '$', message: (err as Error).message }]);
+    }
+  }
+  const parsed = interchangeSchema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message }));
+    throw new AppError('VALIDATION', `${issues.length} problem(s) in the file`, issues);
+  }
+  const data = parsed.data;
+  const issues: FieldIssue[] = [];
+  const dup = (list: readonly { [k: string]: unknown }[], field: string, at: string) => {
+    const seen = new Set<unknown>();
+    list.forEach((e, i) => {
+      if (seen.has(e[field])) issues.push({ path: `$.${at}[${i}].${field}`, message: `duplicate ${field} "${String(e[field])}"` });
+      seen.add(e[field]);
+    });
+  };
+  dup(data.services, 'slug', 'services');
+  dup(data.monitors ?? [], 'slug', 'monitors');
+  dup(data.incidents ?? [], 'key', 'incidents');
+  dup(data.maintenances ?? [], 'key', 'maintenances');
+  const services = new Set(data.services.map((s) => s.slug));
+  const monitors = new Set((data.monitors ?? []).map((m) => m.slug));
+  const needService = (slug: string, path: string) => {
+    if (!services.has(slug)) issues.push({ path, message: `no service "${slug}" in this file` });
+  };
+  const needMonitor = (slug: string, path: string) => {
+    if (!monitors.has(slug)) issues.push({ path, message: `no monitor "${slug}" in this file` });
+  };
+  const ordered = (a: string | undefined, b: string | undefined, path: string, what: string) => {
+    if (a !== undefined && b !== undefined && ms(b) < ms(a)) issues.push({ path, message: what });
+  };
+  (data.monitors ?? []).forEach((m, i) => {
+    needService(m.service, `$.monitors[${i}].service`);
+    for (const problem of validateMonitorTarget(m.type, m.target, m.options ?? {})) {
+      issues.push({ path: `$.monitors[${i}].${problem.field}`, message: problem.message });
+    }
+  });
+  const checkKeys = new Set<string>();
+  (data.checks ?? []).forEach((c, i) => {
+    needMonitor(c.monitor, `$.checks[${i}].monitor`);
+    const k = `${c.monitor}@${ms(c.at)}`;
+    if (checkKeys.has(k)) issues.push({ path: `$.checks[${i}].at`, message: `a second check of "${c.monitor}" at the same instant` });
+    checkKeys.add(k);
+  });
+  (data.incidents ?? []).forEach((inc, i) => {
+    inc.services.forEach((s, j) => needService(s.service, `$.incidents[${i}].services[${j}].service`));
+    ordered(inc.started_at, inc.recovered_at, `$.incidents[${i}].recovered_at`, 'must not be before started_at');
+    ordered(inc.started_at, inc.aware_at, `$.incidents[${i}].aware_at`, 'must not be before started_at');
+  });
+  (data.maintenances ?? []).forEach((m, i) => {
+    m.services.forEach((s, j) => needService(s, `$.maintenances[${i}].services[${j}]`));
+    ordered(m.scheduled_start, m.scheduled_end, `$.maintenances[${i}].scheduled_end`, 'must be after scheduled_start');
+    ordered(m.actual_start, m.actual_end, `$.maintenances[${i}].actual_end`, 'must be after actual_start');
+    if (m.actual_end !== undefined && m.actual_start === undefined) issues.push({ path: `$.maintenances[${i}].actual_end`, message: 'needs actual_start' });
+  });
+  (data.false_positives ?? []).forEach((f, i) => needMonitor(f.monitor, `$.false_positives[${i}].monitor`));
+  if (issues.length > 0) throw new AppError('VALIDATION', `${issues.length} problem(s) in the file`, issues);
+  return data;
+}
+
+export interface ImportCounts {
+  services: number;
+  monitors: number;
+  checks: number;
+  incidents: number;
+  maintenances: number;
+}
+
+/**
+ * Loads a validated file into a database that is empty or holds only the sample, in one
+ * transaction: on any failure nothing is written.
+ */
+export function importInterchange(db: Db, data: Interchange, now = Date.now()): ImportCounts {
+  const c = db.$client;
+  return c.transaction((): ImportCounts => {
+    const hasServices = (c.prepare('SELECT count(*) AS n FROM services').get() as { n: number }).n > 0;
+    if (hasServices && !holdsSampleData(db)) {
+      throw new AppError('CONFLICT', 'the database already holds services; import needs an empty database');
+    }
+    if (hasServices) clearDomainData(db);
+    setSetting(db, 'sample_data', null);
+
+    const serviceId = new Map<string, number>();
+    const insService = c.prepare('INSERT INTO services (slug, name_ja, name_en, sla_target_pct, sort_order) VALUES (?, ?, ?, ?, ?)');
+    data.services.forEach((s, i) => {
+      serviceId.set(s.slug, Number(insService.run(s.slug, s.name.ja, s.name.en ?? null, s.sla_target_pct, s.sort_order ?? i).lastInsertRowid));
+    });
+    const monitorId = new Map<string, number>();
+    const insMonitor = c.prepare(`INSERT INTO monitors (slug, service_id, type, target, interval_s, timeout_s, confirm, counts_for_availability, options, paused)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const m of data.monitors ?? []) {
+      const id = insMonitor.run(m.slug, serviceId.get(m.service)!, m.type, m.target, m.interval_s, m.timeout_s ?? 10, m.confirm,
+        m.counts_for_availability ? 1 : 0, JSON.stringify(m.options ?? {}), m.paused ? 1 : 0).lastInsertRowid;
+      monitorId.set(m.slug, Number(id));
+    }
+    const insCheck = c.prepare('INSERT INTO checks (monitor_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)');
+    for (const ch of data.checks ?? []) {
+      insCheck.run(monitorId.get(ch.monitor)!, ms(ch.at), STATUS_CODE[ch.status], ch.latency_ms ?? null, ch.error ?? null);
+    }
+    for (const id of monitorId.values()) rebuildDerived(db, id);
+
+    const insIncident = c.prepare(`INSERT INTO incidents (key, kind, severity, title_ja, title_en, started_at, detected_at, aware_at, recovered_at,
+      client_notified_at, eta_notified_at, recovery_notified_at, response_started_at, written_report_at, force_majeure, force_majeure_reason,
+      cause, fix, prevention, cause_known, draft, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insIncidentService = c.prepare('INSERT INTO incident_services (incident_id, service_id, impact) VALUES (?, ?, ?)');
+    const insUpdate = c.prepare('INSERT INTO incident_updates (incident_id, at, status, body_ja, body_en, published) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const inc of data.incidents ?? []) {
+      const id = insIncident.run(inc.key, inc.kind, inc.severity, inc.title.ja, inc.title.en ?? null, ms(inc.started_at), optMs(inc.detected_at),
+        optMs(inc.aware_at), optMs(inc.recovered_at), optMs(inc.client_notified_at), optMs(inc.eta_notified_at), optMs(inc.recovery_notified_at),
+        optMs(inc.response_started_at), optMs(inc.written_report_at), inc.force_majeure ? 1 : 0, inc.force_majeure_reason ?? null,
+        inc.cause ?? null, inc.fix ?? null, inc.prevention ?? null, inc.cause_known === undefined ? null : inc.cause_known ? 1 : 0,
+        inc.draft ? 1 : 0, now, now).lastInsertRowid;
+      for (const s of inc.services) insIncidentService.run(id, serviceId.get(s.service)!, s.impact);
+      for (const u of inc.updates ?? []) insUpdate.run(id, ms(u.at), u.status, u.body.ja, u.body.en ?? null, u.published === false ? 0 : 1);
+    }
+    const insMaintenance = c.prepare(`INSERT INTO maintenances (key, category, title_ja, title_en, body_ja, body_en, announced_at, scheduled_start, scheduled_end,
+      actual_start, actual_end, client_approved_at, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insMaintenanceService = c.prepare('INSERT INTO maintenance_services (maintenance_id, service_id) VALUES (?, ?)');
+    for (const m of data.maintenances ?? []) {
+      const id = insMaintenance.run(m.key, m.category, m.title.ja, m.title.en ?? null, m.body?.ja ?? null, m.body?.en ?? null, ms(m.announced_at),
+        ms(m.scheduled_start), ms(m.scheduled_end), optMs(m.actual_start), optMs(m.actual_end), optMs(m.client_approved_at), m.status, now, now).lastInsertRowid;
+      for (const s of m.services) insMaintenanceService.run(id, serviceId.get(s)!);
+    }
+    const insFalsePositive = c.prepare('INSERT INTO false_positives (monitor_id, start, reason, created_at) VALUES (?, ?, ?, ?)');
+    for (const f of data.false_positives ?? []) insFalsePositive.run(monitorId.get(f.monitor)!, ms(f.start), f.reason, now);
+
+    return {
+      services: data.services.length,
+      monitors: data.monitors?.length ?? 0,
+      checks: data.checks?.length ?? 0,
+      incidents: data.incidents?.length ?? 0,
+      maintenances: data.maintenances?.length ?? 0,
+    };
+  }).immediate();
+}
+
+/** Removes services and everything that hangs from them (used to replace the sample). */
+export function clearDomainData(db: Db): void {
+  const c = db.$client;
+  for (const table of ['false_positives', 'check_gaps', 'check_runs', 'checks', 'incident_updates', 'incident_services', 'incidents',
+    'maintenance_services', 'maintenances', 'monitors', 'services']) {
+    c.prepare(`DELETE FROM ${table}`).run();
+  }
+}

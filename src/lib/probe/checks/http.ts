@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { CheckType, CheckOutcome } from '../check-type';
+import { elapsedMs } from '../check-type';
+
+const statusSpec = z.union([z.number().int().min(100).max(599), z.string().regex(/^\d{3}-\d{3}$/, 'a range such as "200-299"')]);
+
+const httpOptions = z.strictObject({
+  method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
+  expected_status: z.array(statusSpec).min(1).default(['200-399']),
+  keyword: z.string().min(1).optional(),
+  keyword_absent: z.string().min(1).optional(),
+  degraded_ms: z.number().int().positive().optional(),
+  follow_redirects: z.boolean().default(true),
+  max_redirects: z.number().int().min(0).max(20).default(5),
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Accept certificates that do not verify (a self-signed test host). Errors are still reported when false. */
+  ignore_tls_errors: z.boolean().default(false),
+});
+export type HttpOptions = z.infer<typeof httpOptions>;
+
+function statusExpected(code: number, specs: HttpOptions['expected_status']): boolean {
+  return specs.some((s) => {
+    if (typeof s === 'number') return s === code;
+    const [lo, hi] = s.split('-').map(Number) as [number, number];
+    return code >= lo && code <= hi;
+  });
+}
+
+const MAX_BODY = 2 * 1024 * 1024;
+
+interface Fetched {
+  status: number;
+  location: string | undefined;
+  body: string;
+}
+
+function fetchOnce(url: URL, options: HttpOptions, signal: AbortSignal, needBody: boolean): Promise<Fetched> {
+  return new Promise((resolve, reject) => {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(url, {
+      method: options.method,
+      headers: { 'user-agent': 'status-sla-probe/1', ...options.headers },
+      signal,
+      rejectUnauthorized: !options.ignore_tls_errors,
+      agent: false,
+    }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (!needBody) return;
+        size += chunk.length;
+        if (size <= MAX_BODY) chunks.push(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Turns a network or TLS error into words an operator understands. */
+export function describeNetworkError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { reason?: string };
+  switch (e.code) {
+    case 'ECONNREFUSED': return 'connection refused';
+    case 'ECONNRESET': return 'connection reset';
+    case 'ENOTFOUND': return 'host not found';
+    case 'EAI_AGAIN': return 'DNS lookup failed (temporary)';
+    case 'ETIMEDOUT': return 'connection timed out';
+    case 'EHOSTUNREACH': return 'host unreachable';
+    case 'ABORT_ERR': return 'timed out';
+    case 'CERT_HAS_EXPIRED': return 'TLS certificate has expired';
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN': return 'TLS certificate is self-signed';
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': return 'TLS certificate chain is incomplete';
+    case 'ERR_TLS_CERT_ALTNAME_INVALID': return 'TLS certificate does not match the host name';
+    case 'HPE_INVALID_CONSTANT':
+    case 'HPE_INVALID_HEADER_TOKEN':
+    case 'HPE_INVALID_STATUS': return 'the server answered something that is not HTTP';
+    default: return e.code ? `${e.code}: ${e.message}` : String(e.message ?? err);
+  }
+}
+
+export const httpCheck: CheckType<HttpOptions> = {
+  type: 'http',
+  options: httpOptions as unknown as z.ZodType<HttpOptions>,
+  validateTarget(target) {
+    try {
+      const url = new URL(target);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? null : 'must be an http:// or https:// URL';
+    } catch {
+      return 'must be an http:// or https:// URL';
+    }
+  },
+  async run({ target, options, timeoutMs }, signal): Promise<CheckOutcome> {
+    const started = process.hrtime.bigint();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const both = AbortSignal.any([signal, timeout]);
+    const needBody = options.keyword !== undefined || options.keyword_absent !== undefined;
+    let url = new URL(target);
+    try {
+      for (let hop = 0; ; hop++) {
+        const res = await fetchOnce(url, options, both, needBody);
+        const latencyMs = elapsedMs(started);
+        if (res.status >= 300 && res.status < 400 && res.location && options.follow_redirects) {
+          if (hop >= options.max_redirects) return { status: 'down', latencyMs, reason: `more than ${options.max_redirects} redirects` };
+          url = new URL(res.location, url);
+          continue;
+        }
+        if (!statusExpected(res.status, options.expected_status)) {
+          return { status: 'down', latencyMs, reason: `HTTP ${res.status}, expected ${options.expected_status.join(', ')}` };
+        }
+        if (options.keyword !== undefined && !res.body.includes(options.keyword)) {
+          return { status: 'down', latencyMs, reason: `keyword '${options.keyword}' not found` };
+        }
+        if (options.keyword_absent !== undefined && res.body.includes(options.keyword_absent)) {
+          return { status: 'down', latencyMs, reason: `keyword '${options.keyword_absent}' found` };
+        }
+        if (options.degraded_ms !== undefined && latencyMs > options.degraded_ms) {
+          return { status: 'degraded', latencyMs, reason: `slow: ${latencyMs} ms, over ${options.degraded_ms} ms` };
+        }
+        return { status: 'up', latencyMs, reason: null };
+      }
+    } catch (err) {
+      const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : describeNetworkError(err);
+      return { status: 'down', latencyMs: null, reason };
+    }
+  },
+};

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db';
+import { CheckStore, type CheckResult } from '../checks/store';
+import { checkTypes } from './registry';
+import { tryAcquireLease, renewLease, releaseLease } from '../lease';
+import { log } from '../log';
+
+export const PROBE_LEASE = 'probe';
+
+export interface ProbeOptions {
+  /** How many checks may be in flight at once. */
+  concurrency?: number;
+  /** How often buffered results are written, in one transaction. */
+  flushEveryMs?: number;
+  /** How often the monitor list is re-read, so admin changes take effect. */
+  reloadEveryMs?: number;
+  leaseTtlMs?: number;
+  /** Called after each check with its scheduling lag, for benchmarks. */
+  onCheck?: (result: CheckResult, lagMs: number) => void;
+}
+
+interface MonitorRow {
+  id: number;
+  slug: string;
+  type: string;
+  target: string;
+  intervalS: number;
+  timeoutS: number;
+  options: string;
+}
+
+interface Scheduled {
+  row: MonitorRow;
+  timer: NodeJS.Timeout | null;
+  /** The instant the next check is due; advanced by the interval, so it never drifts. */
+  dueAt: number;
+}
+
+/**
+ * Runs every monitor on its own interval. Due times advance by whole intervals from a
+ * fixed phase per monitor, so checks neither drift nor bunch up; a limit on checks in flight
+ * keeps a crowd of hanging targets from starving the others, each bounded by its timeout.
+ */
+export class Probe {
+  readonly holder = `${process.pid}-${randomUUID()}`;
+  private readonly store: CheckStore;
+  private readonly scheduled = new Map<number, Scheduled>();
+  private readonly queue: Array<() => void> = [];
+  private buffer: CheckResult[] = [];
+  private inFlight = 0;
+  private running = false;
+  private readonly abort = new AbortController();
+  private timers: NodeJS.Timeout[] = [];
+  private readonly opts: Required<Omit<ProbeOptions, 'onCheck'>> & Pick<ProbeOptions, 'onCheck'>;
+
+  constructor(private readonly db: Db, options: ProbeOptions = {}) {
+    this.store = new CheckStore(db);
+    this.opts = { concurrency: 64, flushEveryMs: 1000, reloadEveryMs: 10_000, leaseTtlMs: 15_000, ...options };
+  }
+
+  /** Waits until this process holds the probe lease, then starts. Resolves false if stopped first. */
+  async start(): Promise<boolean> {
+    let warned = false;
+    while (!tryAcquireLease(this.db, PROBE_LEASE, this.holder, this.opts.leaseTtlMs)) {
+      if (!warned) log.warn('probe.waiting_for_lease', { reason: 'another probe holds the lease' });
+      warned = true;
+      await new Promise((r) => setTimeout(r, 1000));
+      if (this.abort.signal.aborted) return false;
+    }
+    this.running = true;
+    log.info('probe.started', { holder: this.holder });
+    this.reload();
+    this.timers.push(setInterval(() => this.flush(), this.opts.flushEveryMs));
+    this.timers.push(setInterval(() => this.reload(), this.opts.reloadEveryMs));
+    this.timers.push(setInterval(() => {
+      if (!renewLease(this.db, PROBE_LEASE, this.holder, this.opts.leaseTtlMs)) {
+        log.error('probe.lease_lost', {});
+        void this.stop();
+      }
+    }, Math.floor(this.opts.leaseTtlMs / 3)));
+    return true;
+  }
+
+  /** Stops scheduling, lets checks in flight finish (each is bounded by its timeout), writes what is buffered. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    if (!this.running) return;
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    for (const s of this.scheduled.values()) if (s.timer) clearTimeout(s.timer);
+    this.scheduled.clear();
+    this.queue.length = 0;
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+    this.flush();
+    releaseLease(this.db, PROBE_LEASE, this.holder);
+    log.info('probe.stopped', {});
+  }
+
+  /** Re-reads monitors: new ones are scheduled, removed or paused ones stop, edited ones reschedule. */
+  reload(): void {
+    if (!this.running) return;
+    const rows = this.db.$client.prepare(
+      'SELECT id, slug, type, target, interval_s AS intervalS, timeout_s AS timeoutS, options FROM monitors WHERE paused = 0',
+    ).all() as MonitorRow[];
+    const seen = new Set<number>();
+    for (const row of rows) {
+      seen.add(row.id);
+      const existing = this.scheduled.get(row.id);
+      if (existing && JSON.stringify(existing.row) === JSON.stringify(row)) continue;
+      if (existing?.timer) clearTimeout(existing.timer);
+      const intervalMs = row.intervalS * 1000;
+      // A fixed phase per monitor spreads 1,000 monitors of one interval over that interval.
+      const phase = (row.id * 7919) % intervalMs;
+      const now = Date.now();
+      const dueAt = now - ((now - phase) % intervalMs) + intervalMs;
+      const s: Scheduled = { row, timer: null, dueAt: existing ? Math.min(existing.dueAt, dueAt) : Math.min(dueAt, now + 1000) };
+      this.scheduled.set(row.id, s);
+      this.arm(s);
+    }
+    for (const [id, s] of this.scheduled) {
+      if (!seen.has(id)) {
+        if (s.timer) clearTimeout(s.timer);
+        this.scheduled.delete(id);
+      }
+    }
+  }
+
+  private arm(s: Scheduled): void {
+    s.timer = setTimeout(() => {
+      if (!this.running || this.scheduled.get(s.row.id) !== s) return;
+      const dueAt = s.dueAt;
+      const intervalMs = s.row.intervalS * 1000;
+      // Skip whole intervals missed (a suspended machine), never run them all at once.
+      s.dueAt += intervalMs * Math.max(1, Math.ceil((Date.now() - s.dueAt + 1) / intervalMs));
+      this.arm(s);
+      this.enqueue(() => this.runCheck(s.row, dueAt));
+    }, Math.max(0, s.dueAt - Date.now()));
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    const go = () => {
+      this.inFlight++;
+      void task().finally(() => {
+        this.inFlight--;
+        this.queue.shift()?.();
+      });
+    };
+    if (this.inFlight < this.opts.concurrency) go();
+    else this.queue.push(go);
+  }
+
+  private async runCheck(row: MonitorRow, dueAt: number): Promise<void> {
+    const startedAt = Date.now();
+    const checkType = checkTypes[row.type];
+    let result: CheckResult;
+    if (!checkType) {
+      result = { monitorId: row.id, at: startedAt, status: 'down', latencyMs: null, error: `unknown check type "${row.type}"` };
+    } else {
+      try {
+        const options = checkType.options.parse(JSON.parse(row.options));
+        const outcome = await checkType.run({ target: row.target, options, timeoutMs: row.timeoutS * 1000 }, this.abort.signal);
+        result = { monitorId: row.id, at: startedAt, status: outcome.status, latencyMs: outcome.latencyMs, error: outcome.reason };
+      } catch (err) {
+        // A check module must not throw; if one does, the target is reported down, the probe goes on.
+        result = { monitorId: row.id, at: startedAt, status: 'down', latencyMs: null, error: `check failed: ${(err as Error).message}` };
+      }
+    }
+    if (this.abort.signal.aborted && !this.running && result.status === 'down') return; // cut short by shutdown: not a real result
+    this.buffer.push(result);
+    this.opts.onCheck?.(result, startedAt - dueAt);
+  }
+
+  /** Writes buffered results in one transaction. */
+  flush(): void {
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer.sort((a, b) => a.at - b.at);
+    this.buffer = [];
+    try {
+      this.store.record(batch);
+    } catch (err) {
+      log.error('probe.write_failed', { error: (err as Error).message, count: batch.length });
+      this.buffer.unshift(...batch);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import type { SlaContext, ServiceRow } from '../sla/figures';
+import { listServices, loadServiceInputs, availabilityFor } from '../sla/figures';
+import { lastDays, type Period } from '../time';
+import { holdsSampleData } from '../settings';
+import { readLease } from '../lease';
+import { PROBE_LEASE } from '../probe/probe';
+import { DOWN } from '../checks/status';
+
+/**
+ * What the public page and the status API show now. Component states and indicators use
+ * the Statuspage vocabulary so the API can speak it unchanged.
+ */
+export const componentStatuses = ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'] as const;
+export type ComponentStatus = (typeof componentStatuses)[number];
+export type Indicator = 'none' | 'minor' | 'major' | 'critical' | 'maintenance';
+
+const severityRank: Record<ComponentStatus, number> = {
+  operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4,
+};
+
+export interface DayBar {
+  day: Period;
+  /** null when the day had no monitoring data at all. */
+  ratio: number | null;
+  pct: string;
+  downtimeMs: number;
+  excludedMs: number;
+  noData: boolean;
+}
+
+export interface ServiceStatus {
+  service: ServiceRow;
+  status: ComponentStatus;
+  /** Why, in the probe's words (the latest failing check's reason), when not operational. */
+  reason: string | null;
+  days: DayBar[];
+  uptime90: { ratio: number | null; pct: string };
+}
+
+export interface StatusSummary {
+  generatedAt: number;
+  sample: boolean;
+  probeAlive: boolean;
+  probeHeartbeatAt: number | null;
+  indicator: Indicator;
+  overall: ComponentStatus;
+  services: ServiceStatus[];
+}
+
+interface LatestCheck {
+  monitorId: number;
+  countsForAvailability: number;
+  status: number;
+  error: string | null;
+  confirm: number;
+  runCount: number;
+}
+
+function currentStatus(ctx: SlaContext, serviceId: number): { status: ComponentStatus; reason: string | null } {
+  const c = ctx.db.$client;
+  const latest = c.prepare(`SELECT m.id AS monitorId, m.counts_for_availability AS countsForAvailability, m.confirm,
+      r.status, r.count AS runCount,
+      (SELECT error FROM checks WHERE monitor_id = m.id AND at = r.last_at) AS error
+    FROM monitors m JOIN check_runs r ON r.monitor_id = m.id
+    WHERE m.service_id = ? AND m.paused = 0 AND r.first_at = (SELECT max(first_at) FROM check_runs WHERE monitor_id = m.id)`).all(serviceId) as LatestCheck[];
+  let status: ComponentStatus = 'operational';
+  let reason: string | null = null;
+  const raise = (s: ComponentStatus, why: string | null) => {
+    if (severityRank[s] > severityRank[status]) {
+      status = s;
+      reason = why;
+    }
+  };
+  for (const m of latest) {
+    if (m.status === DOWN && m.runCount >= m.confirm) raise(m.countsForAvailability ? 'major_outage' : 'partial_outage', m.error);
+    else if (m.status !== 0) raise('degraded_performance', m.error);
+  }
+  const impacts = c.prepare(`SELECT s.impact FROM incidents i JOIN incident_services s ON s.incident_id = i.id
+    WHERE s.service_id = ? AND i.draft = 0 AND i.recovered_at IS NULL AND i.started_at <= ?`).all(serviceId, ctx.now) as { impact: ComponentStatus }[];
+  for (const i of impacts) raise(i.impact, null);
+  if (status === 'operational') {
+    const inMaintenance = c.prepare(`SELECT 1 FROM maintenances m JOIN maintenance_services s ON s.maintenance_id = m.id
+      WHERE s.service_id = ? AND (m.status = 'in_progress' OR (m.status = 'scheduled' AND m.scheduled_start <= ? AND m.scheduled_end > ?)) LIMIT 1`)
+      .get(serviceId, ctx.now, ctx.now);
+    if (inMaintenance) status = 'under_maintenance';
+  }
+  return { status, reason };
+}
+
+export function indicatorOf(overall: ComponentStatus): Indicator {
+  switch (overall) {
+    case 'operational': return 'none';
+    case 'under_maintenance': return 'maintenance';
+    case 'degraded_performance': return 'minor';
+    case 'partial_outage': return 'major';
+    case 'major_outage': return 'critical';
+  }
+}
+
+export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
+  const zone = ctx.config.zone;
+  const days = lastDays(dayCount, ctx.now, zone);
+  const range = { start: days[0]!.start, end: days[days.length - 1]!.end };
+  const services = listServices(ctx.db).map((service): ServiceStatus => {
+    const inputs = loadServiceInputs(ctx, service.id, range);
+    const bars = days.map((day): DayBar => {
+      // A day is judged on the time that has passed, not on the hours still ahead.
+      const a = availabilityFor(ctx, service.slaTargetPct, { start: day.start, end: Math.min(day.end, Math.max(ctx.now, day.start + 1)) }, inputs);
+      const observedMs = a.periodMs - a.excludedMs;
+      const noData = a.downtimeMs === 0 && observedMs > 0 && a.unmonitoredMs >= observedMs;
+      return { day, ratio: noData ? null : a.ratio, pct: noData ? '–' : a.pct, downtimeMs: a.downtimeMs, excludedMs: a.excludedMs, noData };
+    });
+    const whole = availabilityFor(ctx, service.slaTargetPct, { start: range.start, end: Math.min(range.end, ctx.now) }, inputs);
+    const { status, reason } = currentStatus(ctx, service.id);
+    return { service, status, reason, days: bars, uptime90: { ratio: whole.ratio, pct: whole.pct } };
+  });
+  const overall = services.reduce<ComponentStatus>((worst, s) => (severityRank[s.status] > severityRank[worst] ? s.status : worst), 'operational');
+  const lease = readLease(ctx.db, PROBE_LEASE);
+  const probeAlive = lease !== null && ctx.now - lease.renewedAt < ctx.config.probe.stale_after_s * 1000;
+  return {
+    generatedAt: ctx.now,
+    sample: holdsSampleData(ctx.db),
+    probeAlive,
+    probeHeartbeatAt: lease?.renewedAt ?? null,
+    indicator: indicatorOf(overall),
+    overall,
+    services,
+  };
+}
