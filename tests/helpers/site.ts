@@ -62,3 +62,16 @@ export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs = 30_000, e
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** Runs a script (scripts/*.ts) to its end without blocking the test's event loop. */
+export function runScript(script: string, args: string[] = [], env: Record<string, string> = {}, input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(script), ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('exit', (status) => done({ status, stdout, stderr }));
+    child.stdin!.end(input ?? '');
+  });
+}
