@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/helpers/global-setup.ts'],
     testTimeout: 60_000,
+    env: { LOG_LEVEL: 'error' },
     hookTimeout: 120_000,
     // Servers and browsers are real: keep files apart, but let two run at once on two cores.
     pool: 'forks',
