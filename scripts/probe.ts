@@ -1,7 +1,8 @@
 import { readEnv } from '../src/lib/env';
 import { loadConfig } from '../src/lib/config';
 import { openDatabase } from '../src/lib/db';
-import { Probe } from '../src/lib/probe/probe';
+import { Probe, alarmSettings } from '../src/lib/probe/probe';
+import { publicUrl } from '../src/lib/env';
 import { startJobs } from '../src/lib/jobs/index';
 import { log } from '../src/lib/log';
 import { reportError } from './lib/cli';
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const env = readEnv();
   const config = loadConfig(env.CONFIG_PATH);
   const db = openDatabase(env.DATABASE_PATH);
-  const probe = new Probe(db, { concurrency: config.probe.concurrency });
+  const probe = new Probe(db, { concurrency: config.probe.concurrency, alarms: alarmSettings(config, publicUrl(env)) });
   let jobs: ReturnType<typeof startJobs> | null = null;
   let stopping = false;
   const stop = async (signal: string) => {

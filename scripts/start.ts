@@ -10,6 +10,8 @@ import { seedSampleIfEmpty } from '../src/lib/sample/sample';
 import { AppError } from '../src/lib/errors';
 import { log } from '../src/lib/log';
 import { reportError } from './lib/cli';
+import { withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-door';
+import { unsubscribe } from '../src/lib/subscriptions/index';
 
 /**
  * npm start: builds the site if its sources are newer than the build, migrates the
@@ -66,11 +68,23 @@ async function main(): Promise<void> {
   buildIfNeeded();
   const db = openDatabase(env.DATABASE_PATH);
   seedSampleIfEmpty(db, publicUrl(env));
-  db.$client.close();
 
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const { handler } = (await import(pathToFileURL(entry).href)) as { handler: (req: IncomingMessage, res: ServerResponse) => void };
-  const server = createServer(handler);
+  // A raw path with dot segments (/reports/../, %2e%2e) is never a page of this site:
+  // refuse it before routing can resolve it into another page.
+  // Cached public answers are served before the framework; mail providers' one-click
+  // unsubscribe (a POST with no Origin) is answered before Astro's origin check.
+  const site = withOneClickUnsubscribe(withFrontDoor(handler), (token) => unsubscribe(db, token));
+  const dotSegment = /(^|\/)(\.|%2e){1,2}(\/|%2f|%5c|\?|$)/i;
+  const server = createServer((req, res) => {
+    if (dotSegment.test((req.url ?? '/').split('?')[0]!)) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Not found');
+      return;
+    }
+    site(req, res);
+  });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((ready, fail) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -97,6 +111,7 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((done) => server.close(() => done()));
     server.closeIdleConnections(); // in-flight requests finish; idle keep-alive sockets go now
     await Promise.all([closed, probe?.stop()]);
+    db.$client.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -31,6 +31,11 @@ export const incidents = sqliteTable('incidents', {
   causeKnown: integer({ mode: 'boolean' }),
   /** draft: opened by the probe and not yet confirmed by an admin. */
   draft: integer({ mode: 'boolean' }).notNull().default(false),
+  /** A draft an admin dismissed (not a real incident), with the reason; it stays a draft. */
+  dismissedAt: integer(),
+  dismissedReason: text(),
+  /** A draft merged into another incident: its updates and services moved there. */
+  mergedIntoId: integer(),
   createdAt: integer().notNull(),
   updatedAt: integer().notNull(),
 }, (t) => [uniqueIndex('incidents_key_unique').on(t.key), index('incidents_started_at').on(t.startedAt)]);

@@ -20,6 +20,12 @@ export const maintenances = sqliteTable('maintenances', {
   actualEnd: integer(),
   clientApprovedAt: integer(),
   status: text({ enum: maintenanceStatuses }).notNull().default('scheduled'),
+  /** Planned-stop rules broken when it was last saved (JSON list: `notice`, `window`), and who confirmed saving it anyway. */
+  ruleWarnings: text({ mode: 'json' }).$type<string[]>().notNull().default([]),
+  warningsConfirmedAt: integer(),
+  warningsConfirmedBy: integer(),
+  /** Set when an admin wants to finish it by hand: the scheduled job then does not finish it at its end time. */
+  holdOpen: integer({ mode: 'boolean' }).notNull().default(false),
   createdAt: integer().notNull(),
   updatedAt: integer().notNull(),
 }, (t) => [uniqueIndex('maintenances_key_unique').on(t.key), index('maintenances_scheduled_start').on(t.scheduledStart)]);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError, jsonPath } from './errors';
+import { slaRowsSchema } from './sla/catalogue';
 
 /**
  * The site's settings file (JSON, at CONFIG_PATH). Everything has a default that works, so
@@ -20,14 +21,87 @@ const configSchema = z.strictObject({
     }
   }, 'must be an IANA time zone such as Asia/Tokyo').default('Asia/Tokyo'),
   fiscal_year_start_month: z.number().int().min(1).max(12).default(4),
+  /** The SLA rules (SLA.md): planned-stop rules, incident timer limits and the SLA table. */
   sla: z.strictObject({
     notice_days: z.number().int().min(0).default(14),
-  }).default({ notice_days: 14 }),
+    /** Maintenance window: weekdays from this hour to `window_until_hour` the next morning. */
+    window_from_hour: z.number().int().min(0).max(23).default(18),
+    window_until_hour: z.number().int().min(0).max(23).default(8),
+    /** `jp`: Japanese public holidays are not weekdays for the window rule; `none`: no holiday calendar. */
+    holidays: z.enum(['jp', 'none']).default('jp'),
+    /** Incident timer limits, from the admin's awareness (first_report_min: from detection). */
+    timers: z.strictObject({
+      client_notify_h: z.number().positive().default(12),
+      eta_notify_h: z.number().positive().default(12),
+      recovery_notify_h: z.number().positive().default(12),
+      recovery_notify_major_h: z.number().positive().default(24),
+      security_notify_h: z.number().positive().default(12),
+      security_response_h: z.number().positive().default(1),
+      first_report_min: z.number().positive().default(15),
+      recovery_h: z.number().positive().default(4),
+      progress_every_h: z.number().positive().default(4),
+      written_report_h: z.number().positive().default(24),
+    }).prefault({}),
+    /** The SLA table; replaces the default catalogue (src/lib/sla/catalogue.ts) when given. */
+    rows: slaRowsSchema.optional(),
+  }).prefault({}),
+  /** The monthly PDF report (REPORT.md). */
+  report: z.strictObject({
+    /** Issue last month's report automatically (the worker, on the 1st of each month at 06:00 in the zone). */
+    enabled: z.boolean().default(true),
+    /** Where `npm run report` writes files without --out; by default `reports/` next to the database. */
+    dir: z.string().min(1).optional(),
+    /** The client (委託者) named on the cover. */
+    client: z.string().min(1).default('委託者 御中'),
+    /** The maintenance contractor (保守管理者) named on the cover. */
+    contractor: z.string().min(1).default('保守管理者'),
+    /** Where the probe checks from, for the appendix. */
+    probe_locations: z.array(z.string().min(1)).default(['本サーバー（同一ホスト上の監視プロセス）']),
+  }).prefault({}),
+  /** E-mail subscriptions of the public page (src/lib/subscriptions). */
+  subscriptions: z.strictObject({
+    /** Subscribers hear of a planned stop this many hours before it starts (besides its announcement). */
+    remind_before_h: z.number().positive().max(24 * 14).default(24),
+    /** Subscription requests one address (IP) may make in an hour. */
+    requests_per_hour: z.number().int().min(1).max(1000).default(5),
+    /** A confirmation link works this many hours. */
+    confirm_valid_h: z.number().positive().max(24 * 30).default(48),
+  }).prefault({}),
   probe: z.strictObject({
     concurrency: z.number().int().min(1).max(1000).default(64),
     /** /healthz fails when the probe's heartbeat is older than this. */
     stale_after_s: z.number().int().min(5).default(60),
   }).default({ concurrency: 64, stale_after_s: 60 }),
+  /** Alarm mail from the probe (confirmed outages, recoveries, threshold warnings). */
+  alarms: z.strictObject({
+    /** Operators who receive alarm mail. */
+    operators: z.array(z.email()).default([]),
+    /** Successful checks in a row before a recovery is confirmed and announced. */
+    recovery_confirm: z.number().int().min(1).max(100).default(2),
+    /** Also mail when a threshold warning clears. */
+    mail_warning_cleared: z.boolean().default(true),
+  }).default({ operators: [], recovery_confirm: 2, mail_warning_cleared: true }),
+  /** Nightly online backups of the database (src/lib/backup). */
+  backup: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** Local time (the configured zone) of the nightly backup, HH:MM. */
+    time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM such as 02:30').default('02:30'),
+    /** Folder of the backup files; by default `backups/` next to the database (data/backups). */
+    dir: z.string().min(1).optional(),
+    /** Generations kept; older backup files are deleted after a successful backup. */
+    generations: z.number().int().min(1).max(366).default(5),
+    /** A second folder (another disk or a mount) that receives a copy of each backup. */
+    copy_to: z.string().min(1).nullable().default(null),
+  }).default({ enabled: true, time: '02:30', generations: 5, copy_to: null }),
+  /** Nightly deletion of old raw checks (runs, gaps and rollups are kept) and compaction. */
+  retention: z.strictObject({
+    /** Raw checks older than this many days are deleted. */
+    checks_days: z.number().int().min(35, 'must be at least 35 so a whole month of raw checks is kept').default(400),
+    /** Local time of the nightly retention run, HH:MM. */
+    time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM such as 03:30').default('03:30'),
+    /** Give the space of deleted rows back to the file system (incremental vacuum). */
+    compact: z.boolean().default(true),
+  }).default({ checks_days: 400, time: '03:30', compact: true }),
 });
 
 export type Config = z.infer<typeof configSchema>;

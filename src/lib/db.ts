@@ -30,6 +30,9 @@ export function openDatabase(path: string, options: { migrate?: boolean; readonl
     throw new AppError('DATABASE', `cannot open the database at ${file}: ${(err as Error).message}`);
   }
   try {
+    // A new file gets incremental auto-vacuum, so nightly retention can hand pages back
+    // without a full VACUUM; it must be set before the first table exists.
+    if (!options.readonly && sqlite.pragma('page_count', { simple: true }) === 0) sqlite.pragma('auto_vacuum = INCREMENTAL');
     if (!options.readonly) sqlite.pragma('journal_mode = WAL');
     // WAL with synchronous=NORMAL never corrupts; a crash loses at most the last transactions.
     sqlite.pragma('synchronous = NORMAL');

@@ -1,11 +1,17 @@
 import type { ComponentStatus } from './status/summary';
+import { DateTime } from 'luxon';
 
 /** The public page's words, Japanese first. */
 export const langs = ['ja', 'en'] as const;
 export type Lang = (typeof langs)[number];
 
+export function isLang(v: unknown): v is Lang {
+  return v === 'ja' || v === 'en';
+}
+
 const ja = {
   htmlLang: 'ja',
+  skip: '本文へ移動',
   sampleBanner: 'これはサンプルデータです。実際のサービスの状態ではありません。',
   overall: {
     operational: 'すべてのサービスは正常に稼働しています',
@@ -22,22 +28,116 @@ const ja = {
     under_maintenance: 'メンテナンス中',
   } satisfies Record<ComponentStatus, string>,
   probeDead: '監視が停止しているため、最新の状態を確認できていません。',
+  services: 'サービスの状態',
+  uptime: '稼働率',
+  uptime24h: '24時間',
+  uptime30d: '30日',
+  uptime90d: '90日',
   uptime90: '過去90日の稼働率',
   daysAgo90: '90日前',
+  daysAgo30: '30日前',
   today: '今日',
   noData: 'データなし',
   dayTitle: (date: string, pct: string, downMin: number) => `${date}: 稼働率 ${pct}%${downMin > 0 ? `、停止 ${downMin}分` : ''}`,
   dayNoData: (date: string) => `${date}: 監視データなし`,
+  dayOutage: '停止',
+  dayIncidents: '障害情報',
+  dayHint: '棒を選ぶと、その日の詳細を表示します。',
+  responseTime: '応答時間',
+  responseMean: (range: string, ms: number | null) => (ms === null ? `${range}: データなし` : `${range}の平均: ${ms} ms`),
+  ranges: { h24: '24時間', d7: '7日', d30: '30日' },
+  chartLabel: (service: string, range: string) => `${service}の応答時間（${range}、ミリ秒）`,
+  activeIncidents: '発生中の障害',
+  noActiveIncidents: '現在、発生中の障害はありません。',
+  maintenances: '計画停止',
+  maintenanceInProgress: '実施中',
+  maintenanceUpcoming: '予定',
+  noMaintenances: '予定されている計画停止はありません。',
+  window: '停止時間',
+  affected: '対象',
+  incidentStatus: {
+    investigating: '調査中',
+    identified: '原因特定',
+    monitoring: '経過観察中',
+    resolved: '復旧済み',
+  } as Record<string, string>,
+  maintenanceStatus: {
+    scheduled: '予定',
+    in_progress: '実施中',
+    completed: '完了',
+    cancelled: '中止',
+  } as Record<string, string>,
+  impact: {
+    degraded_performance: '低速',
+    partial_outage: '一部障害',
+    major_outage: '障害',
+  } as Record<string, string>,
+  category: {
+    inspection: '定期点検',
+    preventive: '予防保守',
+    security: 'セキュリティ保守',
+    functional: 'サービス機能保守',
+    external: 'システム外要因',
+  } as Record<string, string>,
+  startedAt: '発生',
+  resolvedAt: '復旧',
+  duration: '継続時間',
+  timeline: '経過',
+  permalink: 'この障害のページ',
+  history: '過去の障害・計画停止',
+  historyMonth: (month: string) => `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月の障害・計画停止`,
+  historyIndex: '障害・計画停止の履歴',
+  noHistory: 'この月に記録された障害・計画停止はありません。',
+  incidents: '障害',
+  backToStatus: '稼働状況に戻る',
+  backToMonth: (month: string) => `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月の一覧`,
+  prevMonth: '前の月',
+  nextMonth: '次の月',
   updatedAt: '最終更新',
   zoneNote: '時刻は日本時間 (JST) です',
   switchLang: 'English',
+  switchLangLabel: 'Read this page in English',
   legend: { up: '稼働', partial: '一部停止', down: '停止', none: 'データなし' },
+  subscribe: 'メールで通知を受け取る',
+  feeds: '購読',
+  feedAtom: 'Atom フィード',
+  feedRss: 'RSS フィード',
+  feedIcs: '計画停止カレンダー (iCal)',
+  api: 'API (Statuspage v2 互換)',
+  refreshNote: 'このページは自動で更新されます。',
+  minutes: (n: number) => `${n}分`,
+  hoursMinutes: (h: number, m: number) => (h > 0 ? `${h}時間${m > 0 ? `${m}分` : ''}` : `${m}分`),
+  ongoing: '継続中',
+  notFound: 'ページが見つかりません',
+  sub: {
+    title: 'メールで通知を受け取る',
+    intro: '障害の発生・経過と計画停止（予告と開始前）をメールでお知らせします。登録には確認メールのリンクを開く必要があります。メールアドレスは通知の送信にのみ使い、公開しません。',
+    email: 'メールアドレス',
+    what: '受け取る通知',
+    incidents: '障害',
+    maintenances: '計画停止',
+    services: '対象のサービス（選ばない場合はすべて）',
+    submit: '確認メールを送る',
+    sent: '確認メールを送りました。メールのリンクを開いて登録を完了してください。（すでに登録済みのアドレスにも、設定変更の確認メールを送ります。）',
+    tooMany: '短時間に多くの申し込みがありました。しばらくしてからもう一度お試しください。',
+    invalid: '入力を確認してください',
+    confirmTitle: '登録の確認',
+    confirmLead: '下のボタンを押すと登録が完了します。',
+    confirmButton: '登録を完了する',
+    confirmed: '登録が完了しました。今後、選んだ通知をメールでお送りします。',
+    badLink: 'このリンクは無効か、期限が切れています。もう一度お申し込みください。',
+    unsubTitle: '配信停止',
+    unsubLead: '下のボタンを押すと、このアドレスへの通知を停止し、登録を削除します。',
+    unsubButton: '配信を停止する',
+    unsubscribed: '配信を停止し、登録を削除しました。',
+  },
 };
 
-type Words = typeof ja;
+export type Words = typeof ja;
 
 const en: Words = {
   htmlLang: 'en',
+  skip: 'Skip to content',
   sampleBanner: 'This is sample data. It does not show the state of real services.',
   overall: {
     operational: 'All services are operating normally',
@@ -54,20 +154,134 @@ const en: Words = {
     under_maintenance: 'Maintenance',
   },
   probeDead: 'Monitoring has stopped, so the latest state is not confirmed.',
+  services: 'Services',
+  uptime: 'Uptime',
+  uptime24h: '24 hours',
+  uptime30d: '30 days',
+  uptime90d: '90 days',
   uptime90: 'Uptime, last 90 days',
   daysAgo90: '90 days ago',
+  daysAgo30: '30 days ago',
   today: 'Today',
   noData: 'No data',
   dayTitle: (date, pct, downMin) => `${date}: ${pct}% available${downMin > 0 ? `, ${downMin} min down` : ''}`,
   dayNoData: (date) => `${date}: no monitoring data`,
+  dayOutage: 'Down',
+  dayIncidents: 'Incidents',
+  dayHint: 'Choose a bar to see that day in detail.',
+  responseTime: 'Response time',
+  responseMean: (range, ms) => (ms === null ? `${range}: no data` : `Mean over ${range}: ${ms} ms`),
+  ranges: { h24: '24 hours', d7: '7 days', d30: '30 days' },
+  chartLabel: (service, range) => `Response time of ${service} (${range}, milliseconds)`,
+  activeIncidents: 'Current incidents',
+  noActiveIncidents: 'No incidents right now.',
+  maintenances: 'Planned maintenance',
+  maintenanceInProgress: 'In progress',
+  maintenanceUpcoming: 'Scheduled',
+  noMaintenances: 'No planned maintenance is scheduled.',
+  window: 'Window',
+  affected: 'Affects',
+  incidentStatus: { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved' },
+  maintenanceStatus: { scheduled: 'Scheduled', in_progress: 'In progress', completed: 'Completed', cancelled: 'Cancelled' },
+  impact: { degraded_performance: 'Slow', partial_outage: 'Partial outage', major_outage: 'Outage' },
+  category: {
+    inspection: 'Periodic inspection',
+    preventive: 'Preventive maintenance',
+    security: 'Security maintenance',
+    functional: 'Functional maintenance',
+    external: 'External cause',
+  },
+  startedAt: 'Began',
+  resolvedAt: 'Resolved',
+  duration: 'Duration',
+  timeline: 'Updates',
+  permalink: 'Page of this incident',
+  history: 'Past incidents and maintenance',
+  historyMonth: (month) => `Incidents and maintenance, ${DateTime.fromFormat(month, 'yyyy-LL').setLocale('en').toFormat('LLLL yyyy')}`,
+  historyIndex: 'Incident and maintenance history',
+  noHistory: 'Nothing was recorded this month.',
+  incidents: 'Incidents',
+  backToStatus: 'Back to the status page',
+  backToMonth: (month) => `All of ${DateTime.fromFormat(month, 'yyyy-LL').setLocale('en').toFormat('LLLL yyyy')}`,
+  prevMonth: 'Previous month',
+  nextMonth: 'Next month',
   updatedAt: 'Updated',
   zoneNote: 'Times are Japan Standard Time (JST)',
   switchLang: '日本語',
+  switchLangLabel: '日本語で読む',
   legend: { up: 'Up', partial: 'Partly down', down: 'Down', none: 'No data' },
+  subscribe: 'Get notified by e-mail',
+  feeds: 'Subscribe',
+  feedAtom: 'Atom feed',
+  feedRss: 'RSS feed',
+  feedIcs: 'Maintenance calendar (iCal)',
+  api: 'API (Statuspage v2 compatible)',
+  refreshNote: 'This page refreshes itself.',
+  minutes: (n) => `${n} min`,
+  hoursMinutes: (h, m) => (h > 0 ? `${h} h${m > 0 ? ` ${m} min` : ''}` : `${m} min`),
+  ongoing: 'ongoing',
+  notFound: 'Page not found',
+  sub: {
+    title: 'Get notified by e-mail',
+    intro: 'We send e-mail when an incident begins and progresses, and about planned maintenance (when announced and before it starts). You confirm through a link in a mail. Your address is used only to send these notices and is never shown.',
+    email: 'E-mail address',
+    what: 'Notices',
+    incidents: 'Incidents',
+    maintenances: 'Planned maintenance',
+    services: 'Services (none chosen means all)',
+    submit: 'Send the confirmation mail',
+    sent: 'We sent a confirmation mail. Open its link to finish. (An address already subscribed gets a mail to confirm the new choice.)',
+    tooMany: 'Too many requests in a short time. Please try again later.',
+    invalid: 'Please check the form',
+    confirmTitle: 'Confirm your subscription',
+    confirmLead: 'Press the button to finish subscribing.',
+    confirmButton: 'Confirm',
+    confirmed: 'You are subscribed. We will mail you the notices you chose.',
+    badLink: 'This link is not valid or has expired. Please subscribe again.',
+    unsubTitle: 'Unsubscribe',
+    unsubLead: 'Press the button to stop the notices and delete your subscription.',
+    unsubButton: 'Unsubscribe',
+    unsubscribed: 'You are unsubscribed and your address is deleted.',
+  },
 };
 
 export const words: Record<Lang, Words> = { ja, en };
 
 export function serviceName(s: { nameJa: string; nameEn: string | null }, lang: Lang): string {
   return lang === 'en' && s.nameEn ? s.nameEn : s.nameJa;
+}
+
+export function localized(ja: string, en: string | null | undefined, lang: Lang): string {
+  return lang === 'en' && en ? en : ja;
+}
+
+/** `2026-10-01 09:00 JST`, or with the weekday for windows: `2026-10-01 (木) 09:00 JST`. */
+export function formatTime(at: number, lang: Lang, zone: string, withWeekday = false): string {
+  const d = DateTime.fromMillis(at, { zone }).setLocale(lang === 'ja' ? 'ja' : 'en');
+  const label = zoneLabel(zone);
+  return withWeekday ? `${d.toFormat('yyyy-LL-dd (ccc) HH:mm')} ${label}` : `${d.toFormat('yyyy-LL-dd HH:mm')} ${label}`;
+}
+
+/** A window: the end's date is left out when it is the same day. */
+export function formatWindow(start: number, end: number, lang: Lang, zone: string): string {
+  const s = DateTime.fromMillis(start, { zone }).setLocale(lang === 'ja' ? 'ja' : 'en');
+  const e = DateTime.fromMillis(end, { zone }).setLocale(lang === 'ja' ? 'ja' : 'en');
+  const endText = s.hasSame(e, 'day') ? e.toFormat('HH:mm') : e.toFormat('yyyy-LL-dd (ccc) HH:mm');
+  return `${s.toFormat('yyyy-LL-dd (ccc) HH:mm')} – ${endText} ${zoneLabel(zone)}`;
+}
+
+export function zoneLabel(zone: string): string {
+  if (zone === 'Asia/Tokyo') return 'JST';
+  return DateTime.now().setZone(zone).toFormat('ZZZZ');
+}
+
+export function durationText(ms: number, lang: Lang): string {
+  const total = Math.max(0, Math.round(ms / 60_000));
+  return words[lang].hoursMinutes(Math.floor(total / 60), total % 60);
+}
+
+/** The same place in the other language: `/incidents/x` ⇄ `/en/incidents/x`. */
+export function pathIn(lang: Lang, path: string): string {
+  const bare = path.replace(/^\/en(\/|$)/, '/');
+  return lang === 'en' ? `/en${bare === '/' ? '/' : bare}` : bare;
 }

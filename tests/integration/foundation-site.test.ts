@@ -78,6 +78,20 @@ describe('the started site with its probe', () => {
     expect(await res.json()).toEqual({ status: 'ok', reasons: [] });
   });
 
+  it('answers 404 to raw paths with dot segments, which clients would otherwise normalise away', async () => {
+    const { request } = await import('node:http');
+    for (const path of ['/reports/../', '/reports/..', '/reports/%2e%2e/healthz', '/./healthz']) {
+      const status = await new Promise<number>((done, fail) => {
+        const { hostname, port } = new URL(site.url);
+        request({ hostname, port, path }, (res) => {
+          res.resume();
+          done(res.statusCode ?? 0);
+        }).on('error', fail).end();
+      });
+      expect(status, path).toBe(404);
+    }
+  });
+
   it('stops cleanly on SIGTERM and /healthz then reports the dead probe', async () => {
     expect(await site.stop()).toBe(0);
     // The same database served without a worker: the probe's heartbeat is gone.

@@ -1,9 +1,16 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Job, JobContext } from './job';
 import { log } from '../log';
+import { mailJob } from './mail';
+import { maintenanceReminderJob } from '../subscriptions/reminder-job';
+import { rollupsJob } from './rollups';
+import { maintenanceJob } from './maintenance';
+import { backupJob } from './backup';
+import { retentionJob } from './retention';
+import { monthlyReportJob } from './monthly-report';
 
 /** Every scheduled job. Adding one is a module in this folder and a line here. */
-export const jobs: Job[] = [];
+export const jobs: Job[] = [mailJob, rollupsJob, maintenanceJob, backupJob, retentionJob, monthlyReportJob, maintenanceReminderJob];
 
 /** Starts every job on its schedule; a job that throws is logged and runs again next time. */
 export function startJobs(ctx: JobContext, list: Job[] = jobs): { stop: () => Promise<void> } {
@@ -13,7 +20,7 @@ export function startJobs(ctx: JobContext, list: Job[] = jobs): { stop: () => Pr
       const started = Date.now();
       try {
         await job.run(ctx);
-        log.info('job.done', { job: job.name, ms: Date.now() - started });
+        log.debug('job.done', { job: job.name, ms: Date.now() - started });
       } catch (err) {
         log.error('job.failed', { job: job.name, error: (err as Error).message });
       }

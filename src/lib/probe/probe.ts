@@ -4,6 +4,8 @@ import { CheckStore, type CheckResult } from '../checks/store';
 import { checkTypes } from './registry';
 import { tryAcquireLease, renewLease, releaseLease } from '../lease';
 import { log } from '../log';
+import { AlarmEngine, type AlarmSettings } from '../alarms/engine';
+import type { Config } from '../config';
 
 export const PROBE_LEASE = 'probe';
 
@@ -17,6 +19,19 @@ export interface ProbeOptions {
   leaseTtlMs?: number;
   /** Called after each check with its scheduling lag, for benchmarks. */
   onCheck?: (result: CheckResult, lagMs: number) => void;
+  /** Alarms, alarm mail and draft incidents; none when absent (see alarmSettings). */
+  alarms?: AlarmSettings | null;
+}
+
+/** The alarm settings of the configuration file and the environment. */
+export function alarmSettings(config: Config, siteUrl: string | null): AlarmSettings {
+  return {
+    operators: config.alarms.operators,
+    recoveryConfirm: config.alarms.recovery_confirm,
+    mailWarningCleared: config.alarms.mail_warning_cleared,
+    zone: config.zone,
+    siteUrl,
+  };
 }
 
 interface MonitorRow {
@@ -34,6 +49,8 @@ interface Scheduled {
   timer: NodeJS.Timeout | null;
   /** The instant the next check is due; advanced by the interval, so it never drifts. */
   dueAt: number;
+  /** Where in its interval this monitor's checks fall (ms after each multiple of the interval). */
+  phase: number;
 }
 
 /**
@@ -51,11 +68,15 @@ export class Probe {
   private running = false;
   private readonly abort = new AbortController();
   private timers: NodeJS.Timeout[] = [];
-  private readonly opts: Required<Omit<ProbeOptions, 'onCheck'>> & Pick<ProbeOptions, 'onCheck'>;
+  private readonly opts: Required<Omit<ProbeOptions, 'onCheck' | 'alarms'>> & Pick<ProbeOptions, 'onCheck'>;
+  readonly alarms: AlarmEngine | null;
 
   constructor(private readonly db: Db, options: ProbeOptions = {}) {
-    this.store = new CheckStore(db);
-    this.opts = { concurrency: 64, flushEveryMs: 1000, reloadEveryMs: 10_000, leaseTtlMs: 15_000, ...options };
+    const { alarms, ...rest } = options;
+    this.alarms = alarms ? new AlarmEngine(db, alarms) : null;
+    const engine = this.alarms;
+    this.store = new CheckStore(db, engine ? { onCheck: (r, run) => engine.onCheck(r, run) } : {});
+    this.opts = { concurrency: 64, flushEveryMs: 1000, reloadEveryMs: 10_000, leaseTtlMs: 15_000, ...rest };
   }
 
   /** Waits until this process holds the probe lease, then starts. Resolves false if stopped first. */
@@ -113,7 +134,10 @@ export class Probe {
       const phase = (row.id * 7919) % intervalMs;
       const now = Date.now();
       const dueAt = now - ((now - phase) % intervalMs) + intervalMs;
-      const s: Scheduled = { row, timer: null, dueAt: existing ? Math.min(existing.dueAt, dueAt) : Math.min(dueAt, now + 1000) };
+      // A new monitor is checked soon (first checks spread over ten seconds, so a start with
+      // a thousand monitors is no burst), then on its phase.
+      const first = now + (phase % Math.min(intervalMs, 10_000));
+      const s: Scheduled = { row, timer: null, phase, dueAt: existing ? Math.min(existing.dueAt, dueAt) : Math.min(dueAt, first) };
       this.scheduled.set(row.id, s);
       this.arm(s);
     }
@@ -130,8 +154,10 @@ export class Probe {
       if (!this.running || this.scheduled.get(s.row.id) !== s) return;
       const dueAt = s.dueAt;
       const intervalMs = s.row.intervalS * 1000;
-      // Skip whole intervals missed (a suspended machine), never run them all at once.
-      s.dueAt += intervalMs * Math.max(1, Math.ceil((Date.now() - s.dueAt + 1) / intervalMs));
+      // The next instant on the monitor's phase: intervals missed (a suspended machine) are
+      // skipped, never run all at once, and the schedule never drifts.
+      const after = Math.max(s.dueAt, Date.now());
+      s.dueAt = after - ((after - s.phase) % intervalMs) + intervalMs;
       this.arm(s);
       this.enqueue(() => this.runCheck(s.row, dueAt));
     }, Math.max(0, s.dueAt - Date.now()));
@@ -158,8 +184,12 @@ export class Probe {
     } else {
       try {
         const options = checkType.options.parse(JSON.parse(row.options));
-        const outcome = await checkType.run({ target: row.target, options, timeoutMs: row.timeoutS * 1000 }, this.abort.signal);
+        const outcome = await checkType.run({
+          target: row.target, options, timeoutMs: row.timeoutS * 1000,
+          monitor: { id: row.id, intervalS: row.intervalS, db: this.db },
+        }, this.abort.signal);
         result = { monitorId: row.id, at: startedAt, status: outcome.status, latencyMs: outcome.latencyMs, error: outcome.reason };
+        if (outcome.warnings && outcome.warnings.length > 0) result.warnings = outcome.warnings;
       } catch (err) {
         // A check module must not throw; if one does, the target is reported down, the probe goes on.
         result = { monitorId: row.id, at: startedAt, status: 'down', latencyMs: null, error: `check failed: ${(err as Error).message}` };
@@ -180,6 +210,8 @@ export class Probe {
     } catch (err) {
       log.error('probe.write_failed', { error: (err as Error).message, count: batch.length });
       this.buffer.unshift(...batch);
+      // The alarms' memory of what is open must match the rolled-back database.
+      this.alarms?.loadOpen();
     }
   }
 }

@@ -1,10 +1,28 @@
 import type { CheckType } from './check-type';
 import { httpCheck } from './checks/http';
+import { tcpCheck } from './checks/tcp';
+import { pingCheck } from './checks/ping';
+import { dnsCheck } from './checks/dns';
+import { tlsCheck } from './checks/tls';
+import { mysqlCheck } from './checks/mysql';
+import { ftpCheck } from './checks/ftp';
+import { pageHealthCheck } from './checks/page-health';
+import { resourcesCheck } from './checks/resources';
+import { pushCheck } from './checks/push';
 import { jsonPath } from '../errors';
 
 /** Every check type the probe can run, by its `type` name. */
 export const checkTypes: Record<string, CheckType<any>> = {
   http: httpCheck,
+  tcp: tcpCheck,
+  ping: pingCheck,
+  dns: dnsCheck,
+  tls: tlsCheck,
+  mysql: mysqlCheck,
+  ftp: ftpCheck,
+  'page-health': pageHealthCheck,
+  resources: resourcesCheck,
+  push: pushCheck,
 };
 
 export interface TargetProblem {

@@ -32,7 +32,7 @@ export interface ServiceInputs extends AvailabilityInputs {
   probeOutages: Interval[];
 }
 
-interface MonitorMeta {
+export interface MonitorMeta {
   id: number;
   confirm: number;
   intervalS: number;
@@ -48,13 +48,18 @@ export function listServices(db: Db): ServiceRow[] {
 
 /** A monitor's outages that touch `range`, with false positives removed. */
 export function loadMonitorOutages(db: Db, monitor: MonitorMeta, range: Interval, now: number): Interval[] {
+  const falseStarts = new Set((db.$client.prepare('SELECT start FROM false_positives WHERE monitor_id = ?').all(monitor.id) as { start: number }[]).map((r) => r.start));
+  return loadMonitorOutagesRaw(db, monitor, range, now).filter((o) => !falseStarts.has(o.start));
+}
+
+/** A monitor's confirmed outages that touch `range`, false positives included. */
+export function loadMonitorOutagesRaw(db: Db, monitor: MonitorMeta, range: Interval, now: number): Interval[] {
   const c = db.$client;
   const before = c.prepare(`SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at < ? ORDER BY first_at DESC LIMIT 1`).get(monitor.id, range.start) as CheckRun | undefined;
   const inside = c.prepare(`SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at >= ? AND first_at < ? ORDER BY first_at`).all(monitor.id, range.start, range.end) as CheckRun[];
   const after = c.prepare(`SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at >= ? ORDER BY first_at LIMIT 1`).get(monitor.id, range.end) as CheckRun | undefined;
   const runs = [...(before ? [before] : []), ...inside, ...(after ? [after] : [])];
-  const falseStarts = new Set((c.prepare('SELECT start FROM false_positives WHERE monitor_id = ?').all(monitor.id) as { start: number }[]).map((r) => r.start));
-  return monitorOutages(runs, monitor.confirm, now).filter((o) => !falseStarts.has(o.start));
+  return monitorOutages(runs, monitor.confirm, now);
 }
 
 export function loadMonitorUnmonitored(db: Db, monitor: MonitorMeta, range: Interval, now: number): Interval[] {

@@ -1,4 +1,6 @@
-import type { Interval } from '../intervals';
+import { DateTime } from 'luxon';
+import holidayJp from '@holiday-jp/holiday_jp';
+import { type Interval, union, subtract } from '../intervals';
 
 /** The planned-stop rules of SLA.md. */
 export interface PlannedStop {
@@ -44,4 +46,75 @@ export function excludedInterval(stop: PlannedStop, now: number, noticeDays = DE
     end = stop.scheduledEnd;
   }
   return end > start ? { start, end } : null;
+}
+
+/** inspection and preventive maintenance are regular stops (定期計画停止); the rest are ad hoc (臨時). */
+export const regularCategories = ['inspection', 'preventive'] as const;
+
+export function isRegular(category: string): boolean {
+  return (regularCategories as readonly string[]).includes(category);
+}
+
+export interface WindowRule {
+  zone: string;
+  /** Hour (0–23) the window opens on a weekday, 18 by default. */
+  fromHour: number;
+  /** Hour (0–23) it closes the next morning, 8 by default. */
+  untilHour: number;
+  /** Japanese public holidays are not weekdays (@holiday-jp/holiday_jp). */
+  holidays: boolean;
+}
+
+export const defaultWindowRule: WindowRule = { zone: 'Asia/Tokyo', fromHour: 18, untilHour: 8, holidays: true };
+
+/** Whether a calendar day (`YYYY-MM-DD` in the zone) is a weekday under the rule. */
+export function isWeekday(day: DateTime, rule: WindowRule): boolean {
+  if (day.weekday > 5) return false;
+  return !(rule.holidays && isJapaneseHoliday(day.toFormat('yyyy-LL-dd')));
+}
+
+export function isJapaneseHoliday(isoDay: string): boolean {
+  return Object.prototype.hasOwnProperty.call(holidayJp.holidays, isoDay);
+}
+
+/**
+ * The allowed maintenance windows that overlap [from, to): each weekday's fromHour to the
+ * next day's untilHour (so Friday 18:00 runs to Saturday 08:00), in the rule's zone.
+ */
+export function allowedWindows(from: number, to: number, rule: WindowRule = defaultWindowRule): Interval[] {
+  const out: Interval[] = [];
+  let day = DateTime.fromMillis(from, { zone: rule.zone }).startOf('day').minus({ days: 1 });
+  const last = DateTime.fromMillis(to, { zone: rule.zone }).startOf('day');
+  while (day <= last) {
+    if (isWeekday(day, rule)) {
+      const start = day.set({ hour: rule.fromHour }).toMillis();
+      const end = day.plus({ days: rule.untilHour <= rule.fromHour ? 1 : 0 }).set({ hour: rule.untilHour }).toMillis();
+      if (end > from && start < to) out.push({ start, end });
+    }
+    day = day.plus({ days: 1 });
+  }
+  return union(out);
+}
+
+/** The part of a stop's scheduled window outside the allowed windows (empty when the rule holds). */
+export function outsideWindow(stop: Pick<PlannedStop, 'scheduledStart' | 'scheduledEnd'>, rule: WindowRule = defaultWindowRule): Interval[] {
+  const scheduled = [{ start: stop.scheduledStart, end: stop.scheduledEnd }];
+  return subtract(scheduled, allowedWindows(stop.scheduledStart, stop.scheduledEnd, rule));
+}
+
+/** Every minute of the scheduled window lies inside the allowed windows. */
+export function windowMet(stop: Pick<PlannedStop, 'scheduledStart' | 'scheduledEnd'>, rule: WindowRule = defaultWindowRule): boolean {
+  return outsideWindow(stop, rule).length === 0;
+}
+
+/** How far the actual window ran past the scheduled end (0 when it did not, or has not ended). */
+export function overrunMs(stop: PlannedStop, now: number): number {
+  if (stop.actualStart === null) return 0;
+  const end = stop.actualEnd ?? Math.max(now, stop.actualStart);
+  return Math.max(0, end - stop.scheduledEnd);
+}
+
+/** How much earlier than scheduled the stop actually began. */
+export function earlyStartMs(stop: PlannedStop): number {
+  return stop.actualStart === null ? 0 : Math.max(0, stop.scheduledStart - stop.actualStart);
 }

@@ -5,6 +5,7 @@ import { holdsSampleData } from '../settings';
 import { readLease } from '../lease';
 import { PROBE_LEASE } from '../probe/probe';
 import { DOWN } from '../checks/status';
+import { incidentsTouching } from './history';
 
 /**
  * What the public page and the status API show now. Component states and indicators use
@@ -26,6 +27,15 @@ export interface DayBar {
   downtimeMs: number;
   excludedMs: number;
   noData: boolean;
+  /** Downtime of the day, after planned stops and force majeure are taken out. */
+  outages: Array<{ start: number; end: number }>;
+  /** Published incidents of the service that touched the day. */
+  incidents: Array<{ key: string; titleJa: string; titleEn: string | null }>;
+}
+
+export interface Uptime {
+  ratio: number | null;
+  pct: string;
 }
 
 export interface ServiceStatus {
@@ -34,7 +44,9 @@ export interface ServiceStatus {
   /** Why, in the probe's words (the latest failing check's reason), when not operational. */
   reason: string | null;
   days: DayBar[];
-  uptime90: { ratio: number | null; pct: string };
+  uptime90: Uptime;
+  uptime30: Uptime;
+  uptime24h: Uptime;
 }
 
 export interface StatusSummary {
@@ -101,18 +113,30 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
   const zone = ctx.config.zone;
   const days = lastDays(dayCount, ctx.now, zone);
   const range = { start: days[0]!.start, end: days[days.length - 1]!.end };
+  const touching = incidentsTouching(ctx.db, range.start, range.end, ctx.now);
   const services = listServices(ctx.db).map((service): ServiceStatus => {
     const inputs = loadServiceInputs(ctx, service.id, range);
+    const own = touching.filter((i) => i.serviceId === service.id);
     const bars = days.map((day): DayBar => {
       // A day is judged on the time that has passed, not on the hours still ahead.
       const a = availabilityFor(ctx, service.slaTargetPct, { start: day.start, end: Math.min(day.end, Math.max(ctx.now, day.start + 1)) }, inputs);
       const observedMs = a.periodMs - a.excludedMs;
       const noData = a.downtimeMs === 0 && observedMs > 0 && a.unmonitoredMs >= observedMs;
-      return { day, ratio: noData ? null : a.ratio, pct: noData ? '–' : a.pct, downtimeMs: a.downtimeMs, excludedMs: a.excludedMs, noData };
+      const incidents = own.filter((i) => i.startedAt < day.end && i.endedAt > day.start).map((i) => ({ key: i.key, titleJa: i.titleJa, titleEn: i.titleEn }));
+      return {
+        day, ratio: noData ? null : a.ratio, pct: noData ? '–' : a.pct, downtimeMs: a.downtimeMs, excludedMs: a.excludedMs, noData,
+        outages: a.downtime.map((d) => ({ start: d.start, end: d.end })), incidents,
+      };
     });
-    const whole = availabilityFor(ctx, service.slaTargetPct, { start: range.start, end: Math.min(range.end, ctx.now) }, inputs);
+    const uptime = (start: number): Uptime => {
+      const a = availabilityFor(ctx, service.slaTargetPct, { start: Math.max(start, range.start), end: Math.min(range.end, ctx.now) }, inputs);
+      return { ratio: a.ratio, pct: a.pct };
+    };
     const { status, reason } = currentStatus(ctx, service.id);
-    return { service, status, reason, days: bars, uptime90: { ratio: whole.ratio, pct: whole.pct } };
+    return {
+      service, status, reason, days: bars,
+      uptime90: uptime(range.start), uptime30: uptime(ctx.now - 30 * 86_400_000), uptime24h: uptime(ctx.now - 86_400_000),
+    };
   });
   const overall = services.reduce<ComponentStatus>((worst, s) => (severityRank[s.status] > severityRank[worst] ? s.status : worst), 'operational');
   const lease = readLease(ctx.db, PROBE_LEASE);

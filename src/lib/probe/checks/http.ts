@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { CheckType, CheckOutcome } from '../check-type';
+import type { TLSSocket, PeerCertificate } from 'node:tls';
+import type { CheckType, CheckOutcome, CheckWarning } from '../check-type';
 import { elapsedMs } from '../check-type';
+import { expiryWarning, pemCa } from './tls';
+import { describeNetworkError } from '../net-errors';
 
 const statusSpec = z.union([z.number().int().min(100).max(599), z.string().regex(/^\d{3}-\d{3}$/, 'a range such as "200-299"')]);
 
@@ -17,7 +20,12 @@ const httpOptions = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   /** Accept certificates that do not verify (a self-signed test host). Errors are still reported when false. */
   ignore_tls_errors: z.boolean().default(false),
-});
+  /** Extra trusted CA certificates (PEM), for a private CA. */
+  ca: pemCa.optional(),
+  /** For https: days before the certificate expires from which a warning (then a critical one) is raised. */
+  tls_warn_days: z.number().int().min(1).max(365).default(14),
+  tls_critical_days: z.number().int().min(0).max(365).default(7),
+}).refine((o) => o.tls_critical_days <= o.tls_warn_days, { message: 'must not be more than tls_warn_days', path: ['tls_critical_days'] });
 export type HttpOptions = z.infer<typeof httpOptions>;
 
 function statusExpected(code: number, specs: HttpOptions['expected_status']): boolean {
@@ -34,6 +42,7 @@ interface Fetched {
   status: number;
   location: string | undefined;
   body: string;
+  cert: PeerCertificate | null;
 }
 
 function fetchOnce(url: URL, options: HttpOptions, signal: AbortSignal, needBody: boolean): Promise<Fetched> {
@@ -44,8 +53,12 @@ function fetchOnce(url: URL, options: HttpOptions, signal: AbortSignal, needBody
       headers: { 'user-agent': 'status-sla-probe/1', ...options.headers },
       signal,
       rejectUnauthorized: !options.ignore_tls_errors,
+      ca: options.ca,
       agent: false,
     }, (res: IncomingMessage) => {
+      const socket = res.socket as Partial<TLSSocket> | null;
+      const peer = typeof socket?.getPeerCertificate === 'function' ? socket.getPeerCertificate(false) : null;
+      const cert = peer && peer.valid_to ? peer : null;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -53,7 +66,7 @@ function fetchOnce(url: URL, options: HttpOptions, signal: AbortSignal, needBody
         size += chunk.length;
         if (size <= MAX_BODY) chunks.push(chunk);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8'), cert }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -61,28 +74,7 @@ function fetchOnce(url: URL, options: HttpOptions, signal: AbortSignal, needBody
   });
 }
 
-/** Turns a network or TLS error into words an operator understands. */
-export function describeNetworkError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException & { reason?: string };
-  switch (e.code) {
-    case 'ECONNREFUSED': return 'connection refused';
-    case 'ECONNRESET': return 'connection reset';
-    case 'ENOTFOUND': return 'host not found';
-    case 'EAI_AGAIN': return 'DNS lookup failed (temporary)';
-    case 'ETIMEDOUT': return 'connection timed out';
-    case 'EHOSTUNREACH': return 'host unreachable';
-    case 'ABORT_ERR': return 'timed out';
-    case 'CERT_HAS_EXPIRED': return 'TLS certificate has expired';
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN': return 'TLS certificate is self-signed';
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': return 'TLS certificate chain is incomplete';
-    case 'ERR_TLS_CERT_ALTNAME_INVALID': return 'TLS certificate does not match the host name';
-    case 'HPE_INVALID_CONSTANT':
-    case 'HPE_INVALID_HEADER_TOKEN':
-    case 'HPE_INVALID_STATUS': return 'the server answered something that is not HTTP';
-    default: return e.code ? `${e.code}: ${e.message}` : String(e.message ?? err);
-  }
-}
+export { describeNetworkError };
 
 export const httpCheck: CheckType<HttpOptions> = {
   type: 'http',
@@ -101,10 +93,15 @@ export const httpCheck: CheckType<HttpOptions> = {
     const both = AbortSignal.any([signal, timeout]);
     const needBody = options.keyword !== undefined || options.keyword_absent !== undefined;
     let url = new URL(target);
+    const warnings: CheckWarning[] = [];
     try {
       for (let hop = 0; ; hop++) {
         const res = await fetchOnce(url, options, both, needBody);
         const latencyMs = elapsedMs(started);
+        if (hop === 0 && res.cert) {
+          const w = expiryWarning(res.cert, Date.now(), options.tls_warn_days, options.tls_critical_days);
+          if (w) warnings.push(w);
+        }
         if (res.status >= 300 && res.status < 400 && res.location && options.follow_redirects) {
           if (hop >= options.max_redirects) return { status: 'down', latencyMs, reason: `more than ${options.max_redirects} redirects` };
           url = new URL(res.location, url);
@@ -120,9 +117,9 @@ export const httpCheck: CheckType<HttpOptions> = {
           return { status: 'down', latencyMs, reason: `keyword '${options.keyword_absent}' found` };
         }
         if (options.degraded_ms !== undefined && latencyMs > options.degraded_ms) {
-          return { status: 'degraded', latencyMs, reason: `slow: ${latencyMs} ms, over ${options.degraded_ms} ms` };
+          return { status: 'degraded', latencyMs, reason: `slow: ${latencyMs} ms, over ${options.degraded_ms} ms`, warnings };
         }
-        return { status: 'up', latencyMs, reason: null };
+        return { status: 'up', latencyMs, reason: warnings[0]?.message ?? null, warnings };
       }
     } catch (err) {
       const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : describeNetworkError(err);

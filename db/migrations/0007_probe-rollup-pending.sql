@@ -1,0 +1,1 @@
+ALTER TABLE `rollup_pending` ADD `hourly_done` integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,36 @@
+import { sqliteTable, integer, text, blob, primaryKey, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * SLA rows whose value an admin enters for a month (a satisfaction score, hours of
+ * maintenance support, ...). One value per month and row; `row_key` is a key of the SLA
+ * catalogue (config `sla.rows`). Instants are epoch milliseconds, UTC.
+ */
+export const slaManualValues = sqliteTable('sla_manual_values', {
+  /** `YYYY-MM` in the configured zone. */
+  month: text().notNull(),
+  rowKey: text().notNull(),
+  value: text().notNull(),
+  note: text(),
+  /** Who entered it (an e-mail address or a user id as text). */
+  enteredBy: text().notNull(),
+  enteredAt: integer().notNull(),
+}, (t) => [primaryKey({ columns: [t.month, t.rowKey] })]);
+
+/**
+ * Issued monthly reports. A row is never updated or deleted: regenerating a month adds the
+ * next version. The PDF and the CSV of the month's outages and incidents are kept in the
+ * database, so a backup of the database holds every report ever issued.
+ */
+export const reports = sqliteTable('reports', {
+  id: integer().primaryKey({ autoIncrement: true }),
+  month: text().notNull(),
+  version: integer().notNull(),
+  createdAt: integer().notNull(),
+  /** `schedule` (the monthly job) or `manual` (`npm run report`, an admin). */
+  trigger: text().notNull(),
+  sha256: text().notNull(),
+  size: integer().notNull(),
+  pdf: blob({ mode: 'buffer' }).notNull(),
+  csvSha256: text().notNull(),
+  csv: blob({ mode: 'buffer' }).notNull(),
+}, (t) => [uniqueIndex('reports_month_version').on(t.month, t.version)]);

@@ -1,0 +1,236 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db';
+import type { CheckResult, RunState } from '../checks/store';
+import { DOWN } from '../checks/status';
+import { enqueueMail } from '../mail/outbox';
+import { alarmMail, type AlarmMailFacts } from './messages';
+import { log } from '../log';
+
+export interface AlarmSettings {
+  /** Operators who receive alarm mail. */
+  operators: string[];
+  /** Successful checks in a row before a recovery is confirmed. */
+  recoveryConfirm: number;
+  mailWarningCleared: boolean;
+  zone: string;
+  /** The site's public address, for links in the mail; none when unknown. */
+  siteUrl: string | null;
+}
+
+interface MonitorInfo {
+  id: number;
+  slug: string;
+  type: string;
+  target: string;
+  confirm: number;
+  counts: number;
+  serviceId: number;
+  serviceSlug: string;
+  serviceJa: string;
+  serviceEn: string | null;
+}
+
+interface OpenOutage {
+  id: number;
+  startedAt: number;
+  detectedAt: number;
+  incidentId: number | null;
+  message: string;
+}
+
+interface OpenWarning {
+  id: number;
+  severity: 'warning' | 'critical';
+  startedAt: number;
+  detectedAt: number;
+  message: string;
+}
+
+/**
+ * Turns check results into alarms, inside the probe's write transaction (CheckStore's
+ * onCheck hook), so an alarm, its mail and its draft incident exist exactly when the
+ * checks that caused them do.
+ *
+ * - Outage: a down run reaching the monitor's `confirm` count (SLA.md) opens one alarm,
+ *   mails the operators once and opens (or joins) a draft incident on the service.
+ *   Further failures add nothing. `recovery_confirm` successes in a row close it, with a
+ *   recovery mail; the draft incident is marked recovered once all its alarms are.
+ * - Warning: a threshold a check reports (certificate, disk, CPU ...) opens a warning once
+ *   per code, mailed again only if it turns critical; it clears when a check that got an
+ *   answer no longer reports it. Warnings are never downtime.
+ */
+export class AlarmEngine {
+  private readonly openOutages = new Map<number, OpenOutage>();
+  private readonly openWarnings = new Map<number, Map<string, OpenWarning>>();
+  private readonly st: Record<string, Statement>;
+
+  constructor(private readonly db: Db, private readonly settings: AlarmSettings, private readonly now: () => number = Date.now) {
+    const c = db.$client;
+    this.st = {
+      monitor: c.prepare(`SELECT m.id, m.slug, m.type, m.target, m.confirm, m.counts_for_availability AS counts, m.service_id AS serviceId,
+        s.slug AS serviceSlug, s.name_ja AS serviceJa, s.name_en AS serviceEn FROM monitors m JOIN services s ON s.id = m.service_id WHERE m.id = ?`),
+      insertAlarm: c.prepare(`INSERT INTO alarms (monitor_id, kind, code, severity, message, started_at, detected_at, incident_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      closeAlarm: c.prepare('UPDATE alarms SET recovered_at = ?, recovery_detected_at = ? WHERE id = ?'),
+      escalate: c.prepare('UPDATE alarms SET severity = ?, message = ? WHERE id = ?'),
+      openIncident: c.prepare(`SELECT i.id, i.draft, i.started_at AS startedAt FROM incidents i JOIN incident_services s ON s.incident_id = i.id
+        WHERE s.service_id = ? AND i.recovered_at IS NULL AND i.kind = 'failure' ORDER BY i.draft, i.started_at LIMIT 1`),
+      insertIncident: c.prepare(`INSERT INTO incidents (key, kind, severity, title_ja, title_en, started_at, detected_at, draft, created_at, updated_at)
+        VALUES (?, 'failure', ?, ?, ?, ?, ?, 1, ?, ?)`),
+      insertIncidentService: c.prepare('INSERT INTO incident_services (incident_id, service_id, impact) VALUES (?, ?, ?)'),
+      raiseImpact: c.prepare(`UPDATE incident_services SET impact = 'major_outage' WHERE incident_id = ? AND service_id = ? AND impact <> 'major_outage'`),
+      earlierStart: c.prepare('UPDATE incidents SET started_at = MIN(started_at, ?), updated_at = ? WHERE id = ? AND draft = 1'),
+      openOfIncident: c.prepare("SELECT COUNT(*) AS n, MAX(recovered_at) AS last FROM alarms WHERE incident_id = ? AND kind = 'outage' AND recovery_detected_at IS NULL"),
+      lastRecovery: c.prepare("SELECT MAX(recovered_at) AS last FROM alarms WHERE incident_id = ? AND kind = 'outage'"),
+      recoverIncident: c.prepare('UPDATE incidents SET recovered_at = ?, updated_at = ? WHERE id = ? AND draft = 1 AND recovered_at IS NULL'),
+      notify: c.prepare(`INSERT INTO alarm_notifications (alarm_id, incident_id, event, channel, recipient, outbox_id, queued_at)
+        VALUES (?, ?, ?, 'email', ?, ?, ?)`),
+    };
+    this.loadOpen();
+  }
+
+  /** Reads the alarms still open (after a restart of the probe). */
+  loadOpen(): void {
+    this.openOutages.clear();
+    this.openWarnings.clear();
+    const rows = this.db.$client.prepare(`SELECT id, monitor_id AS monitorId, kind, code, severity, message, started_at AS startedAt,
+      detected_at AS detectedAt, incident_id AS incidentId FROM alarms WHERE recovery_detected_at IS NULL`).all() as Array<{
+        id: number; monitorId: number; kind: string; code: string; severity: 'warning' | 'critical'; message: string; startedAt: number; detectedAt: number; incidentId: number | null }>;
+    for (const r of rows) {
+      if (r.kind === 'outage') this.openOutages.set(r.monitorId, { id: r.id, startedAt: r.startedAt, detectedAt: r.detectedAt, incidentId: r.incidentId, message: r.message });
+      else {
+        const m = this.openWarnings.get(r.monitorId) ?? new Map<string, OpenWarning>();
+        m.set(r.code, { id: r.id, severity: r.severity, startedAt: r.startedAt, detectedAt: r.detectedAt, message: r.message });
+        this.openWarnings.set(r.monitorId, m);
+      }
+    }
+  }
+
+  /**
+   * CheckStore's hook: one result and the run it is part of. Runs in a savepoint: if
+   * raising an alarm fails, the check is still written and the failure logged.
+   */
+  onCheck(r: CheckResult, run: RunState): void {
+    try {
+      this.db.$client.transaction(() => this.evaluate(r, run))();
+    } catch (err) {
+      log.error('alarm.failed', { monitor: r.monitorId, error: (err as Error).message });
+      this.loadOpen();
+    }
+  }
+
+  private evaluate(r: CheckResult, run: RunState): void {
+    const outage = this.openOutages.get(r.monitorId);
+    if (run.status === DOWN) {
+      if (!outage) {
+        const m = this.monitor(r.monitorId);
+        if (m && run.count >= m.confirm) this.openOutage(m, r, run);
+      }
+    } else if (outage && run.count >= this.settings.recoveryConfirm) {
+      const m = this.monitor(r.monitorId);
+      if (m) this.closeOutage(m, outage, run.firstAt, r.at);
+    }
+    const open = this.openWarnings.get(r.monitorId);
+    if ((r.warnings && r.warnings.length > 0) || (open && open.size > 0 && run.status !== DOWN)) this.warnings(r, run);
+  }
+
+  private monitor(id: number): MonitorInfo | null {
+    return (this.st.monitor!.get(id) as MonitorInfo | undefined) ?? null;
+  }
+
+  private link(path: string): string | null {
+    return this.settings.siteUrl ? `${this.settings.siteUrl}${path}` : null;
+  }
+
+  private mail(alarmId: number, incidentId: number | null, facts: Omit<AlarmMailFacts, 'zone' | 'serviceJa' | 'serviceEn' | 'monitorSlug' | 'monitorType' | 'target'>, m: MonitorInfo): void {
+    const { subject, text } = alarmMail({ ...facts, zone: this.settings.zone, serviceJa: m.serviceJa, serviceEn: m.serviceEn, monitorSlug: m.slug, monitorType: m.type, target: m.target });
+    const queuedAt = this.now();
+    for (const to of this.settings.operators) {
+      const outboxId = enqueueMail(this.db, { to, subject, text, kind: 'alarm', headers: { 'X-Status-Alarm': String(alarmId) } }, queuedAt);
+      this.st.notify!.run(alarmId, incidentId, facts.event, to, outboxId, queuedAt);
+    }
+    if (this.settings.operators.length === 0) log.warn('alarm.no_operators', { alarm: alarmId, reason: 'config alarms.operators is empty; nobody was mailed' });
+  }
+
+  private openOutage(m: MonitorInfo, r: CheckResult, run: RunState): void {
+    const now = this.now();
+    const message = r.error ?? 'down';
+    // The draft incident: join an open one on the service, or open a new draft.
+    const impact = m.counts ? 'major_outage' : 'partial_outage';
+    const existing = this.st.openIncident!.get(m.serviceId) as { id: number; draft: number; startedAt: number } | undefined;
+    let incidentId: number;
+    const alarmId = Number(this.st.insertAlarm!.run(m.id, 'outage', 'down', 'critical', message, run.firstAt, r.at, null).lastInsertRowid);
+    if (existing) {
+      incidentId = existing.id;
+      if (existing.draft && impact === 'major_outage') this.st.raiseImpact!.run(incidentId, m.serviceId);
+      this.st.earlierStart!.run(run.firstAt, now, incidentId);
+    } else {
+      const title = { ja: `${m.serviceJa}の障害 (${m.slug}: ${message})`, en: `${m.serviceEn ?? m.serviceSlug} outage (${m.slug}: ${message})` };
+      incidentId = Number(this.st.insertIncident!.run(`probe-${m.serviceSlug}-${alarmId}`, m.counts ? 'major' : 'minor',
+        title.ja.slice(0, 200), title.en.slice(0, 200), run.firstAt, r.at, now, now).lastInsertRowid);
+      this.st.insertIncidentService!.run(incidentId, m.serviceId, impact);
+    }
+    this.db.$client.prepare('UPDATE alarms SET incident_id = ? WHERE id = ?').run(incidentId, alarmId);
+    this.openOutages.set(m.id, { id: alarmId, startedAt: run.firstAt, detectedAt: r.at, incidentId, message });
+    log.warn('alarm.outage', { alarm: alarmId, monitor: m.slug, incident: incidentId, reason: message });
+    this.mail(alarmId, incidentId, {
+      event: 'outage', severity: 'critical', message, startedAt: run.firstAt, detectedAt: r.at, recoveredAt: null,
+      link: this.link(`/admin/incidents/${incidentId}`),
+    }, m);
+  }
+
+  private closeOutage(m: MonitorInfo, o: OpenOutage, recoveredAt: number, confirmedAt: number): void {
+    this.st.closeAlarm!.run(recoveredAt, confirmedAt, o.id);
+    this.openOutages.delete(m.id);
+    if (o.incidentId !== null) {
+      const { n } = this.st.openOfIncident!.get(o.incidentId) as { n: number };
+      if (n === 0) {
+        const { last } = this.st.lastRecovery!.get(o.incidentId) as { last: number };
+        this.st.recoverIncident!.run(last, this.now(), o.incidentId);
+      }
+    }
+    log.info('alarm.recovered', { alarm: o.id, monitor: m.slug });
+    this.mail(o.id, o.incidentId, {
+      event: 'recovery', severity: 'critical', message: o.message, startedAt: o.startedAt, detectedAt: confirmedAt, recoveredAt,
+      link: o.incidentId !== null ? this.link(`/admin/incidents/${o.incidentId}`) : null,
+    }, m);
+  }
+
+  private warnings(r: CheckResult, run: RunState): void {
+    const open = this.openWarnings.get(r.monitorId) ?? new Map<string, OpenWarning>();
+    this.openWarnings.set(r.monitorId, open);
+    let m: MonitorInfo | null | undefined;
+    const info = () => (m === undefined ? (m = this.monitor(r.monitorId)) : m);
+    const seen = new Set<string>();
+    for (const w of r.warnings ?? []) {
+      if (seen.has(w.code)) continue;
+      seen.add(w.code);
+      const current = open.get(w.code);
+      const mon = info();
+      if (!mon) return;
+      if (!current) {
+        const id = Number(this.st.insertAlarm!.run(r.monitorId, 'warning', w.code, w.severity, w.message, r.at, r.at, null).lastInsertRowid);
+        open.set(w.code, { id, severity: w.severity, startedAt: r.at, detectedAt: r.at, message: w.message });
+        log.warn('alarm.warning', { alarm: id, monitor: mon.slug, code: w.code, severity: w.severity });
+        this.mail(id, null, { event: 'warning', severity: w.severity, message: w.message, startedAt: r.at, detectedAt: r.at, recoveredAt: null, link: this.link('/admin/alarms') }, mon);
+      } else if (current.severity === 'warning' && w.severity === 'critical') {
+        this.st.escalate!.run('critical', w.message, current.id);
+        current.severity = 'critical';
+        current.message = w.message;
+        this.mail(current.id, null, { event: 'warning', severity: 'critical', message: w.message, startedAt: current.startedAt, detectedAt: r.at, recoveredAt: null, link: this.link('/admin/alarms') }, mon);
+      }
+    }
+    // A check that got an answer and no longer reports a threshold clears it.
+    if (run.status === DOWN) return;
+    for (const [code, w] of open) {
+      if (seen.has(code)) continue;
+      this.st.closeAlarm!.run(r.at, r.at, w.id);
+      open.delete(code);
+      const mon = info();
+      log.info('alarm.warning_cleared', { alarm: w.id, code });
+      if (mon && this.settings.mailWarningCleared) {
+        this.mail(w.id, null, { event: 'warning_cleared', severity: w.severity, message: w.message, startedAt: w.startedAt, detectedAt: w.detectedAt, recoveredAt: r.at, link: null }, mon);
+      }
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { DateTime } from 'luxon';
+
+export interface AlarmMailFacts {
+  event: 'outage' | 'recovery' | 'warning' | 'warning_cleared';
+  severity: 'warning' | 'critical';
+  serviceJa: string;
+  serviceEn: string | null;
+  monitorSlug: string;
+  monitorType: string;
+  target: string;
+  message: string;
+  startedAt: number;
+  detectedAt: number;
+  recoveredAt: number | null;
+  zone: string;
+  /** The admin page of the alarm or incident, when the site's address is known. */
+  link: string | null;
+}
+
+/** The mail an operator receives, Japanese first with English below. */
+export function alarmMail(f: AlarmMailFacts): { subject: string; text: string } {
+  const t = (ms: number) => DateTime.fromMillis(ms, { zone: f.zone }).toFormat('yyyy-LL-dd HH:mm:ss ZZZZ');
+  const service = `${f.serviceJa}${f.serviceEn ? ` / ${f.serviceEn}` : ''}`;
+  const safeTarget = f.monitorType === 'mysql' || f.monitorType === 'ftp' || f.monitorType === 'push' ? redact(f.target, f.monitorType) : f.target;
+  const minutes = (ms: number) => `${Math.max(0, Math.round(ms / 60_000))}`;
+  let subject: string;
+  const lines: string[] = [];
+  switch (f.event) {
+    case 'outage':
+      subject = `【障害検知】${f.serviceJa} ${f.monitorSlug}: ${f.message}`;
+      lines.push('監視で障害を検知しました。 / The probe confirmed an outage.', '',
+        `サービス / Service: ${service}`, `監視 / Monitor: ${f.monitorSlug} (${f.monitorType} ${safeTarget})`,
+        `内容 / Reason: ${f.message}`, `発生 / Started: ${t(f.startedAt)}`, `検知 / Detected: ${t(f.detectedAt)}`, '',
+        'インシデントの下書きを作成しました。確認して公開してください。 / A draft incident was opened: review and publish it.');
+      break;
+    case 'recovery':
+      subject = `【復旧】${f.serviceJa} ${f.monitorSlug}`;
+      lines.push('監視対象が復旧しました。 / The monitor has recovered.', '',
+        `サービス / Service: ${service}`, `監視 / Monitor: ${f.monitorSlug} (${f.monitorType} ${safeTarget})`,
+        `発生 / Started: ${t(f.startedAt)}`, `復旧 / Recovered: ${t(f.recoveredAt ?? f.detectedAt)}`,
+        `停止時間 / Down for: ${minutes((f.recoveredAt ?? f.detectedAt) - f.startedAt)} 分 / min`);
+      break;
+    case 'warning':
+      subject = `【${f.severity === 'critical' ? '重大警告' : '警告'}】${f.serviceJa} ${f.monitorSlug}: ${f.message}`;
+      lines.push(`しきい値を超えました (${f.severity === 'critical' ? '重大' : '警告'})。稼働率には影響しません。 / A threshold was crossed (${f.severity}); this is not downtime.`, '',
+        `サービス / Service: ${service}`, `監視 / Monitor: ${f.monitorSlug} (${f.monitorType} ${safeTarget})`,
+        `内容 / Reason: ${f.message}`, `検知 / Detected: ${t(f.detectedAt)}`);
+      break;
+    case 'warning_cleared':
+      subject = `【警告解除】${f.serviceJa} ${f.monitorSlug}: ${f.message}`;
+      lines.push('しきい値の警告が解除されました。 / The threshold warning has cleared.', '',
+        `サービス / Service: ${service}`, `監視 / Monitor: ${f.monitorSlug} (${f.monitorType} ${safeTarget})`,
+        `内容 / Was: ${f.message}`, `検知 / Detected: ${t(f.detectedAt)}`, `解除 / Cleared: ${t(f.recoveredAt ?? f.detectedAt)}`);
+      break;
+  }
+  if (f.link) lines.push('', f.link);
+  // Subjects are one line and not endless.
+  subject = subject.replace(/[\r\n]+/g, ' ');
+  if (subject.length > 150) subject = `${subject.slice(0, 149)}…`;
+  return { subject, text: `${lines.join('\n')}\n` };
+}
+
+/** Targets that carry secrets (passwords in URLs, push tokens) are shown without them. */
+export function redact(target: string, type: string): string {
+  if (type === 'push') return `${target.slice(0, 4)}…`;
+  try {
+    const u = new URL(target);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return target;
+  }
+}

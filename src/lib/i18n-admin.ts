@@ -1,0 +1,318 @@
+import type { AstroCookies } from 'astro';
+import { DateTime } from 'luxon';
+import type { z } from 'zod';
+import { AppError } from './errors';
+
+/**
+ * The admin pages' words, Japanese and English. The visitor's language is their choice (the
+ * `lang` cookie set by the switch in the header), else their browser's first preference,
+ * else Japanese.
+ */
+export type AdminLang = 'ja' | 'en';
+export const LANG_COOKIE = 'lang';
+
+export function adminLang(request: Request, cookies?: Pick<AstroCookies, 'get'>): AdminLang {
+  const chosen = cookies?.get(LANG_COOKIE)?.value;
+  if (chosen === 'ja' || chosen === 'en') return chosen;
+  const first = (request.headers.get('accept-language') ?? '').split(',')[0]?.trim().toLowerCase() ?? '';
+  return first.startsWith('en') ? 'en' : 'ja';
+}
+
+const ja = {
+  htmlLang: 'ja',
+  otherLang: 'English',
+  crossOrigin: '他のサイトからの変更要求は受け付けません。',
+  signInFirst: 'ログインしてください。',
+  forbidden: 'この操作を行う権限がありません (閲覧のみのアカウントです)。',
+  adminTitle: '保守管理',
+  nav: { dashboard: 'ダッシュボード', incidents: '障害', maintenance: '計画停止', monitors: '監視', sla: 'SLA入力', users: 'ユーザー', audit: '監査ログ', account: 'アカウント', signOut: 'ログアウト', publicPage: '公開ページ' },
+  common: {
+    save: '保存', cancel: '取消', now: '今', clear: 'クリア', edit: '編集', back: '戻る', yes: 'はい', no: 'いいえ', none: 'なし', set: '設定',
+    unset: '未設定', details: '詳細', zoneNote: '時刻は日本時間 (JST) です', saved: '保存しました。', fixErrors: '入力内容を確認してください。',
+    optional: '任意', readOnly: '閲覧のみのアカウントです。変更はできません。', notFound: '見つかりません。', conflict: 'この操作は現在の状態ではできません。',
+    ja: '日本語', en: '英語', minutes: '分', hours: '時間', days: '日',
+  },
+  errors: {
+    required: '入力してください。', invalid: '値が正しくありません。', email: 'メールアドレスの形式が正しくありません。',
+    tooShort: (n: number) => `${n}文字以上で入力してください。`, tooLong: (n: number) => `${n}文字以内で入力してください。`,
+    min: (n: number) => `${n}以上にしてください。`, max: (n: number) => `${n}以下にしてください。`, choose: '選択肢から選んでください。',
+    chooseOne: '1つ以上選んでください。', datetime: '日時を正しく入力してください (例 2026-10-01 09:00)。', number: '数値を入力してください。',
+    in_future: '未来の時刻は入力できません。', before_start: '発生日時より前にはできません。', needs_recovered: '先に復旧日時を入力してください。',
+    required_with_force_majeure: '不可抗力とする場合は理由を入力してください。', duplicate: '同じものが重複しています。', unknown_service: '存在しないサービスです。',
+    taken: 'この識別子は既に使われています。', slug: '半角英小文字・数字・ハイフンで入力してください。', end_before_start: '終了は開始より後にしてください。',
+    not_a_number: '数値を入力してください。', not_json: 'JSONとして正しくありません。', wrong_code: '確認コードが正しくありません。', wrong: '正しくありません。',
+    last_admin: '最後の管理者は無効にできません。', already_exists: '既に登録されています。', already_marked: '既に誤検知として登録されています。',
+    not_scheduled: '予定中の計画停止ではありません。', not_in_progress: '実施中の計画停止ではありません。', finished: '終了または中止済みです。',
+    not_found: '見つかりません。', length: '長さが正しくありません。', mismatch: '確認用の入力が一致しません。',
+  },
+  login: {
+    title: 'ログイン', email: 'メールアドレス', password: 'パスワード', code: '確認コード (2段階認証を設定している場合)', submit: 'ログイン',
+    invalid: 'メールアドレスまたはパスワードが正しくありません。',
+    locked: (until: string) => `ログインの失敗が続いたため、一時的にロックされています。${until} 以降に再度お試しください。`,
+    totpRequired: '認証アプリの6桁の確認コードを入力してください。',
+    signedOut: 'ログアウトしました。',
+  },
+  account: {
+    title: 'アカウント', signedInAs: 'ログイン中', role: '権限', roles: { admin: '管理者', client: '委託者 (閲覧のみ)' },
+    changePassword: 'パスワードの変更', current: '現在のパスワード', next: '新しいパスワード (12文字以上)', confirm: '新しいパスワード (確認)',
+    passwordChanged: 'パスワードを変更しました。他の端末のログインは終了しました。',
+    signOutEverywhere: 'すべての端末からログアウト', signedOutEverywhere: (n: number) => `${n}件のログインを終了しました。`,
+    totp: '2段階認証 (TOTP)', totpOn: '有効', totpOff: '無効', totpBegin: '設定を始める',
+    totpSecret: '認証アプリに次のキーを登録し、表示された6桁のコードを入力してください:', totpUri: '登録用URI',
+    totpConfirm: '有効にする', totpDisable: '無効にする', totpEnabled: '2段階認証を有効にしました。', totpDisabled: '2段階認証を無効にしました。',
+    code: '確認コード',
+  },
+  dashboard: {
+    title: 'ダッシュボード', services: 'サービスと監視', alarms: 'アラームと警告', noAlarms: '未対応のアラームはありません。',
+    acknowledge: '確認', acknowledged: '確認済み', recovered: '復旧', openIncidents: '対応中の障害', noIncidents: '対応中の障害はありません。',
+    nearest: '直近の期限', nextStop: '次の計画停止', noStop: '予定された計画停止はありません。', drafts: (n: number) => `確認待ちの障害候補が${n}件あります。`,
+    live: '自動更新中', stale: '更新できません。接続を確認してください。', paused: '一時停止中', lastCheck: '最終確認', sound: 'アラーム音を有効にする',
+    status: { up: '正常', degraded: '低速', down: '停止', unknown: '未確認' } as Record<string, string>,
+    severity: { warning: '警告', critical: '重大' } as Record<string, string>,
+  },
+  incident: {
+    list: '障害一覧', new: '障害を登録', drafts: '監視が検知した障害候補 (確認待ち)', confirm: '障害として確定', merge: '既存の障害に統合', mergeInto: '統合先',
+    dismiss: '障害ではない (却下)', reason: '理由', open: '対応中', resolved: '復旧済み', draft: '候補', key: '番号',
+    kind: '種別', kinds: { failure: '障害', security: 'セキュリティ障害 (不正アクセス等)' } as Record<string, string>,
+    severity: '重大度', severities: { minor: '軽微', major: '重大', critical: '致命的' } as Record<string, string>,
+    titleJa: '件名 (日本語)', titleEn: '件名 (英語)', services: '影響するサービス', impact: '影響',
+    impacts: { '': '影響なし', degraded_performance: '低速', partial_outage: '一部停止', major_outage: '停止' } as Record<string, string>,
+    cause: '原因', fix: '対応内容', prevention: '再発防止策', causeKnown: '原因', causeKnownValues: { '': '未判定', known: '判明', unknown: '不明' } as Record<string, string>,
+    forceMajeure: '不可抗力 (災害時など)', forceMajeureReason: '不可抗力の理由', startedAt: '発生日時',
+    times: '契約上の時刻', timeNames: {
+      startedAt: '発生', detectedAt: '検知', awareAt: '認知', clientNotifiedAt: '発生通知', etaNotifiedAt: '復旧見込通知',
+      recoveredAt: '復旧', recoveryNotifiedAt: '復旧通知', responseStartedAt: '対応着手 (セキュリティ)', writtenReportAt: '障害報告書提出',
+    } as Record<string, string>,
+    timers: 'SLAタイマー', timer: '項目', deadline: '期限', left: '残り', state: '判定',
+    states: { met: '達成', missed: '未達', pending: '進行中', not_started: '開始前' } as Record<string, string>,
+    overdue: '超過', timeline: '経過', addUpdate: '経過を追加', status: '状況',
+    statuses: { investigating: '調査中', identified: '原因特定', monitoring: '経過観察', resolved: '復旧' } as Record<string, string>,
+    bodyJa: '内容 (日本語)', bodyEn: '内容 (英語)', published: '公開ページに掲載する', internal: '内部のみ', publishedMark: '公開',
+    resolve: '復旧として記録', resolveBody: '復旧の報告 (日本語)', resolveBodyEn: '復旧の報告 (英語)', firstUpdate: '最初の報告 (任意)',
+    falsePositive: '誤検知として記録', notifiedNote: '公開した経過は購読者に通知されます。', edit: '内容を編集', noUpdates: '経過はまだありません。',
+    dismissed: '却下済み', mergedInto: '統合先',
+  },
+  stop: {
+    list: '計画停止一覧', new: '計画停止を登録', category: '区分',
+    categories: { inspection: '定期計画停止: 定期点検', preventive: '定期計画停止: 予防保守', security: '臨時計画停止: セキュリティ保守', functional: '臨時計画停止: サービス機能保守', external: '臨時計画停止: システム外要因' } as Record<string, string>,
+    titleJa: '件名 (日本語)', titleEn: '件名 (英語)', bodyJa: '説明 (日本語)', bodyEn: '説明 (英語)', services: '対象サービス',
+    scheduledStart: '予定開始', scheduledEnd: '予定終了', announcedAt: '通知日時', clientApprovedAt: '委託者承認日時', holdOpen: '終了は手動で記録する (予定終了時刻に自動で終了しない)',
+    status: '状態', statuses: { scheduled: '予定', in_progress: '実施中', completed: '完了', cancelled: '中止' } as Record<string, string>,
+    actualStart: '実際の開始', actualEnd: '実際の終了', start: '開始', finish: '終了', cancel: '中止',
+    warningsTitle: 'この計画停止は契約のルールに反します。',
+    warnings: {
+      notice: '事前通知が14日前より後です (通知日時から予定開始まで14日未満)。委託者の承認がなければ停止時間は稼働率から除外されません。',
+      window: '予定時間が平日18:00〜翌08:00の保守時間帯の外にかかっています。SLAの未達として報告されます。',
+    } as Record<string, string>,
+    confirmSave: 'ルール違反を承知のうえで保存する', recordedWarnings: '保存時のルール違反', confirmedAt: '確認日時', noticeDays: '通知日数',
+    auto: '予定時刻になると自動で開始・終了します。',
+  },
+  monitor: {
+    title: 'サービスと監視', newService: 'サービスを追加', newMonitor: '監視を追加', service: 'サービス', slug: '識別子 (英小文字・数字・ハイフン)',
+    nameJa: '名称 (日本語)', nameEn: '名称 (英語)', target: 'SLA目標 (%)', sortOrder: '表示順', type: '監視の種類', monitorTarget: '監視対象 (URL、ホストなど)',
+    interval: '間隔 (秒)', timeout: 'タイムアウト (秒)', confirm: '停止と判定する連続失敗回数', counts: '稼働率の計算に含める', options: '種類ごとの設定',
+    optionsNote: '空欄は既定値。一覧や対応表はJSONで入力します。', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '稼働中',
+    pauseAll: 'すべての監視を一時停止', resumeAll: 'すべての監視を再開', testNow: '今すぐテスト', testResult: 'テスト結果', latency: '応答時間', reason: '詳細',
+    outages: '最近の停止 (監視による)', outageStart: '開始', outageEnd: '終了', markFalse: '誤検知にする', falsePositive: '誤検知', noOutages: '最近の停止はありません。',
+    monitors: '監視', noMonitors: '監視はまだありません。', defaultValue: '既定値',
+  },
+  sla: { title: 'SLA項目の手入力', month: '対象月', row: '項目', value: '値', note: '備考', save: '保存', missing: 'この版ではSLA項目の手入力はまだ使えません。', noRows: '手入力する項目は設定されていません。' },
+  users: {
+    title: 'ユーザー', add: 'ユーザーを追加', email: 'メールアドレス', role: '権限', password: '初期パスワード (12文字以上)', disabled: '無効',
+    enabled: '有効', disable: '無効にする', enable: '有効にする', resetPassword: 'パスワードを再設定', newPassword: '新しいパスワード', totp: '2段階認証',
+    lastSignIn: '最終ログイン', signOutEverywhere: 'すべての端末からログアウトさせる', created: '作成日時',
+  },
+  audit: { title: '監査ログ', at: '日時', actor: '実行者', action: '操作', entity: '対象', before: '変更前', after: '変更後', older: 'さらに古い記録', note: '監査ログは追記のみで、変更・削除はできません。' },
+};
+
+export type AdminWords = typeof ja;
+
+const en: AdminWords = {
+  htmlLang: 'en',
+  otherLang: '日本語',
+  crossOrigin: 'Changes requested from another site are refused.',
+  signInFirst: 'Please sign in.',
+  forbidden: 'You are not allowed to do this (this account can only read).',
+  adminTitle: 'Operations',
+  nav: { dashboard: 'Dashboard', incidents: 'Incidents', maintenance: 'Planned stops', monitors: 'Monitors', sla: 'SLA entries', users: 'Users', audit: 'Audit log', account: 'Account', signOut: 'Sign out', publicPage: 'Public page' },
+  common: {
+    save: 'Save', cancel: 'Cancel', now: 'Now', clear: 'Clear', edit: 'Edit', back: 'Back', yes: 'Yes', no: 'No', none: 'None', set: 'Set',
+    unset: 'Not set', details: 'Details', zoneNote: 'Times are Japan Standard Time (JST)', saved: 'Saved.', fixErrors: 'Please check the fields marked below.',
+    optional: 'optional', readOnly: 'This account can only read; it cannot change anything.', notFound: 'Not found.', conflict: 'This cannot be done in the current state.',
+    ja: 'Japanese', en: 'English', minutes: 'min', hours: 'h', days: 'd',
+  },
+  errors: {
+    required: 'Please fill this in.', invalid: 'This value is not valid.', email: 'This is not a valid e-mail address.',
+    tooShort: (n) => `Use at least ${n} characters.`, tooLong: (n) => `Use at most ${n} characters.`,
+    min: (n) => `Must be ${n} or more.`, max: (n) => `Must be ${n} or less.`, choose: 'Choose one of the options.',
+    chooseOne: 'Choose at least one.', datetime: 'Enter a date and time (for example 2026-10-01 09:00).', number: 'Enter a number.',
+    in_future: 'A time in the future is not allowed.', before_start: 'Cannot be before the start.', needs_recovered: 'Set the recovery time first.',
+    required_with_force_majeure: 'Give the reason for force majeure.', duplicate: 'The same entry appears twice.', unknown_service: 'No such service.',
+    taken: 'This identifier is already used.', slug: 'Use lower-case letters, digits and hyphens.', end_before_start: 'The end must be after the start.',
+    not_a_number: 'Enter a number.', not_json: 'This is not valid JSON.', wrong_code: 'The code is wrong.', wrong: 'This is wrong.',
+    last_admin: 'The last admin cannot be removed.', already_exists: 'Already registered.', already_marked: 'Already marked as a false positive.',
+    not_scheduled: 'This planned stop is not scheduled.', not_in_progress: 'This planned stop is not in progress.', finished: 'It has finished or was cancelled.',
+    not_found: 'Not found.', length: 'The length is wrong.', mismatch: 'The two entries do not match.',
+  },
+  login: {
+    title: 'Sign in', email: 'E-mail', password: 'Password', code: 'Code (if two-step sign-in is on)', submit: 'Sign in',
+    invalid: 'The e-mail or the password is wrong.',
+    locked: (until) => `Signing in is locked for a while after repeated failures. Try again after ${until}.`,
+    totpRequired: 'Enter the 6-digit code from your authenticator app.',
+    signedOut: 'You have signed out.',
+  },
+  account: {
+    title: 'Account', signedInAs: 'Signed in as', role: 'Role', roles: { admin: 'Admin', client: 'Client (read only)' },
+    changePassword: 'Change password', current: 'Current password', next: 'New password (12 characters or more)', confirm: 'New password again',
+    passwordChanged: 'Your password is changed. Other sign-ins have ended.',
+    signOutEverywhere: 'Sign out everywhere', signedOutEverywhere: (n) => `${n} sign-in(s) ended.`,
+    totp: 'Two-step sign-in (TOTP)', totpOn: 'On', totpOff: 'Off', totpBegin: 'Set up',
+    totpSecret: 'Add this key to your authenticator app, then enter the 6-digit code it shows:', totpUri: 'Set-up URI',
+    totpConfirm: 'Turn on', totpDisable: 'Turn off', totpEnabled: 'Two-step sign-in is on.', totpDisabled: 'Two-step sign-in is off.',
+    code: 'Code',
+  },
+  dashboard: {
+    title: 'Dashboard', services: 'Services and monitors', alarms: 'Alarms and warnings', noAlarms: 'No alarm needs attention.',
+    acknowledge: 'Acknowledge', acknowledged: 'Acknowledged', recovered: 'Recovered', openIncidents: 'Open incidents', noIncidents: 'No open incident.',
+    nearest: 'Nearest deadline', nextStop: 'Next planned stop', noStop: 'No planned stop is scheduled.', drafts: (n) => `${n} incident draft(s) from the probe await confirmation.`,
+    live: 'Updating live', stale: 'Cannot update. Check the connection.', paused: 'Paused', lastCheck: 'Last check', sound: 'Turn on the alarm sound',
+    status: { up: 'Up', degraded: 'Slow', down: 'Down', unknown: 'Unknown' },
+    severity: { warning: 'Warning', critical: 'Critical' },
+  },
+  incident: {
+    list: 'Incidents', new: 'New incident', drafts: 'Drafts the probe opened (to confirm)', confirm: 'Confirm as incident', merge: 'Merge into an incident', mergeInto: 'Merge into',
+    dismiss: 'Not an incident (dismiss)', reason: 'Reason', open: 'Open', resolved: 'Resolved', draft: 'Draft', key: 'No.',
+    kind: 'Kind', kinds: { failure: 'Failure', security: 'Security incident (unauthorized access…)' },
+    severity: 'Severity', severities: { minor: 'Minor', major: 'Major', critical: 'Critical' },
+    titleJa: 'Title (Japanese)', titleEn: 'Title (English)', services: 'Affected services', impact: 'Impact',
+    impacts: { '': 'Not affected', degraded_performance: 'Slow', partial_outage: 'Partial outage', major_outage: 'Outage' },
+    cause: 'Cause', fix: 'Fix', prevention: 'Measure against recurrence', causeKnown: 'Cause', causeKnownValues: { '': 'Not judged', known: 'Known', unknown: 'Unknown' },
+    forceMajeure: 'Force majeure (disaster…)', forceMajeureReason: 'Reason for force majeure', startedAt: 'Started',
+    times: "The contract's times", timeNames: {
+      startedAt: 'Started', detectedAt: 'Detected', awareAt: 'Aware', clientNotifiedAt: 'Client notified', etaNotifiedAt: 'Expected recovery notified',
+      recoveredAt: 'Recovered', recoveryNotifiedAt: 'Recovery notified', responseStartedAt: 'Response started (security)', writtenReportAt: 'Written report submitted',
+    },
+    timers: 'SLA timers', timer: 'Timer', deadline: 'Deadline', left: 'Time left', state: 'Result',
+    states: { met: 'Met', missed: 'Missed', pending: 'Running', not_started: 'Not started' },
+    overdue: 'overdue', timeline: 'Timeline', addUpdate: 'Add an update', status: 'Status',
+    statuses: { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved' },
+    bodyJa: 'Text (Japanese)', bodyEn: 'Text (English)', published: 'Publish on the public page', internal: 'Internal', publishedMark: 'Published',
+    resolve: 'Record recovery', resolveBody: 'Recovery notice (Japanese)', resolveBodyEn: 'Recovery notice (English)', firstUpdate: 'First update (optional)',
+    falsePositive: 'Mark as false positive', notifiedNote: 'Published updates are sent to subscribers.', edit: 'Edit', noUpdates: 'No update yet.',
+    dismissed: 'Dismissed', mergedInto: 'Merged into',
+  },
+  stop: {
+    list: 'Planned stops', new: 'New planned stop', category: 'Category',
+    categories: { inspection: 'Regular: periodic inspection', preventive: 'Regular: preventive maintenance', security: 'Ad hoc: security maintenance', functional: 'Ad hoc: functional change', external: 'Ad hoc: external cause' },
+    titleJa: 'Title (Japanese)', titleEn: 'Title (English)', bodyJa: 'Description (Japanese)', bodyEn: 'Description (English)', services: 'Services',
+    scheduledStart: 'Scheduled start', scheduledEnd: 'Scheduled end', announcedAt: 'Announced', clientApprovedAt: 'Approved by the client', holdOpen: 'Finish by hand (do not finish automatically at the scheduled end)',
+    status: 'Status', statuses: { scheduled: 'Scheduled', in_progress: 'In progress', completed: 'Completed', cancelled: 'Cancelled' },
+    actualStart: 'Actual start', actualEnd: 'Actual end', start: 'Start', finish: 'Finish', cancel: 'Cancel stop',
+    warningsTitle: "This planned stop breaks the contract's rules.",
+    warnings: {
+      notice: 'It is announced less than 14 days before it starts. Unless the client approves it, its time is not excluded from availability.',
+      window: 'Its scheduled window runs outside weekdays 18:00 to 08:00. It will be reported as a missed SLA row.',
+    },
+    confirmSave: 'Save anyway, knowing the rules are broken', recordedWarnings: 'Rules broken when saved', confirmedAt: 'Confirmed', noticeDays: 'Days of notice',
+    auto: 'It starts and finishes on its own at the scheduled times.',
+  },
+  monitor: {
+    title: 'Services and monitors', newService: 'Add a service', newMonitor: 'Add a monitor', service: 'Service', slug: 'Identifier (lower-case letters, digits, hyphens)',
+    nameJa: 'Name (Japanese)', nameEn: 'Name (English)', target: 'SLA target (%)', sortOrder: 'Order', type: 'Check type', monitorTarget: 'Target (URL, host…)',
+    interval: 'Interval (s)', timeout: 'Timeout (s)', confirm: 'Failed checks in a row to call it down', counts: 'Counts toward availability', options: 'Options of the check type',
+    optionsNote: 'Empty means the default. Lists and maps are entered as JSON.', pause: 'Pause', resume: 'Resume', paused: 'Paused', active: 'Active',
+    pauseAll: 'Pause every monitor', resumeAll: 'Resume every monitor', testNow: 'Test now', testResult: 'Test result', latency: 'Response time', reason: 'Detail',
+    outages: 'Recent outages (from the probe)', outageStart: 'Start', outageEnd: 'End', markFalse: 'Mark false positive', falsePositive: 'False positive', noOutages: 'No recent outage.',
+    monitors: 'Monitors', noMonitors: 'No monitor yet.', defaultValue: 'default',
+  },
+  sla: { title: 'SLA values entered by hand', month: 'Month', row: 'Row', value: 'Value', note: 'Note', save: 'Save', missing: 'Entering SLA values by hand is not available in this version.', noRows: 'No row is configured for entry by hand.' },
+  users: {
+    title: 'Users', add: 'Add a user', email: 'E-mail', role: 'Role', password: 'First password (12 characters or more)', disabled: 'Disabled',
+    enabled: 'Active', disable: 'Disable', enable: 'Enable', resetPassword: 'Set a new password', newPassword: 'New password', totp: 'Two-step',
+    lastSignIn: 'Last sign-in', signOutEverywhere: 'Sign out everywhere', created: 'Created',
+  },
+  audit: { title: 'Audit log', at: 'When', actor: 'Who', action: 'What', entity: 'Record', before: 'Before', after: 'After', older: 'Older entries', note: 'The audit log can only grow: no entry can be changed or removed.' },
+};
+
+export const adminWords: Record<AdminLang, AdminWords> = { ja, en };
+
+type Issue = { code?: string; path: ReadonlyArray<PropertyKey> | string; message: string; minimum?: unknown; maximum?: unknown; origin?: string; format?: string; input?: unknown };
+
+/** One localized message for a validation issue (zod's or a verb's keyed message). */
+export function issueMessage(issue: Issue, lang: AdminLang): string {
+  const e = adminWords[lang].errors;
+  const keyed = (e as Record<string, unknown>)[issue.message];
+  if (typeof keyed === 'string') return keyed;
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined || issue.input === null || issue.input === '' ? e.required : e.invalid;
+    case 'too_small':
+      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? e.required : e.tooShort(Number(issue.minimum));
+      if (issue.origin === 'array' || issue.origin === 'set') return e.chooseOne;
+      return e.min(Number(issue.minimum));
+    case 'too_big':
+      if (issue.origin === 'string') return e.tooLong(Number(issue.maximum));
+      return e.max(Number(issue.maximum));
+    case 'invalid_format':
+      if (issue.format === 'email') return e.email;
+      if (issue.format === 'regex' && issue.message === 'slug') return e.slug;
+      return e.invalid;
+    case 'invalid_value':
+      return e.choose;
+    default:
+      return issue.message && !/\s/.test(issue.message) ? e.invalid : issue.message || e.invalid;
+  }
+}
+
+const pathKey = (p: Issue['path']) => (typeof p === 'string' ? p : p.map(String).join('.'));
+
+/** Field name → message, the first issue of each field. Field names are the form's input names. */
+export function zodErrors(error: z.ZodError, lang: AdminLang): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const k = pathKey(issue.path as PropertyKey[]) || '_';
+    out[k] ??= issueMessage(issue as unknown as Issue, lang);
+  }
+  return out;
+}
+
+/** Field messages for an error a verb threw; unknown errors are rethrown. */
+export function appErrors(err: unknown, lang: AdminLang): Record<string, string> {
+  if (!(err instanceof AppError) || !['VALIDATION', 'CONFLICT', 'NOT_FOUND'].includes(err.code)) throw err;
+  const out: Record<string, string> = {};
+  for (const issue of err.issues) out[issue.path || '_'] ??= issueMessage({ path: issue.path, message: issue.message }, lang);
+  if (Object.keys(out).length === 0) out._ = err.code === 'NOT_FOUND' ? adminWords[lang].common.notFound : adminWords[lang].common.conflict;
+  return out;
+}
+
+/** `2026-10-01 09:00` in the zone, or '' for null. */
+export function formatAt(at: number | null | undefined, zone: string): string {
+  if (at === null || at === undefined) return '';
+  return DateTime.fromMillis(at, { zone }).toFormat('yyyy-LL-dd HH:mm');
+}
+
+/** The value of a `datetime-local` input for an instant, in the zone. */
+export function toLocalInput(at: number | null | undefined, zone: string): string {
+  if (at === null || at === undefined) return '';
+  return DateTime.fromMillis(at, { zone }).toFormat("yyyy-LL-dd'T'HH:mm");
+}
+
+/** Reads a `datetime-local` value (or `YYYY-MM-DD HH:mm`) as a time in the zone; null when empty, NaN when unreadable. */
+export function fromLocalInput(value: string | null | undefined, zone: string): number | null {
+  const v = (value ?? '').trim();
+  if (v === '') return null;
+  const dt = DateTime.fromFormat(v.replace(' ', 'T'), v.length > 16 ? "yyyy-LL-dd'T'HH:mm:ss" : "yyyy-LL-dd'T'HH:mm", { zone });
+  return dt.isValid ? dt.toMillis() : Number.NaN;
+}
+
+/** A duration as `3時間12分` / `3 h 12 min`. */
+export function formatDuration(ms: number, lang: AdminLang): string {
+  const c = adminWords[lang].common;
+  const total = Math.floor(Math.abs(ms) / 60_000);
+  const d = Math.floor(total / 1440);
+  const h = Math.floor((total % 1440) / 60);
+  const m = total % 60;
+  const sep = lang === 'ja' ? '' : ' ';
+  const parts = [d ? `${d}${sep}${c.days}` : '', h ? `${h}${sep}${c.hours}` : '', `${m}${sep}${c.minutes}`].filter(Boolean);
+  return parts.join(lang === 'ja' ? '' : ' ');
+}

@@ -1,0 +1,50 @@
+import { incidentFieldsSchema, createIncidentSchema, updateInputSchema, type IncidentFields } from './input';
+import { zodErrors, fromLocalInput, type AdminLang, adminWords } from '../i18n-admin';
+import { str } from '../auth/context';
+
+/** Reads the incident form (field names as in the schema; impacts as `impact.<serviceId>`). */
+export function incidentFieldsFrom(form: FormData, serviceIds: number[]) {
+  const causeKnown = str(form, 'causeKnown');
+  return {
+    kind: str(form, 'kind'),
+    severity: str(form, 'severity'),
+    titleJa: str(form, 'titleJa'),
+    titleEn: str(form, 'titleEn'),
+    services: serviceIds.filter((id) => str(form, `impact.${id}`) !== '').map((id) => ({ serviceId: id, impact: str(form, `impact.${id}`) })),
+    cause: str(form, 'cause'),
+    fix: str(form, 'fix'),
+    prevention: str(form, 'prevention'),
+    causeKnown: causeKnown === 'known' ? true : causeKnown === 'unknown' ? false : null,
+    forceMajeure: form.get('forceMajeure') === 'on',
+    forceMajeureReason: str(form, 'forceMajeureReason'),
+  };
+}
+
+type Result<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
+
+export function parseIncidentFields(form: FormData, serviceIds: number[], lang: AdminLang): Result<IncidentFields> {
+  const r = incidentFieldsSchema.safeParse(incidentFieldsFrom(form, serviceIds));
+  return r.success ? { ok: true, value: r.data } : { ok: false, errors: zodErrors(r.error, lang) };
+}
+
+export function parseNewIncident(form: FormData, serviceIds: number[], lang: AdminLang, zone: string) {
+  const errors: Record<string, string> = {};
+  const startedAt = fromLocalInput(str(form, 'startedAt'), zone);
+  if (startedAt === null) errors.startedAt = adminWords[lang].errors.required;
+  else if (Number.isNaN(startedAt)) errors.startedAt = adminWords[lang].errors.datetime;
+  const hasUpdate = str(form, 'bodyJa').trim() !== '';
+  const value = {
+    ...incidentFieldsFrom(form, serviceIds),
+    startedAt: startedAt ?? 0,
+    firstUpdate: hasUpdate ? { status: str(form, 'status'), bodyJa: str(form, 'bodyJa'), bodyEn: str(form, 'bodyEn'), published: form.get('published') === 'on' } : null,
+  };
+  const r = createIncidentSchema.safeParse(value);
+  if (!r.success) Object.assign(errors, Object.fromEntries(Object.entries(zodErrors(r.error, lang)).map(([k, v]) => [k.replace(/^firstUpdate\./, ''), v])));
+  if (Object.keys(errors).length || !r.success) return { ok: false as const, errors };
+  return { ok: true as const, value: r.data };
+}
+
+export function parseUpdate(form: FormData, lang: AdminLang) {
+  const r = updateInputSchema.safeParse({ status: str(form, 'status'), bodyJa: str(form, 'bodyJa'), bodyEn: str(form, 'bodyEn'), published: form.get('published') === 'on' });
+  return r.success ? { ok: true as const, value: r.data } : { ok: false as const, errors: zodErrors(r.error, lang) };
+}

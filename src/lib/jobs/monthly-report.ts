@@ -1,0 +1,30 @@
+import type { Job, JobContext } from './job';
+import { issueReport } from '../report/issue';
+import { monthOf, previousMonth } from '../time';
+import { log } from '../log';
+
+/**
+ * Issues last month's SLA report on the 1st of each month at 06:00 in the configured zone
+ * (the contract wants it by the 10th). A month that already has a scheduled issue is not
+ * issued again, so a restarted worker never adds a duplicate version.
+ */
+export async function issueLastMonthReport(ctx: JobContext): Promise<{ month: string; version: number } | null> {
+  if (!ctx.config.report.enabled) return null;
+  const now = ctx.now();
+  const month = previousMonth(monthOf(now, ctx.config.zone));
+  const already = ctx.db.$client.prepare("SELECT version FROM reports WHERE month = ? AND trigger = 'schedule' LIMIT 1").get(month) as { version: number } | undefined;
+  if (already) {
+    log.info('report.skip', { month, reason: 'already issued on schedule', version: already.version });
+    return null;
+  }
+  const report = await issueReport(ctx.db, ctx.config, month, { now, trigger: 'schedule' });
+  return { month, version: report.version };
+}
+
+export const monthlyReportJob: Job = {
+  name: 'monthly-report',
+  schedule: '0 6 1 * *',
+  run: async (ctx) => {
+    await issueLastMonthReport(ctx);
+  },
+};

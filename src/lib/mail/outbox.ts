@@ -1,0 +1,139 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Db } from '../db';
+import type { Env } from '../env';
+import { AppError } from '../errors';
+import { log } from '../log';
+
+/** One message to send. `kind` says what it is for (`alarm`, `subscriber`, ...). */
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  headers?: Record<string, string>;
+  kind: string;
+}
+
+/** Tries before a message is given up (about a day of backoff in all). */
+export const MAX_ATTEMPTS = 12;
+/** The sender address when SMTP_URL does not name one (`?from=` in the URL). */
+export const DEFAULT_FROM = 'status@localhost';
+
+const ADDRESS_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/;
+
+/** Backoff after the n-th failed try: 30 s, 1 min, 2 min, ... capped at 4 h. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 4 * 3_600_000);
+}
+
+/**
+ * Queues a message; it is sent by `sendPendingMail` (the worker's mail job). Call it inside
+ * the caller's transaction, so the mail exists exactly when what it announces does.
+ * Returns the outbox id.
+ */
+export function enqueueMail(db: Db, mail: OutgoingMail, now: number = Date.now()): number {
+  const to = mail.to.trim();
+  if (!ADDRESS_RE.test(to)) throw new AppError('VALIDATION', `mail.to: "${mail.to}" is not an e-mail address`, [{ path: '$.to', message: 'not an e-mail address' }]);
+  if (!mail.subject.trim()) throw new AppError('VALIDATION', 'mail.subject: must not be empty', [{ path: '$.subject', message: 'must not be empty' }]);
+  if (/[\r\n]/.test(mail.subject)) throw new AppError('VALIDATION', 'mail.subject: must be one line', [{ path: '$.subject', message: 'must be one line' }]);
+  if (!mail.kind.trim()) throw new AppError('VALIDATION', 'mail.kind: must not be empty', [{ path: '$.kind', message: 'must not be empty' }]);
+  for (const [k, v] of Object.entries(mail.headers ?? {})) {
+    if (!/^[A-Za-z0-9-]+$/.test(k) || /[\r\n]/.test(v)) {
+      throw new AppError('VALIDATION', `mail.headers.${k}: not a valid header`, [{ path: `$.headers.${k}`, message: 'not a valid header' }]);
+    }
+  }
+  const res = db.$client.prepare(`INSERT INTO mail_outbox (kind, to_addr, subject, text, html, headers, created_at, next_attempt_at, attempts)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)`).run(mail.kind, to, mail.subject, mail.text, mail.html ?? null,
+    mail.headers && Object.keys(mail.headers).length > 0 ? JSON.stringify(mail.headers) : null, now, now);
+  return Number(res.lastInsertRowid);
+}
+
+interface OutboxRow {
+  id: number;
+  kind: string;
+  toAddr: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  headers: string | null;
+  attempts: number;
+}
+
+/** The sender configured in the transport (`?from=` on SMTP_URL), or the default. */
+function senderOf(transport: Transporter): string {
+  const from = (transport as unknown as { _defaults?: { from?: unknown } })._defaults?.from;
+  return typeof from === 'string' && from ? from : DEFAULT_FROM;
+}
+
+/**
+ * Sends every message that is due, one at a time, oldest first. A failure is recorded with
+ * its error and tried again later with backoff; after MAX_ATTEMPTS the message is given up
+ * (failed_at set) and logged. Sent messages get `sent_at`, and so do the alarm
+ * notifications that refer to them.
+ */
+export async function sendPendingMail(db: Db, transport: Transporter, now: number = Date.now(), limit = 100): Promise<{ sent: number; failed: number }> {
+  const c = db.$client;
+  const due = c.prepare(`SELECT id, kind, to_addr AS toAddr, subject, text, html, headers, attempts FROM mail_outbox
+    WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`).all(now, limit) as OutboxRow[];
+  const markSent = c.prepare('UPDATE mail_outbox SET sent_at = ?, next_attempt_at = NULL, attempts = attempts + 1, last_error = NULL WHERE id = ?');
+  const markNotified = c.prepare('UPDATE alarm_notifications SET sent_at = ? WHERE outbox_id = ? AND sent_at IS NULL');
+  const markFailed = c.prepare('UPDATE mail_outbox SET attempts = ?, last_error = ?, next_attempt_at = ?, failed_at = ? WHERE id = ?');
+  const from = senderOf(transport);
+  let sent = 0;
+  let failed = 0;
+  for (const row of due) {
+    try {
+      await transport.sendMail({
+        from,
+        to: row.toAddr,
+        subject: row.subject,
+        text: row.text,
+        html: row.html ?? undefined,
+        headers: row.headers ? (JSON.parse(row.headers) as Record<string, string>) : undefined,
+      });
+      // The send time is when the server accepted it, not when the batch began.
+      const at = Math.max(now, Date.now());
+      c.transaction(() => {
+        markSent.run(at, row.id);
+        markNotified.run(at, row.id);
+      }).immediate();
+      sent++;
+      log.info('mail.sent', { id: row.id, kind: row.kind });
+    } catch (err) {
+      failed++;
+      const attempts = row.attempts + 1;
+      const message = (err as Error).message.slice(0, 500);
+      const giveUp = attempts >= MAX_ATTEMPTS;
+      markFailed.run(attempts, message, giveUp ? null : now + retryDelayMs(attempts), giveUp ? now : null, row.id);
+      log[giveUp ? 'error' : 'warn']('mail.failed', { id: row.id, kind: row.kind, attempts, error: message, gave_up: giveUp });
+    }
+  }
+  return { sent, failed };
+}
+
+/**
+ * The SMTP transport from SMTP_URL (`smtp://user:pass@host:port`, `smtps://` for implicit
+ * TLS, `?from=status@example.jp` for the sender), or null when it is unset: mail then stays
+ * queued, and the mail job logs that it is waiting.
+ */
+export function mailTransport(env: Pick<Env, 'SMTP_URL'>): Transporter | null {
+  if (!env.SMTP_URL) return null;
+  let url: URL;
+  try {
+    url = new URL(env.SMTP_URL);
+  } catch {
+    throw new AppError('CONFIG', 'environment variable SMTP_URL: not a URL');
+  }
+  const from = url.searchParams.get('from') ?? undefined;
+  url.searchParams.delete('from');
+  return nodemailer.createTransport(url.toString(), { from: from ?? DEFAULT_FROM });
+}
+
+/** Counts for the admin pages and /healthz-like views. */
+export function outboxCounts(db: Db): { pending: number; failed: number; sent: number } {
+  return db.$client.prepare(`SELECT
+      COALESCE(SUM(next_attempt_at IS NOT NULL), 0) AS pending,
+      COALESCE(SUM(failed_at IS NOT NULL), 0) AS failed,
+      COALESCE(SUM(sent_at IS NOT NULL), 0) AS sent
+    FROM mail_outbox`).get() as { pending: number; failed: number; sent: number };
+}

@@ -1,0 +1,49 @@
+import { DateTime } from 'luxon';
+
+/** How figures are written for people, in Japanese and English. Durations are whole seconds, truncated. */
+export function wholeSeconds(ms: number): number {
+  return Math.trunc(ms / 1000);
+}
+
+/** 2612 s → `43分32秒` / `43 min 32 s`; hours when there are any: `8時間45分36秒`. */
+export function formatDuration(ms: number, lang: 'ja' | 'en' = 'ja'): string {
+  const negative = ms < 0;
+  let s = wholeSeconds(Math.abs(ms));
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const parts: string[] = [];
+  if (lang === 'ja') {
+    if (h) parts.push(`${h}時間`);
+    if (h || m) parts.push(`${m}分`);
+    parts.push(`${s}秒`);
+    return (negative ? '−' : '') + parts.join('');
+  }
+  if (h) parts.push(`${h} h`);
+  if (h || m) parts.push(`${m} min`);
+  parts.push(`${s} s`);
+  return (negative ? '−' : '') + parts.join(' ');
+}
+
+/** Minutes with one decimal, truncated: for the daily calendar. */
+export function formatMinutes(ms: number): string {
+  const tenths = Math.trunc(ms / 6000);
+  return `${Math.trunc(tenths / 10)}.${Math.abs(tenths % 10)}`;
+}
+
+export function formatInstant(at: number | null, zone: string, pattern = 'yyyy-LL-dd HH:mm'): string {
+  return at === null ? '–' : DateTime.fromMillis(at, { zone }).toFormat(pattern);
+}
+
+/** A percentage given as a ratio, three decimals truncated: 0.9999 → `99.990`. */
+export function pctOf(ratio: number | null): string {
+  if (ratio === null) return '–';
+  const milli = Math.trunc(Math.round(ratio * 1e9) / 10_000);
+  return `${Math.trunc(milli / 1000)}.${String(milli % 1000).padStart(3, '0')}`;
+}
+
+/** Hours with up to two decimals, for limits such as `12 h` or `0.25 h`. */
+export function formatHours(h: number): string {
+  return Number.isInteger(h) ? String(h) : String(Math.round(h * 100) / 100);
+}

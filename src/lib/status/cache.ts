@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { Db } from '../db';
+
+/**
+ * Rendered pages and API answers, kept until the data changes. A crowd arriving at once
+ * then costs one rebuild, not one per visitor.
+ *
+ * The data version is SQLite's `PRAGMA data_version` (it moves when another connection,
+ * such as the worker process, commits) joined with `total_changes()` of this process's own
+ * connection (admin changes and subscriptions made through the site). Answers also age out
+ * after `maxAgeMs`, since some depend on the clock (a planned stop that begins, "today").
+ *
+ * The store lives on globalThis so that the server in front of the site (front-door.ts,
+ * loaded outside the site's bundle) serves the very same entries without entering it.
+ */
+export interface CachedAnswer {
+  key: string;
+  version: string;
+  builtAt: number;
+  status: number;
+  body: Buffer;
+  gzip: Buffer | null;
+  etag: string;
+  contentType: string;
+  cacheControl: string;
+  /** Every header of the answer as it left the site (security headers included), once seen. */
+  finalHeaders: Record<string, string> | null;
+}
+
+interface Store {
+  entries: Map<string, CachedAnswer>;
+  /** The current data version; set by the site when it opens its database. */
+  version: (() => string) | null;
+  maxAgeMs: number;
+  /** Rebuilds happen at most this often, however fast the data changes (the probe writes every second). */
+  minRebuildMs: number;
+  stats: { hits: number; builds: number; notModified: number };
+}
+
+const STORE_KEY = Symbol.for('status-site.answer-cache');
+type WithStore = typeof globalThis & { [STORE_KEY]?: Store };
+
+export function answerStore(): Store {
+  const g = globalThis as WithStore;
+  g[STORE_KEY] ??= { entries: new Map(), version: null, maxAgeMs: 30_000, minRebuildMs: 5_000, stats: { hits: 0, builds: 0, notModified: 0 } };
+  return g[STORE_KEY];
+}
+
+const versionStatements = new WeakMap<Db, () => string>();
+
+/** The data version of `db` (cheap: two tiny statements). */
+export function dataVersion(db: Db): string {
+  let fn = versionStatements.get(db);
+  if (!fn) {
+    const dv = db.$client.prepare('PRAGMA data_version').pluck();
+    const tc = db.$client.prepare('SELECT total_changes()').pluck();
+    fn = () => `${dv.get() as number}.${tc.get() as number}`;
+    versionStatements.set(db, fn);
+  }
+  return fn();
+}
+
+/** Tells the store how to read the data version of the site's database. */
+export function bindDataVersion(db: Db): void {
+  const store = answerStore();
+  if (!store.version) store.version = () => dataVersion(db);
+}
+
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=15, stale-while-revalidate=60, stale-if-error=86400';
+
+export interface BuiltAnswer {
+  body: string | Buffer;
+  contentType: string;
+  status?: number;
+  cacheControl?: string;
+}
+
+/** Whether an entry may still be served as it is. */
+export function isFresh(entry: CachedAnswer, store: Store, now: number): boolean {
+  const age = now - entry.builtAt;
+  if (age >= store.maxAgeMs) return false;
+  if (age < store.minRebuildMs) return true;
+  return store.version === null || store.version() === entry.version;
+}
+
+function makeEntry(key: string, version: string, now: number, built: BuiltAnswer, existing: CachedAnswer | undefined): CachedAnswer {
+  const body = typeof built.body === 'string' ? Buffer.from(built.body) : built.body;
+  const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+  return {
+    key, version, builtAt: now, status: built.status ?? 200, body,
+    gzip: body.length > 1024 ? gzipSync(body, { level: 6 }) : null,
+    etag, contentType: built.contentType, cacheControl: built.cacheControl ?? PUBLIC_CACHE_CONTROL,
+    // The same bytes as before keep the headers already seen.
+    finalHeaders: existing && existing.etag === etag ? existing.finalHeaders : null,
+  };
+}
+
+/** The cached answer for `key`, rebuilt with `build` when the data changed or it aged out. */
+export function cachedAnswer(db: Db, key: string, build: () => BuiltAnswer, now = Date.now()): CachedAnswer {
+  bindDataVersion(db);
+  const store = answerStore();
+  const existing = store.entries.get(key);
+  if (existing && isFresh(existing, store, now)) {
+    store.stats.hits++;
+    return existing;
+  }
+  const version = dataVersion(db);
+  const entry = makeEntry(key, version, now, build(), existing);
+  store.stats.builds++;
+  store.entries.set(key, entry);
+  return entry;
+}
+
+const inFlight = new Map<string, Promise<CachedAnswer>>();
+
+/**
+ * Like cachedAnswer for builds that wait (a page render). One build runs per key at a time;
+ * while it runs, the previous answer is served if there is one.
+ */
+export async function cachedAnswerAsync(db: Db, key: string, build: () => Promise<BuiltAnswer>, now = Date.now()): Promise<CachedAnswer> {
+  bindDataVersion(db);
+  const store = answerStore();
+  const existing = store.entries.get(key);
+  if (existing && isFresh(existing, store, now)) {
+    store.stats.hits++;
+    return existing;
+  }
+  const running = inFlight.get(key);
+  if (running) {
+    if (existing && now - existing.builtAt < store.maxAgeMs * 4) return existing;
+    return running;
+  }
+  const version = dataVersion(db);
+  const p = build().then((built) => {
+    const entry = makeEntry(key, version, now, built, existing);
+    store.stats.builds++;
+    if (entry.status === 200) {
+      // Unknown addresses are many; keep the store small by forgetting the oldest answers.
+      if (store.entries.size >= 500) store.entries.delete(store.entries.keys().next().value!);
+      store.entries.set(key, entry);
+    }
+    return entry;
+  }).finally(() => inFlight.delete(key));
+  inFlight.set(key, p);
+  return p;
+}
+
+export function etagMatches(ifNoneMatch: string | null | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((t) => {
+    const v = t.trim().replace(/^W\//, '');
+    return v === etag || v === '*';
+  });
+}
+
+export function acceptsGzip(acceptEncoding: string | null | undefined): boolean {
+  return !!acceptEncoding && /\bgzip\b/.test(acceptEncoding) && !/\bgzip;q=0(\.0*)?\b/.test(acceptEncoding);
+}
+
+/** The answer as a web Response for an Astro route: 304 when the client has it, gzip when accepted. */
+export function toResponse(entry: CachedAnswer, request: Request): Response {
+  const headers = new Headers({
+    'Content-Type': entry.contentType,
+    'Cache-Control': entry.cacheControl,
+    ETag: entry.etag,
+    Vary: 'Accept-Encoding',
+    'Last-Modified': new Date(entry.builtAt).toUTCString(),
+  });
+  if (entry.status === 200 && etagMatches(request.headers.get('if-none-match'), entry.etag)) {
+    answerStore().stats.notModified++;
+    return new Response(null, { status: 304, headers });
+  }
+  if (request.method === 'HEAD') return new Response(null, { status: entry.status, headers });
+  if (entry.gzip && acceptsGzip(request.headers.get('accept-encoding'))) {
+    headers.set('Content-Encoding', 'gzip');
+    return new Response(new Uint8Array(entry.gzip), { status: entry.status, headers });
+  }
+  return new Response(new Uint8Array(entry.body), { status: entry.status, headers });
+}
+
+/** The cache key of a request: its path and the query parameters that change the answer. */
+export function cacheKey(url: URL, params: readonly string[] = ['lang']): string {
+  const kept = params.filter((p) => url.searchParams.has(p)).map((p) => `${p}=${url.searchParams.get(p)}`);
+  return kept.length ? `${url.pathname}?${kept.join('&')}` : url.pathname;
+}

@@ -1,0 +1,131 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerStore, etagMatches, acceptsGzip, type CachedAnswer } from './cache';
+
+/**
+ * The node:http handler in front of the site: answers that the site has cached (the
+ * status page, the API, feeds) are written straight from memory while they are fresh,
+ * with the very headers the site sent the first time (its security headers included), so
+ * a crowd never enters the framework. Everything else, and every miss, goes to the site,
+ * which rebuilds the answer. The store is shared through globalThis (./cache.ts).
+ */
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+const CACHEABLE = /^\/(?:$|en\/$|api\/v2\/[a-z/-]+\.json$|history\.(?:atom|rss)$|maintenance\.ics$|badge\/[a-z0-9-]+\.svg$|(?:en\/)?incidents\/)/;
+
+function keyOf(url: string): string | null {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  if (!CACHEABLE.test(path)) return null;
+  if (q === -1) return path;
+  // Only ?lang= changes an answer; any other query goes to the site.
+  const query = url.slice(q + 1);
+  return /^lang=(?:ja|en)$/.test(query) ? `${path}?${query}` : null;
+}
+
+interface Prepared { plain: [string, string][]; gzip: [string, string][] | null; notModified: [string, string][] }
+const prepared = new WeakMap<CachedAnswer, Prepared>();
+
+/** The header lists of an answer's three forms, built once per answer, not per request. */
+function prepare(entry: CachedAnswer): Prepared {
+  let p = prepared.get(entry);
+  if (!p) {
+    const base = Object.entries(entry.finalHeaders!).filter(([k]) => k !== 'content-length' && k !== 'content-encoding' && k !== 'transfer-encoding');
+    p = {
+      plain: [...base, ['content-length', String(entry.body.length)]],
+      gzip: entry.gzip ? [...base, ['content-encoding', 'gzip'], ['content-length', String(entry.gzip.length)]] : null,
+      notModified: base,
+    };
+    prepared.set(entry, p);
+  }
+  return p;
+}
+
+function write(entry: CachedAnswer, req: IncomingMessage, res: ServerResponse): void {
+  const p = prepare(entry);
+  if (etagMatches(req.headers['if-none-match'], entry.etag)) {
+    res.writeHead(304, p.notModified.flat());
+    res.end();
+    return;
+  }
+  const gz = p.gzip !== null && acceptsGzip(req.headers['accept-encoding']);
+  res.writeHead(entry.status, (gz ? p.gzip! : p.plain).flat());
+  res.end(req.method === 'HEAD' ? undefined : gz ? entry.gzip! : entry.body);
+}
+
+/** Wraps the site's handler. */
+export function withFrontDoor(site: Handler): Handler {
+  const store = answerStore();
+  /** When a request was last let through to rebuild a stale answer, by key. */
+  const passedAt = new Map<string, number>();
+  // The data version is read at most every 50 ms, however many requests arrive.
+  let versionAt = 0;
+  let version: string | null = null;
+  const currentVersion = (now: number) => {
+    if (now - versionAt > 50) {
+      version = store.version ? store.version() : null;
+      versionAt = now;
+    }
+    return version;
+  };
+  const fresh = (entry: CachedAnswer, now: number) => {
+    const age = now - entry.builtAt;
+    if (age >= store.maxAgeMs) return false;
+    return age < store.minRebuildMs || currentVersion(now) === null || currentVersion(now) === entry.version;
+  };
+  return (req, res) => {
+    const method = req.method ?? 'GET';
+    const key = method === 'GET' || method === 'HEAD' ? keyOf(req.url ?? '/') : null;
+    if (key === null) return site(req, res);
+    const entry = store.entries.get(key);
+    const now = Date.now();
+    if (entry && entry.finalHeaders) {
+      if (fresh(entry, now)) {
+        store.stats.hits++;
+        write(entry, req, res);
+        return;
+      }
+      // Stale: one request goes through to rebuild it; the others get the last answer meanwhile.
+      const passed = passedAt.get(key) ?? 0;
+      if (now - passed < 5_000 && passed > entry.builtAt && now - entry.builtAt < store.maxAgeMs * 4) {
+        store.stats.hits++;
+        write(entry, req, res);
+        return;
+      }
+      passedAt.set(key, now);
+    }
+    // A miss: the site answers and refreshes the entry; note the headers it sends with it.
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+      const headersArg = rest.find((r) => r && typeof r === 'object') as Record<string, string | string[]> | undefined;
+      const fresh = store.entries.get(key);
+      if (status === 200 && fresh && headersArg && !('set-cookie' in headersArg)) {
+        const flat: Record<string, string> = {};
+        for (const [k, v] of Object.entries(headersArg)) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+        if (flat.etag === fresh.etag) fresh.finalHeaders = flat;
+      }
+      return (writeHead as (...a: unknown[]) => ServerResponse).call(this, status, ...rest);
+    } as typeof res.writeHead;
+    site(req, res);
+  };
+}
+
+/**
+ * RFC 8058 one-click unsubscribe: mail providers POST `List-Unsubscribe=One-Click` to the
+ * link without an Origin header, which the site's cross-site form check refuses. This
+ * handler answers those POSTs itself; `unsubscribe` is the subscriptions verb.
+ */
+export function withOneClickUnsubscribe(site: Handler, unsubscribe: (token: string) => 'unsubscribed' | 'invalid'): Handler {
+  return (req, res) => {
+    const url = req.url ?? '/';
+    if (req.method !== 'POST' || !/^\/(?:en\/)?subscribe\/unsubscribe\?/.test(url) || req.headers.origin) return site(req, res);
+    const token = new URL(url, 'http://x').searchParams.get('token') ?? '';
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => { if (body.length < 1000) body += c; });
+    req.on('end', () => {
+      const ok = /List-Unsubscribe=One-Click/.test(body) && unsubscribe(token) === 'unsubscribed';
+      res.writeHead(ok ? 200 : 400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(ok ? 'unsubscribed\n' : 'invalid link\n');
+    });
+  };
+}

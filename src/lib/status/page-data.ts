@@ -1,0 +1,51 @@
+import type { SlaContext } from '../sla/figures';
+import { statusSummary, type StatusSummary } from './summary';
+import { activeIncidents, currentAndUpcomingMaintenances, type PublicIncident, type PublicMaintenance } from './history';
+import { serviceLatency, meanOf, type LatencyPoint } from './latency';
+
+/** Everything the public status page shows, in both languages (the words are the page's). */
+export interface ServiceLatency {
+  slug: string;
+  h24: LatencyPoint[];
+  d7: LatencyPoint[];
+  d30: LatencyPoint[];
+  mean24h: number | null;
+  mean7d: number | null;
+  mean30d: number | null;
+}
+
+export interface PageData {
+  summary: StatusSummary;
+  incidents: PublicIncident[];
+  maintenances: PublicMaintenance[];
+  latency: ServiceLatency[];
+}
+
+export function statusPageData(ctx: SlaContext): PageData {
+  const summary = statusSummary(ctx);
+  const monitorsOf = ctx.db.$client.prepare('SELECT id FROM monitors WHERE service_id = ?').pluck();
+  const latency = summary.services.map((s): ServiceLatency => {
+    const ids = monitorsOf.all(s.service.id) as number[];
+    const h24 = serviceLatency(ctx.db, ids, ctx.now, 24, 1);
+    const d7 = serviceLatency(ctx.db, ids, ctx.now, 24 * 7, 1);
+    const d30 = serviceLatency(ctx.db, ids, ctx.now, 24 * 30, 6);
+    return { slug: s.service.slug, h24, d7, d30, mean24h: meanOf(h24), mean7d: meanOf(d7), mean30d: meanOf(d30) };
+  });
+  return {
+    summary,
+    incidents: activeIncidents(ctx.db, ctx.now),
+    maintenances: currentAndUpcomingMaintenances(ctx.db, ctx.now),
+    latency,
+  };
+}
+
+let memo: { version: string; at: number; data: PageData } | null = null;
+
+/** The page data, computed once per data version (both languages and every visitor share it). */
+export function statusPageDataFor(ctx: SlaContext, version: string, minAgeMs = 1000): PageData {
+  if (memo && memo.version === version && ctx.now - memo.at < 30_000) return memo.data;
+  if (memo && ctx.now - memo.at < minAgeMs) return memo.data;
+  const data = statusPageData(ctx);
+  memo = { version, at: ctx.now, data };
+  return data;
+}

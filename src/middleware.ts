@@ -1,0 +1,86 @@
+import { defineMiddleware } from 'astro:middleware';
+import { getRuntime } from './lib/runtime';
+import { publicUrl } from './lib/env';
+import { SESSION_COOKIE, validateSession, sessionCookieOptions } from './lib/auth/session';
+import { SAFE_METHODS, isHttps, sameOrigin, securityHeaders } from './lib/auth/security';
+import { adminLang, adminWords } from './lib/i18n-admin';
+import { log } from './lib/log';
+
+/** Admin pages only an admin may even read; a client reads the others. */
+const ADMIN_ONLY_READ = [/^\/admin\/users(\/|$)/, /^\/admin\/audit(\/|$)/];
+const needsSignIn = (path: string) => path === '/admin' || path.startsWith('/admin/') || path === '/reports' || path.startsWith('/reports/');
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  try {
+    for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
+    return response;
+  } catch {
+    // Some responses (Response.redirect, fetched ones) have immutable headers: copy them.
+    const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) });
+    for (const [k, v] of Object.entries(headers)) copy.headers.set(k, v);
+    return copy;
+  }
+}
+
+function plain(status: number, text: string): Response {
+  return new Response(`${text}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+}
+
+/**
+ * Every request: resolves the session cookie into `locals.user`, refuses state changes
+ * from other sites, keeps the admin and report pages to signed-in users (a client reads,
+ * only an admin changes), and sets the security headers on every response.
+ */
+export const onRequest = defineMiddleware(async (context, next) => {
+  const { request, cookies, url } = context;
+  const { env, db } = getRuntime();
+  const site = publicUrl(env);
+  const https = isHttps(request, env.PUBLIC_URL);
+  const headers = securityHeaders(https);
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const safe = SAFE_METHODS.has(request.method);
+  const lang = adminLang(request, cookies);
+  const t = adminWords[lang];
+
+  context.locals.user = null;
+  context.locals.sessionId = null;
+
+  if (!safe) {
+    const hasOriginInfo = request.headers.has('origin') || request.headers.has('referer') || request.headers.has('sec-fetch-site');
+    if (hasOriginInfo && !sameOrigin(request, [url.origin, new URL(site).origin])) {
+      log.warn('auth.cross_origin_refused', { path, method: request.method });
+      return withHeaders(plain(403, t.crossOrigin), headers);
+    }
+    // A request that names no origin is not a browser's: it never acts with a session cookie.
+    if (!hasOriginInfo) cookies.delete(SESSION_COOKIE, { path: '/' });
+  }
+
+  const token = cookies.get(SESSION_COOKIE)?.value;
+  if (token && (safe || request.headers.has('origin') || request.headers.has('referer') || request.headers.has('sec-fetch-site'))) {
+    const session = validateSession(db, token);
+    if (session) {
+      context.locals.user = session.user;
+      context.locals.sessionId = session.sessionId;
+      if (session.renewed) cookies.set(SESSION_COOKIE, token, sessionCookieOptions(https, session.expiresAt));
+    } else {
+      cookies.delete(SESSION_COOKIE, { path: '/' });
+    }
+  }
+
+  if (needsSignIn(path)) {
+    headers['Cache-Control'] = 'no-store';
+    const user = context.locals.user;
+    if (!user) {
+      if (safe) return withHeaders(context.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303), headers);
+      return withHeaders(plain(401, t.signInFirst), headers);
+    }
+    if (user.role !== 'admin' && path.startsWith('/admin') && (!safe || ADMIN_ONLY_READ.some((re) => re.test(path)))) {
+      log.warn('auth.forbidden', { path, method: request.method, user: user.id });
+      return withHeaders(plain(403, t.forbidden), headers);
+    }
+  }
+  if (path === '/login' || path.startsWith('/auth/')) headers['Cache-Control'] = 'no-store';
+
+  const response = await next();
+  return withHeaders(response, headers);
+});

@@ -1,0 +1,18 @@
+import type { APIRoute } from 'astro';
+import { getRuntime } from '../../../../lib/runtime';
+import { adminActor } from '../../../../lib/auth/context';
+import { acknowledgeAlarmAndRecord } from '../../../../lib/incidents/acknowledge';
+import { AppError, httpStatusOf } from '../../../../lib/errors';
+
+/** Acknowledges an alarm; the dashboard's sound and lamp stop for it. */
+export const POST: APIRoute = ({ params, locals, redirect }) => {
+  const id = Number(params.id);
+  try {
+    if (!Number.isInteger(id)) throw new AppError('NOT_FOUND', 'no such alarm');
+    acknowledgeAlarmAndRecord(getRuntime().db, adminActor(locals.user), id);
+  } catch (err) {
+    if (err instanceof AppError) return new Response(`${err.message}\n`, { status: httpStatusOf[err.code], headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    throw err;
+  }
+  return redirect('/admin/', 303);
+};

@@ -1,0 +1,3 @@
+import { statuspageRoute } from '../../../lib/status/routes';
+
+export const GET = statuspageRoute('summary');

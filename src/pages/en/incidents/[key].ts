@@ -1,0 +1,3 @@
+import { publicPage } from '../../../lib/status/routes';
+
+export const GET = publicPage('en', (ctx) => `incidents/${encodeURIComponent(ctx.params.key ?? '')}`);

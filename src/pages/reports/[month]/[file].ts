@@ -1,0 +1,34 @@
+import type { APIRoute } from 'astro';
+import { getRuntime } from '../../../lib/runtime';
+import { AppError } from '../../../lib/errors';
+import { reportAccess, monthParam, fileParam } from '../../../lib/report/access';
+import { getReportFiles } from '../../../lib/report/issue';
+
+const text = (status: number, body: string) => new Response(`${body}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+
+/** /reports/YYYY-MM/vN.pdf and vN.csv: an issued report's files, for clients and admins. */
+export const GET: APIRoute = ({ params, locals, url, redirect }) => {
+  const access = reportAccess(locals.user);
+  if (access === 'sign_in') return redirect(`/login?next=${encodeURIComponent(url.pathname)}`, 303);
+  if (access === 'forbidden') return text(403, 'このファイルを見る権限がありません。');
+  const month = monthParam(params.month);
+  const file = fileParam(params.file);
+  if (!month || !file) return text(404, '見つかりません。');
+  try {
+    const r = getReportFiles(getRuntime().db, month, file.version);
+    const body = file.kind === 'pdf' ? r.pdf : r.csv;
+    return new Response(new Uint8Array(body), {
+      status: 200,
+      headers: {
+        'Content-Type': file.kind === 'pdf' ? 'application/pdf' : 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="sla-report-${month}-v${file.version}.${file.kind}"`,
+        'Content-Length': String(body.length),
+        'Cache-Control': 'private, no-store',
+        ...(file.kind === 'pdf' ? { 'X-Content-SHA256': r.sha256 } : { 'X-Content-SHA256': r.csvSha256 }),
+      },
+    });
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'NOT_FOUND') return text(404, '見つかりません。');
+    throw err;
+  }
+};
