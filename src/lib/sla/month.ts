@@ -38,23 +38,12 @@ export interface ServiceFigures {
   days: DayFigures[];
 }
 
-export interface IncidentFigures {
+export interface IncidentFigures extends Omit<IncidentTimes, 'updateTimes'> {
   id: number;
   key: string;
-  kind: 'failure' | 'security';
-  severity: 'minor' | 'major' | 'critical';
   major: boolean;
   title: { ja: string; en: string | null };
   services: { slug: string; nameJa: string; impact: string }[];
-  startedAt: number;
-  detectedAt: number | null;
-  awareAt: number | null;
-  recoveredAt: number | null;
-  clientNotifiedAt: number | null;
-  etaNotifiedAt: number | null;
-  recoveryNotifiedAt: number | null;
-  responseStartedAt: number | null;
-  writtenReportAt: number | null;
   forceMajeure: boolean;
   forceMajeureReason: string | null;
   cause: string | null;
