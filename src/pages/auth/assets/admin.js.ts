@@ -42,7 +42,7 @@ const js = String.raw`(() => {
     osc.connect(gain); gain.connect(audio.destination);
     osc.start(); osc.stop(audio.currentTime + 0.35);
   }
-  const fmt = (ms) => ms == null ? '' : new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
+  const fmt = (ms) => ms == null ? '' : new Intl.DateTimeFormat('sv-SE', { timeZone: words.zone || 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
   const el = (tag, attrs, ...kids) => {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) if (v != null) e.setAttribute(k, String(v));

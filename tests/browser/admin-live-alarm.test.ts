@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser';
+import { startSite, waitFor, type RunningSite } from '../helpers/site';
+import { tempDir } from '../helpers/temp';
+import { openDatabase, type Db } from '../../src/lib/db';
+import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
+import { createUser } from '../../src/lib/auth/users';
+import { systemActor } from '../../src/lib/audit';
+import { toLocalInput } from '../../src/lib/i18n-admin';
+
+const ADMIN = { email: 'ops-admin@example.jp', password: 'a long and proper passphrase' };
+
+let target: Server;
+let site: RunningSite;
+let browser: Browser;
+let db: Db;
+let removeDir: () => void;
+
+beforeAll(async () => {
+  target = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((ok) => target.listen(0, '127.0.0.1', () => ok()));
+  const port = (target.address() as AddressInfo).port;
+  const { dir, remove } = tempDir('admin-alarm-');
+  removeDir = remove;
+  const dbPath = join(dir, 'status.db');
+  const setup = openDatabase(dbPath);
+  importInterchange(setup, validateInterchange({
+    version: 1,
+    services: [{ slug: 'elearning', name: { ja: 'eラーニングシステム', en: 'E-learning system' }, sla_target_pct: 99.9 }],
+    monitors: [{ slug: 'elearning-web', service: 'elearning', type: 'http', target: `http://127.0.0.1:${port}/`, interval_s: 5, timeout_s: 2, confirm: 2, counts_for_availability: true }],
+  }));
+  // Check every second so the outage is confirmed quickly.
+  setup.$client.prepare("UPDATE monitors SET interval_s = 1 WHERE slug = 'elearning-web'").run();
+  await createUser(setup, systemActor('test'), { email: ADMIN.email, role: 'admin', password: ADMIN.password });
+  setup.$client.close();
+  [site, browser] = await Promise.all([startSite({ DATABASE_PATH: dbPath, PROBE: 'on' }), launchBrowser()]);
+  db = openDatabase(dbPath, { migrate: false });
+});
+
+afterAll(async () => {
+  db?.$client.close();
+  await browser?.close();
+  await site?.stop();
+  await new Promise((ok) => (target?.listening ? target.close(ok) : ok(undefined)));
+  removeDir?.();
+});
+
+const count = (sql: string, ...args: unknown[]) => (db.$client.prepare(sql).get(...args) as { n: number }).n;
+
+describe('the operators dashboard in Chromium', () => {
+  it('shows a new alarm live, flashing, until an admin acknowledges it; the acknowledgement becomes the draft incident’s awareness time', async () => {
+    const context = await browser.newContext({ locale: 'ja-JP', extraHTTPHeaders: { 'accept-language': 'ja-JP' } });
+    // Counts the beeps the dashboard plays (each one is an oscillator started on the page's AudioContext).
+    await context.addInitScript(() => {
+      const w = window as unknown as { beeps: number };
+      w.beeps = 0;
+      const original = AudioContext.prototype.createOscillator;
+      AudioContext.prototype.createOscillator = function (this: AudioContext) { w.beeps += 1; return original.call(this); };
+    });
+    const page = await context.newPage();
+    const beeps = () => page.evaluate(() => (window as unknown as { beeps: number }).beeps);
+    await page.goto(`${site.url}/admin/`);
+    await page.fill('#email', ADMIN.email);
+    await page.fill('#password', ADMIN.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${site.url}/admin/`);
+
+    // The target answers: the monitor is up, nothing flashes.
+    await waitFor(() => count('SELECT COUNT(*) AS n FROM checks WHERE status = 0') >= 1, 15_000, 100);
+    await page.waitForSelector('[data-monitor-state].status-up', { timeout: 15_000 });
+    expect(await page.textContent('#alarms')).toContain('未対応のアラームはありません。');
+    expect(await page.locator('.flash').count()).toBe(0);
+    expect(await page.getAttribute('#lamp', 'class')).not.toMatch(/\bon\b/);
+    // The operator turns the sound on (browsers play audio only after a click).
+    await page.click('#sound-on');
+    expect(await page.isHidden('#sound-on')).toBe(true);
+    expect(await beeps()).toBe(0);
+    // A mark on this document: it survives only if the page is never reloaded.
+    await page.evaluate(() => { (window as unknown as { notReloaded: boolean }).notReloaded = true; });
+
+    // The test turns the target down: connections are refused from now on.
+    await new Promise((ok) => target.close(ok));
+    target.closeAllConnections();
+
+    const alarm = page.locator('#alarms .alarm.unacked');
+    await alarm.waitFor({ timeout: 30_000 });
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await alarm.getAttribute('class')).toMatch(/\bflash\b/);
+    expect(await alarm.getAttribute('role')).toBe('alert');
+    expect(await alarm.textContent()).toContain('elearning-web');
+    expect(await alarm.textContent()).toContain('connection refused');
+    // It really blinks: the stylesheet's animation runs on it, and the lamp is lit and flashing.
+    expect(await alarm.evaluate((el) => getComputedStyle(el).animationName)).toBe('flash');
+    expect(await page.getAttribute('#lamp', 'class')).toMatch(/\bon\b.*\bflash\b|\bflash\b.*\bon\b/);
+    expect(await page.textContent('[data-monitor-state]')).toBe('停止');
+    // It sounds, and keeps sounding (every 2 s) while nobody acknowledges it.
+    await page.waitForFunction(() => (window as unknown as { beeps: number }).beeps >= 2, undefined, { timeout: 10_000 });
+
+    const row = db.$client.prepare('SELECT id, incident_id AS incidentId, detected_at AS detectedAt FROM alarms').get() as { id: number; incidentId: number; detectedAt: number };
+    expect(row.incidentId).not.toBeNull();
+    const before = db.$client.prepare('SELECT draft, detected_at AS detectedAt, aware_at AS awareAt FROM incidents WHERE id = ?').get(row.incidentId) as { draft: number; detectedAt: number | null; awareAt: number | null };
+    expect(before).toEqual({ draft: 1, detectedAt: row.detectedAt, awareAt: null });
+
+    const clickedAt = Date.now();
+    await alarm.getByRole('button', { name: '確認' }).click();
+    await page.waitForSelector('#alarms .alarm:not(.unacked)', { timeout: 10_000 });
+    expect(await page.locator('.flash').count()).toBe(0);
+    expect(await page.getAttribute('#lamp', 'class')).not.toMatch(/\bon\b|\bflash\b/);
+    expect(await page.textContent('#alarms .alarm .badge')).toBe('確認済み');
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+
+    const acked = db.$client.prepare('SELECT acknowledged_at AS at, acknowledged_by AS by FROM alarms WHERE id = ?').get(row.id) as { at: number; by: number };
+    const admin = db.$client.prepare('SELECT id FROM users WHERE email = ?').get(ADMIN.email) as { id: number };
+    expect(acked.by).toBe(admin.id);
+    expect(acked.at).toBeGreaterThanOrEqual(clickedAt - 1000);
+    const after = db.$client.prepare('SELECT detected_at AS detectedAt, aware_at AS awareAt FROM incidents WHERE id = ?').get(row.incidentId) as { detectedAt: number; awareAt: number };
+    expect(after).toEqual({ detectedAt: row.detectedAt, awareAt: acked.at });
+    expect(count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'alarm.acknowledge' AND entity_id = ?", String(row.id))).toBe(1);
+
+    // The next polls keep it quiet and dark while the target is still down.
+    const beepsAtAck = await beeps();
+    await page.waitForTimeout(5500);
+    expect(await page.locator('.flash').count()).toBe(0);
+    expect(await beeps()).toBe(beepsAtAck);
+    expect(count('SELECT COUNT(*) AS n FROM alarms WHERE recovery_detected_at IS NULL')).toBe(1);
+
+    // The incident page shows the awareness time the acknowledgement set.
+    await page.goto(`${site.url}/admin/incidents/${row.incidentId}`);
+    expect(await page.inputValue('#t-awareAt')).toBe(toLocalInput(acked.at, 'Asia/Tokyo'));
+    await context.close();
+  });
+});
