@@ -80,7 +80,9 @@ const configSchema = z.strictObject({
     recovery_confirm: z.number().int().min(1).max(100).default(2),
     /** Also mail when a threshold warning clears. */
     mail_warning_cleared: z.boolean().default(true),
-  }).default({ operators: [], recovery_confirm: 2, mail_warning_cleared: true }),
+    /** A threshold warning clears only after this many answered checks in a row without it (hysteresis). */
+    warning_clear_checks: z.number().int().min(1).max(1000).default(3),
+  }).default({ operators: [], recovery_confirm: 2, mail_warning_cleared: true, warning_clear_checks: 3 }),
   /** Nightly online backups of the database (src/lib/backup). */
   backup: z.strictObject({
     enabled: z.boolean().default(true),

@@ -12,6 +12,12 @@ export interface AlarmSettings {
   /** Successful checks in a row before a recovery is confirmed. */
   recoveryConfirm: number;
   mailWarningCleared: boolean;
+  /**
+   * Hysteresis of threshold warnings: answered checks in a row that no longer report a
+   * warning before it clears, so a value swinging around its threshold does not mail on
+   * every crossing. 1 when absent (clears on the first such check).
+   */
+  warningClearChecks?: number;
   zone: string;
   /** The site's public address, for links in the mail; none when unknown. */
   siteUrl: string | null;
@@ -44,6 +50,10 @@ interface OpenWarning {
   startedAt: number;
   detectedAt: number;
   message: string;
+  /** Answered checks in a row, up to now, that did not report it (hysteresis). */
+  clean: number;
+  /** The first of those checks: when the value went back (the warning's recovered_at). */
+  cleanSince: number;
 }
 
 /**
@@ -56,8 +66,9 @@ interface OpenWarning {
  *   Further failures add nothing. `recovery_confirm` successes in a row close it, with a
  *   recovery mail; the draft incident is marked recovered once all its alarms are.
  * - Warning: a threshold a check reports (certificate, disk, CPU ...) opens a warning once
- *   per code, mailed again only if it turns critical; it clears when a check that got an
- *   answer no longer reports it. Warnings are never downtime.
+ *   per code, mailed again only if it turns critical; it clears when `warningClearChecks`
+ *   checks in a row that got an answer no longer report it (a check reporting it again
+ *   starts the count over). Warnings are never downtime.
  */
 export class AlarmEngine {
   private readonly openOutages = new Map<number, OpenOutage>();
@@ -100,7 +111,7 @@ export class AlarmEngine {
       if (r.kind === 'outage') this.openOutages.set(r.monitorId, { id: r.id, startedAt: r.startedAt, detectedAt: r.detectedAt, incidentId: r.incidentId, message: r.message });
       else {
         const m = this.openWarnings.get(r.monitorId) ?? new Map<string, OpenWarning>();
-        m.set(r.code, { id: r.id, severity: r.severity, startedAt: r.startedAt, detectedAt: r.detectedAt, message: r.message });
+        m.set(r.code, { id: r.id, severity: r.severity, startedAt: r.startedAt, detectedAt: r.detectedAt, message: r.message, clean: 0, cleanSince: 0 });
         this.openWarnings.set(r.monitorId, m);
       }
     }
@@ -208,9 +219,10 @@ export class AlarmEngine {
       const current = open.get(w.code);
       const mon = info();
       if (!mon) return;
+      if (current) current.clean = 0;
       if (!current) {
         const id = Number(this.st.insertAlarm!.run(r.monitorId, 'warning', w.code, w.severity, w.message, r.at, r.at, null).lastInsertRowid);
-        open.set(w.code, { id, severity: w.severity, startedAt: r.at, detectedAt: r.at, message: w.message });
+        open.set(w.code, { id, severity: w.severity, startedAt: r.at, detectedAt: r.at, message: w.message, clean: 0, cleanSince: 0 });
         log.warn('alarm.warning', { alarm: id, monitor: mon.slug, code: w.code, severity: w.severity });
         this.mail(id, null, { event: 'warning', severity: w.severity, message: w.message, startedAt: r.at, detectedAt: r.at, recoveredAt: null, link: this.link('/admin/alarms') }, mon);
       } else if (current.severity === 'warning' && w.severity === 'critical') {
@@ -220,16 +232,21 @@ export class AlarmEngine {
         this.mail(current.id, null, { event: 'warning', severity: 'critical', message: w.message, startedAt: current.startedAt, detectedAt: r.at, recoveredAt: null, link: this.link('/admin/alarms') }, mon);
       }
     }
-    // A check that got an answer and no longer reports a threshold clears it.
+    // Answered checks in a row that no longer report a threshold clear it; a down check
+    // (no answer) neither counts nor starts the count over.
     if (run.status === DOWN) return;
+    const needed = Math.max(1, this.settings.warningClearChecks ?? 1);
     for (const [code, w] of open) {
       if (seen.has(code)) continue;
-      this.st.closeAlarm!.run(r.at, r.at, w.id);
+      w.clean += 1;
+      if (w.clean === 1) w.cleanSince = r.at;
+      if (w.clean < needed) continue;
+      this.st.closeAlarm!.run(w.cleanSince, r.at, w.id);
       open.delete(code);
       const mon = info();
       log.info('alarm.warning_cleared', { alarm: w.id, code });
       if (mon && this.settings.mailWarningCleared) {
-        this.mail(w.id, null, { event: 'warning_cleared', severity: w.severity, message: w.message, startedAt: w.startedAt, detectedAt: w.detectedAt, recoveredAt: r.at, link: null }, mon);
+        this.mail(w.id, null, { event: 'warning_cleared', severity: w.severity, message: w.message, startedAt: w.startedAt, detectedAt: w.detectedAt, recoveredAt: w.cleanSince, link: null }, mon);
       }
     }
   }

@@ -29,6 +29,7 @@ export function alarmSettings(config: Config, siteUrl: string | null): AlarmSett
     operators: config.alarms.operators,
     recoveryConfirm: config.alarms.recovery_confirm,
     mailWarningCleared: config.alarms.mail_warning_cleared,
+    warningClearChecks: config.alarms.warning_clear_checks,
     zone: config.zone,
     siteUrl,
   };

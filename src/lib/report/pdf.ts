@@ -519,7 +519,16 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
         `${at(i.responseStartedAt)} ${mark(timerOf(i, 'security_response')?.state)}`]), { size: 8 });
   }
   const tls = f.monitors.filter((m) => m.type === 'tls');
-  w.para(tls.length ? `SSL証明書の監視: ${tls.map((m) => m.slug).join('、')}（期限が近づくと警告します）。当月の検知 ${tls.reduce((a, m) => a + m.detections, 0)} 件。` : 'SSL証明書の期限を監視する項目は設定されていません。', { size: 8.5 });
+  const certs = data.certWarnings;
+  w.para(tls.length ? `SSL証明書の監視: ${tls.map((m) => m.slug).join('、')}（期限が近づくと警告します）。当月の検知 ${tls.reduce((a, m) => a + m.detections, 0)} 件。`
+    : certs.length ? 'SSL証明書の期限はHTTPS監視が確認しています（証明書専用の監視項目はありません）。' : 'SSL証明書の期限を監視する項目は設定されていません。', { size: 8.5 });
+  if (certs.length === 0) w.para('当月、SSL証明書の期限に関する警告はありません。', { size: 8.5 });
+  else {
+    w.para(`当月のSSL証明書の警告 ${certs.length} 件（うち月末時点で未解除 ${certs.filter((c) => c.clearedAt === null).length} 件）。`, { size: 8.5 });
+    w.table([{ header: '監視', width: 90 }, { header: '重大度', width: 50, align: 'center' }, { header: '内容', width: 170 }, { header: '発生', width: 80 }, { header: '解除', width: 80 }],
+      certs.map((c) => [c.monitorSlug, c.severity === 'critical' ? '重大' : '警告', c.message, at(c.startedAt), c.clearedAt === null ? '未解除' : at(c.clearedAt)]),
+      { size: 8, colors: certs.map((c) => [null, c.severity === 'critical' ? NG : null, null, null, c.clearedAt === null ? NG : OK]) });
+  }
 
   // 12. Requests and issues.
   w.section('12. 問合せ・作業実績、課題・改善提案');

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { getRuntime } from '../../../lib/runtime';
 import { recordPush } from '../../../lib/probe/checks/push';
 
-// A job calls its push monitor's secret URL when it has run: GET or POST /api/push/<token>,
-// optionally ?status=down&msg=... to report its own failure.
+// A job calls its push monitor's secret URL when it has run: GET /api/push/<token>
+// (curl -fsS URL), optionally ?status=down&msg=... to report its own failure. POST is taken
+// with a non-form content type (curl -X POST -H 'Content-Type: application/json' URL): the
+// site refuses bodiless or form POSTs that name no origin (cross-site form protection).
 const query = z.object({
   status: z.enum(['up', 'down']).default('up'),
   msg: z.string().max(200).optional(),
