@@ -66,6 +66,16 @@ describe('the shipped nginx configuration in front of the built site', () => {
     return { uri, status: Number(status), cache, upstream };
   });
   const upstreamHits = (uri: string) => log().filter((l) => l.uri === uri && l.upstream !== '-').length;
+  /** nginx writes a request's log line after its answer: wait briefly for the count. */
+  const hitsSettled = async (uri: string, expected: number) => {
+    const until = Date.now() + 3000;
+    while (upstreamHits(uri) < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    return upstreamHits(uri);
+  };
+  const linesSettled = async (uri: string, expected: number) => {
+    const until = Date.now() + 3000;
+    while (log().filter((l) => l.uri === uri).length < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+  };
 
   beforeAll(async () => {
     const db = openDatabase(dbPath);
@@ -140,7 +150,7 @@ describe('the shipped nginx configuration in front of the built site', () => {
     expect(res.status).toBe(301);
     // To the configured name, whatever Host the request named (here 127.0.0.1).
     expect(res.headers.get('location')).toBe(`https://${HOST}/incidents/?page=2`);
-    expect(upstreamHits('/incidents/?page=2')).toBe(0);
+    expect(await hitsSettled('/incidents/?page=2', 0)).toBe(0);
   });
 
   it('serves the public page over HTTPS with the site\'s headers, then from its cache', async () => {
@@ -160,7 +170,8 @@ describe('the shipped nginx configuration in front of the built site', () => {
     expect(second.headers['x-cache-status']).toBe('HIT');
     expect(second.body).toBe(first.body);
     expect(second.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
-    expect(upstreamHits('/')).toBe(1);
+    expect(await hitsSettled('/', 1)).toBe(1);
+    await linesSettled('/', 2);
     expect(log().filter((l) => l.uri === '/').map((l) => l.cache)).toEqual(['MISS', 'HIT']);
 
     // The Statuspage-compatible API is cached the same way.
@@ -177,7 +188,7 @@ describe('the shipped nginx configuration in front of the built site', () => {
       expect(a.headers.location).toBe(`/login?next=${encodeURIComponent(path)}`);
       expect(b.status).toBe(303);
       expect(a.headers['x-cache-status']).toBeUndefined();
-      expect(upstreamHits(path)).toBe(2);
+      expect(await hitsSettled(path, 2)).toBe(2);
     }
     // Signed in, the admin page is the admin's own, fetched every time.
     const admin1 = await https('/admin/', { cookie: sessionCookie });
@@ -185,7 +196,7 @@ describe('the shipped nginx configuration in front of the built site', () => {
     expect(admin1.status).toBe(200);
     expect(admin2.status).toBe(200);
     expect(admin1.headers['cache-control']).toBe('no-store');
-    expect(upstreamHits('/admin/')).toBe(4);
+    expect(await hitsSettled('/admin/', 4)).toBe(4);
     expect(log().filter((l) => l.uri === '/admin/').every((l) => l.cache === '-')).toBe(true);
   });
 
@@ -196,7 +207,7 @@ describe('the shipped nginx configuration in front of the built site', () => {
     expect(signedIn.headers['x-cache-status']).toBe('BYPASS');
     const again = await https('/', { cookie: `lang=ja; ${sessionCookie}` });
     expect(again.headers['x-cache-status']).toBe('BYPASS');
-    expect(upstreamHits('/')).toBe(before + 2);
+    expect(await hitsSettled('/', before + 2)).toBe(before + 2);
     // An anonymous visitor is still served the anonymous page nginx cached before.
     const anonymous = await https('/');
     expect(['HIT', 'UPDATING', 'STALE', 'EXPIRED']).toContain(anonymous.headers['x-cache-status']);
