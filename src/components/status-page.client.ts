@@ -14,7 +14,8 @@ interface ChartData {
   lang: 'ja' | 'en';
   zone: string;
   labels: Record<Range, string>;
-  services: Array<{ slug: string } & Record<Range, Array<[number, number | null]>>>;
+  /** Each range: the first bucket's start, the step between buckets (ms) and the mean response times. */
+  services: Array<{ slug: string } & Record<Range, { t: number; step: number; ms: Array<number | null> }>>;
 }
 
 const charts = new Map<string, Chart>();
@@ -45,7 +46,7 @@ function drawChart(figure: HTMLElement, data: ChartData, range: Range): void {
   const series = data.services.find((s) => s.slug === slug);
   const canvas = figure.querySelector('canvas');
   if (!series || !canvas) return;
-  const points = series[range];
+  const { t: first, step, ms: values } = series[range];
   const template = canvas.dataset.labelTemplate ?? '';
   canvas.setAttribute('aria-label', template.replace('{range}', data.labels[range]));
   charts.get(slug)?.destroy();
@@ -53,8 +54,8 @@ function drawChart(figure: HTMLElement, data: ChartData, range: Range): void {
   const chart = new Chart(canvas, {
     type: 'line',
     data: {
-      labels: points.map(([t]) => timeLabel(t, range, data)),
-      datasets: [{ data: points.map(([, ms]) => ms), borderColor: color, backgroundColor: `${color}33`, fill: true, pointRadius: 0, borderWidth: 2, spanGaps: false, tension: 0.2 }],
+      labels: values.map((_, i) => timeLabel(first + i * step, range, data)),
+      datasets: [{ data: values, borderColor: color, backgroundColor: `${color}33`, fill: true, pointRadius: 0, borderWidth: 2, spanGaps: false, tension: 0.2 }],
     },
     options: {
       responsive: true,

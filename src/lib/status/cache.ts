@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, brotliCompress, constants as zlibConstants } from 'node:zlib';
 import type { Db } from '../db';
 
 /**
@@ -21,6 +21,8 @@ export interface CachedAnswer {
   status: number;
   body: Buffer;
   gzip: Buffer | null;
+  /** Brotli at its best quality, made off the event loop: null until it is ready. */
+  br: Buffer | null;
   etag: string;
   contentType: string;
   cacheControl: string;
@@ -87,13 +89,23 @@ export function isFresh(entry: CachedAnswer, store: Store, now: number): boolean
 function makeEntry(key: string, version: string, now: number, built: BuiltAnswer, existing: CachedAnswer | undefined): CachedAnswer {
   const body = typeof built.body === 'string' ? Buffer.from(built.body) : built.body;
   const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
-  return {
+  const same = existing && existing.etag === etag;
+  const entry: CachedAnswer = {
     key, version, builtAt: now, status: built.status ?? 200, body,
-    gzip: body.length > 1024 ? gzipSync(body, { level: 6 }) : null,
+    gzip: same ? existing.gzip : body.length > 1024 ? gzipSync(body, { level: 9 }) : null,
+    br: same ? existing.br : null,
     etag, contentType: built.contentType, cacheControl: built.cacheControl ?? PUBLIC_CACHE_CONTROL,
     // The same bytes as before keep the headers already seen.
-    finalHeaders: existing && existing.etag === etag ? existing.finalHeaders : null,
+    finalHeaders: same ? existing.finalHeaders : null,
   };
+  // Brotli's best quality takes tens of milliseconds for a page: it runs on libuv's thread
+  // pool, and gzip is served until it is ready. Phones download a third less.
+  if (!entry.br && body.length > 1024) {
+    brotliCompress(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } }, (err, out) => {
+      if (!err && (!entry.gzip || out.length < entry.gzip.length)) entry.br = out;
+    });
+  }
+  return entry;
 }
 
 /** The cached answer for `key`, rebuilt with `build` when the data changed or it aged out. */
@@ -154,6 +166,11 @@ export function etagMatches(ifNoneMatch: string | null | undefined, etag: string
   });
 }
 
+/** Whether a client takes brotli (browsers send `br` over HTTPS, CDNs and proxies too). */
+export function acceptsBrotli(acceptEncoding: string | null | undefined): boolean {
+  return !!acceptEncoding && /\bbr\b/.test(acceptEncoding) && !/\bbr;q=0(\.0*)?\b/.test(acceptEncoding);
+}
+
 export function acceptsGzip(acceptEncoding: string | null | undefined): boolean {
   return !!acceptEncoding && /\bgzip\b/.test(acceptEncoding) && !/\bgzip;q=0(\.0*)?\b/.test(acceptEncoding);
 }
@@ -172,6 +189,10 @@ export function toResponse(entry: CachedAnswer, request: Request): Response {
     return new Response(null, { status: 304, headers });
   }
   if (request.method === 'HEAD') return new Response(null, { status: entry.status, headers });
+  if (entry.br && acceptsBrotli(request.headers.get('accept-encoding'))) {
+    headers.set('Content-Encoding', 'br');
+    return new Response(new Uint8Array(entry.br), { status: entry.status, headers });
+  }
   if (entry.gzip && acceptsGzip(request.headers.get('accept-encoding'))) {
     headers.set('Content-Encoding', 'gzip');
     return new Response(new Uint8Array(entry.gzip), { status: entry.status, headers });

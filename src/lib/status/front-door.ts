@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerStore, etagMatches, acceptsGzip, type CachedAnswer } from './cache';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { answerStore, etagMatches, acceptsGzip, acceptsBrotli, type CachedAnswer } from './cache';
 
 /**
  * The node:http handler in front of the site: answers that the site has cached (the
@@ -7,6 +8,11 @@ import { answerStore, etagMatches, acceptsGzip, type CachedAnswer } from './cach
  * with the very headers the site sent the first time (its security headers included), so
  * a crowd never enters the framework. Everything else, and every miss, goes to the site,
  * which rebuilds the answer. The store is shared through globalThis (./cache.ts).
+ *
+ * Stale while revalidate: once the data changed (or an answer aged out), every visitor
+ * still gets the last answer at once, while one rebuild runs in the background through a
+ * request of the server to itself (carrying a per-process secret, so only it passes the
+ * front door). Only an answer that is missing, or far too old, makes a visitor wait.
  */
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -22,7 +28,7 @@ function keyOf(url: string): string | null {
   return /^lang=(?:ja|en)$/.test(query) ? `${path}?${query}` : null;
 }
 
-interface Prepared { plain: [string, string][]; gzip: [string, string][] | null; notModified: [string, string][] }
+interface Prepared { base: [string, string][]; plain: string[]; gzip: string[] | null; br: string[] | null; notModified: string[] }
 const prepared = new WeakMap<CachedAnswer, Prepared>();
 
 /** The header lists of an answer's three forms, built once per answer, not per request. */
@@ -31,9 +37,11 @@ function prepare(entry: CachedAnswer): Prepared {
   if (!p) {
     const base = Object.entries(entry.finalHeaders!).filter(([k]) => k !== 'content-length' && k !== 'content-encoding' && k !== 'transfer-encoding');
     p = {
-      plain: [...base, ['content-length', String(entry.body.length)]],
-      gzip: entry.gzip ? [...base, ['content-encoding', 'gzip'], ['content-length', String(entry.gzip.length)]] : null,
-      notModified: base,
+      base,
+      br: null,
+      plain: [...base, ['content-length', String(entry.body.length)]].flat(),
+      gzip: entry.gzip ? [...base, ['content-encoding', 'gzip'], ['content-length', String(entry.gzip.length)]].flat() : null,
+      notModified: base.flat(),
     };
     prepared.set(entry, p);
   }
@@ -43,20 +51,30 @@ function prepare(entry: CachedAnswer): Prepared {
 function write(entry: CachedAnswer, req: IncomingMessage, res: ServerResponse): void {
   const p = prepare(entry);
   if (etagMatches(req.headers['if-none-match'], entry.etag)) {
-    res.writeHead(304, p.notModified.flat());
+    res.writeHead(304, p.notModified);
     res.end();
     return;
   }
-  const gz = p.gzip !== null && acceptsGzip(req.headers['accept-encoding']);
-  res.writeHead(entry.status, (gz ? p.gzip! : p.plain).flat());
+  const accept = req.headers['accept-encoding'];
+  if (entry.br && acceptsBrotli(accept)) {
+    p.br ??= [...p.base, ['content-encoding', 'br'], ['content-length', String(entry.br.length)]].flat();
+    res.writeHead(entry.status, p.br);
+    res.end(req.method === 'HEAD' ? undefined : entry.br);
+    return;
+  }
+  const gz = p.gzip !== null && acceptsGzip(accept);
+  res.writeHead(entry.status, gz ? p.gzip! : p.plain);
   res.end(req.method === 'HEAD' ? undefined : gz ? entry.gzip! : entry.body);
 }
+
+const REFRESH_HEADER = 'x-status-refresh';
+const refreshSecret = randomBytes(16).toString('hex');
 
 /** Wraps the site's handler. */
 export function withFrontDoor(site: Handler): Handler {
   const store = answerStore();
-  /** When a request was last let through to rebuild a stale answer, by key. */
-  const passedAt = new Map<string, number>();
+  /** When a background rebuild of a key was started, by key (one at a time per key). */
+  const refreshing = new Map<string, number>();
   // The data version is read at most every 50 ms, however many requests arrive.
   let versionAt = 0;
   let version: string | null = null;
@@ -72,11 +90,28 @@ export function withFrontDoor(site: Handler): Handler {
     if (age >= store.maxAgeMs) return false;
     return age < store.minRebuildMs || currentVersion(now) === null || currentVersion(now) === entry.version;
   };
+  /** Asks the site, through this very server, to rebuild `key`; the answer itself is dropped. */
+  const refresh = (key: string, req: IncomingMessage, now: number) => {
+    const started = refreshing.get(key);
+    if (started !== undefined && now - started < 30_000) return;
+    refreshing.set(key, now);
+    const done = () => refreshing.delete(key);
+    const { localAddress, localPort } = req.socket;
+    const r = httpRequest({ host: localAddress, port: localPort, path: key, method: 'GET', agent: false, headers: { [REFRESH_HEADER]: refreshSecret, 'accept-encoding': 'gzip' } }, (res) => {
+      res.resume();
+      res.on('end', done);
+      res.on('error', done);
+    });
+    r.on('error', done);
+    r.setTimeout(30_000, () => r.destroy());
+    r.end();
+  };
   return (req, res) => {
     const method = req.method ?? 'GET';
     const key = method === 'GET' || method === 'HEAD' ? keyOf(req.url ?? '/') : null;
     if (key === null) return site(req, res);
-    const entry = store.entries.get(key);
+    const isRefresh = req.headers[REFRESH_HEADER] === refreshSecret;
+    const entry = isRefresh ? undefined : store.entries.get(key);
     const now = Date.now();
     if (entry && entry.finalHeaders) {
       if (fresh(entry, now)) {
@@ -84,14 +119,13 @@ export function withFrontDoor(site: Handler): Handler {
         write(entry, req, res);
         return;
       }
-      // Stale: one request goes through to rebuild it; the others get the last answer meanwhile.
-      const passed = passedAt.get(key) ?? 0;
-      if (now - passed < 5_000 && passed > entry.builtAt && now - entry.builtAt < store.maxAgeMs * 4) {
+      if (now - entry.builtAt < store.maxAgeMs * 4) {
+        // Stale: this visitor gets the last answer now; the rebuild runs meanwhile.
         store.stats.hits++;
         write(entry, req, res);
+        refresh(key, req, now);
         return;
       }
-      passedAt.set(key, now);
     }
     // A miss: the site answers and refreshes the entry; note the headers it sends with it.
     const writeHead = res.writeHead;

@@ -1,4 +1,6 @@
 import type { Db } from '../db';
+import type { Statement } from 'better-sqlite3';
+import { latencySeries } from '../checks/rollups';
 
 /**
  * Response times for the public chart, by hour. Reading 30 days of raw checks for every
@@ -16,21 +18,38 @@ const memo = new Map<number, Memo>();
 
 function readRollups(db: Db, monitorId: number, from: number, to: number): Map<number, Bucket> {
   const out = new Map<number, Bucket>();
-  try {
-    const rows = db.$client.prepare(`SELECT start, lat_avg AS avg, lat_count AS count FROM check_rollups_hourly
-      WHERE monitor_id = ? AND start >= ? AND start < ? AND lat_count > 0`).all(monitorId, from, to) as { start: number; avg: number | null; count: number }[];
-    for (const r of rows) if (r.avg !== null) out.set(r.start, { sum: r.avg * r.count, count: r.count });
-  } catch {
-    // No rollup table in this database: the raw checks are read instead.
+  for (const r of latencySeries(db, monitorId, { start: from, end: to }, 'hour')) {
+    if (r.latAvg !== null && r.latCount > 0) out.set(r.start, { sum: r.latAvg * r.latCount, count: r.latCount });
   }
   return out;
 }
 
+const rawStatements = new WeakMap<Db, Statement>();
+
 function readRaw(db: Db, monitorId: number, from: number, to: number, into: Map<number, Bucket>): void {
   if (to <= from) return;
-  const rows = db.$client.prepare(`SELECT (at / ${HOUR}) * ${HOUR} AS hour, sum(latency_ms) AS sum, count(latency_ms) AS count FROM checks
-    WHERE monitor_id = ? AND at >= ? AND at < ? AND status != 2 AND latency_ms IS NOT NULL GROUP BY hour`).all(monitorId, from, to) as { hour: number; sum: number; count: number }[];
+  let st = rawStatements.get(db);
+  if (!st) {
+    st = db.$client.prepare(`SELECT (at / ${HOUR}) * ${HOUR} AS hour, sum(latency_ms) AS sum, count(latency_ms) AS count FROM checks
+      WHERE monitor_id = ? AND at >= ? AND at < ? AND status != 2 AND latency_ms IS NOT NULL GROUP BY hour`);
+    rawStatements.set(db, st);
+  }
+  const rows = st.all(monitorId, from, to) as { hour: number; sum: number; count: number }[];
   for (const r of rows) into.set(r.hour, { sum: r.sum, count: r.count });
+}
+
+/** The current hour of a monitor, read once per `now` however many series ask for it. */
+let live: { db: Db; now: number; byMonitor: Map<number, Map<number, Bucket>> } | null = null;
+
+function liveHour(db: Db, monitorId: number, currentHour: number, now: number): Map<number, Bucket> {
+  if (!live || live.db !== db || live.now !== now) live = { db, now, byMonitor: new Map() };
+  let m = live.byMonitor.get(monitorId);
+  if (!m) {
+    m = new Map();
+    readRaw(db, monitorId, currentHour, now + 1, m);
+    live.byMonitor.set(monitorId, m);
+  }
+  return m;
 }
 
 function closedHours(db: Db, monitorId: number, from: number, to: number, now: number): Map<number, Bucket> {
@@ -50,6 +69,7 @@ function closedHours(db: Db, monitorId: number, from: number, to: number, now: n
 
 export function clearLatencyMemo(): void {
   memo.clear();
+  live = null;
 }
 
 export interface LatencyPoint {
@@ -76,9 +96,7 @@ export function serviceLatency(db: Db, monitorIds: readonly number[], now: numbe
   for (const id of monitorIds) {
     const closed = closedHours(db, id, Math.min(from, currentHour - 31 * 24 * HOUR), currentHour, now);
     for (const [hour, b] of closed) if (hour >= from && hour < currentHour) add(hour, b);
-    const live = new Map<number, Bucket>();
-    readRaw(db, id, currentHour, now + 1, live);
-    for (const [hour, b] of live) add(hour, b);
+    for (const [hour, b] of liveHour(db, id, currentHour, now)) add(hour, b);
   }
   const points: LatencyPoint[] = [];
   for (let t = from; t <= currentHour; t += bucketMs) {

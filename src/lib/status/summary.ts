@@ -1,5 +1,7 @@
-import type { SlaContext, ServiceRow } from '../sla/figures';
+import type { SlaContext, ServiceRow, ServiceInputs } from '../sla/figures';
 import { listServices, loadServiceInputs, availabilityFor } from '../sla/figures';
+import type { Interval } from '../intervals';
+import type { Db } from '../db';
 import { lastDays, type Period } from '../time';
 import { holdsSampleData } from '../settings';
 import { readLease } from '../lease';
@@ -68,13 +70,36 @@ interface LatestCheck {
   runCount: number;
 }
 
-function currentStatus(ctx: SlaContext, serviceId: number): { status: ComponentStatus; reason: string | null } {
-  const c = ctx.db.$client;
-  const latest = c.prepare(`SELECT m.id AS monitorId, m.counts_for_availability AS countsForAvailability, m.confirm,
+type Statements = ReturnType<typeof prepareStatements>;
+const statements = new WeakMap<Db, Statements>();
+
+function prepareStatements(db: Db) {
+  const c = db.$client;
+  return {
+    latest: c.prepare(`SELECT m.id AS monitorId, m.counts_for_availability AS countsForAvailability, m.confirm,
       r.status, r.count AS runCount,
       (SELECT error FROM checks WHERE monitor_id = m.id AND at = r.last_at) AS error
     FROM monitors m JOIN check_runs r ON r.monitor_id = m.id
-    WHERE m.service_id = ? AND m.paused = 0 AND r.first_at = (SELECT max(first_at) FROM check_runs WHERE monitor_id = m.id)`).all(serviceId) as LatestCheck[];
+    WHERE m.service_id = ? AND m.paused = 0 AND r.first_at = (SELECT max(first_at) FROM check_runs WHERE monitor_id = m.id)`),
+    impacts: c.prepare(`SELECT s.impact FROM incidents i JOIN incident_services s ON s.incident_id = i.id
+    WHERE s.service_id = ? AND i.draft = 0 AND i.recovered_at IS NULL AND i.started_at <= ?`),
+    inMaintenance: c.prepare(`SELECT 1 FROM maintenances m JOIN maintenance_services s ON s.maintenance_id = m.id
+      WHERE s.service_id = ? AND (m.status = 'in_progress' OR (m.status = 'scheduled' AND m.scheduled_start <= ? AND m.scheduled_end > ?)) LIMIT 1`),
+  };
+}
+
+function statementsOf(db: Db): Statements {
+  let st = statements.get(db);
+  if (!st) {
+    st = prepareStatements(db);
+    statements.set(db, st);
+  }
+  return st;
+}
+
+function currentStatus(ctx: SlaContext, serviceId: number): { status: ComponentStatus; reason: string | null } {
+  const st = statementsOf(ctx.db);
+  const latest = st.latest.all(serviceId) as LatestCheck[];
   let status: ComponentStatus = 'operational';
   let reason: string | null = null;
   const raise = (s: ComponentStatus, why: string | null) => {
@@ -87,13 +112,10 @@ function currentStatus(ctx: SlaContext, serviceId: number): { status: ComponentS
     if (m.status === DOWN && m.runCount >= m.confirm) raise(m.countsForAvailability ? 'major_outage' : 'partial_outage', m.error);
     else if (m.status !== 0) raise('degraded_performance', m.error);
   }
-  const impacts = c.prepare(`SELECT s.impact FROM incidents i JOIN incident_services s ON s.incident_id = i.id
-    WHERE s.service_id = ? AND i.draft = 0 AND i.recovered_at IS NULL AND i.started_at <= ?`).all(serviceId, ctx.now) as { impact: ComponentStatus }[];
+  const impacts = st.impacts.all(serviceId, ctx.now) as { impact: ComponentStatus }[];
   for (const i of impacts) raise(i.impact, null);
   if (status === 'operational') {
-    const inMaintenance = c.prepare(`SELECT 1 FROM maintenances m JOIN maintenance_services s ON s.maintenance_id = m.id
-      WHERE s.service_id = ? AND (m.status = 'in_progress' OR (m.status = 'scheduled' AND m.scheduled_start <= ? AND m.scheduled_end > ?)) LIMIT 1`)
-      .get(serviceId, ctx.now, ctx.now);
+    const inMaintenance = st.inMaintenance.get(serviceId, ctx.now, ctx.now);
     if (inMaintenance) status = 'under_maintenance';
   }
   return { status, reason };
@@ -109,24 +131,82 @@ export function indicatorOf(overall: ComponentStatus): Indicator {
   }
 }
 
+/** The inputs restricted to what touches `window` (the rules only look inside the period). */
+function inputsWithin(inputs: ServiceInputs, window: Interval): ServiceInputs {
+  const within = (list: readonly Interval[]): Interval[] => {
+    const out: Interval[] = [];
+    for (const i of list) if (i.start < window.end && i.end > window.start) out.push({ start: Math.max(i.start, window.start), end: Math.min(i.end, window.end) });
+    return out;
+  };
+  return {
+    monitorOutages: inputs.monitorOutages.map(within),
+    monitorUnmonitored: inputs.monitorUnmonitored.map(within),
+    incidentOutages: within(inputs.incidentOutages),
+    plannedExclusions: within(inputs.plannedExclusions),
+    forceMajeure: within(inputs.forceMajeure),
+    probeOutages: within(inputs.probeOutages),
+  };
+}
+
+type DayFigures = Omit<DayBar, 'incidents'>;
+
+/**
+ * The figures of finished days, by service and day: a finished day's bar depends only on the
+ * target and the inputs inside the day, so it is computed again only when those changed.
+ */
+const finishedDays = new Map<number, Map<number, { signature: string; figures: DayFigures }>>();
+
+export function clearSummaryMemo(): void {
+  finishedDays.clear();
+  daysMemo = null;
+}
+
+let daysMemo: { key: string; days: Period[] } | null = null;
+
+/** The last `count` days in the zone (computed again only when the day changes). */
+function daysUntil(count: number, now: number, zone: string): Period[] {
+  if (daysMemo && daysMemo.days.length === count && now >= daysMemo.days[count - 1]!.start && now < daysMemo.days[count - 1]!.end && daysMemo.key === zone) return daysMemo.days;
+  const days = lastDays(count, now, zone);
+  daysMemo = { key: zone, days };
+  return days;
+}
+
+function dayFigures(ctx: SlaContext, service: ServiceRow, day: Period, inputs: ServiceInputs): DayFigures {
+  // A day is judged on the time that has passed, not on the hours still ahead.
+  const period = { start: day.start, end: Math.min(day.end, Math.max(ctx.now, day.start + 1)) };
+  const a = availabilityFor(ctx, service.slaTargetPct, period, inputsWithin(inputs, day));
+  const observedMs = a.periodMs - a.excludedMs;
+  const noData = a.downtimeMs === 0 && observedMs > 0 && a.unmonitoredMs >= observedMs;
+  return {
+    day, ratio: noData ? null : a.ratio, pct: noData ? '–' : a.pct, downtimeMs: a.downtimeMs, excludedMs: a.excludedMs, noData,
+    outages: a.downtime.map((d) => ({ start: d.start, end: d.end })),
+  };
+}
+
 export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
   const zone = ctx.config.zone;
-  const days = lastDays(dayCount, ctx.now, zone);
+  const days = daysUntil(dayCount, ctx.now, zone);
   const range = { start: days[0]!.start, end: days[days.length - 1]!.end };
   const touching = incidentsTouching(ctx.db, range.start, range.end, ctx.now);
   const services = listServices(ctx.db).map((service): ServiceStatus => {
     const inputs = loadServiceInputs(ctx, service.id, range);
     const own = touching.filter((i) => i.serviceId === service.id);
+    let memo = finishedDays.get(service.id);
+    if (!memo) finishedDays.set(service.id, (memo = new Map()));
+    for (const start of memo.keys()) if (start < range.start) memo.delete(start);
     const bars = days.map((day): DayBar => {
-      // A day is judged on the time that has passed, not on the hours still ahead.
-      const a = availabilityFor(ctx, service.slaTargetPct, { start: day.start, end: Math.min(day.end, Math.max(ctx.now, day.start + 1)) }, inputs);
-      const observedMs = a.periodMs - a.excludedMs;
-      const noData = a.downtimeMs === 0 && observedMs > 0 && a.unmonitoredMs >= observedMs;
+      let figures: DayFigures;
+      if (day.end <= ctx.now) {
+        const signature = JSON.stringify([service.slaTargetPct, inputsWithin(inputs, day)]);
+        const known = memo.get(day.start);
+        if (known && known.signature === signature) figures = known.figures;
+        else {
+          figures = dayFigures(ctx, service, day, inputs);
+          memo.set(day.start, { signature, figures });
+        }
+      } else figures = dayFigures(ctx, service, day, inputs);
       const incidents = own.filter((i) => i.startedAt < day.end && i.endedAt > day.start).map((i) => ({ key: i.key, titleJa: i.titleJa, titleEn: i.titleEn }));
-      return {
-        day, ratio: noData ? null : a.ratio, pct: noData ? '–' : a.pct, downtimeMs: a.downtimeMs, excludedMs: a.excludedMs, noData,
-        outages: a.downtime.map((d) => ({ start: d.start, end: d.end })), incidents,
-      };
+      return { ...figures, incidents };
     });
     const uptime = (start: number): Uptime => {
       const a = availabilityFor(ctx, service.slaTargetPct, { start: Math.max(start, range.start), end: Math.min(range.end, ctx.now) }, inputs);
