@@ -89,6 +89,7 @@ describe('/reports/ for the client and admins only', () => {
     expect(figures).toContain(`${expected.el} %`);
     expect(figures).toContain('落雷による停電');
     expect(figures).toContain('SLA項目達成表');
+    expect(figures).toContain('証明書の有効期限');
   });
 
   it('lets a client and an admin download the PDF and the CSV, byte for byte as issued', async () => {
