@@ -1,4 +1,9 @@
+import { join } from 'node:path';
 import type { Interchange } from '../../src/lib/interchange/format';
+import { openDatabase } from '../../src/lib/db';
+import { importInterchange } from '../../src/lib/interchange/import';
+import { startSite, type RunningSite } from '../helpers/site';
+import { tempDir } from '../helpers/temp';
 
 /**
  * A small world for the public page's tests: two services watched every five minutes for
@@ -70,4 +75,15 @@ export function pageFixture(now = Date.now(), days = 3): Interchange {
       },
     ],
   };
+}
+
+/** Starts the built site on a temp database holding the fixture; the returned stop removes both. */
+export async function startFixtureSite(env: Record<string, string> = {}): Promise<RunningSite & { dbPath: string; close: () => Promise<void> }> {
+  const dir = tempDir();
+  const dbPath = join(dir.dir, 'status.db');
+  const db = openDatabase(dbPath);
+  importInterchange(db, pageFixture());
+  db.$client.close();
+  const site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off', ...env });
+  return { ...site, dbPath, close: async () => { await site.stop(); dir.remove(); } };
 }

@@ -1,25 +1,18 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { join } from 'node:path';
 import { openDatabase } from '../../src/lib/db';
-import { importInterchange } from '../../src/lib/interchange/import';
-import { startSite, waitFor, type RunningSite } from '../helpers/site';
-import { tempDir } from '../helpers/temp';
-import { pageFixture } from './page-fixture';
+import { waitFor } from '../helpers/site';
+import { startFixtureSite } from './page-fixture';
 
 describe('the public page while it is rebuilt: nobody waits', () => {
-  const dir = tempDir();
-  const dbPath = join(dir.dir, 'status.db');
-  let site: RunningSite;
+  let site: Awaited<ReturnType<typeof startFixtureSite>>;
+  let dbPath: string;
 
   beforeAll(async () => {
-    const db = openDatabase(dbPath);
-    importInterchange(db, pageFixture());
-    db.$client.close();
-    site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off' });
+    site = await startFixtureSite();
+    dbPath = site.dbPath;
   });
   afterAll(async () => {
-    await site?.stop();
-    dir.remove();
+    await site?.close();
   });
 
   it('serves brotli to clients that take it, once it is ready, and gzip meanwhile', async () => {

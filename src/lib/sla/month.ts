@@ -58,20 +58,13 @@ export interface IncidentFigures extends Omit<IncidentTimes, 'updateTimes'> {
   updates: { at: number; status: string; bodyJa: string }[];
 }
 
-export interface StopFigures {
+export interface StopFigures extends PlannedStop {
   id: number;
   key: string;
   category: string;
   regular: boolean;
   title: { ja: string; en: string | null };
   services: string[];
-  announcedAt: number;
-  scheduledStart: number;
-  scheduledEnd: number;
-  actualStart: number | null;
-  actualEnd: number | null;
-  clientApprovedAt: number | null;
-  status: PlannedStop['status'];
   noticeDays: number;
   noticeMet: boolean;
   approved: boolean;
