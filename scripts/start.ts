@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -62,6 +62,19 @@ function startProbe(env: NodeJS.ProcessEnv): { child: () => ChildProcess | null;
   };
 }
 
+/**
+ * Renders the public pages once right after start, so the first visitors (who may be many:
+ * people come when a service fails) are served from the cache instead of waiting on a cold render.
+ */
+function warmPublicPages(address: ReturnType<Server['address']>, port: number): void {
+  const bound = typeof address === 'object' && address ? address.address : '127.0.0.1';
+  const host = bound === '0.0.0.0' ? '127.0.0.1' : bound === '::' ? '::1' : bound;
+  for (const path of ['/', '/en/']) {
+    httpGet({ host, port, path, headers: { 'accept-encoding': 'br, gzip' } }, (res) => res.resume())
+      .on('error', (err) => log.debug('start.warm_failed', { path, error: err.message }));
+  }
+}
+
 async function main(): Promise<void> {
   const env = readEnv();
   loadConfig(env.CONFIG_PATH);
@@ -99,6 +112,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   log.info('start.listening', { url: `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}/` });
   process.stdout.write(`Status site at ${publicUrl({ ...env, PORT: port })}/\n`);
+  warmPublicPages(address, port);
 
   const probe = env.PROBE === 'on' ? startProbe(process.env) : null;
   let stopping = false;

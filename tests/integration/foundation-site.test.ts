@@ -64,8 +64,11 @@ describe('the started site with its probe', () => {
     }, 30_000);
     expect(down).toContain('サービスで障害が発生しています');
     expect(down).toContain('HTTP 503');
-    const en = await page(`${site.url}/en/`);
-    expect(en).toContain('A service is down');
+    // The English page was rendered at start; the first request may get it while it is rebuilt.
+    const en = await waitFor(async () => {
+      const html = await page(`${site.url}/en/`);
+      return html.includes('A service is down') ? html : null;
+    }, 15_000);
     expect(en).toContain('E-learning system');
 
     target.setHealthy(true);

@@ -15,6 +15,16 @@ describe('the public page under a crowd: cached, validated, rebuilt when the dat
     await site?.close();
   });
 
+  it('sends HSTS from the cache only to visitors who came over HTTPS', async () => {
+    for (let i = 0; i < 2; i++) {
+      const viaProxy = await fetch(`${site.url}/`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(viaProxy.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+      const direct = await fetch(`${site.url}/`);
+      expect(direct.headers.get('strict-transport-security')).toBeNull();
+      expect(direct.headers.get('content-security-policy')).toBeTruthy();
+    }
+  });
+
   it('serves the page with ETag and Cache-Control, and 304 to a client that has it', async () => {
     const first = await fetch(`${site.url}/`);
     expect(first.status).toBe(200);

@@ -5,6 +5,9 @@
 export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** True when the request came over HTTPS, directly or through a proxy that says so. */
+/** Sent only on answers that went out over HTTPS (directly or through the proxy). */
+export const HSTS = 'max-age=31536000; includeSubDomains';
+
 export function isHttps(request: Request, publicUrl?: string): boolean {
   if (new URL(request.url).protocol === 'https:') return true;
   if (request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https') return true;
@@ -55,6 +58,6 @@ export function securityHeaders(https: boolean): Record<string, string> {
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
     'Cross-Origin-Opener-Policy': 'same-origin',
   };
-  if (https) h['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
+  if (https) h['Strict-Transport-Security'] = HSTS;
   return h;
 }

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { HSTS } from '../auth/security';
 import { answerStore, etagMatches, acceptsGzip, acceptsBrotli, type CachedAnswer } from './cache';
 
 /**
@@ -35,7 +36,8 @@ const prepared = new WeakMap<CachedAnswer, Prepared>();
 function prepare(entry: CachedAnswer): Prepared {
   let p = prepared.get(entry);
   if (!p) {
-    const base = Object.entries(entry.finalHeaders!).filter(([k]) => k !== 'content-length' && k !== 'content-encoding' && k !== 'transfer-encoding');
+    // HSTS depends on how each visitor came (HTTPS or not), not on the first visitor: added per request.
+    const base = Object.entries(entry.finalHeaders!).filter(([k]) => k !== 'content-length' && k !== 'content-encoding' && k !== 'transfer-encoding' && k !== 'strict-transport-security');
     p = {
       base,
       br: null,
@@ -48,8 +50,21 @@ function prepare(entry: CachedAnswer): Prepared {
   return p;
 }
 
+const HSTS_HEADER = ['strict-transport-security', HSTS];
+
+/** Whether this visitor reached the site over HTTPS, as the middleware judges it for the headers it sends. */
+function viaHttps(req: IncomingMessage): boolean {
+  return (req.socket as { encrypted?: boolean }).encrypted === true
+    || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https'
+    || (process.env.PUBLIC_URL ?? '').startsWith('https:');
+}
+
 function write(entry: CachedAnswer, req: IncomingMessage, res: ServerResponse): void {
   const p = prepare(entry);
+  if (viaHttps(req)) {
+    const writeHead = res.writeHead.bind(res) as (status: number, headers: string[]) => ServerResponse;
+    res.writeHead = ((status: number, headers: string[]) => writeHead(status, [...headers, ...HSTS_HEADER])) as typeof res.writeHead;
+  }
   if (etagMatches(req.headers['if-none-match'], entry.etag)) {
     res.writeHead(304, p.notModified);
     res.end();
