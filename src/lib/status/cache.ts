@@ -35,8 +35,6 @@ interface Store {
   /** The current data version; set by the site when it opens its database. */
   version: (() => string) | null;
   maxAgeMs: number;
-  /** Rebuilds happen at most this often, however fast the data changes (the probe writes every second). */
-  minRebuildMs: number;
   stats: { hits: number; builds: number; notModified: number };
 }
 
@@ -45,7 +43,7 @@ type WithStore = typeof globalThis & { [STORE_KEY]?: Store };
 
 export function answerStore(): Store {
   const g = globalThis as WithStore;
-  g[STORE_KEY] ??= { entries: new Map(), version: null, maxAgeMs: 30_000, minRebuildMs: 5_000, stats: { hits: 0, builds: 0, notModified: 0 } };
+  g[STORE_KEY] ??= { entries: new Map(), version: null, maxAgeMs: 30_000, stats: { hits: 0, builds: 0, notModified: 0 } };
   return g[STORE_KEY];
 }
 
@@ -82,7 +80,6 @@ export interface BuiltAnswer {
 export function isFresh(entry: CachedAnswer, store: Store, now: number): boolean {
   const age = now - entry.builtAt;
   if (age >= store.maxAgeMs) return false;
-  if (age < store.minRebuildMs) return true;
   return store.version === null || store.version() === entry.version;
 }
 

@@ -1,5 +1,4 @@
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HSTS } from '../auth/security';
 import { answerStore, etagMatches, acceptsGzip, acceptsBrotli, type CachedAnswer } from './cache';
 
@@ -10,10 +9,11 @@ import { answerStore, etagMatches, acceptsGzip, acceptsBrotli, type CachedAnswer
  * a crowd never enters the framework. Everything else, and every miss, goes to the site,
  * which rebuilds the answer. The store is shared through globalThis (./cache.ts).
  *
- * Stale while revalidate: once the data changed (or an answer aged out), every visitor
- * still gets the last answer at once, while one rebuild runs in the background through a
- * request of the server to itself (carrying a per-process secret, so only it passes the
- * front door). Only an answer that is missing, or far too old, makes a visitor wait.
+ * Once the data changed (or an answer aged out), the next visitor's request rebuilds the
+ * answer and gets the new one, so whoever changed something sees it at once; visitors who
+ * arrive while that rebuild runs get the last answer at once, so a crowd never waits.
+ * The data version is read at most every 50 ms, and at once after a change made through
+ * this process.
  */
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -82,14 +82,11 @@ function write(entry: CachedAnswer, req: IncomingMessage, res: ServerResponse): 
   res.end(req.method === 'HEAD' ? undefined : gz ? entry.gzip! : entry.body);
 }
 
-const REFRESH_HEADER = 'x-status-refresh';
-const refreshSecret = randomBytes(16).toString('hex');
-
 /** Wraps the site's handler. */
 export function withFrontDoor(site: Handler): Handler {
   const store = answerStore();
-  /** When a background rebuild of a key was started, by key (one at a time per key). */
-  const refreshing = new Map<string, number>();
+  /** Keys whose answer a visitor's request is rebuilding right now, with when it started. */
+  const rebuilding = new Map<string, number>();
   // The data version is read at most every 50 ms, however many requests arrive.
   let versionAt = 0;
   let version: string | null = null;
@@ -103,30 +100,17 @@ export function withFrontDoor(site: Handler): Handler {
   const fresh = (entry: CachedAnswer, now: number) => {
     const age = now - entry.builtAt;
     if (age >= store.maxAgeMs) return false;
-    return age < store.minRebuildMs || currentVersion(now) === null || currentVersion(now) === entry.version;
-  };
-  /** Asks the site, through this very server, to rebuild `key`; the answer itself is dropped. */
-  const refresh = (key: string, req: IncomingMessage, now: number) => {
-    const started = refreshing.get(key);
-    if (started !== undefined && now - started < 30_000) return;
-    refreshing.set(key, now);
-    const done = () => refreshing.delete(key);
-    const { localAddress, localPort } = req.socket;
-    const r = httpRequest({ host: localAddress, port: localPort, path: key, method: 'GET', agent: false, headers: { [REFRESH_HEADER]: refreshSecret, 'accept-encoding': 'gzip' } }, (res) => {
-      res.resume();
-      res.on('end', done);
-      res.on('error', done);
-    });
-    r.on('error', done);
-    r.setTimeout(30_000, () => r.destroy());
-    r.end();
+    return currentVersion(now) === null || currentVersion(now) === entry.version;
   };
   return (req, res) => {
     const method = req.method ?? 'GET';
     const key = method === 'GET' || method === 'HEAD' ? keyOf(req.url ?? '/') : null;
-    if (key === null) return site(req, res);
-    const isRefresh = req.headers[REFRESH_HEADER] === refreshSecret;
-    const entry = isRefresh ? undefined : store.entries.get(key);
+    if (key === null) {
+      // A change made through this process (an admin's form) is seen by the very next request.
+      if (method !== 'GET' && method !== 'HEAD') res.once('finish', () => { versionAt = 0; });
+      return site(req, res);
+    }
+    const entry = store.entries.get(key);
     const now = Date.now();
     if (entry && entry.finalHeaders) {
       if (fresh(entry, now)) {
@@ -134,13 +118,17 @@ export function withFrontDoor(site: Handler): Handler {
         write(entry, req, res);
         return;
       }
-      if (now - entry.builtAt < store.maxAgeMs * 4) {
-        // Stale: this visitor gets the last answer now; the rebuild runs meanwhile.
+      const started = rebuilding.get(key);
+      if (started !== undefined && now - started < 30_000 && now - entry.builtAt < store.maxAgeMs * 4) {
+        // Another visitor's request is rebuilding this answer: this one gets the last answer now.
         store.stats.hits++;
         write(entry, req, res);
-        refresh(key, req, now);
         return;
       }
+      // The data changed: this visitor's request rebuilds the answer (a few milliseconds) and
+      // gets the new one, so whoever changed something sees it; a crowd meanwhile gets the last one.
+      rebuilding.set(key, now);
+      res.once('close', () => rebuilding.delete(key));
     }
     // A miss: the site answers and refreshes the entry; note the headers it sends with it.
     const writeHead = res.writeHead;

@@ -42,9 +42,8 @@ export function statusPageData(ctx: SlaContext): PageData {
 let memo: { version: string; at: number; data: PageData } | null = null;
 
 /** The page data, computed once per data version (both languages and every visitor share it). */
-export function statusPageDataFor(ctx: SlaContext, version: string, minAgeMs = 1000): PageData {
+export function statusPageDataFor(ctx: SlaContext, version: string): PageData {
   if (memo && memo.version === version && ctx.now - memo.at < 30_000) return memo.data;
-  if (memo && ctx.now - memo.at < minAgeMs) return memo.data;
   const data = statusPageData(ctx);
   memo = { version, at: ctx.now, data };
   return data;
