@@ -79,3 +79,13 @@ export function parseHostPort(target: string, defaultPort?: number): { host: str
 export function isHostName(host: string): boolean {
   return /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(host) && !host.includes('..') || /^[0-9a-fA-F:.]+$/.test(host) && host.includes(':');
 }
+
+/** Whether a target is an absolute http:// or https:// URL (the web-based check types). */
+export function isHttpUrl(target: string): boolean {
+  try {
+    const url = new URL(target);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

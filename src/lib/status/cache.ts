@@ -107,18 +107,28 @@ function makeEntry(key: string, version: string, now: number, built: BuiltAnswer
 
 /** The cached answer for `key`, rebuilt with `build` when the data changed or it aged out. */
 export function cachedAnswer(db: Db, key: string, build: () => BuiltAnswer, now = Date.now()): CachedAnswer {
+  const { store, existing, fresh } = lookup(db, key, now);
+  if (fresh) return existing!;
+  const entry = makeEntry(key, dataVersion(db), now, build(), existing);
+  store.stats.builds++;
+  remember(store, entry);
+  return entry;
+}
+
+/** The store's entry for `key`, and whether it may be served as it is (counted as a hit). */
+function lookup(db: Db, key: string, now: number): { store: Store; existing: CachedAnswer | undefined; fresh: boolean } {
   bindDataVersion(db);
   const store = answerStore();
   const existing = store.entries.get(key);
-  if (existing && isFresh(existing, store, now)) {
-    store.stats.hits++;
-    return existing;
-  }
-  const version = dataVersion(db);
-  const entry = makeEntry(key, version, now, build(), existing);
-  store.stats.builds++;
-  store.entries.set(key, entry);
-  return entry;
+  const fresh = existing !== undefined && isFresh(existing, store, now);
+  if (fresh) store.stats.hits++;
+  return { store, existing, fresh };
+}
+
+/** Keeps an answer; unknown addresses are many, so the oldest answers are forgotten past 500. */
+function remember(store: Store, entry: CachedAnswer): void {
+  if (!store.entries.has(entry.key) && store.entries.size >= 500) store.entries.delete(store.entries.keys().next().value!);
+  store.entries.set(entry.key, entry);
 }
 
 const inFlight = new Map<string, Promise<CachedAnswer>>();
@@ -128,13 +138,8 @@ const inFlight = new Map<string, Promise<CachedAnswer>>();
  * while it runs, the previous answer is served if there is one.
  */
 export async function cachedAnswerAsync(db: Db, key: string, build: () => Promise<BuiltAnswer>, now = Date.now()): Promise<CachedAnswer> {
-  bindDataVersion(db);
-  const store = answerStore();
-  const existing = store.entries.get(key);
-  if (existing && isFresh(existing, store, now)) {
-    store.stats.hits++;
-    return existing;
-  }
+  const { store, existing, fresh } = lookup(db, key, now);
+  if (fresh) return existing!;
   const running = inFlight.get(key);
   if (running) {
     if (existing && now - existing.builtAt < store.maxAgeMs * 4) return existing;
@@ -144,11 +149,7 @@ export async function cachedAnswerAsync(db: Db, key: string, build: () => Promis
   const p = build().then((built) => {
     const entry = makeEntry(key, version, now, built, existing);
     store.stats.builds++;
-    if (entry.status === 200) {
-      // Unknown addresses are many; keep the store small by forgetting the oldest answers.
-      if (store.entries.size >= 500) store.entries.delete(store.entries.keys().next().value!);
-      store.entries.set(key, entry);
-    }
+    if (entry.status === 200) remember(store, entry);
     return entry;
   }).finally(() => inFlight.delete(key));
   inFlight.set(key, p);

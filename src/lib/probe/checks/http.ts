@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { TLSSocket, PeerCertificate } from 'node:tls';
 import type { CheckType, CheckOutcome, CheckWarning } from '../check-type';
-import { elapsedMs } from '../check-type';
+import { elapsedMs, isHttpUrl } from '../check-type';
 import { expiryWarning, pemCa } from './tls';
 import { describeNetworkError } from '../net-errors';
 
@@ -80,12 +80,7 @@ export const httpCheck: CheckType<HttpOptions> = {
   type: 'http',
   options: httpOptions as unknown as z.ZodType<HttpOptions>,
   validateTarget(target) {
-    try {
-      const url = new URL(target);
-      return url.protocol === 'http:' || url.protocol === 'https:' ? null : 'must be an http:// or https:// URL';
-    } catch {
-      return 'must be an http:// or https:// URL';
-    }
+    return isHttpUrl(target) ? null : 'must be an http:// or https:// URL';
   },
   async run({ target, options, timeoutMs }, signal): Promise<CheckOutcome> {
     const started = process.hrtime.bigint();

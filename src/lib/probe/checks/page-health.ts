@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { CheckType, CheckOutcome } from '../check-type';
-import { elapsedMs } from '../check-type';
+import { elapsedMs, isHttpUrl } from '../check-type';
 import { describeNetworkError } from '../net-errors';
 import { pemCa } from './tls';
 
@@ -142,12 +142,7 @@ export const pageHealthCheck: CheckType<PageHealthOptions> = {
   type: 'page-health',
   options: pageHealthOptions as unknown as z.ZodType<PageHealthOptions>,
   validateTarget(target) {
-    try {
-      const u = new URL(target);
-      return u.protocol === 'http:' || u.protocol === 'https:' ? null : 'must be an http:// or https:// URL';
-    } catch {
-      return 'must be an http:// or https:// URL';
-    }
+    return isHttpUrl(target) ? null : 'must be an http:// or https:// URL';
   },
   async run({ target, options, timeoutMs }, signal): Promise<CheckOutcome> {
     const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { CheckType, CheckOutcome, CheckWarning } from '../check-type';
-import { elapsedMs } from '../check-type';
+import { elapsedMs, isHttpUrl } from '../check-type';
 import { describeNetworkError } from '../net-errors';
 
 const pct = z.number().min(1).max(100);
@@ -146,12 +146,7 @@ export const resourcesCheck: CheckType<ResourcesOptions> = {
   type: 'resources',
   options: resourcesOptions as unknown as z.ZodType<ResourcesOptions>,
   validateTarget(target) {
-    try {
-      const u = new URL(target);
-      return u.protocol === 'http:' || u.protocol === 'https:' ? null : 'must be the node_exporter URL, such as http://host:9100/metrics';
-    } catch {
-      return 'must be the node_exporter URL, such as http://host:9100/metrics';
-    }
+    return isHttpUrl(target) ? null : 'must be the node_exporter URL, such as http://host:9100/metrics';
   },
   async run({ target, options, timeoutMs, monitor }, signal): Promise<CheckOutcome> {
     const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
