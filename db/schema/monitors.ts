@@ -14,6 +14,8 @@ export const monitors = sqliteTable('monitors', {
   countsForAvailability: integer({ mode: 'boolean' }).notNull().default(true),
   options: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
   paused: integer({ mode: 'boolean' }).notNull().default(false),
+  /** Locations that must agree before the monitor is down (SLA.md rule 1); null: a majority of its locations. */
+  quorum: integer(),
 }, (t) => [uniqueIndex('monitors_slug_unique').on(t.slug)]);
 
 /**
