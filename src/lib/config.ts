@@ -95,6 +95,17 @@ const configSchema = z.strictObject({
     /** A second folder (another disk or a mount) that receives a copy of each backup. */
     copy_to: z.string().min(1).nullable().default(null),
   }).default({ enabled: true, time: '02:30', generations: 5, copy_to: null }),
+  /** Probe agents on other hosts (src/lib/agents). */
+  agents: z.strictObject({
+    /** Results whose agent clock is further than this from the site's are refused. */
+    max_skew_s: z.number().int().min(1).max(3600).default(120),
+    /** Requests per agent per minute; more are answered 429. */
+    requests_per_min: z.number().int().min(1).max(10_000).default(120),
+    /** Results in one batch, at most. */
+    batch_max: z.number().int().min(1).max(50_000).default(5000),
+    /** Results older than this are refused (the agent's spool keeps no more than this). */
+    max_age_h: z.number().int().min(1).max(24 * 35).default(72),
+  }).default({ max_skew_s: 120, requests_per_min: 120, batch_max: 5000, max_age_h: 72 }),
   /** Nightly deletion of old raw checks (runs, gaps and rollups are kept) and compaction. */
   retention: z.strictObject({
     /** Raw checks older than this many days are deleted. */

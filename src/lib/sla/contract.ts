@@ -25,8 +25,9 @@ export function slaJson(f: MonthFigures) {
         force_majeure_s: wholeSeconds(a.forceMajeureMs),
         downtime_s: wholeSeconds(a.downtimeMs),
         unmonitored_s: wholeSeconds(a.unmonitoredMs),
+        reduced_quorum_s: wholeSeconds(a.reducedQuorumMs),
         allowed_left_s: a.allowedLeftMs === null ? null : wholeSeconds(a.allowedLeftMs),
-        outages: a.outages.map((o) => ({ start: toIso(o.start), end: toIso(o.end), duration_s: wholeSeconds(o.end - o.start), source: o.source })),
+        outages: a.outages.map((o) => ({ start: toIso(o.start), end: toIso(o.end), duration_s: wholeSeconds(o.end - o.start), source: o.source, ...(o.locations ? { locations: o.locations } : {}) })),
         year_to_date: {
           start: toIso(f.yearToDate.start),
           availability: s.yearToDate.ratio,

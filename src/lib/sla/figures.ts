@@ -1,8 +1,9 @@
 import type { Db } from '../db';
 import type { Config } from '../config';
-import { type Interval, union, intersect, totalMs } from '../intervals';
+import { type Interval, union, intersect, subtract, totalMs } from '../intervals';
 import { computeAvailability, monitorOutages, monitorUnmonitored, type Availability, type AvailabilityInputs, type CheckRun } from './availability';
 import { excludedInterval, type PlannedStop } from './planned-stops';
+import { loadLocatedFigures, LOCAL } from './locations';
 
 /**
  * Loads what the availability rules need from the database. Every figure of the site, the
@@ -26,10 +27,16 @@ export interface ServiceRow {
 export interface OutageRecord extends Interval {
   /** `probe` (a monitor's confirmed failures), `incident` (an admin's major_outage), or both. */
   source: 'probe' | 'incident' | 'probe+incident';
+  /** The probe locations whose confirmed failures made it (when the probe saw it). */
+  locations?: string[];
 }
 
 export interface ServiceInputs extends AvailabilityInputs {
   probeOutages: Interval[];
+  /** Each counting monitor's outages with the locations that saw them. */
+  locatedOutages: Array<Interval & { locations: string[] }>;
+  /** Time a counting monitor had fewer voting locations than its quorum (SLA.md rule 1). */
+  reducedQuorum: Interval[];
 }
 
 export interface MonitorMeta {
@@ -54,6 +61,8 @@ export function loadMonitorOutages(db: Db, monitor: MonitorMeta, range: Interval
 
 /** A monitor's confirmed outages that touch `range`, false positives included. */
 export function loadMonitorOutagesRaw(db: Db, monitor: MonitorMeta, range: Interval, now: number): Interval[] {
+  const located = loadLocatedFigures(db, monitor, range, now);
+  if (located) return located.down;
   const c = db.$client;
   const before = c.prepare(`SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at < ? ORDER BY first_at DESC LIMIT 1`).get(monitor.id, range.start) as CheckRun | undefined;
   const inside = c.prepare(`SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at >= ? AND first_at < ? ORDER BY first_at`).all(monitor.id, range.start, range.end) as CheckRun[];
@@ -63,6 +72,8 @@ export function loadMonitorOutagesRaw(db: Db, monitor: MonitorMeta, range: Inter
 }
 
 export function loadMonitorUnmonitored(db: Db, monitor: MonitorMeta, range: Interval, now: number): Interval[] {
+  const located = loadLocatedFigures(db, monitor, range, now);
+  if (located) return located.unmonitored;
   const c = db.$client;
   const gaps = c.prepare('SELECT start, "end" FROM check_gaps WHERE monitor_id = ? AND start < ? AND "end" > ?').all(monitor.id, range.end, range.start) as Interval[];
   const span = c.prepare('SELECT min(first_at) AS first, max(last_at) AS last FROM check_runs WHERE monitor_id = ?').get(monitor.id) as { first: number | null; last: number | null };
@@ -74,6 +85,10 @@ export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Int
   const c = ctx.db.$client;
   const monitors = c.prepare('SELECT id, confirm, interval_s AS intervalS FROM monitors WHERE service_id = ? AND counts_for_availability = 1').all(serviceId) as MonitorMeta[];
   const perMonitorOutages = monitors.map((m) => loadMonitorOutages(ctx.db, m, range, ctx.now));
+  const perMonitorLocated = monitors.map((m) => loadLocatedFigures(ctx.db, m, range, ctx.now));
+  const locatedOutages = perMonitorOutages.flatMap((list, k) => list.map((o) => ({
+    ...o, locations: perMonitorLocated[k]?.down.find((d) => d.start === o.start)?.locations ?? [LOCAL],
+  })));
   const perMonitorUnmonitored = monitors.length > 0
     ? monitors.map((m) => loadMonitorUnmonitored(ctx.db, m, range, ctx.now))
     : [[{ start: range.start, end: Math.max(range.end, ctx.now) }]]; // nothing watches this service
@@ -99,11 +114,15 @@ export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Int
     plannedExclusions,
     forceMajeure,
     probeOutages: union(...perMonitorOutages),
+    locatedOutages,
+    reducedQuorum: union(...perMonitorLocated.map((l) => l?.reducedQuorum ?? [])),
   };
 }
 
 export interface ServiceAvailability extends Availability {
   outages: OutageRecord[];
+  /** Service time (after exclusions, up to now) in which a monitor voted with a reduced quorum. */
+  reducedQuorumMs: number;
 }
 
 /** Availability of a service for a period, with its downtime attributed to its sources. */
@@ -113,9 +132,13 @@ export function availabilityFor(ctx: SlaContext, targetPct: number, period: Inte
   const outages = figures.downtime.map((d): OutageRecord => {
     const byProbe = totalMs(intersect([d], inputs.probeOutages)) > 0;
     const byIncident = totalMs(intersect([d], incidents)) > 0;
-    return { ...d, source: byProbe && byIncident ? 'probe+incident' : byIncident ? 'incident' : 'probe' };
+    const record: OutageRecord = { ...d, source: byProbe && byIncident ? 'probe+incident' : byIncident ? 'incident' : 'probe' };
+    if (byProbe) record.locations = [...new Set(inputs.locatedOutages.filter((o) => intersect([d], [o]).length > 0).flatMap((o) => o.locations))];
+    return record;
   });
-  return { ...figures, outages };
+  const observed = { start: period.start, end: Math.min(period.end, Math.max(ctx.now, period.start)) };
+  const reducedQuorumMs = totalMs(intersect(inputs.reducedQuorum, subtract([observed], figures.excluded)));
+  return { ...figures, outages, reducedQuorumMs };
 }
 
 export function serviceAvailability(ctx: SlaContext, service: ServiceRow, period: Interval): ServiceAvailability {

@@ -1,5 +1,6 @@
 import type { SlaContext, ServiceRow, ServiceInputs } from '../sla/figures';
 import { listServices, loadServiceInputs, availabilityFor } from '../sla/figures';
+import { loadLocatedFigures } from '../sla/locations';
 import type { Interval } from '../intervals';
 import type { Db } from '../db';
 import { lastDays, type Period } from '../time';
@@ -70,6 +71,9 @@ interface LatestCheck {
   runCount: number;
 }
 
+/** A monitor checked from agents: its state is the quorum's, not one location's last check. */
+const LOCATED = `SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = m.id AND l.slug <> 'local'`;
+
 type Statements = ReturnType<typeof prepareStatements>;
 const statements = new WeakMap<Db, Statements>();
 
@@ -80,7 +84,10 @@ function prepareStatements(db: Db) {
       r.status, r.count AS runCount,
       (SELECT error FROM checks WHERE monitor_id = m.id AND at = r.last_at) AS error
     FROM monitors m JOIN check_runs r ON r.monitor_id = m.id
-    WHERE m.service_id = ? AND m.paused = 0 AND r.first_at = (SELECT max(first_at) FROM check_runs WHERE monitor_id = m.id)`),
+    WHERE m.service_id = ? AND m.paused = 0 AND r.first_at = (SELECT max(first_at) FROM check_runs WHERE monitor_id = m.id)
+      AND NOT EXISTS (${LOCATED})`),
+    located: c.prepare(`SELECT m.id, m.confirm, m.interval_s AS intervalS, m.counts_for_availability AS countsForAvailability
+    FROM monitors m WHERE m.service_id = ? AND m.paused = 0 AND EXISTS (${LOCATED})`),
     impacts: c.prepare(`SELECT s.impact FROM incidents i JOIN incident_services s ON s.incident_id = i.id
     WHERE s.service_id = ? AND i.draft = 0 AND i.recovered_at IS NULL AND i.started_at <= ?`),
     inMaintenance: c.prepare(`SELECT 1 FROM maintenances m JOIN maintenance_services s ON s.maintenance_id = m.id
@@ -111,6 +118,11 @@ function currentStatus(ctx: SlaContext, serviceId: number): { status: ComponentS
   for (const m of latest) {
     if (m.status === DOWN && m.runCount >= m.confirm) raise(m.countsForAvailability ? 'major_outage' : 'partial_outage', m.error);
     else if (m.status !== 0) raise('degraded_performance', m.error);
+  }
+  for (const m of st.located.all(serviceId) as { id: number; confirm: number; intervalS: number; countsForAvailability: number }[]) {
+    const figures = loadLocatedFigures(ctx.db, m, { start: ctx.now - 86_400_000, end: ctx.now }, ctx.now);
+    const last = figures?.down[figures.down.length - 1];
+    if (last && last.end >= ctx.now) raise(m.countsForAvailability ? 'major_outage' : 'partial_outage', null);
   }
   const impacts = st.impacts.all(serviceId, ctx.now) as { impact: ComponentStatus }[];
   for (const i of impacts) raise(i.impact, null);
@@ -145,6 +157,8 @@ function inputsWithin(inputs: ServiceInputs, window: Interval): ServiceInputs {
     plannedExclusions: within(inputs.plannedExclusions),
     forceMajeure: within(inputs.forceMajeure),
     probeOutages: within(inputs.probeOutages),
+    locatedOutages: inputs.locatedOutages.filter((o) => o.start < window.end && o.end > window.start),
+    reducedQuorum: within(inputs.reducedQuorum),
   };
 }
 

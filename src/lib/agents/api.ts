@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import type { Db } from '../db';
+import type { Config } from '../config';
+import { AppError, jsonPath } from '../errors';
+import { checkStatuses } from '../checks/status';
+import { RateLimiter } from '../subscriptions/rate-limit';
+import { authenticateAgent, type LocationRow } from './locations';
+import { LocationCheckStore, type LocationResult } from './store';
+import { log } from '../log';
+
+/**
+ * The agent API (`/api/agent/v1/`): what an agent is asked to check, and the results it
+ * sends. Shapes pinned by tests/integration/agents-api.test.ts.
+ */
+
+/** Check types an agent can run: everything but push, which is a call into the site itself. */
+export const AGENT_CHECK_TYPES = ['http', 'tcp', 'ping', 'dns', 'tls', 'mysql', 'ftp', 'page-health', 'resources'] as const;
+
+export interface AssignedMonitor {
+  id: number;
+  slug: string;
+  type: string;
+  target: string;
+  interval_s: number;
+  timeout_s: number;
+  options: Record<string, unknown>;
+}
+
+export interface Assignment {
+  location: { name: string; label_ja: string; label_en: string | null };
+  server_time: string;
+  max_skew_s: number;
+  batch_max: number;
+  max_age_h: number;
+  /** The agent's control check: while it fails, the location does not vote. Null: none. */
+  control: { type: 'http'; target: string } | null;
+  monitors: AssignedMonitor[];
+}
+
+/** An error the agent can read and log: `code` for the program, `error` for the person. */
+export class AgentApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterS?: number) {
+    super(message);
+  }
+}
+
+export function assignedMonitors(db: Db, locationId: number): AssignedMonitor[] {
+  const rows = db.$client.prepare(`SELECT m.id, m.slug, m.type, m.target, m.interval_s AS intervalS, m.timeout_s AS timeoutS, m.options
+    FROM monitors m JOIN monitor_locations x ON x.monitor_id = m.id
+    WHERE x.location_id = ? AND m.paused = 0 AND m.type IN (${AGENT_CHECK_TYPES.map(() => '?').join(', ')}) ORDER BY m.id`)
+    .all(locationId, ...AGENT_CHECK_TYPES) as { id: number; slug: string; type: string; target: string; intervalS: number; timeoutS: number; options: string }[];
+  return rows.map((r) => ({ id: r.id, slug: r.slug, type: r.type, target: r.target, interval_s: r.intervalS, timeout_s: r.timeoutS, options: JSON.parse(r.options) as Record<string, unknown> }));
+}
+
+export function assignmentFor(db: Db, config: Config, location: LocationRow, now: number): Assignment {
+  return {
+    location: { name: location.slug, label_ja: location.labelJa, label_en: location.labelEn },
+    server_time: new Date(now).toISOString(),
+    max_skew_s: config.agents.max_skew_s,
+    batch_max: config.agents.batch_max,
+    max_age_h: config.agents.max_age_h,
+    control: location.controlTarget ? { type: 'http', target: location.controlTarget } : null,
+    monitors: assignedMonitors(db, location.id),
+  };
+}
+
+const isoInstant = z.string().datetime({ offset: true }).transform((s) => Date.parse(s));
+
+export const resultsBatchSchema = z.strictObject({
+  /** Chosen by the agent, unique per batch: the same id sent again is stored once. */
+  batch_id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, '8 to 64 letters, digits, - or _'),
+  /** The agent's clock when it sent the batch. */
+  sent_at: isoInstant,
+  results: z.array(z.strictObject({
+    monitor_id: z.number().int().positive(),
+    at: isoInstant,
+    status: z.enum(checkStatuses),
+    latency_ms: z.number().int().min(0).max(3_600_000).nullable(),
+    error: z.string().max(2000).nullable(),
+  })).max(50_000),
+  controls: z.array(z.strictObject({ at: isoInstant, ok: z.boolean() })).max(50_000).default([]),
+  /** What the agent says about itself; shown to admins. */
+  health: z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()])).default({}),
+});
+
+export interface IngestOutcome {
+  batch_id: string;
+  duplicate: boolean;
+  stored: number;
+  clock_offset_ms: number;
+}
+
+/** Per-agent request limits, and a limit on failed sign-ins per address. */
+export class AgentGate {
+  private readonly perAgent: RateLimiter;
+  private readonly failures = new RateLimiter(30, 60_000);
+
+  constructor(private readonly db: Db, private readonly config: Config) {
+    this.perAgent = new RateLimiter(config.agents.requests_per_min, 60_000);
+  }
+
+  /** The agent of the request's bearer token, or an error to answer with. */
+  authenticate(authorization: string | null, address: string, now = Date.now()): LocationRow {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!m) {
+      throw new AgentApiError(401, 'no_token', 'send the agent token as "Authorization: Bearer TOKEN"');
+    }
+    const location = authenticateAgent(this.db, m[1]!);
+    if (!location) {
+      if (!this.failures.take(address, now)) throw new AgentApiError(429, 'rate_limited', 'too many refused tokens from this address; wait a minute', 60);
+      log.warn('agents.token_refused', { address });
+      throw new AgentApiError(401, 'token_refused', 'the token is unknown or revoked; ask an admin for a new one (npm run agent:add)');
+    }
+    if (!this.perAgent.take(String(location.id), now)) {
+      throw new AgentApiError(429, 'rate_limited', `more than ${this.config.agents.requests_per_min} requests a minute; send fewer, larger batches`, 60);
+    }
+    return location;
+  }
+}
+
+/**
+ * Stores one batch from an agent: all of it or, on any refusal, nothing. Refused: a clock
+ * further than the allowed skew, a result for a monitor not assigned to this location, a
+ * result from the future or older than the spool may keep.
+ */
+export function ingestBatch(db: Db, config: Config, location: LocationRow, body: unknown, now = Date.now()): IngestOutcome {
+  const parsed = resultsBatchSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AgentApiError(400, 'invalid_batch', `${jsonPath(issue.path)}: ${issue.message}`);
+  }
+  const batch = parsed.data;
+  const offset = now - batch.sent_at;
+  const maxSkewMs = config.agents.max_skew_s * 1000;
+  if (Math.abs(offset) > maxSkewMs) {
+    throw new AgentApiError(422, 'clock_skew',
+      `the agent's clock is ${Math.round(offset / -1000)} s off the site's (${new Date(now).toISOString()}); at most ${config.agents.max_skew_s} s is allowed: set its clock (NTP) and it will send again`);
+  }
+  if (batch.results.length > config.agents.batch_max) {
+    throw new AgentApiError(413, 'batch_too_large', `at most ${config.agents.batch_max} results in a batch`);
+  }
+  const oldest = now - config.agents.max_age_h * 3_600_000;
+  const times = [...batch.results.map((r) => r.at), ...batch.controls.map((c) => c.at)];
+  for (const at of times) {
+    if (at > batch.sent_at + 1000) throw new AgentApiError(422, 'future_result', `a result at ${new Date(at).toISOString()} is later than the batch's sent_at`);
+    if (at < oldest) throw new AgentApiError(422, 'too_old', `a result at ${new Date(at).toISOString()} is older than ${config.agents.max_age_h} h`);
+  }
+  const assigned = new Set(assignedMonitors(db, location.id).map((m) => m.id));
+  const foreign = batch.results.find((r) => !assigned.has(r.monitor_id));
+  if (foreign) {
+    throw new AgentApiError(403, 'foreign_monitor', `monitor ${foreign.monitor_id} is not assigned to location "${location.slug}"`);
+  }
+
+  const c = db.$client;
+  const store = new LocationCheckStore(db);
+  return c.transaction((): IngestOutcome => {
+    const inserted = c.prepare('INSERT OR IGNORE INTO agent_batches (location_id, batch_id, received_at, results) VALUES (?, ?, ?, ?)')
+      .run(location.id, batch.batch_id, now, batch.results.length).changes;
+    const newest = batch.results.reduce((max, r) => Math.max(max, r.at), 0);
+    c.prepare(`UPDATE probe_locations SET last_contact_at = ?, clock_offset_ms = ?, health = ?,
+        lag_ms = CASE WHEN ? > 0 THEN ? ELSE lag_ms END WHERE id = ?`)
+      .run(now, offset, JSON.stringify(batch.health), newest, now - newest, location.id);
+    if (inserted === 0) return { batch_id: batch.batch_id, duplicate: true, stored: 0, clock_offset_ms: offset };
+    const results: LocationResult[] = batch.results
+      .map((r) => ({ monitorId: r.monitor_id, at: r.at, status: r.status, latencyMs: r.latency_ms, error: r.error }))
+      .sort((a, b) => a.monitorId - b.monitorId || a.at - b.at);
+    const stored = store.record(location.id, results);
+    const control = c.prepare('INSERT OR IGNORE INTO location_controls (location_id, at, ok) VALUES (?, ?, ?)');
+    for (const s of batch.controls) control.run(location.id, s.at, s.ok ? 1 : 0);
+    return { batch_id: batch.batch_id, duplicate: false, stored, clock_offset_ms: offset };
+  }).immediate();
+}
+
+/** Marks a contact that brought no batch (an assignment fetch). */
+export function touchLocation(db: Db, locationId: number, now: number): void {
+  db.$client.prepare('UPDATE probe_locations SET last_contact_at = ? WHERE id = ?').run(now, locationId);
+}
+
+export function agentErrorResponse(err: unknown): Response {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' };
+  if (err instanceof AgentApiError) {
+    if (err.retryAfterS) headers['Retry-After'] = String(err.retryAfterS);
+    return new Response(JSON.stringify({ ok: false, code: err.code, error: err.message }), { status: err.status, headers });
+  }
+  if (err instanceof AppError && err.code === 'VALIDATION') {
+    return new Response(JSON.stringify({ ok: false, code: 'invalid', error: err.message }), { status: 400, headers });
+  }
+  log.error('agents.api_failed', { error: (err as Error).message });
+  return new Response(JSON.stringify({ ok: false, code: 'server_error', error: 'the site could not store the batch; send it again later' }), { status: 503, headers });
+}

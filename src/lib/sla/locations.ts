@@ -1,0 +1,101 @@
+import type { Db } from '../db';
+import type { Interval } from '../intervals';
+import { monitorOutages, monitorUnmonitored, type CheckRun } from './availability';
+import { quorumOutages, controlFailures, defaultQuorum, type QuorumOutage } from './quorum';
+
+/**
+ * Loads what the several-locations rule needs for one monitor. A monitor checked from the
+ * local probe alone goes the single-location way (./figures.ts, unchanged); this is for a
+ * monitor assigned to agents.
+ */
+export const LOCAL = 'local';
+
+export interface MonitorLocation {
+  id: number;
+  slug: string;
+  labelJa: string;
+  labelEn: string | null;
+}
+
+export interface LocatedFigures {
+  locations: string[];
+  quorum: number;
+  down: QuorumOutage[];
+  unmonitored: Interval[];
+  reducedQuorum: Interval[];
+}
+
+/** The locations a monitor is checked from (empty: the local probe alone, the default). */
+export function monitorLocationList(db: Db, monitorId: number): MonitorLocation[] {
+  return db.$client.prepare(`SELECT l.id, l.slug, l.label_ja AS labelJa, l.label_en AS labelEn FROM monitor_locations x
+    JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = ? ORDER BY l.id`).all(monitorId) as MonitorLocation[];
+}
+
+/** Whether the monitor needs the several-locations rule: assigned to anything but `local` alone. */
+export function isLocated(locations: readonly MonitorLocation[]): boolean {
+  return locations.length > 1 || (locations.length === 1 && locations[0]!.slug !== LOCAL);
+}
+
+const RUNS = 'first_at AS firstAt, last_at AS lastAt, status, count';
+
+function locationRuns(db: Db, location: MonitorLocation, monitorId: number, range: Interval): CheckRun[] {
+  const c = db.$client;
+  const [table, where, args] = location.slug === LOCAL
+    ? ['check_runs', 'monitor_id = ?', [monitorId]]
+    : ['location_check_runs', 'location_id = ? AND monitor_id = ?', [location.id, monitorId]];
+  const before = c.prepare(`SELECT ${RUNS} FROM ${table} WHERE ${where} AND first_at < ? ORDER BY first_at DESC LIMIT 1`).get(...args, range.start) as CheckRun | undefined;
+  const inside = c.prepare(`SELECT ${RUNS} FROM ${table} WHERE ${where} AND first_at >= ? AND first_at < ? ORDER BY first_at`).all(...args, range.start, range.end) as CheckRun[];
+  const after = c.prepare(`SELECT ${RUNS} FROM ${table} WHERE ${where} AND first_at >= ? ORDER BY first_at LIMIT 1`).get(...args, range.end) as CheckRun | undefined;
+  return [...(before ? [before] : []), ...inside, ...(after ? [after] : [])];
+}
+
+function locationUnmonitored(db: Db, location: MonitorLocation, monitorId: number, intervalS: number, range: Interval, now: number): Interval[] {
+  const c = db.$client;
+  const local = location.slug === LOCAL;
+  const [gapTable, runTable, where, args] = local
+    ? ['check_gaps', 'check_runs', 'monitor_id = ?', [monitorId]]
+    : ['location_check_gaps', 'location_check_runs', 'location_id = ? AND monitor_id = ?', [location.id, monitorId]];
+  const gaps = c.prepare(`SELECT start, "end" FROM ${gapTable} WHERE ${where} AND start < ? AND "end" > ?`).all(...args, range.end, range.start) as Interval[];
+  const span = c.prepare(`SELECT min(first_at) AS first, max(last_at) AS last FROM ${runTable} WHERE ${where}`).get(...args) as { first: number | null; last: number | null };
+  return monitorUnmonitored(gaps, span.first, span.last, intervalS * 1000, now);
+}
+
+function locationControlFailures(db: Db, location: MonitorLocation, range: Interval, now: number): Interval[] {
+  if (location.slug === LOCAL) return [];
+  const c = db.$client;
+  const before = c.prepare('SELECT at, ok FROM location_controls WHERE location_id = ? AND at < ? ORDER BY at DESC LIMIT 1').get(location.id, range.start) as { at: number; ok: number } | undefined;
+  const inside = c.prepare('SELECT at, ok FROM location_controls WHERE location_id = ? AND at >= ? AND at < ? ORDER BY at').all(location.id, range.start, range.end) as { at: number; ok: number }[];
+  const after = c.prepare('SELECT at, ok FROM location_controls WHERE location_id = ? AND at >= ? AND ok = 1 ORDER BY at LIMIT 1').get(location.id, range.end) as { at: number; ok: number } | undefined;
+  return controlFailures([...(before ? [before] : []), ...inside, ...(after ? [after] : [])].map((s) => ({ at: s.at, ok: s.ok === 1 })), now);
+}
+
+/**
+ * A located monitor's downtime, unmonitored and reduced-quorum time over `range`, or null
+ * for a monitor checked from the local probe alone. One location (an agent alone) follows
+ * the single-location rule exactly.
+ */
+export function loadLocatedFigures(db: Db, monitor: { id: number; confirm: number; intervalS: number }, range: Interval, now: number): LocatedFigures | null {
+  const locations = monitorLocationList(db, monitor.id);
+  if (!isLocated(locations)) return null;
+  const row = db.$client.prepare('SELECT quorum FROM monitors WHERE id = ?').get(monitor.id) as { quorum: number | null } | undefined;
+  const quorum = Math.min(locations.length, row?.quorum ?? defaultQuorum(locations.length));
+  const slugs = locations.map((l) => l.slug);
+  if (locations.length === 1) {
+    const only = locations[0]!;
+    return {
+      locations: slugs, quorum,
+      down: monitorOutages(locationRuns(db, only, monitor.id, range), monitor.confirm, now).map((d) => ({ ...d, locations: slugs })),
+      unmonitored: locationUnmonitored(db, only, monitor.id, monitor.intervalS, range, now),
+      reducedQuorum: [],
+    };
+  }
+  const views = locations.map((l) => ({
+    location: l.slug,
+    outages: monitorOutages(locationRuns(db, l, monitor.id, range), monitor.confirm, now),
+    silent: [...locationUnmonitored(db, l, monitor.id, monitor.intervalS, range, now), ...locationControlFailures(db, l, range, now)],
+  }));
+  // Before the range's start the figures are not asked for; outages crossing it keep their true start.
+  const earliest = Math.min(range.start, ...views.flatMap((v) => v.outages.map((o) => o.start)));
+  const figures = quorumOutages(views, quorum, { start: Math.max(0, earliest), end: Math.max(range.end, now) });
+  return { locations: slugs, quorum, ...figures };
+}
