@@ -34,7 +34,7 @@ export interface OutageRecord extends Interval {
 export interface ServiceInputs extends AvailabilityInputs {
   probeOutages: Interval[];
   /** Each counting monitor's outages with the locations that saw them. */
-  locatedOutages: Array<Interval & { locations: string[] }>;
+  locatedOutages: Array<Interval & { locations: string[]; located: boolean }>;
   /** Time a counting monitor had fewer voting locations than its quorum (SLA.md rule 1). */
   reducedQuorum: Interval[];
 }
@@ -87,7 +87,7 @@ export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Int
   const perMonitorOutages = monitors.map((m) => loadMonitorOutages(ctx.db, m, range, ctx.now));
   const perMonitorLocated = monitors.map((m) => loadLocatedFigures(ctx.db, m, range, ctx.now));
   const locatedOutages = perMonitorOutages.flatMap((list, k) => list.map((o) => ({
-    ...o, locations: perMonitorLocated[k]?.down.find((d) => d.start === o.start)?.locations ?? [LOCAL],
+    ...o, locations: perMonitorLocated[k]?.down.find((d) => d.start === o.start)?.locations ?? [LOCAL], located: perMonitorLocated[k] != null,
   })));
   const perMonitorUnmonitored = monitors.length > 0
     ? monitors.map((m) => loadMonitorUnmonitored(ctx.db, m, range, ctx.now))
@@ -133,7 +133,9 @@ export function availabilityFor(ctx: SlaContext, targetPct: number, period: Inte
     const byProbe = totalMs(intersect([d], inputs.probeOutages)) > 0;
     const byIncident = totalMs(intersect([d], incidents)) > 0;
     const record: OutageRecord = { ...d, source: byProbe && byIncident ? 'probe+incident' : byIncident ? 'incident' : 'probe' };
-    if (byProbe) record.locations = [...new Set(inputs.locatedOutages.filter((o) => intersect([d], [o]).length > 0).flatMap((o) => o.locations))];
+    // Named only when some location besides the local probe saw it: a single-location site's records stay as they were.
+    const seen = inputs.locatedOutages.filter((o) => intersect([d], [o]).length > 0);
+    if (byProbe && seen.some((o) => o.located)) record.locations = [...new Set(seen.flatMap((o) => o.locations))];
     return record;
   });
   const observed = { start: period.start, end: Math.min(period.end, Math.max(ctx.now, period.start)) };
