@@ -27,7 +27,7 @@ export interface CheckTarget<Options> {
   options: Options;
   timeoutMs: number;
   /** The monitor being checked, for the types that read the database (push) or keep state (resources). */
-  monitor?: { id: number; intervalS: number; db: Db };
+  monitor?: { id: number; intervalS: number; db?: Db };
 }
 
 /**

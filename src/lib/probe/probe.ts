@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
 import { CheckStore, type CheckResult } from '../checks/store';
-import { checkTypes } from './registry';
+import { runCheckOnce } from './run-check';
 import { tryAcquireLease, renewLease, releaseLease } from '../lease';
 import { log } from '../log';
 import { AlarmEngine, type AlarmSettings } from '../alarms/engine';
@@ -122,7 +122,9 @@ export class Probe {
   reload(): void {
     if (!this.running) return;
     const rows = this.db.$client.prepare(
-      'SELECT id, slug, type, target, interval_s AS intervalS, timeout_s AS timeoutS, options FROM monitors WHERE paused = 0',
+      `SELECT id, slug, type, target, interval_s AS intervalS, timeout_s AS timeoutS, options FROM monitors m WHERE paused = 0
+        AND (NOT EXISTS (SELECT 1 FROM monitor_locations x WHERE x.monitor_id = m.id)
+          OR EXISTS (SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = m.id AND l.slug = 'local'))`,
     ).all() as MonitorRow[];
     const seen = new Set<number>();
     for (const row of rows) {
@@ -178,24 +180,13 @@ export class Probe {
 
   private async runCheck(row: MonitorRow, dueAt: number): Promise<void> {
     const startedAt = Date.now();
-    const checkType = checkTypes[row.type];
-    let result: CheckResult;
-    if (!checkType) {
-      result = { monitorId: row.id, at: startedAt, status: 'down', latencyMs: null, error: `unknown check type "${row.type}"` };
-    } else {
-      try {
-        const options = checkType.options.parse(JSON.parse(row.options));
-        const outcome = await checkType.run({
-          target: row.target, options, timeoutMs: row.timeoutS * 1000,
-          monitor: { id: row.id, intervalS: row.intervalS, db: this.db },
-        }, this.abort.signal);
-        result = { monitorId: row.id, at: startedAt, status: outcome.status, latencyMs: outcome.latencyMs, error: outcome.reason };
-        if (outcome.warnings && outcome.warnings.length > 0) result.warnings = outcome.warnings;
-      } catch (err) {
-        // A check module must not throw; if one does, the target is reported down, the probe goes on.
-        result = { monitorId: row.id, at: startedAt, status: 'down', latencyMs: null, error: `check failed: ${(err as Error).message}` };
-      }
+    let options: unknown;
+    try {
+      options = JSON.parse(row.options);
+    } catch {
+      options = null;
     }
+    const result: CheckResult = { monitorId: row.id, at: startedAt, ...await runCheckOnce({ ...row, options }, this.abort.signal, this.db) };
     if (this.abort.signal.aborted && !this.running && result.status === 'down') return; // cut short by shutdown: not a real result
     this.buffer.push(result);
     this.opts.onCheck?.(result, startedAt - dueAt);

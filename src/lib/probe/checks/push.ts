@@ -46,7 +46,7 @@ export const pushCheck: CheckType<PushOptions> = {
     return PUSH_TOKEN_RE.test(target) ? null : 'must be a secret token of 16 to 128 letters, digits, - or _';
   },
   async run({ options, monitor }): Promise<CheckOutcome> {
-    if (!monitor) return { status: 'down', latencyMs: null, reason: 'push monitors need the probe' };
+    if (!monitor?.db) return { status: 'down', latencyMs: null, reason: 'push monitors need the probe' };
     const beat = monitor.db.$client.prepare('SELECT last_at AS lastAt, last_status AS status, last_message AS message FROM push_beats WHERE monitor_id = ?')
       .get(monitor.id) as { lastAt: number; status: string | null; message: string | null } | undefined;
     const everyMs = (options.every_s ?? monitor.intervalS) * 1000;

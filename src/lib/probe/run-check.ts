@@ -1,0 +1,45 @@
+import type { Db } from '../db';
+import type { CheckStatus } from '../checks/status';
+import { checkTypes } from './registry';
+import type { CheckWarning } from './check-type';
+
+/** A monitor as a check needs it: the same whether the local probe or an agent runs it. */
+export interface CheckSpec {
+  id: number;
+  type: string;
+  target: string;
+  intervalS: number;
+  timeoutS: number;
+  /** The type's options, not yet validated. */
+  options: unknown;
+}
+
+export interface CheckFinding {
+  status: CheckStatus;
+  latencyMs: number | null;
+  error: string | null;
+  warnings?: CheckWarning[];
+}
+
+/**
+ * Runs one check with the module of its type (./registry.ts). Never throws: an unknown type,
+ * bad options or a module that fails are reported as down with the reason. `db` only for
+ * the types that read the site's database (push); agents have none.
+ */
+export async function runCheckOnce(spec: CheckSpec, signal: AbortSignal, db?: Db): Promise<CheckFinding> {
+  const checkType = checkTypes[spec.type];
+  if (!checkType) return { status: 'down', latencyMs: null, error: `unknown check type "${spec.type}"` };
+  try {
+    const options = checkType.options.parse(spec.options);
+    const outcome = await checkType.run({
+      target: spec.target, options, timeoutMs: spec.timeoutS * 1000,
+      monitor: { id: spec.id, intervalS: spec.intervalS, ...(db ? { db } : {}) },
+    }, signal);
+    const finding: CheckFinding = { status: outcome.status, latencyMs: outcome.latencyMs, error: outcome.reason };
+    if (outcome.warnings && outcome.warnings.length > 0) finding.warnings = outcome.warnings;
+    return finding;
+  } catch (err) {
+    // A check module must not throw; if one does, the target is reported down and checking goes on.
+    return { status: 'down', latencyMs: null, error: `check failed: ${(err as Error).message}` };
+  }
+}
