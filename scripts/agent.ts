@@ -4,13 +4,16 @@ import { Agent, AgentFatal } from '../src/lib/agents/agent';
 import { log } from '../src/lib/log';
 import { parseArgs, reportError } from './lib/cli';
 
-const USAGE = 'usage: npm run agent -- --site URL --token TOKEN [--spool DIR] [--override-target FROM=TO]';
+const USAGE = 'usage: npm run agent -- --site URL --token TOKEN [--spool DIR] [--override-target FROM=TO]  (or AGENT_SITE and AGENT_TOKEN in the environment)';
 
 // npm run agent -- --site URL --token TOKEN [--spool DIR]: a probe agent for another host.
 // Exits 2 for a bad URL or a site that is not this application, 5 for a refused token.
 async function main(): Promise<void> {
   const { flags, positional } = parseArgs(process.argv.slice(2), { site: 'string', token: 'string', spool: 'string', 'override-target': 'string' });
-  if (positional.length || typeof flags.site !== 'string' || typeof flags.token !== 'string') throw new AppError('VALIDATION', USAGE);
+  // AGENT_SITE and AGENT_TOKEN may stand in for the flags, so the token need not appear in the process list.
+  flags.site ??= process.env.AGENT_SITE ?? '';
+  flags.token ??= process.env.AGENT_TOKEN ?? '';
+  if (positional.length || typeof flags.site !== 'string' || !flags.site || typeof flags.token !== 'string' || !flags.token) throw new AppError('VALIDATION', USAGE);
   let site: URL;
   try {
     site = new URL(flags.site);

@@ -116,6 +116,16 @@ const ja = {
     outages: '最近の停止 (監視による)', outageStart: '開始', outageEnd: '終了', markFalse: '誤検知にする', falsePositive: '誤検知', noOutages: '最近の停止はありません。',
     monitors: '監視', noMonitors: '監視はまだありません。', defaultValue: '既定値',
   },
+  agents: {
+    title: '監視場所とエージェント', nav: '監視場所', location: '監視場所', name: '識別名 (英小文字・数字・ハイフン)', labelJa: '表示名 (日本語)', labelEn: '表示名 (英語)',
+    control: '制御用の監視対象 (URL、任意)', controlNote: 'この場所のネットワークが正常かを確かめる宛先です。失敗している間、この場所の結果は停止の判定に使いません。',
+    add: 'エージェントを追加', revoke: '失効させる', revoked: '失効', active: '有効', lastContact: '最終連絡', lag: '遅れ', clockOffset: '時計のずれ',
+    spool: '未送信', health: 'エージェントの状態', never: '未連絡', builtIn: '本サーバーの監視プロセス',
+    tokenOnce: 'このトークンは今回だけ表示されます。エージェントのホストに控えてください。サーバーにはハッシュ値のみ保存されます。',
+    run: 'エージェントのホストで実行:', confirmRevoke: '失効させると、このエージェントからの送信はすべて拒否されます。',
+    locations: '監視場所と定足数', quorum: '定足数 (空欄は過半数)', quorumNote: '停止と判定するには、この数以上の監視場所が同時に停止を確認している必要があります。',
+    saveLocations: '監視場所を保存', byLocation: '監視場所ごとの最新の結果 (管理者のみ)', lastCheck: '最新の確認', noChecks: '結果なし',
+  },
   sla: { title: 'SLA項目の手入力', month: '対象月', row: '項目', value: '値', note: '備考', save: '保存', missing: 'この版ではSLA項目の手入力はまだ使えません。', noRows: '手入力する項目は設定されていません。' },
   users: {
     title: 'ユーザー', add: 'ユーザーを追加', email: 'メールアドレス', role: '権限', password: '初期パスワード (12文字以上)', disabled: '無効',
@@ -224,6 +234,16 @@ const en: AdminWords = {
     pauseAll: 'Pause every monitor', resumeAll: 'Resume every monitor', testNow: 'Test now', testResult: 'Test result', latency: 'Response time', reason: 'Detail',
     outages: 'Recent outages (from the probe)', outageStart: 'Start', outageEnd: 'End', markFalse: 'Mark false positive', falsePositive: 'False positive', noOutages: 'No recent outage.',
     monitors: 'Monitors', noMonitors: 'No monitor yet.', defaultValue: 'default',
+  },
+  agents: {
+    title: 'Probe locations and agents', nav: 'Locations', location: 'Location', name: 'Name (lower-case letters, digits, hyphens)', labelJa: 'Label (Japanese)', labelEn: 'Label (English)',
+    control: 'Control target (URL, optional)', controlNote: 'A target that proves this location\'s own network works. While it fails, the location\'s results do not vote.',
+    add: 'Add agent', revoke: 'Revoke', revoked: 'Revoked', active: 'Active', lastContact: 'Last contact', lag: 'Lag', clockOffset: 'Clock offset',
+    spool: 'Unsent', health: 'Agent health', never: 'Never', builtIn: 'The probe on this server',
+    tokenOnce: 'This token is shown only now. Keep it on the agent\'s host; the site stores only its hash.',
+    run: 'On the agent\'s host, run:', confirmRevoke: 'Once revoked, everything this agent sends is refused.',
+    locations: 'Locations and quorum', quorum: 'Quorum (blank: a majority)', quorumNote: 'The monitor is down only when at least this many locations confirm a failure at the same time.',
+    saveLocations: 'Save locations', byLocation: 'Latest result by location (admins only)', lastCheck: 'Latest check', noChecks: 'No results',
   },
   sla: { title: 'SLA values entered by hand', month: 'Month', row: 'Row', value: 'Value', note: 'Note', save: 'Save', missing: 'Entering SLA values by hand is not available in this version.', noRows: 'No row is configured for entry by hand.' },
   users: {

@@ -99,3 +99,31 @@ export function loadLocatedFigures(db: Db, monitor: { id: number; confirm: numbe
   const figures = quorumOutages(views, quorum, { start: Math.max(0, earliest), end: Math.max(range.end, now) });
   return { locations: slugs, quorum, ...figures };
 }
+
+export interface LocationLatest {
+  slug: string;
+  at: number | null;
+  status: 'up' | 'degraded' | 'down' | null;
+  error: string | null;
+  /** Checks in the latest run when it is down (a confirmed failure once it reaches `confirm`). */
+  downRun: number;
+}
+
+/** Each location's latest check of a monitor, for admins (one location's failures are never public). */
+export function latestByLocation(db: Db, monitorId: number): LocationLatest[] {
+  const c = db.$client;
+  let locations = monitorLocationList(db, monitorId);
+  if (locations.length === 0) locations = c.prepare("SELECT id, slug, label_ja AS labelJa, label_en AS labelEn FROM probe_locations WHERE slug = 'local'").all() as MonitorLocation[];
+  const names = ['up', 'degraded', 'down'] as const;
+  return locations.map((l) => {
+    const local = l.slug === LOCAL;
+    const run = (local
+      ? c.prepare('SELECT last_at AS lastAt, status, count FROM check_runs WHERE monitor_id = ? ORDER BY first_at DESC LIMIT 1').get(monitorId)
+      : c.prepare('SELECT last_at AS lastAt, status, count FROM location_check_runs WHERE location_id = ? AND monitor_id = ? ORDER BY first_at DESC LIMIT 1').get(l.id, monitorId)) as { lastAt: number; status: number; count: number } | undefined;
+    if (!run) return { slug: l.slug, at: null, status: null, error: null, downRun: 0 };
+    const error = (local
+      ? c.prepare('SELECT error FROM checks WHERE monitor_id = ? AND at = ?').pluck().get(monitorId, run.lastAt)
+      : c.prepare('SELECT error FROM location_checks WHERE location_id = ? AND monitor_id = ? AND at = ?').pluck().get(l.id, monitorId, run.lastAt)) as string | null | undefined;
+    return { slug: l.slug, at: run.lastAt, status: names[run.status] ?? 'down', error: error ?? null, downRun: run.status === 2 ? run.count : 0 };
+  });
+}

@@ -1,6 +1,7 @@
 import type { SlaContext, ServiceRow, ServiceInputs } from '../sla/figures';
 import { listServices, loadServiceInputs, availabilityFor } from '../sla/figures';
 import { loadLocatedFigures } from '../sla/locations';
+import { locationCountByService } from '../agents/locations';
 import type { Interval } from '../intervals';
 import type { Db } from '../db';
 import { lastDays, type Period } from '../time';
@@ -50,6 +51,8 @@ export interface ServiceStatus {
   uptime90: Uptime;
   uptime30: Uptime;
   uptime24h: Uptime;
+  /** How many probe locations watch it (the local probe and agents). */
+  locations: number;
 }
 
 export interface StatusSummary {
@@ -202,6 +205,7 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
   const days = daysUntil(dayCount, ctx.now, zone);
   const range = { start: days[0]!.start, end: days[days.length - 1]!.end };
   const touching = incidentsTouching(ctx.db, range.start, range.end, ctx.now);
+  const locationCounts = locationCountByService(ctx.db);
   const services = listServices(ctx.db).map((service): ServiceStatus => {
     const inputs = loadServiceInputs(ctx, service.id, range);
     const own = touching.filter((i) => i.serviceId === service.id);
@@ -228,7 +232,7 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
     };
     const { status, reason } = currentStatus(ctx, service.id);
     return {
-      service, status, reason, days: bars,
+      service, status, reason, days: bars, locations: locationCounts.get(service.id) ?? 0,
       uptime90: uptime(range.start), uptime30: uptime(ctx.now - 30 * 86_400_000), uptime24h: uptime(ctx.now - 86_400_000),
     };
   });
