@@ -361,9 +361,13 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
     if (s.month.outages.length) {
       w.table([{ header: '停止開始', width: 110 }, { header: '停止終了', width: 110 }, { header: '停止時間', width: 90, align: 'right' }, { header: '検知元', width: 80 }],
         s.month.outages.map((o) => [at(o.start, 'yyyy-LL-dd HH:mm:ss'), at(o.end, 'yyyy-LL-dd HH:mm:ss'), formatDuration(o.end - o.start),
-          o.source === 'probe' ? '監視' : o.source === 'incident' ? '障害記録' : '監視・障害記録']), { size: 7.5 });
+          (o.source === 'probe' ? '監視' : o.source === 'incident' ? '障害記録' : '監視・障害記録') + (o.locations ? `（${o.locations.join('・')}）` : '')]), { size: 7.5 });
     } else {
       w.para('当月の停止はありません。', { size: 8.5 });
+    }
+    // Several probe locations (SLA.md rule 1): time judged with fewer voting locations than the quorum.
+    if (s.month.reducedQuorumMs > 0) {
+      w.para(`定足数不足の時間（監視場所の一部が判定に参加できず、残りの場所のみで判定した時間）: 当月 ${formatDuration(s.month.reducedQuorumMs)}。`, { size: 8.5 });
     }
   }
 
