@@ -9,6 +9,7 @@ import { CheckStore, type CheckResult } from '../../src/lib/checks/store';
 import { LocationCheckStore } from '../../src/lib/agents/store';
 import { addAgent, setMonitorLocations } from '../../src/lib/agents/locations';
 import { systemActor } from '../../src/lib/audit';
+import { exportInterchange } from '../../src/lib/interchange/export';
 
 /**
  * A golden month (November 2026, 30 days) of one monitor checked every 10 minutes from
@@ -85,9 +86,9 @@ describe('golden month with three locations: November 2026', () => {
     // B 09:20–09:50 (1800 s) + D 04:20–04:40 (1200 s) + E 08:00–08:30 (1800 s) = 4800 s.
     // A (osaka alone), C (local's single failure is no outage) and D 02:00–03:00 (nagoya not voting: 1 of 2) count nothing.
     expect(portal().outages).toEqual([
-      { start: '2026-11-05T00:20:00.000Z', end: '2026-11-05T00:50:00.000Z', duration_s: 1800, source: 'probe', locations: ['osaka', 'nagoya'] },
+      { start: '2026-11-05T00:20:00.000Z', end: '2026-11-05T00:50:00.000Z', duration_s: 1800, source: 'probe', locations: ['nagoya', 'osaka'] },
       { start: '2026-11-14T19:20:00.000Z', end: '2026-11-14T19:40:00.000Z', duration_s: 1200, source: 'probe', locations: ['local'] },
-      { start: '2026-11-19T23:00:00.000Z', end: '2026-11-19T23:30:00.000Z', duration_s: 1800, source: 'probe', locations: ['local', 'osaka', 'nagoya'] },
+      { start: '2026-11-19T23:00:00.000Z', end: '2026-11-19T23:30:00.000Z', duration_s: 1800, source: 'probe', locations: ['local', 'nagoya', 'osaka'] },
     ]);
     expect(portal().downtime_s).toBe(4800);
   });
@@ -102,6 +103,40 @@ describe('golden month with three locations: November 2026', () => {
   it('reduced quorum: 04:10–05:00 on the 15th, when local alone voted (3000 s); never unmonitored', () => {
     expect(portal().reduced_quorum_s).toBe(3000);
     expect(portal().unmonitored_s).toBe(0);
+  });
+
+  it('the interchange file carries each check\'s location and the monitor\'s locations and quorum; imported again, it exports the same and gives the same figures', () => {
+    let text = '';
+    exportInterchange(t.db, (chunk) => (text += chunk));
+    const file = JSON.parse(text) as { monitors: Record<string, unknown>[]; checks: { location?: string }[] };
+    expect(file.monitors[0]).toMatchObject({ slug: 'portal-web', locations: ['local', 'nagoya', 'osaka'] });
+    expect(file.monitors[0]!.quorum).toBeUndefined();
+    expect(file.checks.filter((c) => c.location === 'osaka').length).toBe(4320 - 6);
+    expect(file.checks.filter((c) => c.location === undefined).length).toBe(4320);
+    const copy = tempDb();
+    try {
+      importInterchange(copy.db, validateInterchange(text), NOW);
+      let again = '';
+      exportInterchange(copy.db, (chunk) => (again += chunk));
+      expect(again).toBe(text);
+      expect(slaJson(monthFigures({ db: copy.db, config, now: NOW }, '2026-11')).services).toEqual(json.services);
+      // An imported location has no agent yet: agent:add with its name gives it a token.
+      expect(addAgent(copy.db, systemActor('test'), { name: 'osaka' }).location.slug).toBe('osaka');
+    } finally {
+      copy.close();
+    }
+  });
+
+  it('a check from a location the monitor is not checked from is refused by import', () => {
+    expect(() => validateInterchange({
+      version: 1,
+      services: [{ slug: 'a', name: { ja: 'A' }, sla_target_pct: 99 }],
+      monitors: [{ slug: 'a-web', service: 'a', type: 'http', target: 'http://127.0.0.1:9/', interval_s: 60, confirm: 2, counts_for_availability: true, locations: ['local', 'osaka'], quorum: 3 }],
+      checks: [{ monitor: 'a-web', at: '2026-11-01T00:00:00+09:00', status: 'up', location: 'sapporo' }],
+    })).toThrow(expect.objectContaining({ issues: [
+      { path: '$.monitors[0].quorum', message: 'must not exceed the number of locations' },
+      { path: '$.checks[0].location', message: '"sapporo" is not one of the monitor\'s locations' },
+    ] }));
   });
 
   it('the monitor counts the three outages the quorum confirmed, not each location\'s', () => {

@@ -61,7 +61,15 @@ export function addAgent(db: Db, actor: Actor, input: NewAgent, now = Date.now()
   const v = parsed.data;
   const secret = randomBytes(32).toString('base64url');
   return db.$client.transaction(() => {
-    if (db.$client.prepare('SELECT 1 FROM probe_locations WHERE slug = ?').get(v.name)) throw new AppError('CONFLICT', `a location named "${v.name}" exists already`);
+    const existing = db.$client.prepare('SELECT id, token_hash AS tokenHash, revoked_at AS revokedAt FROM probe_locations WHERE slug = ?').get(v.name) as { id: number; tokenHash: string | null; revokedAt: number | null } | undefined;
+    if (existing && existing.tokenHash === null && existing.revokedAt === null) {
+      // A location that came with imported history and has no agent yet: this agent takes it over.
+      db.$client.prepare('UPDATE probe_locations SET token_hash = ?, label_ja = coalesce(?, label_ja), label_en = coalesce(?, label_en), control_target = coalesce(?, control_target) WHERE id = ?')
+        .run(hashSecret(secret), v.labelJa ?? null, v.labelEn ?? null, v.controlTarget ?? null, existing.id);
+      recordAudit(db, actor, 'agent.add', 'probe_location', existing.id, null, { slug: v.name, takeover: true }, now);
+      return { location: getLocation(db, existing.id)!, token: `pa_${existing.id}_${secret}` };
+    }
+    if (existing) throw new AppError('CONFLICT', `a location named "${v.name}" exists already`);
     const id = Number(db.$client.prepare(`INSERT INTO probe_locations (slug, label_ja, label_en, token_hash, control_target, created_at)
       VALUES (?, ?, ?, ?, ?, ?)`).run(v.name, v.labelJa ?? v.name, v.labelEn ?? null, hashSecret(secret), v.controlTarget ?? null, now).lastInsertRowid);
     recordAudit(db, actor, 'agent.add', 'probe_location', id, null, { slug: v.name, labelJa: v.labelJa ?? v.name, controlTarget: v.controlTarget ?? null }, now);

@@ -26,12 +26,19 @@ export function exportInterchange(db: Db, write: (chunk: string) => void): void 
   const serviceSlug = new Map(services.map((s) => [s.id as number, s.slug as string]));
   const monitors = c.prepare('SELECT * FROM monitors ORDER BY id').all() as Row[];
   const monitorSlug = new Map(monitors.map((m) => [m.id as number, m.slug as string]));
+  const locationsOf = c.prepare('SELECT l.slug FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = ? ORDER BY l.slug').pluck();
+  /** A monitor's locations and quorum, left out for one checked from `local` alone. */
+  const monitorLocations = (id: number, quorum: number | null): Row => {
+    const locations = locationsOf.all(id) as string[];
+    return { ...(locations.length ? { locations } : {}), ...(quorum !== null ? { quorum } : {}) };
+  };
 
   const out = {
     services: services.map((s) => ({ slug: s.slug, name: localized(s.name_ja as string, s.name_en as string | null), sla_target_pct: s.sla_target_pct, sort_order: s.sort_order })),
-    monitors: monitors.map((m) => ({
+    monitors: monitors.map((m) => compact({
       slug: m.slug, service: serviceSlug.get(m.service_id as number), type: m.type, target: m.target, interval_s: m.interval_s, timeout_s: m.timeout_s,
       confirm: m.confirm, counts_for_availability: m.counts_for_availability === 1, paused: m.paused === 1, options: JSON.parse(m.options as string),
+      ...monitorLocations(m.id as number, m.quorum as number | null),
     })),
     incidents: (c.prepare('SELECT * FROM incidents ORDER BY started_at, key').all() as Row[]).map((i) => compact({
       key: i.key, kind: i.kind, severity: i.severity, title: localized(i.title_ja as string, i.title_en as string | null),
@@ -77,7 +84,25 @@ export function exportInterchange(db: Db, write: (chunk: string) => void): void 
       buffer = '';
     }
   }
+  // Checks from probe agents follow, each naming its location.
+  const agentRows = c.prepare(`SELECT l.slug, x.monitor_id, x.at, x.status, x.latency_ms, x.error FROM location_checks x
+    JOIN probe_locations l ON l.id = x.location_id ORDER BY l.slug, x.monitor_id, x.at`).raw().iterate() as IterableIterator<[string, number, number, number, number | null, string | null]>;
+  for (const [location, monitorId, at, status, latency, error] of agentRows) {
+    const check: Row = { monitor: monitorSlug.get(monitorId), at: toIso(at), status: statusName(status) };
+    if (latency !== null) check.latency_ms = latency;
+    if (error !== null) check.error = error;
+    check.location = location;
+    buffer += `${first ? '\n' : ',\n'}    ${JSON.stringify(check)}`;
+    first = false;
+    if (buffer.length > 1 << 16) {
+      write(buffer);
+      buffer = '';
+    }
+  }
   write(`${buffer}${first ? '' : '\n  '}],\n`);
+  const controls = (c.prepare('SELECT l.slug, x.at, x.ok FROM location_controls x JOIN probe_locations l ON l.id = x.location_id ORDER BY l.slug, x.at').raw().all() as [string, number, number][])
+    .map(([location, at, ok]) => JSON.stringify({ location, at: toIso(at), ok: ok === 1 }));
+  if (controls.length) write(`  "controls": [\n    ${controls.join(',\n    ')}\n  ],\n`);
   write(`  "incidents": ${indent(JSON.stringify(out.incidents, null, 2))},\n`);
   write(`  "maintenances": ${indent(JSON.stringify(out.maintenances, null, 2))},\n`);
   write(`  "false_positives": ${indent(JSON.stringify(out.false_positives, null, 2))}\n}\n`);

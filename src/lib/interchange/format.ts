@@ -33,6 +33,10 @@ export const monitorSchema = z.strictObject({
   counts_for_availability: z.boolean(),
   paused: z.boolean().optional(),
   options: z.record(z.string(), z.unknown()).optional(),
+  /** Probe locations that check it (`local` is the built-in probe); absent: `local` alone. */
+  locations: z.array(slug).min(1).optional(),
+  /** Locations that must agree before it is down; absent: a majority. */
+  quorum: z.number().int().min(1).max(100).optional(),
 });
 
 export const checkSchema = z.strictObject({
@@ -41,6 +45,8 @@ export const checkSchema = z.strictObject({
   status: z.enum(checkStatuses),
   latency_ms: z.number().int().min(0).nullable().optional(),
   error: z.string().optional(),
+  /** Where the check was made from; absent: `local`. */
+  location: slug.optional(),
 });
 
 export const incidentSchema = z.strictObject({
@@ -94,11 +100,19 @@ export const falsePositiveSchema = z.strictObject({
   reason: text,
 });
 
+/** A probe agent's control check (a failed one makes its location not vote until the next good one). */
+export const controlSchema = z.strictObject({
+  location: slug,
+  at: instant,
+  ok: z.boolean(),
+});
+
 export const interchangeSchema = z.strictObject({
   version: z.literal(1),
   services: z.array(serviceSchema),
   monitors: z.array(monitorSchema).optional(),
   checks: z.array(checkSchema).optional(),
+  controls: z.array(controlSchema).optional(),
   incidents: z.array(incidentSchema).optional(),
   maintenances: z.array(maintenanceSchema).optional(),
   false_positives: z.array(falsePositiveSchema).optional(),

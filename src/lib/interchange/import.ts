@@ -6,6 +6,8 @@ import { rebuildDerived } from '../checks/store';
 import { holdsSampleData, setSetting } from '../settings';
 import { interchangeSchema, type Interchange } from './format';
 import { validateMonitorTarget } from '../probe/registry';
+import { LocationCheckStore, type LocationResult } from '../agents/store';
+import { LOCAL } from '../sla/locations';
 
 const ms = (s: string) => parseInstant(s)!;
 const optMs = (s: string | undefined) => (s === undefined ? null : ms(s));
@@ -51,14 +53,19 @@ export function validateInterchange(textOrValue: string | unknown): Interchange 
   };
   (data.monitors ?? []).forEach((m, i) => {
     needService(m.service, `$.monitors[${i}].service`);
+    if (m.quorum !== undefined && m.quorum > (m.locations?.length ?? 1)) issues.push({ path: `$.monitors[${i}].quorum`, message: 'must not exceed the number of locations' });
+    if (m.locations && new Set(m.locations).size !== m.locations.length) issues.push({ path: `$.monitors[${i}].locations`, message: 'a location is listed twice' });
     for (const problem of validateMonitorTarget(m.type, m.target, m.options ?? {})) {
       issues.push({ path: `$.monitors[${i}].${problem.field}`, message: problem.message });
     }
   });
   const checkKeys = new Set<string>();
+  const locationsOf = new Map((data.monitors ?? []).map((m) => [m.slug, new Set(m.locations ?? ['local'])]));
   (data.checks ?? []).forEach((c, i) => {
     needMonitor(c.monitor, `$.checks[${i}].monitor`);
-    const k = `${c.monitor}@${ms(c.at)}`;
+    const where = locationsOf.get(c.monitor);
+    if (c.location !== undefined && where && !where.has(c.location)) issues.push({ path: `$.checks[${i}].location`, message: `"${c.location}" is not one of the monitor's locations` });
+    const k = `${c.monitor}@${c.location ?? 'local'}@${ms(c.at)}`;
     if (checkKeys.has(k)) issues.push({ path: `$.checks[${i}].at`, message: `a second check of "${c.monitor}" at the same instant` });
     checkKeys.add(k);
   });
@@ -72,6 +79,13 @@ export function validateInterchange(textOrValue: string | unknown): Interchange 
     ordered(m.scheduled_start, m.scheduled_end, `$.maintenances[${i}].scheduled_end`, 'must be after scheduled_start');
     ordered(m.actual_start, m.actual_end, `$.maintenances[${i}].actual_end`, 'must be after actual_start');
     if (m.actual_end !== undefined && m.actual_start === undefined) issues.push({ path: `$.maintenances[${i}].actual_end`, message: 'needs actual_start' });
+  });
+  const controlKeys = new Set<string>();
+  (data.controls ?? []).forEach((s, i) => {
+    if (s.location === 'local') issues.push({ path: `$.controls[${i}].location`, message: 'the local probe has no control check' });
+    const k = `${s.location}@${ms(s.at)}`;
+    if (controlKeys.has(k)) issues.push({ path: `$.controls[${i}].at`, message: `a second control check of "${s.location}" at the same instant` });
+    controlKeys.add(k);
   });
   (data.false_positives ?? []).forEach((f, i) => needMonitor(f.monitor, `$.false_positives[${i}].monitor`));
   if (issues.length > 0) throw new AppError('VALIDATION', `${issues.length} problem(s) in the file`, issues);
@@ -113,11 +127,21 @@ export function importInterchange(db: Db, data: Interchange, now = Date.now()): 
         m.counts_for_availability ? 1 : 0, JSON.stringify(m.options ?? {}), m.paused ? 1 : 0).lastInsertRowid;
       monitorId.set(m.slug, Number(id));
     }
+    const locationId = importLocations(db, data, monitorId, now);
     const insCheck = c.prepare('INSERT INTO checks (monitor_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)');
+    const fromAgents: (LocationResult & { locationId: number })[] = [];
     for (const ch of data.checks ?? []) {
+      if (ch.location !== undefined && ch.location !== LOCAL) {
+        fromAgents.push({ locationId: locationId.get(ch.location)!, monitorId: monitorId.get(ch.monitor)!, at: ms(ch.at), status: ch.status, latencyMs: ch.latency_ms ?? null, error: ch.error ?? null });
+        continue;
+      }
       insCheck.run(monitorId.get(ch.monitor)!, ms(ch.at), STATUS_CODE[ch.status], ch.latency_ms ?? null, ch.error ?? null);
     }
     for (const id of monitorId.values()) rebuildDerived(db, id);
+    // The agents' checks, in time order per location and monitor, build their runs and gaps as they are written.
+    fromAgents.sort((a, b) => a.locationId - b.locationId || a.monitorId - b.monitorId || a.at - b.at);
+    const agentStore = new LocationCheckStore(db);
+    for (const r of fromAgents) agentStore.record(r.locationId, [r]);
 
     const insIncident = c.prepare(`INSERT INTO incidents (key, kind, severity, title_ja, title_en, started_at, detected_at, aware_at, recovered_at,
       client_notified_at, eta_notified_at, recovery_notified_at, response_started_at, written_report_at, force_majeure, force_majeure_reason,
@@ -154,10 +178,39 @@ export function importInterchange(db: Db, data: Interchange, now = Date.now()): 
   }).immediate();
 }
 
+/**
+ * The locations the file names (monitors' `locations`, checks' `location`): an agent
+ * location not registered here yet is created without a token (`npm run agent:add` with its
+ * name gives it one). Sets each monitor's locations and quorum. Returns slug → id.
+ */
+function importLocations(db: Db, data: Interchange, monitorId: Map<string, number>, now: number): Map<string, number> {
+  const c = db.$client;
+  const slugs = new Set<string>();
+  for (const m of data.monitors ?? []) for (const l of m.locations ?? []) slugs.add(l);
+  for (const ch of data.checks ?? []) if (ch.location) slugs.add(ch.location);
+  for (const s of data.controls ?? []) slugs.add(s.location);
+  const create = c.prepare('INSERT OR IGNORE INTO probe_locations (slug, label_ja, created_at) VALUES (?, ?, ?)');
+  const idOf = c.prepare('SELECT id FROM probe_locations WHERE slug = ?').pluck();
+  const ids = new Map<string, number>();
+  for (const slug of [...slugs].sort()) {
+    if (slug !== LOCAL) create.run(slug, slug, now);
+    ids.set(slug, idOf.get(slug) as number);
+  }
+  const control = c.prepare('INSERT INTO location_controls (location_id, at, ok) VALUES (?, ?, ?)');
+  for (const s of data.controls ?? []) control.run(ids.get(s.location)!, ms(s.at), s.ok ? 1 : 0);
+  const assign = c.prepare('INSERT INTO monitor_locations (monitor_id, location_id) VALUES (?, ?)');
+  const quorum = c.prepare('UPDATE monitors SET quorum = ? WHERE id = ?');
+  for (const m of data.monitors ?? []) {
+    for (const l of m.locations ?? []) assign.run(monitorId.get(m.slug)!, ids.get(l)!);
+    if (m.quorum !== undefined) quorum.run(m.quorum, monitorId.get(m.slug)!);
+  }
+  return ids;
+}
+
 /** Removes services and everything that hangs from them (used to replace the sample). */
 export function clearDomainData(db: Db): void {
   const c = db.$client;
-  for (const table of ['false_positives', 'check_gaps', 'check_runs', 'checks', 'incident_updates', 'incident_services', 'incidents',
+  for (const table of ['location_check_gaps', 'location_check_runs', 'location_checks', 'monitor_locations', 'false_positives', 'check_gaps', 'check_runs', 'checks', 'incident_updates', 'incident_services', 'incidents',
     'maintenance_services', 'maintenances', 'monitors', 'services']) {
     c.prepare(`DELETE FROM ${table}`).run();
   }

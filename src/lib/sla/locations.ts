@@ -28,7 +28,7 @@ export interface LocatedFigures {
 /** The locations a monitor is checked from (empty: the local probe alone, the default). */
 export function monitorLocationList(db: Db, monitorId: number): MonitorLocation[] {
   return db.$client.prepare(`SELECT l.id, l.slug, l.label_ja AS labelJa, l.label_en AS labelEn FROM monitor_locations x
-    JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = ? ORDER BY l.id`).all(monitorId) as MonitorLocation[];
+    JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = ? ORDER BY l.slug`).all(monitorId) as MonitorLocation[];
 }
 
 /** Whether the monitor needs the several-locations rule: assigned to anything but `local` alone. */
