@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     token: flags.token,
     spoolDir: resolve(typeof flags.spool === 'string' ? flags.spool : 'data/agent-spool'),
     targetOverride,
-    sendEveryMs: Number(process.env.AGENT_SEND_EVERY_MS ?? 5000),
+    sendEveryMs: Number(process.env.AGENT_SEND_EVERY_MS ?? 4000),
     reloadEveryMs: Number(process.env.AGENT_RELOAD_EVERY_MS ?? 60_000),
   });
   let stopping = false;

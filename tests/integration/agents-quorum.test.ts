@@ -90,6 +90,8 @@ describe('probe agents with a quorum, as processes', () => {
     const page = await (await fetch(`http://127.0.0.1:${sitePort}/`)).text();
     expect(page).not.toMatch(/refused/i);
     expect(page).toContain('4 か所から監視');
+    // Nor an alarm: operators are not mailed about one location's trouble.
+    expect(q<{ n: number }>("SELECT count(*) AS n FROM alarms WHERE kind = 'outage'").n).toBe(0);
   }, 90_000);
 
   it('an agent killed and restarted loses nothing and stores nothing twice; a second failing location makes the outage from its confirmed failure', async () => {
@@ -125,6 +127,11 @@ describe('probe agents with a quorum, as processes', () => {
     expect(outages[0]!.start).toBeGreaterThan(confirmedDownSince('nagoya')!);
     expect(outages[0]!.locations?.sort()).toEqual(['nagoya', 'osaka']);
     await waitFor(async () => (await componentStatus()) === 'major_outage', 20_000);
+    // The worker raises the alarm from the quorum: from the second location's confirmed failure, naming both.
+    const alarm = await waitFor(() => q<{ startedAt: number; message: string } | undefined>(
+      "SELECT started_at AS startedAt, message FROM alarms WHERE kind = 'outage' AND monitor_id = ?", monitorId), 20_000);
+    expect(alarm.startedAt).toBe(secondSince);
+    expect(alarm.message).toBe('confirmed from nagoya, osaka');
   }, 120_000);
 
   it('the site down for two minutes: the agent keeps its results and sends them in order afterwards', async () => {

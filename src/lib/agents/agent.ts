@@ -62,7 +62,8 @@ export class Agent {
 
   constructor(options: AgentOptions) {
     this.opts = {
-      spoolMaxResults: 500_000, reloadEveryMs: 60_000, sendEveryMs: 5_000, concurrency: 64, version: '1', targetOverride: null, ...options,
+      // Every 4 s: under the 5 s keep-alive of Node's server, so a kept connection is not closed just as it is reused.
+      spoolMaxResults: 500_000, reloadEveryMs: 60_000, sendEveryMs: 4_000, concurrency: 64, version: '1', targetOverride: null, ...options,
     };
     this.spool = new Spool(options.spoolDir, this.opts.spoolMaxResults);
   }

@@ -165,8 +165,12 @@ export function ingestBatch(db: Db, config: Config, location: LocationRow, body:
       .map((r) => ({ monitorId: r.monitor_id, at: r.at, status: r.status, latencyMs: r.latency_ms, error: r.error }))
       .sort((a, b) => a.monitorId - b.monitorId || a.at - b.at);
     const stored = store.record(location.id, results);
+    // Only changes are kept (a failure, the next success): that is all the voting rule reads, and it stays small forever.
     const control = c.prepare('INSERT OR IGNORE INTO location_controls (location_id, at, ok) VALUES (?, ?, ?)');
-    for (const s of batch.controls) control.run(location.id, s.at, s.ok ? 1 : 0);
+    const lastControl = c.prepare('SELECT ok FROM location_controls WHERE location_id = ? AND at <= ? ORDER BY at DESC LIMIT 1').pluck();
+    for (const s of [...batch.controls].sort((a, b) => a.at - b.at)) {
+      if ((lastControl.get(location.id, s.at) as number | undefined) !== (s.ok ? 1 : 0)) control.run(location.id, s.at, s.ok ? 1 : 0);
+    }
     return { batch_id: batch.batch_id, duplicate: false, stored, clock_offset_ms: offset };
   }).immediate();
 }

@@ -5,6 +5,7 @@ import { DOWN } from '../checks/status';
 import { enqueueMail } from '../mail/outbox';
 import { alarmMail, type AlarmMailFacts } from './messages';
 import { log } from '../log';
+import { loadLocatedFigures } from '../sla/locations';
 
 export interface AlarmSettings {
   /** Operators who receive alarm mail. */
@@ -94,6 +95,9 @@ export class AlarmEngine {
       openOfIncident: c.prepare("SELECT COUNT(*) AS n, MAX(recovered_at) AS last FROM alarms WHERE incident_id = ? AND kind = 'outage' AND recovery_detected_at IS NULL"),
       lastRecovery: c.prepare("SELECT MAX(recovered_at) AS last FROM alarms WHERE incident_id = ? AND kind = 'outage'"),
       recoverIncident: c.prepare('UPDATE incidents SET recovered_at = ?, updated_at = ? WHERE id = ? AND draft = 1 AND recovered_at IS NULL'),
+      located: c.prepare(`SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = ? AND l.slug <> 'local' LIMIT 1`),
+      locatedMonitors: c.prepare(`SELECT m.id, m.confirm, m.interval_s AS intervalS FROM monitors m WHERE m.paused = 0
+        AND EXISTS (SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = m.id AND l.slug <> 'local')`),
       notify: c.prepare(`INSERT INTO alarm_notifications (alarm_id, incident_id, event, channel, recipient, outbox_id, queued_at)
         VALUES (?, ?, ?, 'email', ?, ?, ?)`),
     };
@@ -132,7 +136,11 @@ export class AlarmEngine {
 
   private evaluate(r: CheckResult, run: RunState): void {
     const outage = this.openOutages.get(r.monitorId);
-    if (run.status === DOWN) {
+    // A monitor checked from agents too: its outages are the quorum's (evaluateLocated), never one location's.
+    const located = this.st.located!.get(r.monitorId) !== undefined;
+    if (located) {
+      // The quorum decides outages of this monitor; its warnings (below) are still this probe's.
+    } else if (run.status === DOWN) {
       if (!outage) {
         const m = this.monitor(r.monitorId);
         if (m && run.count >= m.confirm) this.openOutage(m, r, run);
@@ -143,6 +151,38 @@ export class AlarmEngine {
     }
     const open = this.openWarnings.get(r.monitorId);
     if ((r.warnings && r.warnings.length > 0) || (open && open.size > 0 && run.status !== DOWN)) this.warnings(r, run);
+  }
+
+  /**
+   * Outage alarms of monitors checked from several locations (SLA.md rule 1): one opens when
+   * the quorum's downtime reaches now, and closes when it has ended. Called by the probe on
+   * a timer, since agents' results arrive through the site.
+   */
+  evaluateLocated(): void {
+    const now = this.now();
+    for (const row of this.st.locatedMonitors!.all() as { id: number; confirm: number; intervalS: number }[]) {
+      // Read without the write lock (agents' batches keep coming); written only when something changes.
+      const figures = loadLocatedFigures(this.db, row, { start: now - Math.max(2 * 3_600_000, 20 * row.intervalS * 1000), end: now }, now);
+      if (!figures) continue;
+      const last = figures.down[figures.down.length - 1];
+      const downNow = last !== undefined && last.end >= now;
+      const open = this.openOutages.get(row.id);
+      if (downNow === Boolean(open)) continue;
+      try {
+        this.db.$client.transaction(() => {
+          const m = this.monitor(row.id);
+          if (!m) return;
+          if (downNow && !open) this.openOutage(m, { monitorId: row.id, at: now, status: 'down', latencyMs: null, error: `confirmed from ${last!.locations.join(', ')}` }, { firstAt: last!.start, status: DOWN, count: row.confirm });
+          else if (open) {
+            const ended = figures.down.filter((d) => d.end > open.startedAt).pop();
+            this.closeOutage(m, open, ended ? ended.end : now, now);
+          }
+        }).immediate();
+      } catch (err) {
+        log.error('alarm.failed', { monitor: row.id, error: (err as Error).message });
+        this.loadOpen();
+      }
+    }
   }
 
   private monitor(id: number): MonitorInfo | null {

@@ -94,6 +94,8 @@ export class Probe {
     this.reload();
     this.timers.push(setInterval(() => this.flush(), this.opts.flushEveryMs));
     this.timers.push(setInterval(() => this.reload(), this.opts.reloadEveryMs));
+    // Agents' results reach the database through the site: the quorum's alarms are judged here, every few seconds.
+    if (this.alarms) this.timers.push(setInterval(() => this.alarms?.evaluateLocated(), 10_000));
     this.timers.push(setInterval(() => {
       if (!renewLease(this.db, PROBE_LEASE, this.holder, this.opts.leaseTtlMs)) {
         log.error('probe.lease_lost', {});

@@ -65,7 +65,16 @@ export async function runRetention(db: Db, options: RetentionOptions, now: numbe
       if (bound === undefined) break;
     }
   }
-  setSetting(db, 'retention.checks_before', String(cutoff));
+  // Probe agents' raw checks go the same way (their runs and gaps stay); a stored batch id
+  // is kept past the oldest result an agent may still send (at most 35 days), then forgotten.
+  const locationPairs = c.prepare('SELECT DISTINCT location_id AS l, monitor_id AS m FROM location_check_runs').all() as { l: number; m: number }[];
+  const deleteLocation = c.prepare('DELETE FROM location_checks WHERE location_id = ? AND monitor_id = ? AND at < ?');
+  for (const { l, m } of locationPairs) {
+    deletedChecks += deleteLocation.run(l, m, cutoff).changes;
+    await tick();
+  }
+  c.prepare('DELETE FROM agent_batches WHERE received_at < ?').run(now - 35 * DAY_MS);
+    setSetting(db, 'retention.checks_before', String(cutoff));
 
   let compaction: RetentionResult['compaction'] = 'none';
   if (options.compact) {

@@ -1,5 +1,5 @@
 import type { Db } from '../db';
-import type { Interval } from '../intervals';
+import { type Interval, subtract, union } from '../intervals';
 import { monitorOutages, monitorUnmonitored, type CheckRun } from './availability';
 import { quorumOutages, controlFailures, defaultQuorum, type QuorumOutage } from './quorum';
 
@@ -60,6 +60,13 @@ function locationUnmonitored(db: Db, location: MonitorLocation, monitorId: numbe
   return monitorUnmonitored(gaps, span.first, span.last, intervalS * 1000, now);
 }
 
+function firstCheckAt(db: Db, location: MonitorLocation, monitorId: number): number | null {
+  const c = db.$client;
+  return (location.slug === LOCAL
+    ? c.prepare('SELECT min(first_at) FROM check_runs WHERE monitor_id = ?').pluck().get(monitorId)
+    : c.prepare('SELECT min(first_at) FROM location_check_runs WHERE location_id = ? AND monitor_id = ?').pluck().get(location.id, monitorId)) as number | null;
+}
+
 function locationControlFailures(db: Db, location: MonitorLocation, range: Interval, now: number): Interval[] {
   if (location.slug === LOCAL) return [];
   const c = db.$client;
@@ -75,6 +82,19 @@ function locationControlFailures(db: Db, location: MonitorLocation, range: Inter
  * the single-location rule exactly.
  */
 export function loadLocatedFigures(db: Db, monitor: { id: number; confirm: number; intervalS: number }, range: Interval, now: number): LocatedFigures | null {
+  // One computation (a page, a month's figures) asks for the same monitor several times at one `now`.
+  const key = `${monitor.id}:${monitor.confirm}:${monitor.intervalS}:${range.start}:${range.end}`;
+  let memo = memos.get(db);
+  if (!memo || memo.now !== now) memos.set(db, (memo = { now, figures: new Map() }));
+  if (memo.figures.has(key)) return memo.figures.get(key)!;
+  const figures = computeLocatedFigures(db, monitor, range, now);
+  if (memo.figures.size < 10_000) memo.figures.set(key, figures);
+  return figures;
+}
+
+const memos = new WeakMap<Db, { now: number; figures: Map<string, LocatedFigures | null> }>();
+
+function computeLocatedFigures(db: Db, monitor: { id: number; confirm: number; intervalS: number }, range: Interval, now: number): LocatedFigures | null {
   const locations = monitorLocationList(db, monitor.id);
   if (!isLocated(locations)) return null;
   const row = db.$client.prepare('SELECT quorum FROM monitors WHERE id = ?').get(monitor.id) as { quorum: number | null } | undefined;
@@ -97,6 +117,20 @@ export function loadLocatedFigures(db: Db, monitor: { id: number; confirm: numbe
   // Before the range's start the figures are not asked for; outages crossing it keep their true start.
   const earliest = Math.min(range.start, ...views.flatMap((v) => v.outages.map((o) => o.start)));
   const figures = quorumOutages(views, quorum, { start: Math.max(0, earliest), end: Math.max(range.end, now) });
+  // A monitor newly checked from several places is judged once `quorum` of them have
+  // reported (or all that ever did): the first location to report is never a quorum alone.
+  const firsts = locations.map((l) => firstCheckAt(db, l, monitor.id)).filter((t): t is number => t !== null).sort((a, b) => a - b);
+  const judgedFrom = firsts.length === 0 ? Infinity : firsts[Math.min(quorum, firsts.length) - 1]!;
+  if (judgedFrom > (firsts[0] ?? Infinity) && judgedFrom !== Infinity) {
+    const warmUp = { start: firsts[0]!, end: judgedFrom };
+    const after = (list: Interval[]) => subtract(list, [warmUp]);
+    return {
+      locations: slugs, quorum,
+      down: figures.down.flatMap((d) => after([d]).map((p) => ({ ...p, locations: d.locations }))),
+      reducedQuorum: after(figures.reducedQuorum),
+      unmonitored: union(figures.unmonitored, [warmUp]),
+    };
+  }
   return { locations: slugs, quorum, ...figures };
 }
 
