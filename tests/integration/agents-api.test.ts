@@ -99,7 +99,7 @@ describe('agent API', () => {
     const b = batch([{ monitor_id: ids['web-http']!, at: Date.now() - 1000 }, { monitor_id: ids['web-other']!, at: Date.now() - 1000 }]);
     const res = await post(tokens.osaka!, b);
     expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ code: 'foreign_monitor', error: `monitor ${ids['web-other']} is not assigned to location "osaka"` });
+    expect(await res.json()).toMatchObject({ code: 'foreign_monitor', monitor_id: ids['web-other'], error: `monitor ${ids['web-other']} is not assigned to location "osaka"` });
     expect(count('SELECT count(*) AS n FROM location_checks')).toBe(before);
     expect(count('SELECT count(*) AS n FROM agent_batches WHERE batch_id = ?', b.batch_id)).toBe(0);
   });

@@ -77,14 +77,14 @@ export class Agent {
   }
 
   /** Reads the answer's error as the site wrote it; a refused token is fatal. */
-  private async refusal(res: Response): Promise<{ code: string; error: string }> {
-    let body: { code?: string; error?: string } = {};
+  private async refusal(res: Response): Promise<{ code: string; error: string; monitorId?: number }> {
+    let body: { code?: string; error?: string; monitor_id?: number } = {};
     try {
       body = await res.json() as typeof body;
     } catch {
       body = { code: `http_${res.status}`, error: `the site answered ${res.status} without the agent API's JSON; is ${this.opts.site} this status site?` };
     }
-    const out = { code: body.code ?? `http_${res.status}`, error: body.error ?? `HTTP ${res.status}` };
+    const out = { code: body.code ?? `http_${res.status}`, error: body.error ?? `HTTP ${res.status}`, ...(typeof body.monitor_id === 'number' ? { monitorId: body.monitor_id } : {}) };
     if (res.status === 401) throw new AgentFatal(`the site refused the token: ${out.error}`, 5);
     return out;
   }
@@ -279,7 +279,13 @@ export class Agent {
           if (this.spool.pending >= max) this.spool.seal();
           continue;
         }
-        const { code, error } = await this.refusal(res);
+        const { code, error, monitorId } = await this.refusal(res);
+        if (code === 'foreign_monitor' && monitorId !== undefined) {
+          // A monitor taken off this location while its results waited: those go, the rest are sent.
+          log.warn('agent.monitor_unassigned', { monitor_id: monitorId, dropped: batch.results.filter((r) => r.monitor_id === monitorId).length });
+          this.spool.rewrite(batch.file, batch.results.filter((r) => r.monitor_id !== monitorId));
+          continue;
+        }
         if (res.status === 429 || res.status >= 500 || code === 'clock_skew') {
           // Worth sending again: the site is busy, or this host's clock may be set right.
           log.error('agent.batch_refused', { code, error, batch_id: batch.batch_id, will_retry: true });

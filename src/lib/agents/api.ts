@@ -39,7 +39,7 @@ export interface Assignment {
 
 /** An error the agent can read and log: `code` for the program, `error` for the person. */
 export class AgentApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterS?: number) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterS?: number, readonly details: Record<string, unknown> = {}) {
     super(message);
   }
 }
@@ -148,7 +148,7 @@ export function ingestBatch(db: Db, config: Config, location: LocationRow, body:
   const assigned = new Set(assignedMonitors(db, location.id).map((m) => m.id));
   const foreign = batch.results.find((r) => !assigned.has(r.monitor_id));
   if (foreign) {
-    throw new AgentApiError(403, 'foreign_monitor', `monitor ${foreign.monitor_id} is not assigned to location "${location.slug}"`);
+    throw new AgentApiError(403, 'foreign_monitor', `monitor ${foreign.monitor_id} is not assigned to location "${location.slug}"`, undefined, { monitor_id: foreign.monitor_id });
   }
 
   const c = db.$client;
@@ -184,7 +184,7 @@ export function agentErrorResponse(err: unknown): Response {
   const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' };
   if (err instanceof AgentApiError) {
     if (err.retryAfterS) headers['Retry-After'] = String(err.retryAfterS);
-    return new Response(JSON.stringify({ ok: false, code: err.code, error: err.message }), { status: err.status, headers });
+    return new Response(JSON.stringify({ ok: false, code: err.code, error: err.message, ...err.details }), { status: err.status, headers });
   }
   if (err instanceof AppError && err.code === 'VALIDATION') {
     return new Response(JSON.stringify({ ok: false, code: 'invalid', error: err.message }), { status: 400, headers });

@@ -108,6 +108,15 @@ export class Spool {
     return { ...body, file, seq: Number(BATCH.exec(file)![1]) };
   }
 
+  /** Replaces a sealed batch's results (its id stays: the site stored nothing of it). */
+  rewrite(file: string, results: SealedBatch['results']): void {
+    const path = join(this.dir, file);
+    const body = JSON.parse(readFileSync(path, 'utf8')) as Omit<SealedBatch, 'file' | 'seq'>;
+    writeFileSync(`${path}.tmp`, JSON.stringify({ ...body, results }));
+    renameSync(`${path}.tmp`, path);
+    this.sizes.set(file, results.length);
+  }
+
   remove(file: string): void {
     rmSync(join(this.dir, file), { force: true });
     this.sizes.delete(file);
