@@ -107,7 +107,8 @@ function statementsOf(db: Db): Statements {
   return st;
 }
 
-function currentStatus(ctx: SlaContext, serviceId: number): { status: ComponentStatus; reason: string | null } {
+/** `range`: the span the page's figures were loaded for, so a located monitor's quorum is computed once. */
+function currentStatus(ctx: SlaContext, serviceId: number, range: Interval): { status: ComponentStatus; reason: string | null } {
   const st = statementsOf(ctx.db);
   const latest = st.latest.all(serviceId) as LatestCheck[];
   let status: ComponentStatus = 'operational';
@@ -123,7 +124,7 @@ function currentStatus(ctx: SlaContext, serviceId: number): { status: ComponentS
     else if (m.status !== 0) raise('degraded_performance', m.error);
   }
   for (const m of st.located.all(serviceId) as { id: number; confirm: number; intervalS: number; countsForAvailability: number }[]) {
-    const figures = loadLocatedFigures(ctx.db, m, { start: ctx.now - 86_400_000, end: ctx.now }, ctx.now);
+    const figures = loadLocatedFigures(ctx.db, m, range, ctx.now);
     const last = figures?.down[figures.down.length - 1];
     if (last && last.end >= ctx.now) raise(m.countsForAvailability ? 'major_outage' : 'partial_outage', null);
   }
@@ -230,7 +231,7 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
       const a = availabilityFor(ctx, service.slaTargetPct, { start: Math.max(start, range.start), end: Math.min(range.end, ctx.now) }, inputs);
       return { ratio: a.ratio, pct: a.pct };
     };
-    const { status, reason } = currentStatus(ctx, service.id);
+    const { status, reason } = currentStatus(ctx, service.id, range);
     return {
       service, status, reason, days: bars, locations: locationCounts.get(service.id) ?? 0,
       uptime90: uptime(range.start), uptime30: uptime(ctx.now - 30 * 86_400_000), uptime24h: uptime(ctx.now - 86_400_000),
