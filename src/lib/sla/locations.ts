@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
 import { type Interval, subtract, union } from '../intervals';
 import { monitorOutages, monitorUnmonitored, type CheckRun } from './availability';
@@ -9,6 +10,16 @@ import { quorumOutages, controlFailures, defaultQuorum, type QuorumOutage } from
  * monitor assigned to agents.
  */
 export const LOCAL = 'local';
+
+/** Statements compiled once per connection: a page asks this for every monitor. */
+const statementCache = new WeakMap<Db, Map<string, Statement>>();
+function prepared(db: Db, sql: string): Statement {
+  let cache = statementCache.get(db);
+  if (!cache) statementCache.set(db, (cache = new Map()));
+  let st = cache.get(sql);
+  if (!st) cache.set(sql, (st = db.$client.prepare(sql)));
+  return st;
+}
 
 export interface MonitorLocation {
   id: number;
@@ -27,7 +38,7 @@ export interface LocatedFigures {
 
 /** The locations a monitor is checked from (empty: the local probe alone, the default). */
 export function monitorLocationList(db: Db, monitorId: number): MonitorLocation[] {
-  return db.$client.prepare(`SELECT l.id, l.slug, l.label_ja AS labelJa, l.label_en AS labelEn FROM monitor_locations x
+  return prepared(db, `SELECT l.id, l.slug, l.label_ja AS labelJa, l.label_en AS labelEn FROM monitor_locations x
     JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = ? ORDER BY l.slug`).all(monitorId) as MonitorLocation[];
 }
 
@@ -39,40 +50,36 @@ export function isLocated(locations: readonly MonitorLocation[]): boolean {
 const RUNS = 'first_at AS firstAt, last_at AS lastAt, status, count';
 
 function locationRuns(db: Db, location: MonitorLocation, monitorId: number, range: Interval): CheckRun[] {
-  const c = db.$client;
   const [table, where, args] = location.slug === LOCAL
     ? ['check_runs', 'monitor_id = ?', [monitorId]]
     : ['location_check_runs', 'location_id = ? AND monitor_id = ?', [location.id, monitorId]];
-  const before = c.prepare(`SELECT ${RUNS} FROM ${table} WHERE ${where} AND first_at < ? ORDER BY first_at DESC LIMIT 1`).get(...args, range.start) as CheckRun | undefined;
-  const inside = c.prepare(`SELECT ${RUNS} FROM ${table} WHERE ${where} AND first_at >= ? AND first_at < ? ORDER BY first_at`).all(...args, range.start, range.end) as CheckRun[];
-  const after = c.prepare(`SELECT ${RUNS} FROM ${table} WHERE ${where} AND first_at >= ? ORDER BY first_at LIMIT 1`).get(...args, range.end) as CheckRun | undefined;
+  const before = prepared(db, `SELECT ${RUNS} FROM ${table} WHERE ${where} AND first_at < ? ORDER BY first_at DESC LIMIT 1`).get(...args, range.start) as CheckRun | undefined;
+  const inside = prepared(db, `SELECT ${RUNS} FROM ${table} WHERE ${where} AND first_at >= ? AND first_at < ? ORDER BY first_at`).all(...args, range.start, range.end) as CheckRun[];
+  const after = prepared(db, `SELECT ${RUNS} FROM ${table} WHERE ${where} AND first_at >= ? ORDER BY first_at LIMIT 1`).get(...args, range.end) as CheckRun | undefined;
   return [...(before ? [before] : []), ...inside, ...(after ? [after] : [])];
 }
 
 function locationUnmonitored(db: Db, location: MonitorLocation, monitorId: number, intervalS: number, range: Interval, now: number): Interval[] {
-  const c = db.$client;
   const local = location.slug === LOCAL;
   const [gapTable, runTable, where, args] = local
     ? ['check_gaps', 'check_runs', 'monitor_id = ?', [monitorId]]
     : ['location_check_gaps', 'location_check_runs', 'location_id = ? AND monitor_id = ?', [location.id, monitorId]];
-  const gaps = c.prepare(`SELECT start, "end" FROM ${gapTable} WHERE ${where} AND start < ? AND "end" > ?`).all(...args, range.end, range.start) as Interval[];
-  const span = c.prepare(`SELECT min(first_at) AS first, max(last_at) AS last FROM ${runTable} WHERE ${where}`).get(...args) as { first: number | null; last: number | null };
+  const gaps = prepared(db, `SELECT start, "end" FROM ${gapTable} WHERE ${where} AND start < ? AND "end" > ?`).all(...args, range.end, range.start) as Interval[];
+  const span = prepared(db, `SELECT min(first_at) AS first, max(last_at) AS last FROM ${runTable} WHERE ${where}`).get(...args) as { first: number | null; last: number | null };
   return monitorUnmonitored(gaps, span.first, span.last, intervalS * 1000, now);
 }
 
 function firstCheckAt(db: Db, location: MonitorLocation, monitorId: number): number | null {
-  const c = db.$client;
   return (location.slug === LOCAL
-    ? c.prepare('SELECT min(first_at) FROM check_runs WHERE monitor_id = ?').pluck().get(monitorId)
-    : c.prepare('SELECT min(first_at) FROM location_check_runs WHERE location_id = ? AND monitor_id = ?').pluck().get(location.id, monitorId)) as number | null;
+    ? prepared(db, 'SELECT min(first_at) FROM check_runs WHERE monitor_id = ?').pluck().get(monitorId)
+    : prepared(db, 'SELECT min(first_at) FROM location_check_runs WHERE location_id = ? AND monitor_id = ?').pluck().get(location.id, monitorId)) as number | null;
 }
 
 function locationControlFailures(db: Db, location: MonitorLocation, range: Interval, now: number): Interval[] {
   if (location.slug === LOCAL) return [];
-  const c = db.$client;
-  const before = c.prepare('SELECT at, ok FROM location_controls WHERE location_id = ? AND at < ? ORDER BY at DESC LIMIT 1').get(location.id, range.start) as { at: number; ok: number } | undefined;
-  const inside = c.prepare('SELECT at, ok FROM location_controls WHERE location_id = ? AND at >= ? AND at < ? ORDER BY at').all(location.id, range.start, range.end) as { at: number; ok: number }[];
-  const after = c.prepare('SELECT at, ok FROM location_controls WHERE location_id = ? AND at >= ? AND ok = 1 ORDER BY at LIMIT 1').get(location.id, range.end) as { at: number; ok: number } | undefined;
+  const before = prepared(db, 'SELECT at, ok FROM location_controls WHERE location_id = ? AND at < ? ORDER BY at DESC LIMIT 1').get(location.id, range.start) as { at: number; ok: number } | undefined;
+  const inside = prepared(db, 'SELECT at, ok FROM location_controls WHERE location_id = ? AND at >= ? AND at < ? ORDER BY at').all(location.id, range.start, range.end) as { at: number; ok: number }[];
+  const after = prepared(db, 'SELECT at, ok FROM location_controls WHERE location_id = ? AND at >= ? AND ok = 1 ORDER BY at LIMIT 1').get(location.id, range.end) as { at: number; ok: number } | undefined;
   return controlFailures([...(before ? [before] : []), ...inside, ...(after ? [after] : [])].map((s) => ({ at: s.at, ok: s.ok === 1 })), now);
 }
 
@@ -97,7 +104,7 @@ const memos = new WeakMap<Db, { now: number; figures: Map<string, LocatedFigures
 function computeLocatedFigures(db: Db, monitor: { id: number; confirm: number; intervalS: number }, range: Interval, now: number): LocatedFigures | null {
   const locations = monitorLocationList(db, monitor.id);
   if (!isLocated(locations)) return null;
-  const row = db.$client.prepare('SELECT quorum FROM monitors WHERE id = ?').get(monitor.id) as { quorum: number | null } | undefined;
+  const row = prepared(db, 'SELECT quorum FROM monitors WHERE id = ?').get(monitor.id) as { quorum: number | null } | undefined;
   const quorum = Math.min(locations.length, row?.quorum ?? defaultQuorum(locations.length));
   const slugs = locations.map((l) => l.slug);
   if (locations.length === 1) {
@@ -145,19 +152,18 @@ export interface LocationLatest {
 
 /** Each location's latest check of a monitor, for admins (one location's failures are never public). */
 export function latestByLocation(db: Db, monitorId: number): LocationLatest[] {
-  const c = db.$client;
   let locations = monitorLocationList(db, monitorId);
-  if (locations.length === 0) locations = c.prepare("SELECT id, slug, label_ja AS labelJa, label_en AS labelEn FROM probe_locations WHERE slug = 'local'").all() as MonitorLocation[];
+  if (locations.length === 0) locations = prepared(db, "SELECT id, slug, label_ja AS labelJa, label_en AS labelEn FROM probe_locations WHERE slug = 'local'").all() as MonitorLocation[];
   const names = ['up', 'degraded', 'down'] as const;
   return locations.map((l) => {
     const local = l.slug === LOCAL;
     const run = (local
-      ? c.prepare('SELECT last_at AS lastAt, status, count FROM check_runs WHERE monitor_id = ? ORDER BY first_at DESC LIMIT 1').get(monitorId)
-      : c.prepare('SELECT last_at AS lastAt, status, count FROM location_check_runs WHERE location_id = ? AND monitor_id = ? ORDER BY first_at DESC LIMIT 1').get(l.id, monitorId)) as { lastAt: number; status: number; count: number } | undefined;
+      ? prepared(db, 'SELECT last_at AS lastAt, status, count FROM check_runs WHERE monitor_id = ? ORDER BY first_at DESC LIMIT 1').get(monitorId)
+      : prepared(db, 'SELECT last_at AS lastAt, status, count FROM location_check_runs WHERE location_id = ? AND monitor_id = ? ORDER BY first_at DESC LIMIT 1').get(l.id, monitorId)) as { lastAt: number; status: number; count: number } | undefined;
     if (!run) return { slug: l.slug, at: null, status: null, error: null, downRun: 0 };
     const error = (local
-      ? c.prepare('SELECT error FROM checks WHERE monitor_id = ? AND at = ?').pluck().get(monitorId, run.lastAt)
-      : c.prepare('SELECT error FROM location_checks WHERE location_id = ? AND monitor_id = ? AND at = ?').pluck().get(l.id, monitorId, run.lastAt)) as string | null | undefined;
+      ? prepared(db, 'SELECT error FROM checks WHERE monitor_id = ? AND at = ?').pluck().get(monitorId, run.lastAt)
+      : prepared(db, 'SELECT error FROM location_checks WHERE location_id = ? AND monitor_id = ? AND at = ?').pluck().get(l.id, monitorId, run.lastAt)) as string | null | undefined;
     return { slug: l.slug, at: run.lastAt, status: names[run.status] ?? 'down', error: error ?? null, downRun: run.status === 2 ? run.count : 0 };
   });
 }
