@@ -12,6 +12,8 @@ import { log } from '../src/lib/log';
 import { reportError } from './lib/cli';
 import { withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-door';
 import { unsubscribe } from '../src/lib/subscriptions/index';
+import { canonicalPath, encodedPath } from '../src/lib/auth/canonical-path';
+import { securityHeaders } from '../src/lib/auth/security';
 
 /**
  * npm start: builds the site if its sources are newer than the build, migrates the
@@ -84,18 +86,20 @@ async function main(): Promise<void> {
 
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const { handler } = (await import(pathToFileURL(entry).href)) as { handler: (req: IncomingMessage, res: ServerResponse) => void };
-  // A raw path with dot segments (/reports/../, %2e%2e) is never a page of this site:
-  // refuse it before routing can resolve it into another page.
   // Cached public answers are served before the framework; mail providers' one-click
   // unsubscribe (a POST with no Origin) is answered before Astro's origin check.
   const site = withOneClickUnsubscribe(withFrontDoor(handler), (token) => unsubscribe(db, token));
-  const dotSegment = /(^|\/)(\.|%2e){1,2}(\/|%2f|%5c|\?|$)/i;
   const server = createServer((req, res) => {
-    if (dotSegment.test((req.url ?? '/').split('?')[0]!)) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('Not found');
+    // One spelling of the path before anything decides on it: decoded once, `/` and `\`
+    // runs merged; encoded separators, dot segments and control characters refused.
+    const canonical = canonicalPath(req.url ?? '/');
+    if (!canonical.ok) {
+      req.resume();
+      res.writeHead(canonical.status, { ...securityHeaders(false), 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+      res.end(canonical.status === 404 ? 'Not found / ページが見つかりません\n' : 'Bad request: malformed address / 不正なアドレスです\n');
       return;
     }
+    req.url = encodedPath(canonical.path) + canonical.search;
     site(req, res);
   });
   server.keepAliveTimeout = 5000;

@@ -5,10 +5,10 @@ import { SESSION_COOKIE, validateSession, sessionCookieOptions } from './lib/aut
 import { SAFE_METHODS, isHttps, sameOrigin, securityHeaders } from './lib/auth/security';
 import { adminLang, adminWords } from './lib/i18n-admin';
 import { log } from './lib/log';
+import { canonicalPath, decisionPath, needsSignIn } from './lib/auth/canonical-path';
 
 /** Admin pages only an admin may even read; a client reads the others. */
 const ADMIN_ONLY_READ = [/^\/admin\/users(\/|$)/, /^\/admin\/audit(\/|$)/];
-const needsSignIn = (path: string) => path === '/admin' || path.startsWith('/admin/') || path === '/reports' || path.startsWith('/reports/');
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {
   try {
@@ -37,7 +37,11 @@ export const onRequest = defineMiddleware(async (context, next) => {
   const site = publicUrl(env);
   const https = isHttps(request, env.PUBLIC_URL);
   const headers = securityHeaders(https);
-  const path = url.pathname.replace(/\/+$/, '') || '/';
+  // The same canonical path the front door computed (scripts/start.ts); a request that
+  // reached this point another way is checked again rather than trusted.
+  const canonical = canonicalPath(url.pathname);
+  if (!canonical.ok) return withHeaders(plain(canonical.status, canonical.status === 404 ? 'Not found / ページが見つかりません' : 'Bad request / 不正なアドレスです'), { ...headers, 'Cache-Control': 'no-store' });
+  const path = decisionPath(canonical.path);
   const safe = SAFE_METHODS.has(request.method);
   const lang = adminLang(request, cookies);
   const t = adminWords[lang];

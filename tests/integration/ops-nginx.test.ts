@@ -200,6 +200,15 @@ describe('the shipped nginx configuration in front of the built site', () => {
     expect(log().filter((l) => l.uri === '/admin/').every((l) => l.cache === '-')).toBe(true);
   });
 
+  it('refuses the admin pages to an anonymous visitor however the path is spelled', async () => {
+    for (const path of ['//admin/users', '/\\admin/users', '//%61dmin/users', '/admin//users', '///admin/audit', '/%2e/admin/users', '/ADMIN/users', '/admin/users/.', '/incidents/../admin/users']) {
+      const res = await https(path);
+      expect(res.status, `${path}: ${res.body.slice(0, 120)}`).not.toBe(200);
+      expect(res.body).not.toContain('admin@example.jp');
+      if (res.status === 303) expect(String(res.headers.location)).toMatch(/^\/login\?next=/);
+    }
+  });
+
   it('does not serve a signed-in visitor from the cache', async () => {
     const before = upstreamHits('/');
     const signedIn = await https('/', { cookie: sessionCookie });
