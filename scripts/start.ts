@@ -14,6 +14,8 @@ import { withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-
 import { unsubscribe } from '../src/lib/subscriptions/index';
 import { canonicalPath, encodedPath } from '../src/lib/auth/canonical-path';
 import { securityHeaders } from '../src/lib/auth/security';
+import { trustedProxies, believeForwarded } from '../src/lib/auth/proxies';
+import { bodyLimitFor, declaredBody, readCounted } from '../src/lib/auth/body-limit';
 
 /**
  * npm start: builds the site if its sources are newer than the build, migrates the
@@ -79,7 +81,8 @@ function warmPublicPages(address: ReturnType<Server['address']>, port: number): 
 
 async function main(): Promise<void> {
   const env = readEnv();
-  loadConfig(env.CONFIG_PATH);
+  const config = loadConfig(env.CONFIG_PATH);
+  const proxies = trustedProxies(config.trusted_proxies);
   buildIfNeeded();
   const db = openDatabase(env.DATABASE_PATH);
   seedSampleIfEmpty(db, publicUrl(env));
@@ -89,17 +92,35 @@ async function main(): Promise<void> {
   // Cached public answers are served before the framework; mail providers' one-click
   // unsubscribe (a POST with no Origin) is answered before Astro's origin check.
   const site = withOneClickUnsubscribe(withFrontDoor(handler), (token) => unsubscribe(db, token));
+  const refuse = (res: ServerResponse, status: number, text: string) => {
+    res.writeHead(status, { ...securityHeaders(false), 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+    res.end(`${text}\n`);
+  };
   const server = createServer((req, res) => {
     // One spelling of the path before anything decides on it: decoded once, `/` and `\`
     // runs merged; encoded separators, dot segments and control characters refused.
     const canonical = canonicalPath(req.url ?? '/');
     if (!canonical.ok) {
-      req.resume();
-      res.writeHead(canonical.status, { ...securityHeaders(false), 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
-      res.end(canonical.status === 404 ? 'Not found / ページが見つかりません\n' : 'Bad request: malformed address / 不正なアドレスです\n');
+      refuse(res, canonical.status, canonical.status === 404 ? 'Not found / ページが見つかりません' : 'Bad request: malformed address / 不正なアドレスです');
       return;
     }
     req.url = encodedPath(canonical.path) + canonical.search;
+    // Forwarded headers only from the configured proxies (trusted_proxies).
+    believeForwarded(req.headers, req.socket.remoteAddress, proxies);
+    // Bodies over the limit are refused before anything reads them.
+    const limit = bodyLimitFor(canonical.path);
+    const body = declaredBody(req, limit);
+    const tooLarge = () => refuse(res, 413, `Request body too large (over ${Math.round(limit / 1024)} KB) / 送信された内容が大きすぎます`);
+    if (body === 'too_large') return tooLarge();
+    if (body === 'chunked') {
+      readCounted(req, limit).then((buffered) => {
+        if (buffered === null) return tooLarge();
+        // The site reads this instead of the (already read) stream.
+        (req as IncomingMessage & { body?: AsyncIterable<Buffer> }).body = (async function* () { yield buffered; })();
+        site(req, res);
+      }, () => req.destroy());
+      return;
+    }
     site(req, res);
   });
   server.keepAliveTimeout = 5000;

@@ -83,7 +83,10 @@ describe('the shipped nginx configuration in front of the built site', () => {
     const admin = await createUser(db, systemActor('test'), { email: 'admin@example.jp', role: 'admin', password: 'correct horse battery staple' });
     sessionCookie = `sid=${createSession(db, admin.id).token}`;
     db.$client.close();
-    site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off' });
+    // The site believes nginx's X-Forwarded-* headers as deploy/config.example.json says (trusted_proxies).
+    const { trusted_proxies } = JSON.parse(readFileSync(resolve('deploy/config.example.json'), 'utf8')) as { trusted_proxies: string[] };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ trusted_proxies }));
+    site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off', CONFIG_PATH: join(dir, 'config.json') });
     const upstream = new URL(site.url).host;
 
     const pems = await generate([{ name: 'commonName', value: HOST }], {

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/lib/db';
 import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
@@ -94,9 +95,13 @@ export interface HostileSite {
 }
 
 /** The hostile world in a real database, with an admin, a client and a hidden user, served by the built site (probe off). */
-export async function startHostileSite(env: Record<string, string> = {}, now = Date.now()): Promise<HostileSite> {
+export async function startHostileSite(env: Record<string, string> = {}, now = Date.now(), config?: Record<string, unknown>): Promise<HostileSite> {
   const { dir, remove } = tempDir('security-');
   const dbPath = join(dir, 'status.db');
+  if (config) {
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    env = { CONFIG_PATH: join(dir, 'config.json'), ...env };
+  }
   const setup = openDatabase(dbPath);
   importInterchange(setup, validateInterchange(hostileWorld(now)));
   for (const [who, role] of [[ADMIN, 'admin'], [CLIENT, 'client'], [HIDDEN_USER, 'client']] as const) await createUser(setup, systemActor('test'), { ...who, role });

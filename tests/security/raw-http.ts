@@ -18,7 +18,7 @@ export function rawRequest(base: string, method: string, path: string, headers: 
     const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body);
     const lines = [`${method} ${path} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close'];
     for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
-    if (payload) lines.push(`Content-Length: ${payload.length}`);
+    if (payload && !Object.keys(headers).some((k) => /^(content-length|transfer-encoding)$/i.test(k))) lines.push(`Content-Length: ${payload.length}`);
     socket.on('connect', () => {
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (payload) socket.write(payload);

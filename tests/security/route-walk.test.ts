@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { startHostileSite, snapshot, signInCookie, ADMIN, CLIENT, HIDDEN_USER, INTERNAL, type HostileSite } from './fixture';
+import { startHostileSite, snapshot, signInCookie, ADMIN, CLIENT, HIDDEN_USER, INTERNAL, SECRETS, type HostileSite } from './fixture';
 import { rawRequest, type RawResponse } from './raw-http';
 
 /**
@@ -87,7 +87,7 @@ function spellings(path: string): string[] {
 }
 
 /** Text only admins may read; client pages (those a client may read) must still not name the hidden user. */
-const ADMIN_MARKERS = [HIDDEN_USER.email, ADMIN.email, INTERNAL.update, INTERNAL.draftTitle];
+const ADMIN_MARKERS = [HIDDEN_USER.email, ADMIN.email, INTERNAL.update, INTERNAL.draftTitle, ...Object.values(SECRETS)];
 const ADMIN_ONLY_READ = /^\/admin\/(users|audit)(\/|$)/;
 
 /** A form that would change something on most admin pages, if it were accepted. */
@@ -158,6 +158,7 @@ describe('every admin and report route, under every spelling', () => {
       else if (method === 'POST' && res.status < 400) failures.push(describeAnswer(how, res));
       else if (ADMIN_ONLY_READ.test(plain) && res.status < 300) failures.push(describeAnswer(how, res));
       else if (res.body.includes(HIDDEN_USER.email)) failures.push(`${how} names the hidden user`);
+      else if (Object.values(SECRETS).some((secret) => res.body.includes(secret))) failures.push(`${how} shows a monitor's secret`);
     });
     expect(failures).toEqual([]);
     expect(snapshot(ctx.db)).toBe(before);
