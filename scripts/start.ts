@@ -12,6 +12,10 @@ import { log } from '../src/lib/log';
 import { reportError } from './lib/cli';
 import { withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-door';
 import { unsubscribe } from '../src/lib/subscriptions/index';
+import { canonicalPath, encodedPath } from '../src/lib/auth/canonical-path';
+import { securityHeaders } from '../src/lib/auth/security';
+import { trustedProxies, believeForwarded } from '../src/lib/auth/proxies';
+import { bodyLimitFor, declaredBody, readCounted } from '../src/lib/auth/body-limit';
 
 /**
  * npm start: builds the site if its sources are newer than the build, migrates the
@@ -77,23 +81,44 @@ function warmPublicPages(address: ReturnType<Server['address']>, port: number): 
 
 async function main(): Promise<void> {
   const env = readEnv();
-  loadConfig(env.CONFIG_PATH);
+  const config = loadConfig(env.CONFIG_PATH);
+  const proxies = trustedProxies(config.trusted_proxies);
   buildIfNeeded();
   const db = openDatabase(env.DATABASE_PATH);
   seedSampleIfEmpty(db, publicUrl(env));
 
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const { handler } = (await import(pathToFileURL(entry).href)) as { handler: (req: IncomingMessage, res: ServerResponse) => void };
-  // A raw path with dot segments (/reports/../, %2e%2e) is never a page of this site:
-  // refuse it before routing can resolve it into another page.
   // Cached public answers are served before the framework; mail providers' one-click
   // unsubscribe (a POST with no Origin) is answered before Astro's origin check.
   const site = withOneClickUnsubscribe(withFrontDoor(handler), (token) => unsubscribe(db, token));
-  const dotSegment = /(^|\/)(\.|%2e){1,2}(\/|%2f|%5c|\?|$)/i;
+  const refuse = (res: ServerResponse, status: number, text: string) => {
+    res.writeHead(status, { ...securityHeaders(false), 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+    res.end(`${text}\n`);
+  };
   const server = createServer((req, res) => {
-    if (dotSegment.test((req.url ?? '/').split('?')[0]!)) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('Not found');
+    // One spelling of the path before anything decides on it: decoded once, `/` and `\`
+    // runs merged; encoded separators, dot segments and control characters refused.
+    const canonical = canonicalPath(req.url ?? '/');
+    if (!canonical.ok) {
+      refuse(res, canonical.status, canonical.status === 404 ? 'Not found / ページが見つかりません' : 'Bad request: malformed address / 不正なアドレスです');
+      return;
+    }
+    req.url = encodedPath(canonical.path) + canonical.search;
+    // Forwarded headers only from the configured proxies (trusted_proxies).
+    believeForwarded(req.headers, req.socket.remoteAddress, proxies);
+    // Bodies over the limit are refused before anything reads them.
+    const limit = bodyLimitFor(canonical.path);
+    const body = declaredBody(req, limit);
+    const tooLarge = () => refuse(res, 413, `Request body too large (over ${Math.round(limit / 1024)} KB) / 送信された内容が大きすぎます`);
+    if (body === 'too_large') return tooLarge();
+    if (body === 'chunked') {
+      readCounted(req, limit).then((buffered) => {
+        if (buffered === null) return tooLarge();
+        // The site reads this instead of the (already read) stream.
+        (req as IncomingMessage & { body?: AsyncIterable<Buffer> }).body = (async function* () { yield buffered; })();
+        site(req, res);
+      }, () => req.destroy());
       return;
     }
     site(req, res);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError, jsonPath } from './errors';
@@ -96,6 +97,12 @@ const configSchema = z.strictObject({
     copy_to: z.string().min(1).nullable().default(null),
   }).default({ enabled: true, time: '02:30', generations: 5, copy_to: null }),
   /** Nightly deletion of old raw checks (runs, gaps and rollups are kept) and compaction. */
+  /**
+   * Proxies whose X-Forwarded-For / -Proto / -Host headers are believed (addresses or CIDR
+   * ranges, e.g. ["127.0.0.1", "::1"] behind nginx on the same machine). None by default:
+   * the socket's address is the visitor's, and forwarded headers from anyone are dropped.
+   */
+  trusted_proxies: z.array(z.string().refine((s) => isIP(s.split('/')[0]!) !== 0 && (!s.includes('/') || /^\d{1,3}$/.test(s.split('/')[1]!)), 'must be an IP address or a CIDR range such as 10.0.0.0/8')).default([]),
   retention: z.strictObject({
     /** Raw checks older than this many days are deleted. */
     checks_days: z.number().int().min(35, 'must be at least 35 so a whole month of raw checks is kept').default(400),

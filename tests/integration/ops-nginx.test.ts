@@ -83,7 +83,10 @@ describe('the shipped nginx configuration in front of the built site', () => {
     const admin = await createUser(db, systemActor('test'), { email: 'admin@example.jp', role: 'admin', password: 'correct horse battery staple' });
     sessionCookie = `sid=${createSession(db, admin.id).token}`;
     db.$client.close();
-    site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off' });
+    // The site believes nginx's X-Forwarded-* headers as deploy/config.example.json says (trusted_proxies).
+    const { trusted_proxies } = JSON.parse(readFileSync(resolve('deploy/config.example.json'), 'utf8')) as { trusted_proxies: string[] };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ trusted_proxies }));
+    site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off', CONFIG_PATH: join(dir, 'config.json') });
     const upstream = new URL(site.url).host;
 
     const pems = await generate([{ name: 'commonName', value: HOST }], {
@@ -198,6 +201,15 @@ describe('the shipped nginx configuration in front of the built site', () => {
     expect(admin1.headers['cache-control']).toBe('no-store');
     expect(await hitsSettled('/admin/', 4)).toBe(4);
     expect(log().filter((l) => l.uri === '/admin/').every((l) => l.cache === '-')).toBe(true);
+  });
+
+  it('refuses the admin pages to an anonymous visitor however the path is spelled', async () => {
+    for (const path of ['//admin/users', '/\\admin/users', '//%61dmin/users', '/admin//users', '///admin/audit', '/%2e/admin/users', '/ADMIN/users', '/admin/users/.', '/incidents/../admin/users']) {
+      const res = await https(path);
+      expect(res.status, `${path}: ${res.body.slice(0, 120)}`).not.toBe(200);
+      expect(res.body).not.toContain('admin@example.jp');
+      if (res.status === 303) expect(String(res.headers.location)).toMatch(/^\/login\?next=/);
+    }
   });
 
   it('does not serve a signed-in visitor from the cache', async () => {

@@ -8,6 +8,7 @@ import { monitorTypes } from '../probe/monitor-types';
 import { checkTypes, validateMonitorTarget } from '../probe/registry';
 import type { CheckOutcome } from '../probe/check-type';
 import { parseInput } from '../incidents/verbs';
+import { maskMonitor } from './secrets';
 
 export type ServiceRecord = typeof services.$inferSelect;
 export type MonitorRecord = typeof monitors.$inferSelect;
@@ -86,13 +87,14 @@ export function saveMonitor(db: Db, actor: Actor, id: number | null, input: Moni
     if (slugTaken(db, 'monitors', v.slug, id)) throw new AppError('CONFLICT', `a monitor with the slug ${v.slug} exists`, [{ path: 'slug', message: 'taken' }]);
     if (id === null) {
       const row = db.insert(monitors).values(v).returning().get();
-      recordAudit(db, actor, 'monitor.create', 'monitor', row.id, null, row, now);
+      // The audit log keeps what changed, never a secret's value.
+      recordAudit(db, actor, 'monitor.create', 'monitor', row.id, null, maskMonitor(row), now);
       return row;
     }
     const before = getMonitor(db, id);
     if (!before) throw new AppError('NOT_FOUND', `no monitor ${id}`);
     const row = db.update(monitors).set(v).where(eq(monitors.id, id)).returning().get();
-    recordAudit(db, actor, 'monitor.update', 'monitor', id, before, row, now);
+    recordAudit(db, actor, 'monitor.update', 'monitor', id, maskMonitor(before), maskMonitor(row), now);
     return row;
   }).immediate();
 }

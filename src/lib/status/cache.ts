@@ -125,9 +125,18 @@ function lookup(db: Db, key: string, now: number): { store: Store; existing: Cac
   return { store, existing, fresh };
 }
 
-/** Keeps an answer; unknown addresses are many, so the oldest answers are forgotten past 500. */
+/** Answers one-off pages never push out: the status page in both languages and the v2 API. */
+const PINNED = /^\/(?:en\/)?(?:\?|$)|^\/api\/v2\//;
+
+/** Keeps an answer; unknown addresses are many, so the oldest unpinned answers are forgotten past 500. */
 function remember(store: Store, entry: CachedAnswer): void {
-  if (!store.entries.has(entry.key) && store.entries.size >= 500) store.entries.delete(store.entries.keys().next().value!);
+  if (!store.entries.has(entry.key) && store.entries.size >= 500) {
+    for (const key of store.entries.keys()) {
+      if (PINNED.test(key)) continue;
+      store.entries.delete(key);
+      break;
+    }
+  }
   store.entries.set(entry.key, entry);
 }
 

@@ -31,7 +31,8 @@ function limiter(perHour: number): RateLimiter {
 
 export async function handleSubscribeForm(db: Db, config: Config, baseUrl: string, request: Request, clientAddress: string, lang: Lang): Promise<FormOutcome> {
   if (request.method !== 'POST') return { kind: 'form' };
-  const form = await request.formData();
+  // A body that is not a form (JSON, say) reads as an empty form: a clear 400, not a crash.
+  const form = await request.formData().catch(() => new FormData());
   // A field people never see: only robots fill it in. They are told "sent" like everyone.
   if (String(form.get('website') ?? '') !== '') return { kind: 'sent' };
   if (!limiter(config.subscriptions.requests_per_hour).take(clientAddress)) return { kind: 'too_many' };
@@ -54,7 +55,7 @@ export async function handleSubscribeForm(db: Db, config: Config, baseUrl: strin
 
 export async function handleConfirm(db: Db, config: Config, request: Request, token: string): Promise<FormOutcome> {
   if (request.method !== 'POST') return token ? { kind: 'form' } : { kind: 'bad_link' };
-  const form = await request.formData();
+  const form = await request.formData().catch(() => new FormData());
   const result = confirmSubscription(db, String(form.get('token') ?? token), { confirmValidMs: config.subscriptions.confirm_valid_h * 3_600_000 });
   return result === 'confirmed' ? { kind: 'confirmed' } : { kind: 'bad_link' };
 }
