@@ -19,7 +19,7 @@ runCli(async () => {
   if (out && !out.toLowerCase().endsWith('.pdf')) throw new AppError('VALIDATION', '--out must name a .pdf file');
   const env = readEnv();
   const config = loadConfig(env.CONFIG_PATH);
-  const db = openDatabase(env.DATABASE_PATH);
+  const db = openDatabase(env.DATABASE_PATH, { mustExist: true });
   try {
     const report = await issueReport(db, config, flags.month, { trigger: 'manual' });
     const pdfPath = out ?? join(resolve(config.report.dir ?? join(dirname(resolve(env.DATABASE_PATH)), 'reports')), `sla-report-${report.month}-v${report.version}.pdf`);

@@ -79,6 +79,7 @@ const ja = {
     impacts: { '': '影響なし', degraded_performance: '低速', partial_outage: '一部停止', major_outage: '停止' } as Record<string, string>,
     cause: '原因', fix: '対応内容', prevention: '再発防止策', causeKnown: '原因', causeKnownValues: { '': '未判定', known: '判明', unknown: '不明' } as Record<string, string>,
     forceMajeure: '不可抗力 (災害時など)', forceMajeureReason: '不可抗力の理由', startedAt: '発生日時',
+    awareAt: '認知日時 (保守管理者の障害認知)', awareAtNote: '記録した時刻が既定です。認知がそれより前なら、その時刻に直してください。',
     times: '契約上の時刻', timeNames: {
       startedAt: '発生', detectedAt: '検知', awareAt: '認知', clientNotifiedAt: '発生通知', etaNotifiedAt: '復旧見込通知',
       recoveredAt: '復旧', recoveryNotifiedAt: '復旧通知', responseStartedAt: '対応着手 (セキュリティ)', writtenReportAt: '障害報告書提出',
@@ -188,6 +189,7 @@ const en: AdminWords = {
     impacts: { '': 'Not affected', degraded_performance: 'Slow', partial_outage: 'Partial outage', major_outage: 'Outage' },
     cause: 'Cause', fix: 'Fix', prevention: 'Measure against recurrence', causeKnown: 'Cause', causeKnownValues: { '': 'Not judged', known: 'Known', unknown: 'Unknown' },
     forceMajeure: 'Force majeure (disaster…)', forceMajeureReason: 'Reason for force majeure', startedAt: 'Started',
+    awareAt: 'Aware (when the maintainer became aware)', awareAtNote: 'Defaults to the moment this is recorded; set it earlier if you became aware earlier.',
     times: "The contract's times", timeNames: {
       startedAt: 'Started', detectedAt: 'Detected', awareAt: 'Aware', clientNotifiedAt: 'Client notified', etaNotifiedAt: 'Expected recovery notified',
       recoveredAt: 'Recovered', recoveryNotifiedAt: 'Recovery notified', responseStartedAt: 'Response started (security)', writtenReportAt: 'Written report submitted',

@@ -83,9 +83,29 @@ export interface Availability {
   unmonitored: Interval[];
 }
 
-/** Target percent as parts per million (99.9 → 999000), so comparisons are exact integers. */
-export function targetPpm(targetPct: number): bigint {
-  return BigInt(Math.round(targetPct * 10_000));
+/**
+ * A percentage as written, as an exact fraction `num / den` (99.99995 → 9999995 / 10^7):
+ * targets are judged on the decimal the admin wrote, never on a rounded copy (SLA.md).
+ * The shortest decimal that reads back as the same double is what was written.
+ */
+export function exactFraction(pct: number): { num: bigint; den: bigint } {
+  if (!Number.isFinite(pct)) throw new RangeError(`not a finite percentage: ${pct}`);
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(String(pct));
+  if (!m) throw new RangeError(`unreadable percentage: ${pct}`);
+  const [, sign, whole, frac = '', exp = '0'] = m;
+  let digits = BigInt(`${whole}${frac}`);
+  let scale = frac.length - Number(exp) + 2; // + 2: percent to ratio
+  if (scale < 0) {
+    digits *= 10n ** BigInt(-scale);
+    scale = 0;
+  }
+  return { num: sign === '-' ? -digits : digits, den: 10n ** BigInt(scale) };
+}
+
+/** Whether part / whole (integers, whole > 0) reaches the percentage as written, exactly. */
+export function meetsPercent(part: number, whole: number, pct: number): boolean {
+  const { num, den } = exactFraction(pct);
+  return BigInt(Math.round(part)) * den >= num * BigInt(Math.round(whole));
 }
 
 /** A ratio num/den as a percentage with three decimals, truncated: 99.89996 % → "99.899". */
@@ -112,9 +132,9 @@ export function computeAvailability(period: Interval, now: number, targetPct: nu
   const downtimeMs = totalMs(downtime);
   const serviceMs = periodMs - excludedMs;
   const ratio = serviceMs > 0 ? (serviceMs - downtimeMs) / serviceMs : null;
-  const ppm = targetPpm(targetPct);
-  const met = serviceMs > 0 ? BigInt(serviceMs - downtimeMs) * 1_000_000n >= ppm * BigInt(serviceMs) : null;
-  const allowedLeftMs = serviceMs > 0 ? Math.floor((serviceMs * Number(1_000_000n - ppm)) / 1_000_000) - downtimeMs : null;
+  const met = serviceMs > 0 ? meetsPercent(serviceMs - downtimeMs, serviceMs, targetPct) : null;
+  const target = exactFraction(targetPct);
+  const allowedLeftMs = serviceMs > 0 ? Number((BigInt(serviceMs) * (target.den - target.num)) / target.den) - downtimeMs : null;
   return {
     periodMs,
     excludedMs,
