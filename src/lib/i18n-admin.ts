@@ -116,6 +116,7 @@ const ja = {
     pauseAll: 'すべての監視を一時停止', resumeAll: 'すべての監視を再開', testNow: '今すぐテスト', testResult: 'テスト結果', latency: '応答時間', reason: '詳細',
     outages: '最近の停止 (監視による)', outageStart: '開始', outageEnd: '終了', markFalse: '誤検知にする', falsePositive: '誤検知', noOutages: '最近の停止はありません。',
     monitors: '監視', noMonitors: '監視はまだありません。', defaultValue: '既定値',
+    remove: 'この監視を削除', removed: '削除済み', removeNote: '削除しても記録は残り、この監視があった期間の稼働率・監視率は変わりません。',
   },
   sla: { title: 'SLA項目の手入力', month: '対象月', row: '項目', value: '値', note: '備考', save: '保存', missing: 'この版ではSLA項目の手入力はまだ使えません。', noRows: '手入力する項目は設定されていません。' },
   users: {
@@ -226,6 +227,7 @@ const en: AdminWords = {
     pauseAll: 'Pause every monitor', resumeAll: 'Resume every monitor', testNow: 'Test now', testResult: 'Test result', latency: 'Response time', reason: 'Detail',
     outages: 'Recent outages (from the probe)', outageStart: 'Start', outageEnd: 'End', markFalse: 'Mark false positive', falsePositive: 'False positive', noOutages: 'No recent outage.',
     monitors: 'Monitors', noMonitors: 'No monitor yet.', defaultValue: 'default',
+    remove: 'Remove this monitor', removed: 'Removed', removeNote: 'Its records stay: the figures of the time it watched do not change.',
   },
   sla: { title: 'SLA values entered by hand', month: 'Month', row: 'Row', value: 'Value', note: 'Note', save: 'Save', missing: 'Entering SLA values by hand is not available in this version.', noRows: 'No row is configured for entry by hand.' },
   users: {

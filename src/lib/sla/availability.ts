@@ -53,8 +53,10 @@ export function monitorUnmonitored(
 export interface AvailabilityInputs {
   /** Outages of each counting monitor, false positives already removed. */
   monitorOutages: readonly Interval[][];
-  /** Unmonitored time of each counting monitor. */
+  /** Unmonitored time of each counting monitor (within its life), and when none was alive. */
   monitorUnmonitored: readonly Interval[][];
+  /** The part of it each monitor was paused by an admin (shown as paused). */
+  monitorPaused?: readonly Interval[][];
   /** Incidents that mark the service major_outage. */
   incidentOutages: readonly Interval[];
   /** Planned stops that qualify for exclusion (their part inside the scheduled window). */
@@ -70,6 +72,8 @@ export interface Availability {
   forceMajeureMs: number;
   downtimeMs: number;
   unmonitoredMs: number;
+  /** The part of the unmonitored time in which a monitor was paused by an admin. */
+  pausedMs: number;
   /** (|P| − |E| − |D|) / (|P| − |E|), or null when |P| − |E| is 0. */
   ratio: number | null;
   /** Truncated to three decimals, never rounded up; "–" when undefined. */
@@ -126,6 +130,7 @@ export function computeAvailability(period: Interval, now: number, targetPct: nu
   const downtime = subtract(clip(outages, observed), excluded);
   const monitoredSpan = subtract([observed], excluded);
   const unmonitored = intersect(union(...inputs.monitorUnmonitored), monitoredSpan);
+  const paused = intersect(union(...(inputs.monitorPaused ?? [])), unmonitored);
 
   const periodMs = period.end - period.start;
   const excludedMs = totalMs(excluded);
@@ -142,6 +147,7 @@ export function computeAvailability(period: Interval, now: number, targetPct: nu
     forceMajeureMs: totalMs(forceMajeure),
     downtimeMs,
     unmonitoredMs: totalMs(unmonitored),
+    pausedMs: totalMs(paused),
     ratio,
     pct: truncatedPct(serviceMs - downtimeMs, serviceMs),
     met,

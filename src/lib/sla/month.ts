@@ -4,7 +4,7 @@ import { monthPeriod, fiscalYearToDate, daysBetween, type Period } from '../time
 import { AppError } from '../errors';
 import {
   type SlaContext, type ServiceRow, type ServiceAvailability, type MonitorMeta,
-  listServices, loadServiceInputs, availabilityFor, loadMonitorOutagesRaw, loadMonitorUnmonitored,
+  listServices, loadServiceInputs, availabilityFor, loadMonitorOutagesRaw, loadMonitorCoverage,
 } from './figures';
 import {
   type PlannedStop, type WindowRule, excludedInterval, noticeMet, noticeDaysGiven, isRegular, outsideWindow, overrunMs, earlyStartMs,
@@ -13,6 +13,7 @@ import { incidentTimers, isMajor, type TimerLimits, type TimerResult, type Incid
 import { readBackups, type BackupFigures } from './backups';
 import { manualValues, type ManualValue } from './manual';
 import { evaluateRows, type RowResult } from './rows';
+import { lifeSpan } from './coverage';
 
 /**
  * The month's SLA figures: the one call behind `npm run sla`, the online report pages and
@@ -222,8 +223,12 @@ function loadMonitors(ctx: SlaContext, period: Period): MonitorFigures[] {
     (Omit<MonitorFigures, 'countsForAvailability' | 'detections' | 'falsePositives' | 'unmonitoredMs'> & { counts: number })[];
   const fpCount = c.prepare('SELECT count(*) AS n FROM false_positives WHERE monitor_id = ? AND start >= ? AND start < ?');
   const observed = { start: period.start, end: Math.min(period.end, Math.max(ctx.now, period.start)) };
-  return rows.map((m) => {
+  return rows.flatMap((m) => {
     const meta: MonitorMeta = { id: m.id, confirm: m.confirm, intervalS: m.intervalS };
+    const coverage = loadMonitorCoverage(ctx.db, meta, period, ctx.now);
+    // A monitor added after the month, or removed before it, was not part of it.
+    const span = lifeSpan(coverage.life);
+    if (span ? span.end <= period.start || span.start >= period.end : coverage.life.addedAt !== null || coverage.life.removedAt !== null) return [];
     const outages = loadMonitorOutagesRaw(ctx.db, meta, period, ctx.now).filter((o) => o.start >= period.start && o.start < period.end);
     const { counts, ...rest } = m;
     return {
@@ -231,7 +236,7 @@ function loadMonitors(ctx: SlaContext, period: Period): MonitorFigures[] {
       countsForAvailability: counts === 1,
       detections: outages.length,
       falsePositives: (fpCount.get(m.id, period.start, period.end) as { n: number }).n,
-      unmonitoredMs: totalMs(intersect(loadMonitorUnmonitored(ctx.db, meta, period, ctx.now), [observed])),
+      unmonitoredMs: totalMs(intersect(coverage.unmonitored, [observed])),
     };
   });
 }
