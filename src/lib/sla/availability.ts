@@ -122,9 +122,11 @@ export function truncatedPct(num: number, den: number): string {
 }
 
 export function computeAvailability(period: Interval, now: number, targetPct: number, inputs: AvailabilityInputs): Availability {
+  // SLA.md "Now": nothing that has not happened yet is counted. A period still running is
+  // measured up to now (a stop in progress excludes only its part so far).
   const observed: Interval = { start: period.start, end: Math.min(period.end, Math.max(now, period.start)) };
-  const planned = clip(union(inputs.plannedExclusions), period);
-  const forceMajeure = clip(union(inputs.forceMajeure), period);
+  const planned = clip(union(inputs.plannedExclusions), observed);
+  const forceMajeure = clip(union(inputs.forceMajeure), observed);
   const excluded = union(planned, forceMajeure);
   const outages = union(...inputs.monitorOutages, inputs.incidentOutages);
   const downtime = subtract(clip(outages, observed), excluded);
@@ -132,14 +134,17 @@ export function computeAvailability(period: Interval, now: number, targetPct: nu
   const unmonitored = intersect(union(...inputs.monitorUnmonitored), monitoredSpan);
   const paused = intersect(union(...(inputs.monitorPaused ?? [])), unmonitored);
 
-  const periodMs = period.end - period.start;
+  const periodMs = observed.end - observed.start;
   const excludedMs = totalMs(excluded);
   const downtimeMs = totalMs(downtime);
   const serviceMs = periodMs - excludedMs;
   const ratio = serviceMs > 0 ? (serviceMs - downtimeMs) / serviceMs : null;
   const met = serviceMs > 0 ? meetsPercent(serviceMs - downtimeMs, serviceMs, targetPct) : null;
+  // What may still be down before the target is missed, over the whole period (the hours
+  // still ahead included, as they will be once they have passed).
   const target = exactFraction(targetPct);
-  const allowedLeftMs = serviceMs > 0 ? Number((BigInt(serviceMs) * (target.den - target.num)) / target.den) - downtimeMs : null;
+  const wholeServiceMs = period.end - period.start - excludedMs;
+  const allowedLeftMs = serviceMs > 0 ? Number((BigInt(wholeServiceMs) * (target.den - target.num)) / target.den) - downtimeMs : null;
   return {
     periodMs,
     excludedMs,

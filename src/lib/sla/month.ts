@@ -110,6 +110,9 @@ export interface MonthFigures {
   manual: ManualValue[];
   /** When this month's report was first issued, null if not yet. */
   firstIssuedAt: number | null;
+  /** The month has not ended: its figures count only up to `cutOff` (速報). */
+  provisional: boolean;
+  cutOff: number | null;
   rows: RowResult[];
 }
 
@@ -211,7 +214,7 @@ function loadStops(ctx: SlaContext, period: Period): StopFigures[] {
       qualifies: s.status !== 'cancelled' && (noticeMet(s, noticeDays) || s.clientApprovedAt !== null),
       overrunMs: overrunMs(s, ctx.now), earlyStartMs: earlyStartMs(s),
       windowMet: outside.length === 0, outsideWindowMs: totalMs(outside),
-      excludedMs: excluded ? totalMs(clip([excluded], period)) : 0,
+      excludedMs: excluded ? totalMs(clip([excluded], { start: period.start, end: Math.min(period.end, Math.max(ctx.now, period.start)) })) : 0,
     };
   });
 }
@@ -281,6 +284,8 @@ export function monthFigures(ctx: SlaContext, month: string, options: { issuingA
     manual: manualValues(ctx.db, month),
     // A report being issued right now counts as issued when it is the first of the month.
     firstIssuedAt: firstIssuedAt(ctx, month) ?? options.issuingAt ?? null,
+    provisional: period.end > ctx.now,
+    cutOff: period.end > ctx.now ? Math.max(ctx.now, period.start) : null,
   };
   const rows = evaluateRows(base, ctx.config, limits);
   return { ...base, rows };
