@@ -78,7 +78,10 @@ describe('a report of a month still running is provisional (速報)', () => {
     expect(r).toMatchObject({ version: 2, provisional: false, cutOff: null });
     const pages = pdfPages(r.pdf, t.dir);
     expect(pages[0]).toContain('第2版（確定）');
-    expect(pages.join('\n')).not.toContain('速報');
+    // Its first page names the 速報 it replaces; no page is marked provisional itself.
+    expect(pages[0]).toContain('前版（第1版・速報 2026-10-20 12:00 時点）からの変更');
+    expect(pages[0]).not.toContain('集計締切');
+    expect(pages.slice(1).join('\n')).not.toContain('速報');
     expect(slaJson(monthFigures({ ...ctx, now: after }, '2026-10'))).toMatchObject({ provisional: false });
     expect(slaJson(monthFigures({ ...ctx, now: after }, '2026-10'))).not.toHaveProperty('cut_off');
   });

@@ -8,6 +8,8 @@ import { monitorTypes } from '../probe/monitor-types';
 import { checkTypes, validateMonitorTarget } from '../probe/registry';
 import type { CheckOutcome } from '../probe/check-type';
 import { parseInput } from '../incidents/verbs';
+import type { Config } from '../config';
+import { closeEndedMonths } from '../sla/closing';
 
 export type ServiceRecord = typeof services.$inferSelect;
 export type MonitorRecord = typeof monitors.$inferSelect;
@@ -55,8 +57,13 @@ function slugTaken(db: Db, table: 'services' | 'monitors', value: string, except
   return row !== undefined && row.id !== exceptId;
 }
 
-export function saveService(db: Db, actor: Actor, id: number | null, input: ServiceInput, now = Date.now()): ServiceRecord {
+/**
+ * Creates or edits a service. Given the configuration, every month that has ended is closed
+ * first with the settings in force until now, so a new target never reaches back into them.
+ */
+export function saveService(db: Db, actor: Actor, id: number | null, input: ServiceInput, now = Date.now(), config?: Config): ServiceRecord {
   const v = parseInput(serviceInputSchema, input);
+  if (config) closeEndedMonths(db, config, now);
   return db.$client.transaction(() => {
     if (slugTaken(db, 'services', v.slug, id)) throw new AppError('CONFLICT', `a service with the slug ${v.slug} exists`, [{ path: 'slug', message: 'taken' }]);
     if (id === null) {

@@ -9,6 +9,8 @@ import { log } from '../log';
 import { reportData, type ReportData } from './data';
 import { renderReportPdf, type ReportMeta } from './pdf';
 import { monthCsv } from './csv';
+import { closeMonth } from '../sla/closing';
+import { reportFigures, changesSincePrevious, type ReportFigure } from './versions';
 
 /**
  * Issuing monthly reports: each issue is a new version with its SHA-256, kept in the
@@ -54,11 +56,16 @@ export function reportMeta(config: Config, version: number, issuedAt: number, cu
   };
 }
 
-/** Renders a month's report without storing it (for previews and benchmarks). */
-export async function renderReport(db: Db, config: Config, month: string, now: number, version = 1): Promise<{ data: ReportData; pdf: Buffer; csv: Buffer }> {
+/**
+ * Renders a month's report without storing it (for previews and benchmarks). A version after
+ * the first lists on its first page what changed since the previous one, and why.
+ */
+export async function renderReport(db: Db, config: Config, month: string, now: number, version = 1): Promise<{ data: ReportData; pdf: Buffer; csv: Buffer; figures: ReportFigure[] }> {
   const data = reportData({ db, config, now }, month, { issuingAt: now });
-  const pdf = await renderReportPdf(data, reportMeta(config, version, now, data.figures.cutOff));
-  return { data, pdf, csv: Buffer.from(monthCsv(data.figures), 'utf8') };
+  const figures = reportFigures(data.figures);
+  const changes = version > 1 ? changesSincePrevious(db, month, figures, now, config.zone) : null;
+  const pdf = await renderReportPdf(data, { ...reportMeta(config, version, now, data.figures.cutOff), changes });
+  return { data, pdf, csv: Buffer.from(monthCsv(data.figures), 'utf8'), figures };
 }
 
 /**
@@ -79,17 +86,19 @@ export async function issueReport(db: Db, config: Config, month: string, options
   if (!running && options.provisional) {
     throw new AppError('VALIDATION', `month ${month} has ended (${ends} ${config.zone}): issue its final report, without --provisional`);
   }
+  // A final report closes its month first: from then on, its settings are those it was reported with.
+  if (!running) closeMonth(db, config, month, now);
   const c = db.$client;
   const nextVersion = () => ((c.prepare('SELECT max(version) AS v FROM reports WHERE month = ?').get(month) as { v: number | null }).v ?? 0) + 1;
   const version = nextVersion();
-  const { pdf, csv } = await renderReport(db, config, month, now, version);
+  const { pdf, csv, figures } = await renderReport(db, config, month, now, version);
   const trigger = options.trigger ?? 'manual';
   const cutOff = running ? now : null;
   const row = c.transaction(() => {
     // Another process may have issued one while this was rendering: never reuse a version number.
     if (nextVersion() !== version) throw new AppError('CONFLICT', `report ${month} v${version} was issued meanwhile; try again`);
-    const id = Number(c.prepare('INSERT INTO reports (month, version, created_at, trigger, sha256, size, pdf, csv_sha256, csv, provisional, cut_off) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(month, version, now, trigger, sha256(pdf), pdf.length, pdf, sha256(csv), csv, running ? 1 : 0, cutOff).lastInsertRowid);
+    const id = Number(c.prepare('INSERT INTO reports (month, version, created_at, trigger, sha256, size, pdf, csv_sha256, csv, provisional, cut_off, figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(month, version, now, trigger, sha256(pdf), pdf.length, pdf, sha256(csv), csv, running ? 1 : 0, cutOff, JSON.stringify(figures)).lastInsertRowid);
     return { id, month, version, createdAt: now, trigger, sha256: sha256(pdf), size: pdf.length, csvSha256: sha256(csv), provisional: running, cutOff, pdf, csv };
   }).immediate();
   log.info('report.issued', { month, version, size: pdf.length, trigger, provisional: running });

@@ -6,6 +6,7 @@ import type { IncidentFigures } from '../sla/month';
 import { timerNames, type TimerResult } from '../sla/timers';
 import { formatDuration, formatInstant, formatMinutes, pctOf } from '../sla/format';
 import type { DailyLatency } from './response-times';
+import type { VersionChanges } from './versions';
 
 /**
  * The monthly SLA report as a Japanese A4 PDF (REPORT.md). Text is set in Noto Sans JP,
@@ -19,6 +20,8 @@ export interface ReportMeta {
   issuedAt: number;
   /** A provisional report (速報) of a month still running counts up to this instant. */
   cutOff: number | null;
+  /** For a version after the first: what differs from the previous version, and the corrections behind it. */
+  changes?: VersionChanges | null;
   client: string;
   contractor: string;
   probeLocations: string[];
@@ -331,6 +334,24 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
     doc.moveDown(0.4);
   }
   doc.moveDown(1);
+  // A new version says on its first page what changed since the previous one, and why (SLA.md).
+  const ch = meta.changes;
+  if (ch) {
+    doc.font('jpb').fontSize(11).fillColor(INK).text(`前版（第${ch.previousVersion}版${ch.previousProvisional ? `・速報 ${at(ch.previousCutOff)} 時点` : ''}）からの変更`, M.left, doc.y);
+    doc.moveDown(0.3);
+    if (!ch.comparable) w.para('前版は数値を記録していない形式で発行されたため、数値の比較はできません。', { size: 8 });
+    else if (ch.changes.length === 0) w.para('前版から変わった数値はありません。', { size: 8.5 });
+    else {
+      w.table(
+        [{ header: '項目', width: 150 }, { header: '前版', width: 80, align: 'right' }, { header: '本版', width: 80, align: 'right' }, { header: '原因となった訂正', width: CONTENT_W - 310 }],
+        ch.changes.map((c) => [c.label, c.before, c.value, c.corrections.length
+          ? c.corrections.map((k) => `${at(k.at)} ${k.text}（${k.actor}）`).join('\n')
+          : ch.previousProvisional ? '速報の締切後に経過した期間の集計' : '記録の訂正なし']),
+        { size: 7 },
+      );
+    }
+    doc.moveDown(0.6);
+  }
   w.toc.push({ title: '1. 表紙・概要', page: 1, level: 0 });
   doc.outline.addItem('1. 表紙・概要');
   doc.font('jpb').fontSize(11).text('概要', M.left, doc.y);

@@ -14,6 +14,7 @@ import { readBackups, type BackupFigures } from './backups';
 import { manualValues, type ManualValue } from './manual';
 import { evaluateRows, type RowResult } from './rows';
 import { lifeSpan } from './coverage';
+import { inForce } from './closing';
 
 /**
  * The month's SLA figures: the one call behind `npm run sla`, the online report pages and
@@ -250,13 +251,16 @@ function firstIssuedAt(ctx: SlaContext, month: string): number | null {
 }
 
 /** Every figure of the month (SLA.md), for the site, the CLI and the PDF alike. */
-export function monthFigures(ctx: SlaContext, month: string, options: { issuingAt?: number } = {}): MonthFigures {
+export function monthFigures(current: SlaContext, month: string, options: { issuingAt?: number } = {}): MonthFigures {
+  // A closed month is computed with the settings it closed with (SLA.md, Figures over time).
+  const kept = inForce(current.db, current.config, month, listServices(current.db));
+  const ctx: SlaContext = { ...current, config: kept.config };
   const zone = ctx.config.zone;
   const period = monthPeriod(month, zone);
   const ytd = fiscalYearToDate(month, zone, ctx.config.fiscal_year_start_month);
   const limits = timerLimitsOf(ctx.config);
 
-  const services = listServices(ctx.db).map((service): ServiceFigures => {
+  const services = kept.services.map((service): ServiceFigures => {
     const inputs = loadServiceInputs(ctx, service.id, ytd);
     return {
       service,
