@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync, accessSync, constants } from 'node:fs';
+import { mkdirSync, accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as schema from '../../db/schema/index';
 import { AppError } from './errors';
@@ -16,9 +16,14 @@ export function migrationsFolder(): string {
 /**
  * Opens the SQLite file with the pragmas every process uses and applies pending migrations.
  * Throws an AppError('DATABASE') naming the path and the cause; callers stop on it.
+ * `mustExist`: commands that only read (sla, report, data:export, backup) never create an
+ * empty database from a mistyped DATABASE_PATH.
  */
-export function openDatabase(path: string, options: { migrate?: boolean; readonly?: boolean } = {}): Db {
+export function openDatabase(path: string, options: { migrate?: boolean; readonly?: boolean; mustExist?: boolean } = {}): Db {
   const file = path === ':memory:' ? path : resolve(path);
+  if (options.mustExist && file !== ':memory:' && !existsSync(file)) {
+    throw new AppError('DATABASE', `no database at ${file}: check DATABASE_PATH (this command reads an existing database and never creates one)`);
+  }
   let sqlite: Database.Database;
   try {
     if (file !== ':memory:' && !options.readonly) {

@@ -82,6 +82,7 @@ const ja = {
     impacts: { '': '影響なし', degraded_performance: '低速', partial_outage: '一部停止', major_outage: '停止' } as Record<string, string>,
     cause: '原因', fix: '対応内容', prevention: '再発防止策', causeKnown: '原因', causeKnownValues: { '': '未判定', known: '判明', unknown: '不明' } as Record<string, string>,
     forceMajeure: '不可抗力 (災害時など)', forceMajeureReason: '不可抗力の理由', startedAt: '発生日時',
+    awareAt: '認知日時 (保守管理者の障害認知)', awareAtNote: '記録した時刻が既定です。認知がそれより前なら、その時刻に直してください。',
     times: '契約上の時刻', timeNames: {
       startedAt: '発生', detectedAt: '検知', awareAt: '認知', clientNotifiedAt: '発生通知', etaNotifiedAt: '復旧見込通知',
       recoveredAt: '復旧', recoveryNotifiedAt: '復旧通知', responseStartedAt: '対応着手 (セキュリティ)', writtenReportAt: '障害報告書提出',
@@ -119,6 +120,7 @@ const ja = {
     pauseAll: 'すべての監視を一時停止', resumeAll: 'すべての監視を再開', testNow: '今すぐテスト', testResult: 'テスト結果', latency: '応答時間', reason: '詳細',
     outages: '最近の停止 (監視による)', outageStart: '開始', outageEnd: '終了', markFalse: '誤検知にする', falsePositive: '誤検知', noOutages: '最近の停止はありません。',
     monitors: '監視', noMonitors: '監視はまだありません。', defaultValue: '既定値',
+    remove: 'この監視を削除', removed: '削除済み', removeNote: '削除しても記録は残り、この監視があった期間の稼働率・監視率は変わりません。',
   },
   sla: { title: 'SLA項目の手入力', month: '対象月', row: '項目', value: '値', note: '備考', save: '保存', missing: 'この版ではSLA項目の手入力はまだ使えません。', noRows: '手入力する項目は設定されていません。' },
   users: {
@@ -195,6 +197,7 @@ const en: AdminWords = {
     impacts: { '': 'Not affected', degraded_performance: 'Slow', partial_outage: 'Partial outage', major_outage: 'Outage' },
     cause: 'Cause', fix: 'Fix', prevention: 'Measure against recurrence', causeKnown: 'Cause', causeKnownValues: { '': 'Not judged', known: 'Known', unknown: 'Unknown' },
     forceMajeure: 'Force majeure (disaster…)', forceMajeureReason: 'Reason for force majeure', startedAt: 'Started',
+    awareAt: 'Aware (when the maintainer became aware)', awareAtNote: 'Defaults to the moment this is recorded; set it earlier if you became aware earlier.',
     times: "The contract's times", timeNames: {
       startedAt: 'Started', detectedAt: 'Detected', awareAt: 'Aware', clientNotifiedAt: 'Client notified', etaNotifiedAt: 'Expected recovery notified',
       recoveredAt: 'Recovered', recoveryNotifiedAt: 'Recovery notified', responseStartedAt: 'Response started (security)', writtenReportAt: 'Written report submitted',
@@ -232,6 +235,7 @@ const en: AdminWords = {
     pauseAll: 'Pause every monitor', resumeAll: 'Resume every monitor', testNow: 'Test now', testResult: 'Test result', latency: 'Response time', reason: 'Detail',
     outages: 'Recent outages (from the probe)', outageStart: 'Start', outageEnd: 'End', markFalse: 'Mark false positive', falsePositive: 'False positive', noOutages: 'No recent outage.',
     monitors: 'Monitors', noMonitors: 'No monitor yet.', defaultValue: 'default',
+    remove: 'Remove this monitor', removed: 'Removed', removeNote: 'Its records stay: the figures of the time it watched do not change.',
   },
   sla: { title: 'SLA values entered by hand', month: 'Month', row: 'Row', value: 'Value', note: 'Note', save: 'Save', missing: 'Entering SLA values by hand is not available in this version.', noRows: 'No row is configured for entry by hand.' },
   users: {

@@ -7,10 +7,10 @@ import { rollupsJob } from './rollups';
 import { maintenanceJob } from './maintenance';
 import { backupJob } from './backup';
 import { retentionJob } from './retention';
-import { monthlyReportJob } from './monthly-report';
+import { monthlyReportJob, closeMonthJob } from './monthly-report';
 
 /** Every scheduled job. Adding one is a module in this folder and a line here. */
-export const jobs: Job[] = [mailJob, rollupsJob, maintenanceJob, backupJob, retentionJob, monthlyReportJob, maintenanceReminderJob];
+export const jobs: Job[] = [mailJob, rollupsJob, maintenanceJob, backupJob, retentionJob, closeMonthJob, monthlyReportJob, maintenanceReminderJob];
 
 /** Starts every job on its schedule; a job that throws is logged and runs again next time. */
 export function startJobs(ctx: JobContext, list: Job[] = jobs): { stop: () => Promise<void> } {

@@ -6,6 +6,7 @@ import type { IncidentFigures } from '../sla/month';
 import { timerNames, type TimerResult } from '../sla/timers';
 import { formatDuration, formatInstant, formatMinutes, pctOf } from '../sla/format';
 import type { DailyLatency } from './response-times';
+import type { VersionChanges } from './versions';
 
 /**
  * The monthly SLA report as a Japanese A4 PDF (REPORT.md). Text is set in Noto Sans JP,
@@ -17,6 +18,10 @@ import type { DailyLatency } from './response-times';
 export interface ReportMeta {
   version: number;
   issuedAt: number;
+  /** A provisional report (速報) of a month still running counts up to this instant. */
+  cutOff: number | null;
+  /** For a version after the first: what differs from the previous version, and the corrections behind it. */
+  changes?: VersionChanges | null;
   client: string;
   contractor: string;
   probeLocations: string[];
@@ -291,6 +296,8 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   const z = f.zone;
   const at = (ms: number | null, p = 'yyyy-LL-dd HH:mm') => formatInstant(ms, z, p);
   const w = new Writer(`SLA月次報告書 ${monthJa(f.month)}`);
+  // A month still running is reported as 速報 with its cut-off, on the cover and on every page.
+  const provisionalMark = meta.cutOff === null ? null : `速報 ${at(meta.cutOff)} 時点`;
   const doc = w.doc;
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -303,13 +310,20 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   doc.font('jp').fontSize(10).fillColor(MUTED).text(meta.client, M.left, 70);
   doc.font('jpb').fontSize(24).fillColor(INK).text('SLA月次報告書', M.left, 120, { width: CONTENT_W, align: 'center' });
   doc.font('jp').fontSize(14).text(`${monthJa(f.month)}分`, { width: CONTENT_W, align: 'center' });
+  if (provisionalMark) {
+    doc.moveDown(0.6);
+    doc.font('jpb').fontSize(16).fillColor(NG).text(provisionalMark, { width: CONTENT_W, align: 'center' });
+    doc.font('jp').fontSize(9).text('月の途中の集計です。締切時点より後は数えていません。月末後に確定版を発行します。', { width: CONTENT_W, align: 'center' });
+    doc.fillColor(INK);
+  }
   doc.moveDown(1.5);
   doc.fontSize(10);
   const coverLines: [string, string][] = [
     ['対象期間', `${at(f.period.start)} 〜 ${at(f.period.end)}（${z === 'Asia/Tokyo' ? '日本時間' : z}）`],
     ['年度累計の起点', at(f.yearToDate.start, 'yyyy-LL-dd')],
     ['発行日時', at(meta.issuedAt)],
-    ['版', `第${meta.version}版`],
+    ['版', `第${meta.version}版${meta.cutOff !== null ? '（速報）' : '（確定）'}`],
+    ...(meta.cutOff !== null ? [['集計締切', `${at(meta.cutOff)}（この時点までを集計）`] as [string, string]] : []),
     ['対象システム', f.services.map((s) => s.service.nameJa).join('、') || '（なし）'],
     ['作成', meta.contractor],
   ];
@@ -320,6 +334,24 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
     doc.moveDown(0.4);
   }
   doc.moveDown(1);
+  // A new version says on its first page what changed since the previous one, and why (SLA.md).
+  const ch = meta.changes;
+  if (ch) {
+    doc.font('jpb').fontSize(11).fillColor(INK).text(`前版（第${ch.previousVersion}版${ch.previousProvisional ? `・速報 ${at(ch.previousCutOff)} 時点` : ''}）からの変更`, M.left, doc.y);
+    doc.moveDown(0.3);
+    if (!ch.comparable) w.para('前版は数値を記録していない形式で発行されたため、数値の比較はできません。', { size: 8 });
+    else if (ch.changes.length === 0) w.para('前版から変わった数値はありません。', { size: 8.5 });
+    else {
+      w.table(
+        [{ header: '項目', width: 150 }, { header: '前版', width: 80, align: 'right' }, { header: '本版', width: 80, align: 'right' }, { header: '原因となった訂正', width: CONTENT_W - 310 }],
+        ch.changes.map((c) => [c.label, c.before, c.value, c.corrections.length
+          ? c.corrections.map((k) => `${at(k.at)} ${k.text}（${k.actor}）`).join('\n')
+          : ch.previousProvisional ? '速報の締切後に経過した期間の集計' : '記録の訂正なし']),
+        { size: 7 },
+      );
+    }
+    doc.moveDown(0.6);
+  }
   w.toc.push({ title: '1. 表紙・概要', page: 1, level: 0 });
   doc.outline.addItem('1. 表紙・概要');
   doc.font('jpb').fontSize(11).text('概要', M.left, doc.y);
@@ -578,8 +610,8 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
     const saved = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     doc.font('jp').fontSize(7.5).fillColor(MUTED);
-    doc.text(`SLA月次報告書 ${monthJa(f.month)} 第${meta.version}版`, M.left, A4.height - 34, { width: CONTENT_W / 2, lineBreak: false });
-    doc.text(`${i + 1} / ${range.count}`, M.left + CONTENT_W / 2, A4.height - 34, { width: CONTENT_W / 2, align: 'right', lineBreak: false });
+    doc.text(`SLA月次報告書 ${monthJa(f.month)} 第${meta.version}版${provisionalMark ? `（${provisionalMark}）` : ''}`, M.left, A4.height - 34, { width: CONTENT_W * 0.7, lineBreak: false });
+    doc.text(`${i + 1} / ${range.count}`, M.left + CONTENT_W * 0.7, A4.height - 34, { width: CONTENT_W * 0.3, align: 'right', lineBreak: false });
     doc.page.margins.bottom = saved;
   }
   doc.end();

@@ -25,6 +25,7 @@ export function slaJson(f: MonthFigures) {
         force_majeure_s: wholeSeconds(a.forceMajeureMs),
         downtime_s: wholeSeconds(a.downtimeMs),
         unmonitored_s: wholeSeconds(a.unmonitoredMs),
+        paused_s: wholeSeconds(a.pausedMs),
         allowed_left_s: a.allowedLeftMs === null ? null : wholeSeconds(a.allowedLeftMs),
         outages: a.outages.map((o) => ({ start: toIso(o.start), end: toIso(o.end), duration_s: wholeSeconds(o.end - o.start), source: o.source })),
         year_to_date: {
@@ -47,6 +48,9 @@ export function slaJson(f: MonthFigures) {
       timers: Object.fromEntries(i.timers.map((t) => [t.key, t.state])),
     })),
     counts: { incidents: f.counts.incidents, major: f.counts.major, security: f.counts.security, regular_stops: f.counts.regularStops },
+    // A month still running: its figures count only up to the cut-off (SLA.md, Now).
+    provisional: f.provisional,
+    ...(f.cutOff !== null ? { cut_off: toIso(f.cutOff) } : {}),
     generated_at: toIso(f.generatedAt),
   };
 }

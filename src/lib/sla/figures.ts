@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { type Interval, union, intersect, totalMs } from '../intervals';
 import { computeAvailability, monitorOutages, monitorUnmonitored, type Availability, type AvailabilityInputs, type CheckRun } from './availability';
 import { excludedInterval, type PlannedStop } from './planned-stops';
+import { type MonitorLife, withinLife, unmonitoredInLife, pausedInLife, unwatched } from './coverage';
 
 /**
  * Loads what the availability rules need from the database. Every figure of the site, the
@@ -69,14 +70,34 @@ export function loadMonitorUnmonitored(db: Db, monitor: MonitorMeta, range: Inte
   return monitorUnmonitored(gaps, span.first, span.last, monitor.intervalS * 1000, now);
 }
 
+/** A monitor's life (SLA.md, Coverage): added, paused, removed; an open pause runs to now. */
+export function loadMonitorLife(db: Db, monitorId: number, now: number): MonitorLife {
+  const c = db.$client;
+  const row = c.prepare('SELECT added_at AS addedAt, removed_at AS removedAt, (SELECT min(first_at) FROM check_runs WHERE monitor_id = monitors.id) AS firstCheckAt FROM monitors WHERE id = ?')
+    .get(monitorId) as { addedAt: number | null; removedAt: number | null; firstCheckAt: number | null } | undefined;
+  const pauses = (c.prepare('SELECT start, "end" FROM monitor_pauses WHERE monitor_id = ? ORDER BY start').all(monitorId) as { start: number; end: number | null }[])
+    .map((p) => ({ start: p.start, end: p.end ?? Math.max(now, p.start) }));
+  return { addedAt: row?.addedAt ?? null, removedAt: row?.removedAt ?? null, firstCheckAt: row?.firstCheckAt ?? null, pauses };
+}
+
+/** A monitor's unmonitored and paused time over its life. */
+export function loadMonitorCoverage(db: Db, monitor: MonitorMeta, range: Interval, now: number): { life: MonitorLife; unmonitored: Interval[]; paused: Interval[] } {
+  const life = loadMonitorLife(db, monitor.id, now);
+  return { life, unmonitored: unmonitoredInLife(loadMonitorUnmonitored(db, monitor, range, now), life), paused: pausedInLife(life) };
+}
+
 /** Everything the rules need for one service over `range` (any sub-period of it can then be computed). */
 export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Interval): ServiceInputs {
   const c = ctx.db.$client;
+  // Removed monitors stay: their history inside their life still counts.
   const monitors = c.prepare('SELECT id, confirm, interval_s AS intervalS FROM monitors WHERE service_id = ? AND counts_for_availability = 1').all(serviceId) as MonitorMeta[];
-  const perMonitorOutages = monitors.map((m) => loadMonitorOutages(ctx.db, m, range, ctx.now));
-  const perMonitorUnmonitored = monitors.length > 0
-    ? monitors.map((m) => loadMonitorUnmonitored(ctx.db, m, range, ctx.now))
-    : [[{ start: range.start, end: Math.max(range.end, ctx.now) }]]; // nothing watches this service
+  const coverage = monitors.map((m) => loadMonitorCoverage(ctx.db, m, range, ctx.now));
+  const perMonitorOutages = monitors.map((m, i) => withinLife(loadMonitorOutages(ctx.db, m, range, ctx.now), coverage[i]!.life));
+  // Each monitor's own gaps, and the times when no counting monitor was alive at all.
+  const perMonitorUnmonitored = [
+    ...coverage.map((m) => m.unmonitored),
+    unwatched(coverage.map((m) => m.life), { start: range.start, end: Math.max(range.end, ctx.now) }),
+  ];
 
   const incidents = c.prepare(`SELECT i.started_at AS startedAt, i.recovered_at AS recoveredAt, i.force_majeure AS forceMajeure, s.impact
     FROM incidents i JOIN incident_services s ON s.incident_id = i.id
@@ -95,6 +116,7 @@ export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Int
   return {
     monitorOutages: perMonitorOutages,
     monitorUnmonitored: perMonitorUnmonitored,
+    monitorPaused: coverage.map((m) => m.paused),
     incidentOutages,
     plannedExclusions,
     forceMajeure,

@@ -18,7 +18,9 @@ const yesNo = (met: boolean | null) => (met === null ? '–' : met ? '達成' : 
 
 export function slaTable(f: MonthFigures): string {
   const z = f.zone;
-  let out = `SLA ${f.month} (${formatInstant(f.period.start, z)} – ${formatInstant(f.period.end, z)} ${z})\n\n`;
+  let out = `SLA ${f.month} (${formatInstant(f.period.start, z)} – ${formatInstant(f.period.end, z)} ${z})\n`;
+  if (f.cutOff !== null) out += `速報 (provisional): ${formatInstant(f.cutOff, z)} ${z} 時点までの集計です。月末までの確定値ではありません。\n`;
+  out += '\n';
   out += table(
     ['サービス', '稼働率(月)', '年度累計', '目標', '判定', '停止時間', '除外', '監視欠測', '残り許容'],
     f.services.map((s) => [

@@ -108,7 +108,6 @@ export function maintenanceCalendar(ctx: FeedContext): string {
   const cal = ical({
     name: `${site} – ${t.maintenances}`,
     description: t.maintenances,
-    timezone: ctx.config.zone,
     prodId: { company: 'status-sla', product: 'maintenance', language: ctx.lang.toUpperCase() },
     url: `${ctx.baseUrl}${pathIn(ctx.lang, '/')}`,
     ttl: 60 * 60,
@@ -119,7 +118,6 @@ export function maintenanceCalendar(ctx: FeedContext): string {
       id: `maintenance-${m.key}@${new URL(ctx.baseUrl).host}`,
       start: new Date(m.scheduledStart),
       end: new Date(m.scheduledEnd),
-      timezone: ctx.config.zone,
       stamp: new Date(m.updatedAt),
       created: new Date(m.announcedAt),
       lastModified: new Date(m.updatedAt),

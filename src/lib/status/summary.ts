@@ -141,6 +141,7 @@ function inputsWithin(inputs: ServiceInputs, window: Interval): ServiceInputs {
   return {
     monitorOutages: inputs.monitorOutages.map(within),
     monitorUnmonitored: inputs.monitorUnmonitored.map(within),
+    monitorPaused: (inputs.monitorPaused ?? []).map(within),
     incidentOutages: within(inputs.incidentOutages),
     plannedExclusions: within(inputs.plannedExclusions),
     forceMajeure: within(inputs.forceMajeure),
