@@ -13,6 +13,9 @@ import { reportError } from './lib/cli';
 import { withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-door';
 import { unsubscribe } from '../src/lib/subscriptions/index';
 
+/** The worker's exit status when it lost its lease (scripts/probe.ts). */
+const EXIT_LEASE_LOST = 75;
+
 /**
  * npm start: builds the site if its sources are newer than the build, migrates the
  * database, loads the sample into an empty one, starts the probe as its own process (so a
@@ -46,8 +49,10 @@ function startProbe(env: NodeJS.ProcessEnv): { child: () => ChildProcess | null;
     child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/probe.ts')], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('exit', (code, signal) => {
       if (stopping) return;
-      log.error('start.probe_exited', { code, signal, restart_in_s: 5 });
-      setTimeout(() => !stopping && launch(), 5000);
+      // A worker that lost its lease (it was paused) exits on purpose and starts again clean.
+      if (code === EXIT_LEASE_LOST) log.warn('start.probe_restarting', { reason: 'the worker lost its lease', restart_in_s: 1 });
+      else log.error('start.probe_exited', { code, signal, restart_in_s: 5 });
+      setTimeout(() => !stopping && launch(), code === EXIT_LEASE_LOST ? 1000 : 5000);
     });
   };
   launch();

@@ -24,6 +24,9 @@ export const mailOutbox = sqliteTable('mail_outbox', {
   /** Gave up after too many tries. */
   failedAt: integer(),
   lastError: text(),
+  /** The sender that claimed the row for one try (a random token), and until when the claim stands. */
+  claimToken: text(),
+  claimedUntil: integer(),
 }, (t) => [index('mail_outbox_due').on(t.nextAttemptAt)]);
 
 export const alarmKinds = ['outage', 'warning'] as const;

@@ -71,7 +71,9 @@ const configSchema = z.strictObject({
     concurrency: z.number().int().min(1).max(1000).default(64),
     /** /healthz fails when the probe's heartbeat is older than this. */
     stale_after_s: z.number().int().min(5).default(60),
-  }).default({ concurrency: 64, stale_after_s: 60 }),
+    /** A waiting worker takes the lease once the holder's heartbeat has stood still this long. */
+    lease_ttl_s: z.number().int().min(3).max(600).default(15),
+  }).default({ concurrency: 64, stale_after_s: 60, lease_ttl_s: 15 }),
   /** Alarm mail from the probe (confirmed outages, recoveries, threshold warnings). */
   alarms: z.strictObject({
     /** Operators who receive alarm mail. */
