@@ -11,13 +11,11 @@ export interface RunningWorker {
 }
 
 /**
- * Starts the worker as `npm run probe` does (scripts/probe.ts), with the given environment,
- * optionally under another program (`faketime -f -1h`, say). Its log lines are collected.
+ * Starts the worker as `npm run probe` does (scripts/probe.ts), with the given environment
+ * (LD_PRELOAD of libfaketime shifts its clock). Its log lines are collected.
  */
-export function startWorker(env: Record<string, string>, wrapper: string[] = []): RunningWorker {
-  const argv = [process.execPath, '--import', 'tsx', resolve('scripts/probe.ts')];
-  const [cmd, ...args] = wrapper.length > 0 ? [...wrapper, ...argv] : argv;
-  const child = spawn(cmd!, args, { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startWorker(env: Record<string, string>): RunningWorker {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve('scripts/probe.ts')], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
