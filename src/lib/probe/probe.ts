@@ -4,6 +4,7 @@ import { CheckStore, type CheckResult } from '../checks/store';
 import { checkTypes } from './registry';
 import { tryAcquireLease, renewLease, releaseLease, holdsLease, readLease, LeaseWatch } from '../lease';
 import { Timeline, STEP_REPORT_MS } from './timeline';
+import { checkStorage, storageFaultOf, type StorageFault } from '../storage';
 import { log } from '../log';
 import { AlarmEngine, type AlarmSettings } from '../alarms/engine';
 import type { Config } from '../config';
@@ -29,6 +30,11 @@ export interface ProbeOptions {
   onLeaseLost?: () => void;
   /** How often a would-be holder looks at the lease while another holds it. */
   leasePollMs?: number;
+  /**
+   * Called once when the database cannot be written (disk full, read-only, deleted or
+   * replaced file): the probe has stopped; the worker waits for the fault to be fixed.
+   */
+  onFault?: (fault: StorageFault) => void;
 }
 
 /** The settings key where the worker reports a clock step to operators (see health.ts). */
@@ -80,7 +86,9 @@ export class Probe {
   private running = false;
   private readonly abort = new AbortController();
   private timers: NodeJS.Timeout[] = [];
-  private readonly opts: Required<Omit<ProbeOptions, 'onCheck' | 'alarms' | 'onLeaseLost'>> & Pick<ProbeOptions, 'onCheck' | 'onLeaseLost'>;
+  private readonly opts: Required<Omit<ProbeOptions, 'onCheck' | 'alarms' | 'onLeaseLost' | 'onFault'>> & Pick<ProbeOptions, 'onCheck' | 'onLeaseLost' | 'onFault'>;
+  /** The storage fault that stopped this probe, if one did. */
+  faulted: StorageFault | null = null;
   readonly alarms: AlarmEngine | null;
   /** Stamps and schedules checks; set when the lease is taken (its floor is the newest stored check). */
   private timeline = new Timeline();
@@ -152,13 +160,30 @@ export class Probe {
     this.reportClock();
   }
 
+  /**
+   * Renews the lease, looks under the database file (deleted, replaced, read-only, full:
+   * noticed within a heartbeat or two) and reports a clock step.
+   */
   private heartbeat(): void {
     if (!this.running) return;
-    if (!renewLease(this.db, PROBE_LEASE, this.holder, this.opts.leaseTtlMs, Date.now())) {
-      this.leaseLost();
-      return;
+    try {
+      const fault = checkStorage(this.db);
+      if (fault) return this.fault(fault);
+      if (!renewLease(this.db, PROBE_LEASE, this.holder, this.opts.leaseTtlMs, Date.now())) return this.leaseLost();
+      this.reportClock();
+    } catch (err) {
+      this.fault(storageFaultOf(err) ?? { cause: 'io_error', message: `the database failed: ${(err as Error).message}` });
     }
-    this.reportClock();
+  }
+
+  /** The database cannot take writes: one clear message, stop checking, tell the owner. */
+  private fault(f: StorageFault): void {
+    if (this.faulted || this.lost) return;
+    this.faulted = f;
+    log.error('probe.storage_fault', { cause: f.cause, message: `${f.message}; the worker has stopped checking until this is fixed` });
+    this.halt();
+    this.buffer = [];
+    this.opts.onFault?.(f);
   }
 
   /** A clock step is an operator warning (log and /healthz) until the time line has caught up. */
@@ -204,7 +229,7 @@ export class Probe {
     if (!this.running) return;
     this.halt();
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
-    if (this.lost) return;
+    if (this.lost || this.faulted) return;
     this.flush(true);
     releaseLease(this.db, PROBE_LEASE, this.holder);
     log.info('probe.stopped', {});
@@ -316,6 +341,8 @@ export class Probe {
       }).immediate();
       if (!held) this.leaseLost();
     } catch (err) {
+      const fault = storageFaultOf(err);
+      if (fault) return this.fault(fault);
       log.error('probe.write_failed', { error: (err as Error).message, count: batch.length });
       this.buffer.unshift(...batch);
       // The alarms' memory of what is open must match the rolled-back database.
