@@ -84,7 +84,11 @@ const configSchema = z.strictObject({
     mail_warning_cleared: z.boolean().default(true),
     /** A threshold warning clears only after this many answered checks in a row without it (hysteresis). */
     warning_clear_checks: z.number().int().min(1).max(1000).default(3),
-  }).default({ operators: [], recovery_confirm: 2, mail_warning_cleared: true, warning_clear_checks: 3 }),
+    /** Flap damping: an outage beginning within this long after the last one recovered joins it (one alarm, one draft, one "unstable" mail). */
+    flap_window_s: z.number().int().min(0).max(86_400).default(600),
+    /** A flapping alarm closes (with one recovery mail) once the monitor has been up this long. */
+    flap_settle_s: z.number().int().min(1).max(86_400).default(300),
+  }).default({ operators: [], recovery_confirm: 2, mail_warning_cleared: true, warning_clear_checks: 3, flap_window_s: 600, flap_settle_s: 300 }),
   /** Nightly online backups of the database (src/lib/backup). */
   backup: z.strictObject({
     enabled: z.boolean().default(true),

@@ -47,6 +47,8 @@ export function alarmSettings(config: Config, siteUrl: string | null): AlarmSett
     recoveryConfirm: config.alarms.recovery_confirm,
     mailWarningCleared: config.alarms.mail_warning_cleared,
     warningClearChecks: config.alarms.warning_clear_checks,
+    flapWindowMs: config.alarms.flap_window_s * 1000,
+    flapSettleMs: config.alarms.flap_settle_s * 1000,
     zone: config.zone,
     siteUrl,
   };
