@@ -17,6 +17,9 @@ import { securityHeaders } from '../src/lib/auth/security';
 import { trustedProxies, believeForwarded } from '../src/lib/auth/proxies';
 import { bodyLimitFor, declaredBody, readCounted } from '../src/lib/auth/body-limit';
 
+/** The worker's exit status when it lost its lease or its storage fault is over (scripts/probe.ts): start it again. */
+const EXIT_RESTART = 75;
+
 /**
  * npm start: builds the site if its sources are newer than the build, migrates the
  * database, loads the sample into an empty one, starts the probe as its own process (so a
@@ -46,12 +49,23 @@ function buildIfNeeded(): void {
 function startProbe(env: NodeJS.ProcessEnv): { child: () => ChildProcess | null; stop: () => Promise<void> } {
   let child: ChildProcess | null = null;
   let stopping = false;
+  let crashDelayMs = 2500;
   const launch = () => {
     child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/probe.ts')], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const startedAt = performance.now();
     child.on('exit', (code, signal) => {
       if (stopping) return;
-      log.error('start.probe_exited', { code, signal, restart_in_s: 5 });
-      setTimeout(() => !stopping && launch(), 5000);
+      // A worker that lost its lease (it was paused), or whose storage fault is over, exits
+      // on purpose and starts again clean. One that crashes is restarted with a growing
+      // pause (5 s doubling to 5 min, back to 5 s after a run of 10 min), never in a tight loop.
+      let delayMs = 1000;
+      if (code === EXIT_RESTART) log.info('start.probe_restarting', { restart_in_s: 1 });
+      else {
+        crashDelayMs = performance.now() - startedAt > 600_000 ? 5000 : Math.min(crashDelayMs * 2, 300_000);
+        delayMs = crashDelayMs;
+        log.error('start.probe_exited', { code, signal, restart_in_s: delayMs / 1000 });
+      }
+      setTimeout(() => !stopping && launch(), delayMs);
     });
   };
   launch();

@@ -72,7 +72,9 @@ const configSchema = z.strictObject({
     concurrency: z.number().int().min(1).max(1000).default(64),
     /** /healthz fails when the probe's heartbeat is older than this. */
     stale_after_s: z.number().int().min(5).default(60),
-  }).default({ concurrency: 64, stale_after_s: 60 }),
+    /** A waiting worker takes the lease once the holder's heartbeat has stood still this long. */
+    lease_ttl_s: z.number().int().min(3).max(600).default(15),
+  }).default({ concurrency: 64, stale_after_s: 60, lease_ttl_s: 15 }),
   /** Alarm mail from the probe (confirmed outages, recoveries, threshold warnings). */
   alarms: z.strictObject({
     /** Operators who receive alarm mail. */
@@ -83,7 +85,11 @@ const configSchema = z.strictObject({
     mail_warning_cleared: z.boolean().default(true),
     /** A threshold warning clears only after this many answered checks in a row without it (hysteresis). */
     warning_clear_checks: z.number().int().min(1).max(1000).default(3),
-  }).default({ operators: [], recovery_confirm: 2, mail_warning_cleared: true, warning_clear_checks: 3 }),
+    /** Flap damping: an outage beginning within this long after the last one recovered joins it (one alarm, one draft, one "unstable" mail). */
+    flap_window_s: z.number().int().min(0).max(86_400).default(600),
+    /** A flapping alarm closes (with one recovery mail) once the monitor has been up this long. */
+    flap_settle_s: z.number().int().min(1).max(86_400).default(300),
+  }).default({ operators: [], recovery_confirm: 2, mail_warning_cleared: true, warning_clear_checks: 3, flap_window_s: 600, flap_settle_s: 300 }),
   /** Nightly online backups of the database (src/lib/backup). */
   backup: z.strictObject({
     enabled: z.boolean().default(true),

@@ -78,7 +78,7 @@ describe('the started site with its probe', () => {
   it('/healthz answers 200 with a fresh probe', async () => {
     const res = await fetch(`${site.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', reasons: [] });
+    expect(await res.json()).toEqual({ status: 'ok', reasons: [], causes: [], warnings: [] });
   });
 
   it('answers 404 to raw paths with dot segments, which clients would otherwise normalise away', async () => {

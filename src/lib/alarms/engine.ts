@@ -18,6 +18,13 @@ export interface AlarmSettings {
    * every crossing. 1 when absent (clears on the first such check).
    */
   warningClearChecks?: number;
+  /**
+   * Flap damping: an outage beginning within this long (ms) after the monitor's last one
+   * recovered reopens that alarm as flapping instead of opening another. 0 or absent: off.
+   */
+  flapWindowMs?: number;
+  /** A flapping alarm closes once the monitor has been up this long (ms). */
+  flapSettleMs?: number;
   zone: string;
   /** The site's public address, for links in the mail; none when unknown. */
   siteUrl: string | null;
@@ -42,6 +49,19 @@ interface OpenOutage {
   detectedAt: number;
   incidentId: number | null;
   message: string;
+  /** More than one: flapping. */
+  episodes: number;
+  /** The first check of the latest down run counted as an episode. */
+  lastEpisodeAt: number;
+}
+
+interface ClosedOutage {
+  id: number;
+  startedAt: number;
+  incidentId: number | null;
+  message: string;
+  episodes: number;
+  recoveredAt: number | null;
 }
 
 interface OpenWarning {
@@ -94,6 +114,11 @@ export class AlarmEngine {
       openOfIncident: c.prepare("SELECT COUNT(*) AS n, MAX(recovered_at) AS last FROM alarms WHERE incident_id = ? AND kind = 'outage' AND recovery_detected_at IS NULL"),
       lastRecovery: c.prepare("SELECT MAX(recovered_at) AS last FROM alarms WHERE incident_id = ? AND kind = 'outage'"),
       recoverIncident: c.prepare('UPDATE incidents SET recovered_at = ?, updated_at = ? WHERE id = ? AND draft = 1 AND recovered_at IS NULL'),
+      lastClosed: c.prepare(`SELECT id, started_at AS startedAt, incident_id AS incidentId, message, episodes, recovered_at AS recoveredAt
+        FROM alarms WHERE monitor_id = ? AND kind = 'outage' AND recovery_detected_at IS NOT NULL ORDER BY detected_at DESC LIMIT 1`),
+      reopenFlapping: c.prepare('UPDATE alarms SET recovered_at = NULL, recovery_detected_at = NULL, episodes = episodes + 1 WHERE id = ?'),
+      countEpisode: c.prepare('UPDATE alarms SET episodes = episodes + 1 WHERE id = ?'),
+      reopenIncident: c.prepare('UPDATE incidents SET recovered_at = NULL, updated_at = ? WHERE id = ? AND draft = 1'),
       notify: c.prepare(`INSERT INTO alarm_notifications (alarm_id, incident_id, event, channel, recipient, outbox_id, queued_at)
         VALUES (?, ?, ?, 'email', ?, ?, ?)`),
     };
@@ -105,10 +130,10 @@ export class AlarmEngine {
     this.openOutages.clear();
     this.openWarnings.clear();
     const rows = this.db.$client.prepare(`SELECT id, monitor_id AS monitorId, kind, code, severity, message, started_at AS startedAt,
-      detected_at AS detectedAt, incident_id AS incidentId FROM alarms WHERE recovery_detected_at IS NULL`).all() as Array<{
-        id: number; monitorId: number; kind: string; code: string; severity: 'warning' | 'critical'; message: string; startedAt: number; detectedAt: number; incidentId: number | null }>;
+      detected_at AS detectedAt, incident_id AS incidentId, episodes FROM alarms WHERE recovery_detected_at IS NULL`).all() as Array<{
+        id: number; monitorId: number; kind: string; code: string; severity: 'warning' | 'critical'; message: string; startedAt: number; detectedAt: number; incidentId: number | null; episodes: number }>;
     for (const r of rows) {
-      if (r.kind === 'outage') this.openOutages.set(r.monitorId, { id: r.id, startedAt: r.startedAt, detectedAt: r.detectedAt, incidentId: r.incidentId, message: r.message });
+      if (r.kind === 'outage') this.openOutages.set(r.monitorId, { id: r.id, startedAt: r.startedAt, detectedAt: r.detectedAt, incidentId: r.incidentId, message: r.message, episodes: r.episodes, lastEpisodeAt: r.detectedAt });
       else {
         const m = this.openWarnings.get(r.monitorId) ?? new Map<string, OpenWarning>();
         m.set(r.code, { id: r.id, severity: r.severity, startedAt: r.startedAt, detectedAt: r.detectedAt, message: r.message, clean: 0, cleanSince: 0 });
@@ -135,14 +160,50 @@ export class AlarmEngine {
     if (run.status === DOWN) {
       if (!outage) {
         const m = this.monitor(r.monitorId);
-        if (m && run.count >= m.confirm) this.openOutage(m, r, run);
+        if (m && run.count >= m.confirm) {
+          const last = this.flapWindow() > 0 ? (this.st.lastClosed!.get(m.id) as ClosedOutage | undefined) : undefined;
+          if (last && last.recoveredAt !== null && run.firstAt - last.recoveredAt <= this.flapWindow()) this.startFlapping(m, last, r, run);
+          else this.openOutage(m, r, run);
+        }
+      } else if (outage.episodes > 1 && run.firstAt > outage.lastEpisodeAt) {
+        // A flapping alarm counts each new confirmed down run as an episode, silently.
+        const m = this.monitor(r.monitorId);
+        if (m && run.count >= m.confirm) {
+          outage.episodes += 1;
+          outage.lastEpisodeAt = run.firstAt;
+          this.st.countEpisode!.run(outage.id);
+        }
       }
     } else if (outage && run.count >= this.settings.recoveryConfirm) {
-      const m = this.monitor(r.monitorId);
+      // A flapping alarm closes only once the monitor has stayed up for the settle time.
+      const settled = outage.episodes <= 1 || r.at - run.firstAt >= (this.settings.flapSettleMs ?? 0);
+      const m = settled ? this.monitor(r.monitorId) : null;
       if (m) this.closeOutage(m, outage, run.firstAt, r.at);
     }
     const open = this.openWarnings.get(r.monitorId);
     if ((r.warnings && r.warnings.length > 0) || (open && open.size > 0 && run.status !== DOWN)) this.warnings(r, run);
+  }
+
+  private flapWindow(): number {
+    return this.settings.flapWindowMs ?? 0;
+  }
+
+  /**
+   * An outage began again soon after the last one recovered: that alarm reopens as flapping
+   * (no second alarm), its draft incident reopens to collect the episodes, and one mail says
+   * the monitor is unstable. Nothing more is mailed until it settles (closeOutage).
+   */
+  private startFlapping(m: MonitorInfo, last: ClosedOutage, r: CheckResult, run: RunState): void {
+    const now = this.now();
+    this.st.reopenFlapping!.run(last.id);
+    if (last.incidentId !== null) this.st.reopenIncident!.run(now, last.incidentId);
+    const episodes = last.episodes + 1;
+    this.openOutages.set(m.id, { id: last.id, startedAt: last.startedAt, detectedAt: r.at, incidentId: last.incidentId, message: last.message, episodes, lastEpisodeAt: run.firstAt });
+    log.warn('alarm.flapping', { alarm: last.id, monitor: m.slug, episodes });
+    this.mail(last.id, last.incidentId, {
+      event: 'flapping', severity: 'critical', message: r.error ?? last.message, startedAt: last.startedAt, detectedAt: r.at, recoveredAt: null, episodes,
+      link: last.incidentId !== null ? this.link(`/admin/incidents/${last.incidentId}`) : null,
+    }, m);
   }
 
   private monitor(id: number): MonitorInfo | null {
@@ -182,7 +243,7 @@ export class AlarmEngine {
       this.st.insertIncidentService!.run(incidentId, m.serviceId, impact);
     }
     this.db.$client.prepare('UPDATE alarms SET incident_id = ? WHERE id = ?').run(incidentId, alarmId);
-    this.openOutages.set(m.id, { id: alarmId, startedAt: run.firstAt, detectedAt: r.at, incidentId, message });
+    this.openOutages.set(m.id, { id: alarmId, startedAt: run.firstAt, detectedAt: r.at, incidentId, message, episodes: 1, lastEpisodeAt: run.firstAt });
     log.warn('alarm.outage', { alarm: alarmId, monitor: m.slug, incident: incidentId, reason: message });
     this.mail(alarmId, incidentId, {
       event: 'outage', severity: 'critical', message, startedAt: run.firstAt, detectedAt: r.at, recoveredAt: null,
@@ -200,9 +261,9 @@ export class AlarmEngine {
         this.st.recoverIncident!.run(last, this.now(), o.incidentId);
       }
     }
-    log.info('alarm.recovered', { alarm: o.id, monitor: m.slug });
+    log.info('alarm.recovered', { alarm: o.id, monitor: m.slug, episodes: o.episodes });
     this.mail(o.id, o.incidentId, {
-      event: 'recovery', severity: 'critical', message: o.message, startedAt: o.startedAt, detectedAt: confirmedAt, recoveredAt,
+      event: 'recovery', severity: 'critical', message: o.message, startedAt: o.startedAt, detectedAt: confirmedAt, recoveredAt, episodes: o.episodes,
       link: o.incidentId !== null ? this.link(`/admin/incidents/${o.incidentId}`) : null,
     }, m);
   }

@@ -1,0 +1,60 @@
+import { describe, it, expect } from 'vitest';
+import { createServer } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { tempDb } from '../helpers/temp';
+import { waitFor } from '../helpers/site';
+import { startWorker, logEvents } from '../helpers/worker';
+import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
+
+describe('a worker restart', () => {
+  it('resumes each monitor on its own phase (never a check twice in a row) after SIGTERM and after kill -9, taking a dead holder\'s lease at once', async () => {
+    const server = createServer((_q, r) => r.end('ok'));
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+    const t = tempDb();
+    const workers: Array<ReturnType<typeof startWorker>> = [];
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      importInterchange(t.db, validateInterchange({
+        version: 1,
+        services: [{ slug: 'web', name: { ja: 'ウェブ' }, sla_target_pct: 99.9 }],
+        monitors: ['a', 'b', 'c'].map((m) => ({ slug: `web-${m}`, service: 'web', type: 'http', target: url, interval_s: 5, timeout_s: 2, confirm: 2, counts_for_availability: true })),
+      }));
+      const configPath = join(t.dir, 'config.json');
+      writeFileSync(configPath, JSON.stringify({ probe: { lease_ttl_s: 15 } }));
+      const env = { DATABASE_PATH: t.path, CONFIG_PATH: configPath };
+      const count = () => t.db.$client.prepare('SELECT count(*) FROM checks').pluck().get() as number;
+      const run = async (end: 'SIGTERM' | 'SIGKILL') => {
+        const w = startWorker(env);
+        workers.push(w);
+        const start = count();
+        await waitFor(() => count() >= start + 3, 15_000, 100);
+        w.process.kill(end);
+        await w.exited;
+      };
+      await run('SIGTERM');
+      await run('SIGKILL');
+      const killedAt = Date.now();
+      const last = startWorker(env);
+      workers.push(last);
+      await waitFor(() => logEvents(last.output(), 'probe.started').length === 1, 15_000, 50);
+      // The lease of the killed worker (15 s) does not hold the next one back.
+      expect(Date.now() - killedAt).toBeLessThan(5000);
+      expect(logEvents(last.output(), 'probe.started')[0]!.lease).toBe('holder_gone');
+      const start = count();
+      await waitFor(() => count() >= start + 3, 15_000, 100);
+      await last.stop();
+      const byMonitor = t.db.$client.prepare('SELECT monitor_id AS id, at FROM checks ORDER BY monitor_id, at').all() as Array<{ id: number; at: number }>;
+      for (let i = 1; i < byMonitor.length; i++) {
+        if (byMonitor[i]!.id !== byMonitor[i - 1]!.id) continue;
+        // Never two checks of one monitor within half its interval, restarts included.
+        expect(byMonitor[i]!.at - byMonitor[i - 1]!.at).toBeGreaterThanOrEqual(2500);
+      }
+    } finally {
+      for (const w of workers) await w.stop();
+      server.close();
+      t.close();
+    }
+  }, 90_000);
+});
