@@ -1,6 +1,7 @@
 import { toIso } from '../time';
 import type { MonthFigures } from './month';
 import { wholeSeconds } from './format';
+import { supportJson } from '../support/report';
 
 /**
  * The JSON of `npm run sla -- --json` (CONTRACTS.md). Durations are whole seconds
@@ -47,6 +48,7 @@ export function slaJson(f: MonthFigures) {
       timers: Object.fromEntries(i.timers.map((t) => [t.key, t.state])),
     })),
     counts: { incidents: f.counts.incidents, major: f.counts.major, security: f.counts.security, regular_stops: f.counts.regularStops },
+    support: supportJson(f.support),
     generated_at: toIso(f.generatedAt),
   };
 }

@@ -13,6 +13,7 @@ import { incidentTimers, isMajor, type TimerLimits, type TimerResult, type Incid
 import { readBackups, type BackupFigures } from './backups';
 import { manualValues, type ManualValue } from './manual';
 import { evaluateRows, type RowResult } from './rows';
+import { supportFigures, deskLimitsOf, type SupportFigures } from '../support/figures';
 
 /**
  * The month's SLA figures: the one call behind `npm run sla`, the online report pages and
@@ -109,6 +110,8 @@ export interface MonthFigures {
   manual: ManualValue[];
   /** When this month's report was first issued, null if not yet. */
   firstIssuedAt: number | null;
+  /** The support desk's month (items, timers, hours, survey), measured from its records. */
+  support: SupportFigures;
   rows: RowResult[];
 }
 
@@ -276,6 +279,7 @@ export function monthFigures(ctx: SlaContext, month: string, options: { issuingA
     manual: manualValues(ctx.db, month),
     // A report being issued right now counts as issued when it is the first of the month.
     firstIssuedAt: firstIssuedAt(ctx, month) ?? options.issuingAt ?? null,
+    support: supportFigures(ctx.db, period, ctx.now, deskLimitsOf(ctx.config)),
   };
   const rows = evaluateRows(base, ctx.config, limits);
   return { ...base, rows };
