@@ -244,7 +244,7 @@ export const hashSurveyToken = (token: string) => createHash('sha256').update(to
 export function issueSurvey(db: Db, who: { itemId: number | null; campaign: string | null; email: string; lang: Lang }, now: number, opts: DeskOptions): string {
   const token = randomBytes(24).toString('base64url');
   const expiresAt = now + opts.support.survey_valid_days * 86_400_000;
-  const url = `${opts.baseUrl}/survey/${token}`;
+  const url = `${opts.baseUrl}${who.lang === 'en' ? '/en' : ''}/survey/${token}`;
   const expiresText = DateTime.fromMillis(expiresAt, { zone: opts.zone }).toFormat('yyyy-LL-dd HH:mm');
   const outboxId = enqueueMail(db, surveyMail(who.email, who.lang, opts.siteName[who.lang], url, expiresText, who.itemId), now);
   db.$client.prepare(`INSERT INTO survey_invitations (item_id, campaign, email, lang, token_hash, sent_at, expires_at, outbox_id)
