@@ -10,6 +10,10 @@ import {
   raiseFromForm, raiseByAdmin, changeStatus, logMinutes, issueSurvey, answerSurvey, readSurvey, startSurveyCampaign, type DeskOptions,
 } from '../../src/lib/support/verbs';
 import { deskTimer, surveyMeets, surveyAverageText } from '../../src/lib/support/figures';
+import type { SupportJson } from '../../src/lib/support/report';
+import { runScript } from '../helpers/site';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 
 const config = parseConfig({});
 const opts: DeskOptions = { baseUrl: 'http://status.test', siteName: config.site.name, zone: config.zone, support: config.support };
@@ -164,5 +168,43 @@ describe('golden month: October 2026 at the desk', () => {
     expect(first).toEqual({ campaign: '2026', sent: 1 });
     expect(invitations('four@client.example.jp')).toBe(2);
     expect(startSurveyCampaign(t.db, adminA, J('2026-11-03T09:00:00'), opts).sent).toBe(0);
+  });
+});
+
+describe('the report\'s support section is what `npm run sla -- --json` gives', () => {
+  it('in the PDF issued by `npm run report`, for the golden month', async () => {
+    const t = tempDb();
+    try {
+      importInterchange(t.db, validateInterchange({ version: 1, services: [{ slug: 'elearning', name: { ja: 'eラーニングシステム', en: 'E-learning' }, sla_target_pct: 99.9 }] }));
+      const a = await createUser(t.db, systemActor('test'), { email: 'a@ops.example.jp', role: 'admin', password: 'correct horse battery staple' });
+      const admin = { id: a.id, email: 'a@ops.example.jp' };
+      const i1 = raiseFromForm(t.db, { email: 'one@learners.example.jp', name: '<script>x</script>', service: 'elearning', category: 'bug', body: 'ひみつの本文' }, { userId: null, lang: 'ja' }, J('2026-10-05T10:00:00'), opts);
+      t.db.$client.prepare('UPDATE mail_outbox SET sent_at = ?, next_attempt_at = NULL WHERE id = (SELECT ack_outbox_id FROM support_items WHERE id = ?)').run(J('2026-10-05T11:59:00'), i1);
+      const i2 = raiseByAdmin(t.db, admin, { channel: 'phone', category: 'request', service: 'elearning', body: '申請の本文', receivedAt: J('2026-10-07T09:00:00') }, J('2026-10-07T09:01:00'), opts);
+      changeStatus(t.db, admin, i2, { to: 'done', reportedVia: 'phone' }, J('2026-10-07T15:00:00'), opts);
+      logMinutes(t.db, admin, i2, { minutes: 330, workedAt: J('2026-10-07T12:00:00') }, J('2026-10-07T16:00:00'));
+      const token = issueSurvey(t.db, { itemId: null, campaign: null, email: 's@learners.example.jp', lang: 'ja' }, J('2026-10-08T09:00:00'), opts);
+      answerSurvey(t.db, token, { q1: 'satisfied', q2: 'satisfied', q3: 'mostly_satisfied', q4: 'neutral', q5: 'satisfied' }, J('2026-10-08T10:00:00'));
+
+      const env = { DATABASE_PATH: t.path, LOG_LEVEL: 'error' };
+      const sla = await runScript('scripts/sla.ts', ['--month', '2026-10', '--json'], env);
+      expect(sla.status).toBe(0);
+      const s = (JSON.parse(sla.stdout) as { support: SupportJson }).support;
+      expect(s).toMatchObject({ items_opened: 2, items_closed: 1, open_at_end: 1, minutes: 330, acknowledged: { met: 2, missed: 0, pending: 0 }, survey: { answers: 1, average: 88 } });
+      const out = join(t.dir, 'report.pdf');
+      const r = await runScript('scripts/report.ts', ['--month', '2026-10', '--out', out], env);
+      expect(r.status, r.stderr).toBe(0);
+      const text = spawnSync('pdftotext', ['-enc', 'UTF-8', '-layout', out, '-'], { encoding: 'utf8' }).stdout;
+      const section = text.slice(text.lastIndexOf('12. 問合せ・作業実績'), text.lastIndexOf('13. 付録'));
+      // pdftotext keeps or drops the spaces between cells and inside them as it likes.
+      const squash = (x: string) => x.replace(/\s+/g, '');
+      expect(squash(section)).toContain(squash(`${s.items_opened} 件 ${s.items_closed} 件 ${s.open_at_end} 件 ${s.acknowledged.met}/${s.acknowledged.met + s.acknowledged.missed} 件`));
+      expect(squash(section)).toContain(`（${s.minutes}分）`);
+      expect(squash(section)).toContain(`満足度調査回答満足ほぼ満足普通やや不満不満平均点${s.survey.answers}件31100${s.survey.average}.0点`);
+      // Figures and item numbers only: no requester's name, address or text.
+      expect(text).not.toMatch(/learners\.example|script|ひみつ|申請の本文/);
+    } finally {
+      t.close();
+    }
   });
 });

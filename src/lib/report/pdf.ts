@@ -535,9 +535,9 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   w.section('12. 問合せ・作業実績、課題・改善提案');
   // The support desk's month, from the same tables as the online report (src/lib/support/report.ts).
   const desk = supportTables(f.support, (ms) => at(ms, 'LL-dd HH:mm'));
-  const cols = (headers: string[], width: number) => headers.map((header) => ({ header, width, align: 'center' as const }));
+  const cols = (headers: string[], width: number, widths: number[] = []) => headers.map((header, n) => ({ header, width: widths[n] ?? width, align: 'center' as const }));
   w.h2('対応項目と時間');
-  w.table(cols(desk.summary.headers, 60), [desk.summary.row], { size: 8 });
+  w.table(cols(desk.summary.headers, 60, [50, 62, 62, 56, 60, 56, 95]), [desk.summary.row], { size: 8 });
   if (desk.items.rows.length) w.table(cols(desk.items.headers, 50), desk.items.rows, { size: 6.5 });
   w.h2('満足度調査');
   w.table(cols(desk.survey.headers, 60), [desk.survey.row], { size: 8 });
