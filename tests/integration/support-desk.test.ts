@@ -12,6 +12,7 @@ import { systemActor } from '../../src/lib/audit';
 import { runScript, startSite, waitFor, type RunningSite } from '../helpers/site';
 import { tempDir } from '../helpers/temp';
 import { signInCookie, ADMIN, CLIENT } from './admin-fixture';
+import type { SupportJson } from '../../src/lib/support/report';
 
 /** A real SMTP server on 127.0.0.1 that keeps what it receives, with the time it received each. */
 function mailbox(): Promise<{ server: SMTPServer; port: number; mails: Array<ParsedMail & { receivedAt: number }> }> {
@@ -230,14 +231,14 @@ describe('the support desk on the built site, through a real SMTP server', () =>
 
     const month = DateTime.now().setZone('Asia/Tokyo').toFormat('yyyy-LL');
     const { stdout } = await runScript('scripts/sla.ts', ['--month', month, '--json'], env());
-    const support = (JSON.parse(stdout) as { support: Record<string, number | Record<string, number>> }).support;
+    const support = (JSON.parse(stdout) as { support: SupportJson }).support;
     const report = await (await get(`/reports/${month}`, clientCookie)).text();
     const section = report.slice(report.indexOf('data-testid="support-section"'));
     const summary = [...section.slice(0, section.indexOf('</tbody>')).matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => m[1]);
-    const ack = support.acknowledged as Record<string, number>;
+    const ack = support.acknowledged;
     expect(summary.slice(0, 4)).toEqual([`${support.items_opened} 件`, `${support.items_closed} 件`, `${support.open_at_end} 件`, `${ack.met}/${ack.met + ack.missed} 件`]);
     expect(summary[6]).toContain(`（${support.minutes}分）`);
-    expect(section).toContain(`${(support.survey as Record<string, number>).answers} 件`);
+    expect(section).toContain(`${support.survey.answers} 件`);
     // Aggregates only: no requester's address or text in the client's report.
     for (const page of [report, await (await get('/')).text(), await (await get('/api/v2/summary.json')).text(), await (await get('/history.atom')).text()]) {
       expect(page).not.toContain('learners.example.jp');
