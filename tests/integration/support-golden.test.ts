@@ -161,6 +161,25 @@ describe('golden month: October 2026 at the desk', () => {
     expect(readSurvey(t.db, 'x'.repeat(32), NOW).state).toBe('invalid');
   });
 
+  it('`npm run support:export` gives the month\'s items without personal data unless asked, and records when it was asked', async () => {
+    const env = { DATABASE_PATH: t.path, LOG_LEVEL: 'error' };
+    const audited = () => t.db.$client.prepare("SELECT count(*) FROM audit_log WHERE action = 'support.export_personal_data'").pluck().get();
+    const plain = await runScript('scripts/support-export.ts', ['--month', '2026-10'], env);
+    expect(plain.status, plain.stderr).toBe(0);
+    const lines = plain.stdout.replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('number,channel,category,status,service,received_at,acknowledged_at,closed_at,acknowledgement,processing,minutes_in_month');
+    expect(lines[1]).toBe('#1,form,bug,in_progress,elearning,2026-10-05T10:00:00+09:00,2026-10-05T11:59:00+09:00,,met,,95');
+    expect(lines).toHaveLength(6);
+    expect(plain.stdout).not.toMatch(/learners\.example|client\.example|受講者|script|アカウント追加/);
+    expect(audited()).toBe(0);
+    const full = await runScript('scripts/support-export.ts', ['--month', '2026-10', '--with-personal-data'], env);
+    expect(full.status, full.stderr).toBe(0);
+    expect(full.stdout).toContain('one@learners.example.jp,受講者 <b>,<script>alert(1)</script> one@learners.example.jp');
+    expect(audited()).toBe(1);
+    const bad = await runScript('scripts/support-export.ts', ['--month', '2026-13'], env);
+    expect(bad.status).toBe(2);
+  });
+
   it('closing an item with an address sends its survey; the yearly campaign asks every recent requester once', () => {
     const invitations = (email: string) => t.db.$client.prepare('SELECT count(*) FROM survey_invitations WHERE email = ?').pluck().get(email);
     expect(invitations('four@client.example.jp')).toBe(1);
