@@ -187,6 +187,8 @@ describe('the support desk on the built site, through a real SMTP server', () =>
     const html = await (await get(path, adminCookie)).text();
     expect(html).toMatch(/data-testid="minutes-total">135</);
     expect(html).toContain('次回リリースで修正する');
+    const list = await (await get('/admin/support/', adminCookie)).text();
+    expect(list).toMatch(/data-testid="month">[^<]*作業時間 2時間15分 \(標準 5時間\)/);
     const month = DateTime.fromFormat(workedAt, "yyyy-LL-dd'T'HH:mm", { zone: 'Asia/Tokyo' }).toFormat('yyyy-LL');
     const { stdout, status } = await runScript('scripts/sla.ts', ['--month', month, '--json'], env());
     expect(status).toBe(0);

@@ -1,4 +1,6 @@
 import { formatHours } from '../sla/format';
+import type { Config } from '../config';
+import { defaultSlaRows } from '../sla/catalogue';
 import type { SupportFigures, Tally } from './figures';
 import { surveyMeets } from './figures';
 
@@ -81,4 +83,10 @@ export function supportRow(def: SupportMeasure, s: SupportFigures): SupportRowVa
       };
     }
   }
+}
+
+/** The monthly support-hours standard of the configured SLA table (000 §11: 5 h), null when no row measures it. */
+export function supportHoursStandard(config: Config): number | null {
+  const row = (config.sla.rows ?? defaultSlaRows).find((r) => r.measure === 'support_hours');
+  return row && row.measure === 'support_hours' ? row.hours : null;
 }
