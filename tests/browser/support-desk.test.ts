@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { launchBrowser } from '../helpers/browser';
 import { openDatabase, type Db } from '../../src/lib/db';
 import { parseConfig } from '../../src/lib/config';
@@ -25,6 +27,19 @@ afterAll(async () => {
 async function newPage(lang = 'ja-JP'): Promise<Page> {
   const context = await browser.newContext({ locale: lang, extraHTTPHeaders: { 'accept-language': lang } });
   return context.newPage();
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious or critical accessibility violations axe finds on the page. */
+async function axe(page: Page): Promise<Array<{ id: string; nodes: string[] }>> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const r = await (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } })
+      .axe.run({ resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map(({ id, nodes }) => ({ id, nodes }));
 }
 
 const NAME = '<script>window.__pwned = 1</script>山田';
@@ -83,6 +98,7 @@ describe('the support desk in Chromium', () => {
     const page = await newPage();
     await page.goto(`${url}/survey/${token}`);
     expect(await page.locator('fieldset').count()).toBe(5);
+    expect(await axe(page)).toEqual([]);
     for (const q of ['q1', 'q2', 'q3', 'q4', 'q5']) await page.check(`input[name=${q}][value=mostly_satisfied]`);
     await page.click('form button[type=submit]');
     await page.waitForSelector('[data-testid=outcome]');
@@ -91,5 +107,14 @@ describe('the support desk in Chromium', () => {
     expect(await page.textContent('[data-testid=outcome]')).toBe('このアンケートはすでに回答済みです。');
     expect(await page.locator('form.subscribe').count()).toBe(0);
     await page.context().close();
+  });
+
+  it('the form in both languages has no serious accessibility violation', async () => {
+    for (const path of ['/support/', '/en/support/']) {
+      const page = await newPage(path.startsWith('/en') ? 'en-US' : 'ja-JP');
+      await page.goto(`${url}${path}`);
+      expect({ path, violations: await axe(page) }).toEqual({ path, violations: [] });
+      await page.context().close();
+    }
   });
 });
