@@ -36,16 +36,32 @@ export function deskOptions(config: Config, baseUrl: string): DeskOptions {
   return { baseUrl, siteName: config.site.name, zone: config.zone, support: config.support };
 }
 
+/** The fields of a form body, URL-encoded (a browser's form) or multipart (`curl -F`). */
+async function formOf(raw: string, contentType: string): Promise<{ get(name: string): unknown }> {
+  if (contentType.toLowerCase().startsWith('multipart/form-data')) {
+    try {
+      return await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+    } catch {
+      return new URLSearchParams();
+    }
+  }
+  return new URLSearchParams(raw);
+}
+
 export async function handleSupportForm(db: Db, config: Config, baseUrl: string, request: Request, clientAddress: string, user: SessionUser | null, lang: Lang, now = Date.now()): Promise<SupportFormOutcome> {
   if (request.method !== 'POST') return { kind: 'form' };
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxRequestBytes(config)) return { kind: 'too_large' };
   const raw = await request.text();
   if (Buffer.byteLength(raw) > maxRequestBytes(config)) return { kind: 'too_large' };
-  const form = new URLSearchParams(raw);
-  const values = { email: form.get('email') ?? '', name: form.get('name') ?? '', service: form.get('service') ?? '', category: form.get('category') ?? '', body: form.get('body') ?? '' };
+  const form = await formOf(raw, request.headers.get('content-type') ?? '');
+  const field = (name: string) => {
+    const v = form.get(name);
+    return typeof v === 'string' ? v : '';
+  };
+  const values = { email: field('email'), name: field('name'), service: field('service'), category: field('category'), body: field('body') };
   // A field people never see: only robots fill it in. They are told "sent" and nothing is stored or mailed.
-  if ((form.get('website') ?? '') !== '') return { kind: 'sent', number: itemNumber(0) };
+  if (field('website') !== '') return { kind: 'sent', number: itemNumber(0) };
   if (!limiter(config.support.per_client_per_hour).take(clientAddress, now)) return { kind: 'too_many' };
   if (values.email.trim() && recentItemsFrom(db, values.email, now) >= config.support.per_address_per_hour) return { kind: 'too_many' };
   try {
