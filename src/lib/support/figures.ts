@@ -117,10 +117,13 @@ export function supportFigures(db: Db, period: Interval, now: number, limits: De
   const reportedAt = (e: EventRow) => (e.reportedVia === 'mail' ? e.sentAt : e.at);
   const clipNow = Math.min(now, period.end);
 
+  const firstClosing = new Map<number, EventRow>();
+  for (const e of events) if (closedStatuses.includes(e.toStatus) && !firstClosing.has(e.itemId)) firstClosing.set(e.itemId, e);
+
   const figures = items.map((i): SupportItemFigures => {
     const received = inPeriod(i.receivedAt);
     const acknowledgedAt = acknowledgedAtReception(i.channel) ? i.acknowledgedAt ?? i.receivedAt : i.acknowledgedAt ?? i.ackSentAt;
-    const closing = events.find((e) => e.itemId === i.id && closedStatuses.includes(e.toStatus));
+    const closing = firstClosing.get(i.id);
     const processedAt = closing ? reportedAt(closing) : null;
     return {
       id: i.id, channel: i.channel, category: i.category, status: i.status, serviceSlug: i.serviceSlug,
