@@ -9,3 +9,4 @@ export * from './audit';
 export * from './probe';
 export * from './reports';
 export * from './subscriptions';
+export * from './support';

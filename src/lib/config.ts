@@ -68,6 +68,21 @@ const configSchema = z.strictObject({
     /** A confirmation link works this many hours. */
     confirm_valid_h: z.number().positive().max(24 * 30).default(48),
   }).prefault({}),
+  /** The support desk (src/lib/support): its timer limits, survey links and the public form's limits. */
+  support: z.strictObject({
+    /** A mail or form item is acknowledged (the acknowledgement mail sent) within this many hours (004 row 5). */
+    ack_h: z.number().positive().default(2),
+    /** An application (category `request`) is processed and the requester told within this many hours (004 row 15). */
+    processing_h: z.number().positive().default(24),
+    /** A survey link works this many days. */
+    survey_valid_days: z.number().int().min(1).max(365).default(30),
+    /** Items one e-mail address may raise through the public form in an hour. */
+    per_address_per_hour: z.number().int().min(1).max(100).default(3),
+    /** Items one client address (IP) may raise through the public form in an hour. */
+    per_client_per_hour: z.number().int().min(1).max(1000).default(10),
+    /** Longest text of an item, in characters. */
+    body_max_chars: z.number().int().min(100).max(20_000).default(4000),
+  }).prefault({}),
   probe: z.strictObject({
     concurrency: z.number().int().min(1).max(1000).default(64),
     /** /healthz fails when the probe's heartbeat is older than this. */

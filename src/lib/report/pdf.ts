@@ -7,6 +7,7 @@ import { timerNames, type TimerResult } from '../sla/timers';
 import { formatDuration, formatInstant, formatMinutes, pctOf } from '../sla/format';
 import type { DailyLatency } from './response-times';
 import type { VersionChanges } from './versions';
+import { supportTables } from '../support/report';
 
 /**
  * The monthly SLA report as a Japanese A4 PDF (REPORT.md). Text is set in Noto Sans JP,
@@ -564,6 +565,16 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
 
   // 12. Requests and issues.
   w.section('12. 問合せ・作業実績、課題・改善提案');
+  // The support desk's month, from the same tables as the online report (src/lib/support/report.ts).
+  const desk = supportTables(f.support, (ms) => at(ms, 'LL-dd HH:mm'));
+  const cols = (headers: string[], width: number, widths: number[] = []) => headers.map((header, n) => ({ header, width: widths[n] ?? width, align: 'center' as const }));
+  w.h2('対応項目と時間');
+  w.table(cols(desk.summary.headers, 60, [50, 62, 62, 56, 60, 56, 95]), [desk.summary.row], { size: 8 });
+  if (desk.items.rows.length) w.table(cols(desk.items.headers, 50), desk.items.rows, { size: 6.5 });
+  w.h2('満足度調査');
+  w.table(cols(desk.survey.headers, 60), [desk.survey.row], { size: 8 });
+  w.para(`受領確認: 電話・対面は受付時、メール・フォームは受領確認メールの送信時刻（${f.support.limits.ackH}時間以内）。申請処理: 要望の受付から完了・見送りの連絡まで（${f.support.limits.processingH}時間以内）。作業時間は管理者が項目ごとに記録した時間の合計。満足度は当月に回収した回答の平均（満足100・ほぼ満足80・普通60・やや不満40・不満0）。`, { size: 8 });
+  w.h2('管理者入力の項目');
   if (f.manual.length === 0) w.para('当月の記録はありません。');
   else {
     w.table([{ header: '項目', width: 140 }, { header: '値', width: 100 }, { header: '備考', width: 180 }, { header: '入力', width: 100 }],

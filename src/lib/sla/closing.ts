@@ -13,6 +13,8 @@ import type { ServiceRow } from './figures';
  */
 export interface SettingsInForce {
   sla: Config['sla'];
+  /** The support desk's limits (kept from when the desk began; older closings lack them). */
+  support?: Config['support'];
   fiscal_year_start_month: number;
   /** The services that existed, with their targets as written. */
   services: Array<{ id: number; slug: string; sla_target_pct: number }>;
@@ -20,7 +22,7 @@ export interface SettingsInForce {
 
 export function currentSettings(db: Db, config: Config): SettingsInForce {
   const services = db.$client.prepare('SELECT id, slug, sla_target_pct FROM services ORDER BY sort_order, id').all() as SettingsInForce['services'];
-  return { sla: config.sla, fiscal_year_start_month: config.fiscal_year_start_month, services };
+  return { sla: config.sla, support: config.support, fiscal_year_start_month: config.fiscal_year_start_month, services };
 }
 
 /** The settings a month closed with, or null while it is open (or was never closed). */
@@ -69,7 +71,7 @@ export function inForce(db: Db, config: Config, month: string, services: Service
   // By id: a service renamed later is still the same service.
   const target = new Map(kept.services.map((s) => [s.id, s.sla_target_pct]));
   return {
-    config: { ...config, sla: kept.sla, fiscal_year_start_month: kept.fiscal_year_start_month },
+    config: { ...config, sla: kept.sla, support: kept.support ?? config.support, fiscal_year_start_month: kept.fiscal_year_start_month },
     services: services.filter((s) => target.has(s.id)).map((s) => ({ ...s, slaTargetPct: target.get(s.id)! })),
     closedAt: row.closedAt,
   };

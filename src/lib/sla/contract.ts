@@ -1,6 +1,7 @@
 import { toIso } from '../time';
 import type { MonthFigures } from './month';
 import { wholeSeconds } from './format';
+import { supportJson } from '../support/report';
 
 /**
  * The JSON of `npm run sla -- --json` (CONTRACTS.md). Durations are whole seconds
@@ -51,6 +52,7 @@ export function slaJson(f: MonthFigures) {
     // A month still running: its figures count only up to the cut-off (SLA.md, Now).
     provisional: f.provisional,
     ...(f.cutOff !== null ? { cut_off: toIso(f.cutOff) } : {}),
+    support: supportJson(f.support),
     generated_at: toIso(f.generatedAt),
   };
 }

@@ -15,6 +15,7 @@ import { manualValues, type ManualValue } from './manual';
 import { evaluateRows, type RowResult } from './rows';
 import { lifeSpan } from './coverage';
 import { inForce } from './closing';
+import { supportFigures, deskLimitsOf, type SupportFigures } from '../support/figures';
 
 /**
  * The month's SLA figures: the one call behind `npm run sla`, the online report pages and
@@ -114,6 +115,8 @@ export interface MonthFigures {
   /** The month has not ended: its figures count only up to `cutOff` (速報). */
   provisional: boolean;
   cutOff: number | null;
+  /** The support desk's month (items, timers, hours, survey), measured from its records. */
+  support: SupportFigures;
   rows: RowResult[];
 }
 
@@ -290,6 +293,7 @@ export function monthFigures(current: SlaContext, month: string, options: { issu
     firstIssuedAt: firstIssuedAt(ctx, month) ?? options.issuingAt ?? null,
     provisional: period.end > ctx.now,
     cutOff: period.end > ctx.now ? Math.max(ctx.now, period.start) : null,
+    support: supportFigures(ctx.db, period, ctx.now, deskLimitsOf(ctx.config)),
   };
   const rows = evaluateRows(base, ctx.config, limits);
   return { ...base, rows };

@@ -7,6 +7,7 @@ import { timerNames } from './timers';
 import { formatDuration, formatHours, pctOf } from './format';
 import { parseNumber, parseYes } from './manual';
 import { meetsPercent } from './availability';
+import { supportRow } from '../support/rows';
 
 /** One row of the month's SLA table: its target, what was measured, and whether it was achieved. */
 export interface Text { ja: string; en: string }
@@ -174,6 +175,9 @@ export function evaluateRows(f: MonthFiguresBase, config: Config, limits: TimerL
         });
         break;
       }
+      case 'support_ack': case 'support_status_report': case 'support_processing': case 'support_hours': case 'support_survey':
+        pushRow(def, supportRow(def, f.support));
+        break;
       case 'manual': {
         const v = f.manual.find((m) => m.rowKey === def.key);
         const unit = def.unit ? ` ${def.unit}` : '';
