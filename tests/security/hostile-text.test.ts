@@ -73,7 +73,7 @@ describe('hostile text stays text', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 120_000);
 
   it('in the Atom and RSS feeds: titles and summaries are text', async () => {
     const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', cdataPropName: '#cdata', parseTagValue: false, processEntities: true, htmlEntities: false });
@@ -146,7 +146,7 @@ describe('hostile text stays text', () => {
     } finally {
       out.remove();
     }
-  });
+  }, 120_000);
 });
 
 describe('requests from other sites', () => {
