@@ -74,7 +74,7 @@ describe('hostile text stays text', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 120_000);
 
   it('in the Atom and RSS feeds: titles and summaries are text', async () => {
     const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', cdataPropName: '#cdata', parseTagValue: false, processEntities: true, htmlEntities: false });
@@ -150,7 +150,7 @@ describe('hostile text stays text', () => {
     } finally {
       out.remove();
     }
-  });
+  }, 120_000);
 });
 
 describe('requests from other sites', () => {

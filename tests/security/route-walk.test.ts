@@ -145,7 +145,7 @@ describe('every admin and report route, under every spelling', () => {
     });
     expect(failures).toEqual([]);
     expect(snapshot(ctx.db)).toBe(before);
-  });
+  }, 240_000);
 
   it('shows a client only what a client may read, and changes nothing for one', async () => {
     const before = snapshot(ctx.db);
@@ -162,7 +162,7 @@ describe('every admin and report route, under every spelling', () => {
     });
     expect(failures).toEqual([]);
     expect(snapshot(ctx.db)).toBe(before);
-  });
+  }, 240_000);
 
   it('takes the same form from an admin (so the refusals above refused a real change)', async () => {
     const before = snapshot(ctx.db);

@@ -156,13 +156,20 @@ export function withOneClickUnsubscribe(site: Handler, unsubscribe: (token: stri
     const url = req.url ?? '/';
     if (req.method !== 'POST' || !/^\/(?:en\/)?subscribe\/unsubscribe\?/.test(url) || req.headers.origin) return site(req, res);
     const token = new URL(url, 'http://x').searchParams.get('token') ?? '';
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => { if (body.length < 1000) body += c; });
-    req.on('end', () => {
+    const answer = (body: string) => {
       const ok = /List-Unsubscribe=One-Click/.test(body) && unsubscribe(token) === 'unsubscribed';
       res.writeHead(ok ? 200 : 400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       res.end(ok ? 'unsubscribed\n' : 'invalid link\n');
-    });
+    };
+    // A body sent in chunks was already read (and counted) by the server: scripts/start.ts.
+    const read = (req as { body?: AsyncIterable<Buffer> }).body;
+    if (read) {
+      void (async () => { let body = ''; for await (const c of read) body += c.toString('utf8'); answer(body.slice(0, 1000)); })();
+      return;
+    }
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => { if (body.length < 1000) body += c; });
+    req.on('end', () => answer(body));
   };
 }

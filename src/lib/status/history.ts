@@ -185,7 +185,8 @@ export function historyMonths(db: Db, zone: string): string[] {
  */
 export function monthInHistory(db: Db, month: string, zone: string, now: number): boolean {
   const months = historyMonths(db, zone);
-  const firstCheck = (db.$client.prepare('SELECT min(first_at) AS t FROM check_runs').get() as { t: number | null }).t;
+  // Per monitor through the primary key (monitor_id, first_at): no scan of all runs.
+  const firstCheck = (db.$client.prepare('SELECT min((SELECT min(first_at) FROM check_runs WHERE monitor_id = monitors.id)) AS t FROM monitors').get() as { t: number | null }).t;
   const bounds = [...months, monthOf(now, zone), ...(firstCheck === null ? [] : [monthOf(firstCheck, zone)])].sort();
   return month >= bounds[0]! && month <= bounds[bounds.length - 1]!;
 }

@@ -1,6 +1,7 @@
 import type { APIContext } from 'astro';
 import { getRuntime } from '../runtime';
-import { servePage } from './serve';
+import { servePage, RENDER_HEADER, renderSecret } from './serve';
+import { monthInHistory } from './history';
 import type { Lang } from '../i18n';
 import { readEnv, publicUrl } from '../env';
 import { cachedAnswer, toResponse, cacheKey } from './cache';
@@ -15,6 +16,30 @@ export function publicPage(lang: Lang, path: (ctx: APIContext) => string) {
   return (ctx: APIContext): Promise<Response> => {
     const { db } = getRuntime();
     return servePage(db, ctx, `/en/render/${lang}/${path(ctx)}`);
+  };
+}
+
+const missingMonth = new Map<Lang, { body: string; at: number }>();
+
+/**
+ * A history month page. A month outside the stored history is no page: every such address
+ * gets the same 404, rendered at most once a minute per language, so a loop over the endless
+ * month space costs next to nothing and caches nothing.
+ */
+export function historyMonthPage(lang: Lang) {
+  const page = publicPage(lang, (ctx) => `incidents/month/${encodeURIComponent(ctx.params.month ?? '')}`);
+  return async (ctx: APIContext): Promise<Response> => {
+    const { db, config } = getRuntime();
+    const month = ctx.params.month ?? '';
+    const now = Date.now();
+    if (/^\d{4}-(?:0[1-9]|1[0-2])$/.test(month) && monthInHistory(db, month, config.zone, now)) return page(ctx);
+    let missing = missingMonth.get(lang);
+    if (!missing || now - missing.at > 60_000) {
+      const res = await ctx.rewrite(new Request(new URL(`/en/render/${lang}/missing`, ctx.url), { headers: { [RENDER_HEADER]: renderSecret(), accept: 'text/html' } }));
+      missing = { body: await res.text(), at: now };
+      missingMonth.set(lang, missing);
+    }
+    return new Response(missing.body, { status: 404, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'public, max-age=60' } });
   };
 }
 

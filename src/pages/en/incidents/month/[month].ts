@@ -1,3 +1,3 @@
-import { publicPage } from '../../../../lib/status/routes';
+import { historyMonthPage } from '../../../../lib/status/routes';
 
-export const GET = publicPage('en', (ctx) => `incidents/month/${encodeURIComponent(ctx.params.month ?? '')}`);
+export const GET = historyMonthPage('en');
