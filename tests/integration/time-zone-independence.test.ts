@@ -115,6 +115,17 @@ async function collect(zone: Zone): Promise<Outputs> {
   const row = db.$client.prepare("SELECT started_at AS startedAt, aware_at AS awareAt FROM incidents WHERE title_ja = '手入力の障害'").get() as { startedAt: number; awareAt: number };
   db.$client.close();
 
+  // The admin issues a report of the month still running from its page: refused as final, issued as 速報.
+  const running = monthOf(Date.now(), JST);
+  const issue = (kind: string) => fetch(`${site.url}/reports/${running}`, {
+    method: 'POST', redirect: 'manual', headers: { cookie, origin: site.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ kind }),
+  });
+  const refused = await issue('final');
+  expect(refused.status).toBe(400);
+  expect(await refused.text()).toContain(`month ${running} is still running`);
+  expect((await issue('provisional')).status).toBe(303);
+  expect(await get(`/reports/${running}`, true)).toMatch(/第1版（[^）]+）【速報・\d{4}-\d\d-\d\d \d\d:\d\d 時点】/);
+
   await site.stop();
   return { http, ics, cli, pdfText, csv, recordedPage, formStartedAt: row.startedAt, formAwareAt: row.awareAt, formPostedAt };
 }
