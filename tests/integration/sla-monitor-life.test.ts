@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempDb } from '../helpers/temp';
 import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
 import { exportInterchange } from '../../src/lib/interchange/export';
@@ -110,6 +113,15 @@ describe('a monitor added in November leaves October as it was', () => {
     // After its removal, the monitor's silence is not unmonitored time (the old monitor still watches).
     const later = monthFigures(ctx, '2026-11').services.find((s) => s.service.slug === 'web')!.month;
     expect(later.unmonitoredMs).toBe(nov.unmonitoredMs);
+  });
+
+  it('the report shows the paused part of the unmonitored time', async () => {
+    const r = await issueReport(t.db, config, '2026-11', { now: OCTOBER_NOW, provisional: true });
+    const file = join(t.dir, 'nov.pdf');
+    writeFileSync(file, r.pdf);
+    const text = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).stdout;
+    // The cell wraps in its narrow column: read it without line breaks.
+    expect(text.replace(/\s+/g, '')).toContain('（うち一時停止3時間0分0秒）');
   });
 
   it('the interchange file carries the life (added, pauses, removed) and reads back the same', () => {

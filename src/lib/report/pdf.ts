@@ -380,11 +380,13 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
 
   // 2. Availability.
   w.section('2. 稼働率の算定');
-  w.para('稼働率 ＝（暦時間 − 除外時間 − 停止時間）÷（暦時間 − 除外時間）。除外時間は計画停止（14日前までの通知または委託者の承認があるもの。予定時間帯の内側の実施分のみ）と不可抗力による停止の和集合です。停止時間は、稼働率に算入する監視項目のいずれかが停止している時間（連続した失敗の確認回数に達した最初の失敗から、次に成功した確認まで）と、障害で「全面停止」とされた時間の和集合から除外時間を除いたものです。誤検知と判定された停止は含みません。監視欠測時間は、監視の間隔の2倍を超えて確認結果がない時間で、参考として示します。');
+  w.para('稼働率 ＝（暦時間 − 除外時間 − 停止時間）÷（暦時間 − 除外時間）。除外時間は計画停止（14日前までの通知または委託者の承認があるもの。予定時間帯の内側の実施分のみ）と不可抗力による停止の和集合です。停止時間は、稼働率に算入する監視項目のいずれかが停止している時間（連続した失敗の確認回数に達した最初の失敗から、次に成功した確認まで）と、障害で「全面停止」とされた時間の和集合から除外時間を除いたものです。誤検知と判定された停止は含みません。監視欠測時間は、監視の間隔の2倍を超えて確認結果がない時間と、管理者が監視を一時停止していた時間です（監視項目ごとに、追加されてから削除されるまでの期間で数えます）。参考として示します。');
   for (const s of f.services) {
     w.h2(s.service.nameJa, 90);
     const rowOf = (label: string, a: typeof s.month) => [label, formatDuration(a.periodMs), formatDuration(a.plannedExcludedMs), formatDuration(a.forceMajeureMs),
-      formatDuration(a.periodMs - a.excludedMs), formatDuration(a.downtimeMs), formatDuration(a.unmonitoredMs), `${a.pct} %`];
+      formatDuration(a.periodMs - a.excludedMs), formatDuration(a.downtimeMs),
+      // Paused time is unmonitored, labelled as such (SLA.md, Coverage).
+      a.pausedMs > 0 ? `${formatDuration(a.unmonitoredMs)}\n（うち一時停止 ${formatDuration(a.pausedMs)}）` : formatDuration(a.unmonitoredMs), `${a.pct} %`];
     w.table(
       [{ header: '期間', width: 52 }, { header: '暦時間', width: 70, align: 'right' }, { header: '計画停止除外', width: 62, align: 'right' },
         { header: '不可抗力除外', width: 62, align: 'right' }, { header: '計画サービス時間', width: 70, align: 'right' }, { header: '停止時間', width: 62, align: 'right' },

@@ -2,6 +2,7 @@ import type { Db } from '../db';
 import type { Config } from '../config';
 import { monthOf, monthPeriod, previousMonth } from '../time';
 import { log } from '../log';
+import { holdsSampleData } from '../settings';
 import type { ServiceRow } from './figures';
 
 /**
@@ -33,7 +34,7 @@ export function closedSettings(db: Db, month: string): SettingsInForce | null {
 
 /** Keeps the month's settings as they are now, once it has ended; a month closes only once. */
 export function closeMonth(db: Db, config: Config, month: string, now: number): boolean {
-  if (monthPeriod(month, config.zone).end > now) return false;
+  if (monthPeriod(month, config.zone).end > now || holdsSampleData(db)) return false;
   const r = db.$client.prepare('INSERT OR IGNORE INTO month_closings (month, closed_at, settings) VALUES (?, ?, ?)')
     .run(month, now, JSON.stringify(currentSettings(db, config)));
   if (r.changes > 0) log.info('month.closed', { month });
@@ -46,6 +47,8 @@ export function closeMonth(db: Db, config: Config, month: string, now: number): 
  * each month, and before an admin changes a setting a month depends on.
  */
 export function closeEndedMonths(db: Db, config: Config, now: number): string[] {
+  // The sample shown at first start is replaced by the real data on import: it closes nothing.
+  if (holdsSampleData(db)) return [];
   const first = db.$client.prepare(`SELECT min(at) AS at FROM (
       SELECT min(first_at) AS at FROM check_runs UNION ALL SELECT min(started_at) FROM incidents UNION ALL SELECT min(scheduled_start) FROM maintenances)`)
     .get() as { at: number | null };
