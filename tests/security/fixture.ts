@@ -6,6 +6,9 @@ import type { Interchange } from '../../src/lib/interchange/format';
 import { createUser } from '../../src/lib/auth/users';
 import { systemActor } from '../../src/lib/audit';
 import { monthOf } from '../../src/lib/time';
+import { loadConfig } from '../../src/lib/config';
+import { raiseFromForm } from '../../src/lib/support/verbs';
+import { deskOptions } from '../../src/lib/support/http';
 import { startSite, type RunningSite } from '../helpers/site';
 import { tempDir } from '../helpers/temp';
 
@@ -109,6 +112,9 @@ export async function startHostileSite(env: Record<string, string> = {}, now = D
   const webCheck = (c.prepare("SELECT id FROM monitors WHERE slug = 'web-check'").get() as { id: number }).id;
   c.prepare(`INSERT INTO alarms (monitor_id, kind, code, severity, message, started_at, detected_at) VALUES (?, 'outage', 'down', 'critical', ?, ?, ?)`)
     .run(webCheck, hostile('alarmMessage'), now - 30 * MIN, now - 20 * MIN);
+  // An inquiry to the support desk, typed by a stranger.
+  const supportItem = raiseFromForm(setup, { email: 'learner@example.jp', name: hostile('supportName'), service: 'web', category: 'bug', body: hostile('supportBody') },
+    { userId: null, lang: 'ja' }, now, deskOptions(loadConfig(undefined), 'http://localhost'));
   const first = (table: string) => String((c.prepare(`SELECT min(id) AS id FROM ${table}`).get() as { id: number }).id);
   const params = {
     'incidents/[id]': first('incidents'),
@@ -116,6 +122,7 @@ export async function startHostileSite(env: Record<string, string> = {}, now = D
     'monitors/[id]': String(webCheck),
     'services/[id]': first('services'),
     'alarms/[id]': first('alarms'),
+    'support/[id]': String(supportItem),
     '[month]': monthOf(now, 'Asia/Tokyo'),
     '[file]': 'v1.pdf',
   };

@@ -39,7 +39,7 @@ afterAll(async () => { await ctx?.stop(); });
 describe('hostile text stays text', () => {
   it('in the public and admin HTML pages', async () => {
     const pages = ['/', '/en/', '/incidents/', '/en/incidents/', '/incidents/hostile-open', '/en/incidents/hostile-open', '/incidents/maintenance/hostile-stop', '/en/incidents/maintenance/hostile-stop', `/incidents/month/${ctx.params['[month]']}`, '/subscribe/', '/en/subscribe/', '/login'];
-    const adminPages = ['/admin/', '/admin/incidents/', `/admin/incidents/${ctx.params['incidents/[id]']}`, '/admin/maintenance/', `/admin/maintenance/${ctx.params['maintenance/[id]']}`, '/admin/monitors/', `/admin/monitors/${ctx.params['monitors/[id]']}`, `/admin/services/${ctx.params['services/[id]']}`, '/admin/audit', '/reports/', `/reports/${ctx.params['[month]']}`];
+    const adminPages = ['/admin/', '/admin/incidents/', `/admin/incidents/${ctx.params['incidents/[id]']}`, '/admin/maintenance/', `/admin/maintenance/${ctx.params['maintenance/[id]']}`, '/admin/monitors/', `/admin/monitors/${ctx.params['monitors/[id]']}`, `/admin/services/${ctx.params['services/[id]']}`, '/admin/audit', '/admin/support/', `/admin/support/${ctx.params['support/[id]']}`, '/reports/', `/reports/${ctx.params['[month]']}`];
     let escapedSeen = 0;
     for (const [path, cookie] of [...pages.map((p) => [p, ''] as const), ...adminPages.map((p) => [p, admin] as const)]) {
       const res = await get(`page ${path}`, path, cookie ? { cookie } : {});
