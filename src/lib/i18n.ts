@@ -1,4 +1,5 @@
 import type { ComponentStatus } from './status/summary';
+import type { BannerState, RowState, DetectedNotice } from './status/state';
 import { DateTime } from 'luxon';
 
 /** The public page's words, Japanese first. */
@@ -18,14 +19,39 @@ const ja = {
     degraded_performance: '一部のサービスで応答が遅くなっています',
     partial_outage: '一部のサービスで障害が発生しています',
     major_outage: 'サービスで障害が発生しています',
-    under_maintenance: '計画メンテナンス中です',
+    under_maintenance: '計画停止を実施しています',
   } satisfies Record<ComponentStatus, string>,
+  banner: {
+    operational: 'すべてのサービスは正常に稼働しています。',
+    degraded_performance: '一部のサービスで応答が遅くなっています。',
+    partial_outage: '一部のサービスで障害が発生しています。',
+    major_outage: 'サービスで障害が発生しています。',
+    under_maintenance: '計画停止を実施しています。',
+    monitoring_interrupted: '一部のサービスで監視を一時停止しています。最新の状態を確認できていません。',
+    incident_notice: '障害についてのお知らせがあります。',
+  } satisfies Record<BannerState, string>,
+  row: {
+    operational: '正常',
+    degraded_performance: '低速',
+    partial_outage: '一部障害',
+    major_outage: '障害',
+    under_maintenance: '計画停止中',
+    monitoring_interrupted: '監視を一時停止しています',
+  } satisfies Record<RowState, string>,
+  rowInterrupted: '監視を一時停止しています。最新の状態を確認できていません。',
+  detected: {
+    major_outage: (service: string) => `${service}: 自動監視で停止を検知しました。状況を確認しています。`,
+    partial_outage: (service: string) => `${service}: 自動監視で一部の停止を検知しました。状況を確認しています。`,
+    degraded_performance: (service: string) => `${service}: 応答が遅くなっています。状況を確認しています。`,
+  } satisfies Record<DetectedNotice['status'], (service: string) => string>,
+  pastIncidents: '過去7日間の障害',
+  noIncidentsThatDay: 'この日に報告された障害はありません。',
   status: {
     operational: '正常',
     degraded_performance: '低速',
     partial_outage: '一部障害',
     major_outage: '障害',
-    under_maintenance: 'メンテナンス中',
+    under_maintenance: '計画停止中',
   } satisfies Record<ComponentStatus, string>,
   probeDead: '監視が停止しているため、最新の状態を確認できていません。',
   services: 'サービスの状態',
@@ -42,7 +68,7 @@ const ja = {
   dayNoData: (date: string) => `${date}: 監視データなし`,
   dayOutage: '停止',
   dayIncidents: '障害情報',
-  dayHint: '棒を選ぶと、その日の詳細を表示します。',
+  dayHint: '日ごとの棒を選ぶと、その日の稼働状況を表示します。',
   responseTime: '応答時間',
   responseMean: (range: string, ms: number | null) => (ms === null ? `${range}: データなし` : `${range}の平均: ${ms} ms`),
   ranges: { h24: '24時間', d7: '7日', d30: '30日' },
@@ -146,6 +172,31 @@ const en: Words = {
     major_outage: 'A service is down',
     under_maintenance: 'Planned maintenance in progress',
   },
+  banner: {
+    operational: 'All services are operating normally.',
+    degraded_performance: 'Some services are responding slowly.',
+    partial_outage: 'Some services are partly down.',
+    major_outage: 'A service is down.',
+    under_maintenance: 'Planned maintenance is in progress.',
+    monitoring_interrupted: 'Monitoring of some services is interrupted; their latest state is not confirmed.',
+    incident_notice: 'There is a notice about an incident.',
+  },
+  row: {
+    operational: 'Operational',
+    degraded_performance: 'Slow',
+    partial_outage: 'Partial outage',
+    major_outage: 'Outage',
+    under_maintenance: 'Maintenance',
+    monitoring_interrupted: 'Monitoring interrupted',
+  },
+  rowInterrupted: 'Monitoring is interrupted; the latest state is not confirmed.',
+  detected: {
+    major_outage: (service) => `${service}: monitoring detected an outage. We are checking the situation.`,
+    partial_outage: (service) => `${service}: monitoring detected a partial outage. We are checking the situation.`,
+    degraded_performance: (service) => `${service}: responses are slow. We are checking the situation.`,
+  },
+  pastIncidents: 'Past incidents (7 days)',
+  noIncidentsThatDay: 'No incidents reported.',
   status: {
     operational: 'Operational',
     degraded_performance: 'Slow',
