@@ -12,6 +12,7 @@ import { log } from '../src/lib/log';
 import { reportError } from './lib/cli';
 import { withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-door';
 import { unsubscribe } from '../src/lib/subscriptions/index';
+import { firstRunLines } from '../src/lib/auth/first-run';
 
 /**
  * npm start: builds the site if its sources are newer than the build, migrates the
@@ -111,7 +112,9 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   log.info('start.listening', { url: `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}/` });
-  process.stdout.write(`Status site at ${publicUrl({ ...env, PORT: port })}/\n`);
+  const siteUrl = publicUrl({ ...env, PORT: port });
+  process.stdout.write(`Status site at ${siteUrl}/\n`);
+  for (const line of firstRunLines(db, siteUrl, env.DATABASE_PATH)) process.stdout.write(`${line}\n`);
   warmPublicPages(address, port);
 
   const probe = env.PROBE === 'on' ? startProbe(process.env) : null;

@@ -298,6 +298,26 @@ const en: Words = {
 
 export const words: Record<Lang, Words> = { ja, en };
 
+/** The error pages' words (they must render even when the site's configuration cannot be read). */
+export const errorWords = {
+  ja: {
+    notFound: { title: 'ページが見つかりません', lead: 'お探しのページは見つかりませんでした。アドレスに誤りがないかご確認ください。' },
+    serverError: { title: 'ページを表示できません', lead: '申し訳ありません。一時的な問題によりページを表示できませんでした。しばらくしてから再度お試しください。' },
+    home: '稼働状況のページへ',
+    admin: '管理画面へ',
+    reports: 'SLA月次報告へ',
+    otherLanguage: 'English',
+  },
+  en: {
+    notFound: { title: 'Page not found', lead: 'We could not find that page. Please check the address.' },
+    serverError: { title: 'This page cannot be shown', lead: 'Sorry, a temporary problem kept this page from being shown. Please try again in a moment.' },
+    home: 'Go to the status page',
+    admin: 'Admin pages',
+    reports: 'Monthly SLA reports',
+    otherLanguage: '日本語',
+  },
+} as const;
+
 export function serviceName(s: { nameJa: string; nameEn: string | null }, lang: Lang): string {
   return lang === 'en' && s.nameEn ? s.nameEn : s.nameJa;
 }
