@@ -26,6 +26,12 @@ textarea { width: 100%; }
 button { padding: .35rem .9rem; border-radius: 4px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
 button.secondary { background: transparent; color: var(--accent); }
 button.danger { background: var(--bad); border-color: var(--bad); }
+a.button { display: inline-block; padding: .5rem 1rem; border-radius: 4px; border: 1px solid var(--accent); text-decoration: none; font-weight: 700; min-height: 2.75rem; }
+a.button.primary { background: #b42318; border-color: #b42318; color: #fff; font-size: 1.1rem; }
+a.button.secondary { background: transparent; color: var(--accent); }
+.record-outage { display: flex; flex-wrap: wrap; gap: .5rem; margin: .75rem 0; }
+.quick-outage label.choice { display: block; padding: .4rem 0; min-height: 2.5rem; }
+.quick-outage fieldset { border: 1px solid var(--line, #ccc); border-radius: 4px; margin: 0 0 1rem; }
 form.inline { display: inline; }
 .invalid input, .invalid select, .invalid textarea { border-color: var(--bad); }
 .error { color: var(--bad); margin: 0; font-size: .9rem; }
