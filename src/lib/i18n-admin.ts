@@ -2,6 +2,7 @@ import type { AstroCookies } from 'astro';
 import { DateTime } from 'luxon';
 import type { z } from 'zod';
 import { AppError } from './errors';
+import { termsOf } from './i18n';
 
 /**
  * The admin pages' words, Japanese and English. The visitor's language is their choice (the
@@ -89,7 +90,7 @@ const ja = {
   },
   incident: {
     list: '障害一覧', new: '障害を登録', drafts: '監視が検知した障害候補 (確認待ち)', confirm: '障害として確定', merge: '既存の障害に統合', mergeInto: '統合先',
-    dismiss: '障害ではない (却下)', reason: '理由', open: '対応中', resolved: '復旧済み', draft: '候補', key: '番号',
+    dismiss: '障害ではない (却下)', dismissQuestion: 'この障害候補を却下しますか？', dismissDetail: (reason: string) => `却下すると、この候補は障害として扱われなくなります。理由: ${reason}`, reason: '理由', open: '対応中', resolved: '復旧済み', draft: '候補', key: '番号',
     kind: '種別', kinds: { failure: '障害', security: 'セキュリティ障害 (不正アクセス等)' } as Record<string, string>,
     severity: '重大度', severities: { minor: '軽微', major: '重大', critical: '致命的' } as Record<string, string>,
     titleJa: '件名 (日本語)', titleEn: '件名 (英語)', services: '影響するサービス', impact: '影響',
@@ -101,9 +102,9 @@ const ja = {
       recoveredAt: '復旧', recoveryNotifiedAt: '復旧通知', responseStartedAt: '対応着手 (セキュリティ)', writtenReportAt: '障害報告書提出',
     } as Record<string, string>,
     timers: 'SLAタイマー', timer: '項目', deadline: '期限', left: '残り', state: '判定',
-    states: { met: '達成', missed: '未達', pending: '進行中', not_started: '開始前' } as Record<string, string>,
+    states: termsOf('judgement', 'ja') as Record<string, string>,
     overdue: '超過', timeline: '経過', addUpdate: '経過を追加', status: '状況',
-    statuses: { investigating: '調査中', identified: '原因特定', monitoring: '経過観察', resolved: '復旧' } as Record<string, string>,
+    statuses: termsOf('incidentState', 'ja') as Record<string, string>,
     bodyJa: '内容 (日本語)', bodyEn: '内容 (英語)', published: '公開ページに掲載する', internal: '内部のみ', publishedMark: '公開',
     resolve: '復旧として記録', resolveBody: '復旧の報告 (日本語)', resolveBodyEn: '復旧の報告 (英語)', firstUpdate: '最初の報告 (任意)',
     falsePositive: '誤検知として記録', notifiedNote: '公開した経過は購読者に通知されます。', edit: '内容を編集', noUpdates: '経過はまだありません。',
@@ -114,11 +115,13 @@ const ja = {
     categories: { inspection: '定期計画停止: 定期点検', preventive: '定期計画停止: 予防保守', security: '臨時計画停止: セキュリティ保守', functional: '臨時計画停止: サービス機能保守', external: '臨時計画停止: システム外要因' } as Record<string, string>,
     titleJa: '件名 (日本語)', titleEn: '件名 (英語)', bodyJa: '説明 (日本語)', bodyEn: '説明 (英語)', services: '対象サービス',
     scheduledStart: '予定開始', scheduledEnd: '予定終了', announcedAt: '通知日時', clientApprovedAt: '委託者承認日時', holdOpen: '終了は手動で記録する (予定終了時刻に自動で終了しない)',
-    status: '状態', statuses: { scheduled: '予定', in_progress: '実施中', completed: '完了', cancelled: '中止' } as Record<string, string>,
+    status: '状態', statuses: termsOf('maintenanceState', 'ja') as Record<string, string>,
     actualStart: '実際の開始', actualEnd: '実際の終了', start: '開始', finish: '終了', cancel: '中止',
+    restore: '中止を取り消す', cancelQuestion: 'この計画停止を中止しますか？', cancelDetail: '中止した計画停止は稼働率の計算から除外されなくなり、公開ページには「中止」と表示されます。中止は後から取り消せます。',
+    restoreQuestion: 'この計画停止の中止を取り消しますか？', restoreDetail: '計画停止は中止前の状態（予定または実施中）に戻ります。',
     warningsTitle: 'この計画停止は契約のルールに反します。',
     warnings: {
-      notice: '事前通知が14日前より後です (通知日時から予定開始まで14日未満)。委託者の承認がなければ停止時間は稼働率から除外されません。',
+      notice: '計画停止予定通知が開始の14日前までに行われていません（通知日時から予定開始まで14日未満です）。委託者の承認がない場合、停止時間は稼働率の計算から除外されません。',
       window: '予定時間が平日18:00〜翌08:00の保守時間帯の外にかかっています。SLAの未達として報告されます。',
     } as Record<string, string>,
     confirmSave: 'ルール違反を承知のうえで保存する', recordedWarnings: '保存時のルール違反', confirmedAt: '確認日時', noticeDays: '通知日数',
@@ -215,7 +218,7 @@ const en: AdminWords = {
   },
   incident: {
     list: 'Incidents', new: 'New incident', drafts: 'Drafts the probe opened (to confirm)', confirm: 'Confirm as incident', merge: 'Merge into an incident', mergeInto: 'Merge into',
-    dismiss: 'Not an incident (dismiss)', reason: 'Reason', open: 'Open', resolved: 'Resolved', draft: 'Draft', key: 'No.',
+    dismiss: 'Not an incident (dismiss)', dismissQuestion: 'Dismiss this incident candidate?', dismissDetail: (reason) => `Once dismissed, this candidate is no longer treated as an incident. Reason: ${reason}`, reason: 'Reason', open: 'Open', resolved: 'Resolved', draft: 'Draft', key: 'No.',
     kind: 'Kind', kinds: { failure: 'Failure', security: 'Security incident (unauthorized access…)' },
     severity: 'Severity', severities: { minor: 'Minor', major: 'Major', critical: 'Critical' },
     titleJa: 'Title (Japanese)', titleEn: 'Title (English)', services: 'Affected services', impact: 'Impact',
@@ -227,9 +230,9 @@ const en: AdminWords = {
       recoveredAt: 'Recovered', recoveryNotifiedAt: 'Recovery notified', responseStartedAt: 'Response started (security)', writtenReportAt: 'Written report submitted',
     },
     timers: 'SLA timers', timer: 'Timer', deadline: 'Deadline', left: 'Time left', state: 'Result',
-    states: { met: 'Met', missed: 'Missed', pending: 'Running', not_started: 'Not started' },
+    states: termsOf('judgement', 'en'),
     overdue: 'overdue', timeline: 'Timeline', addUpdate: 'Add an update', status: 'Status',
-    statuses: { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved' },
+    statuses: termsOf('incidentState', 'en'),
     bodyJa: 'Text (Japanese)', bodyEn: 'Text (English)', published: 'Publish on the public page', internal: 'Internal', publishedMark: 'Published',
     resolve: 'Record recovery', resolveBody: 'Recovery notice (Japanese)', resolveBodyEn: 'Recovery notice (English)', firstUpdate: 'First update (optional)',
     falsePositive: 'Mark as false positive', notifiedNote: 'Published updates are sent to subscribers.', edit: 'Edit', noUpdates: 'No update yet.',
@@ -240,8 +243,10 @@ const en: AdminWords = {
     categories: { inspection: 'Regular: periodic inspection', preventive: 'Regular: preventive maintenance', security: 'Ad hoc: security maintenance', functional: 'Ad hoc: functional change', external: 'Ad hoc: external cause' },
     titleJa: 'Title (Japanese)', titleEn: 'Title (English)', bodyJa: 'Description (Japanese)', bodyEn: 'Description (English)', services: 'Services',
     scheduledStart: 'Scheduled start', scheduledEnd: 'Scheduled end', announcedAt: 'Announced', clientApprovedAt: 'Approved by the client', holdOpen: 'Finish by hand (do not finish automatically at the scheduled end)',
-    status: 'Status', statuses: { scheduled: 'Scheduled', in_progress: 'In progress', completed: 'Completed', cancelled: 'Cancelled' },
+    status: 'Status', statuses: termsOf('maintenanceState', 'en'),
     actualStart: 'Actual start', actualEnd: 'Actual end', start: 'Start', finish: 'Finish', cancel: 'Cancel stop',
+    restore: 'Restore (undo cancel)', cancelQuestion: 'Cancel this planned stop?', cancelDetail: 'A cancelled stop is no longer excluded from availability, and the public page shows it as cancelled. You can restore it later.',
+    restoreQuestion: 'Restore this cancelled planned stop?', restoreDetail: 'The stop returns to the state it had before (scheduled or in progress).',
     warningsTitle: "This planned stop breaks the contract's rules.",
     warnings: {
       notice: 'It is announced less than 14 days before it starts. Unless the client approves it, its time is not excluded from availability.',

@@ -10,6 +10,46 @@ export function isLang(v: unknown): v is Lang {
   return v === 'ja' || v === 'en';
 }
 
+/**
+ * One vocabulary for the states a person reads, on the public page, the admin pages, the
+ * online report and the PDF alike (the words of the contract: 計画停止, 復旧, 達成/未達成).
+ */
+export const glossary = {
+  incidentState: {
+    investigating: { ja: '調査中', en: 'Investigating' },
+    identified: { ja: '原因特定', en: 'Identified' },
+    monitoring: { ja: '経過観察中', en: 'Monitoring' },
+    resolved: { ja: '復旧済み', en: 'Resolved' },
+  },
+  maintenanceState: {
+    scheduled: { ja: '予定', en: 'Scheduled' },
+    in_progress: { ja: '実施中', en: 'In progress' },
+    completed: { ja: '完了', en: 'Completed' },
+    cancelled: { ja: '中止', en: 'Cancelled' },
+  },
+  /** A timer or an SLA row: met, missed, still running, or not started (its starting time is not recorded). */
+  judgement: {
+    met: { ja: '達成', en: 'Met' },
+    missed: { ja: '未達成', en: 'Not met' },
+    pending: { ja: '進行中', en: 'Running' },
+    not_started: { ja: '起点未記録', en: 'Not started' },
+  },
+} as const;
+
+type GlossaryGroup = keyof typeof glossary;
+
+/** The group's words in one language, keyed by state. */
+export function termsOf<G extends GlossaryGroup>(group: G, lang: Lang): Record<keyof (typeof glossary)[G], string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(glossary[group])) out[k] = (v as { ja: string; en: string })[lang];
+  return out as Record<keyof (typeof glossary)[G], string>;
+}
+
+/** 達成 / 未達成 (or – when it cannot be judged). */
+export function judgeText(met: boolean | null, lang: Lang = 'ja'): string {
+  return met === null ? '–' : glossary.judgement[met ? 'met' : 'missed'][lang];
+}
+
 const ja = {
   htmlLang: 'ja',
   skip: '本文へ移動',
@@ -80,19 +120,11 @@ const ja = {
   maintenanceUpcoming: '予定',
   noMaintenances: '予定されている計画停止はありません。',
   window: '停止時間',
+  windowScheduled: '予定していた停止時間',
+  windowActual: '実際の停止時間',
   affected: '対象',
-  incidentStatus: {
-    investigating: '調査中',
-    identified: '原因特定',
-    monitoring: '経過観察中',
-    resolved: '復旧済み',
-  } as Record<string, string>,
-  maintenanceStatus: {
-    scheduled: '予定',
-    in_progress: '実施中',
-    completed: '完了',
-    cancelled: '中止',
-  } as Record<string, string>,
+  incidentStatus: termsOf('incidentState', 'ja') as Record<string, string>,
+  maintenanceStatus: termsOf('maintenanceState', 'ja') as Record<string, string>,
   impact: {
     degraded_performance: '低速',
     partial_outage: '一部障害',
@@ -146,7 +178,12 @@ const ja = {
     submit: '確認メールを送る',
     sent: '確認メールを送りました。メールのリンクを開いて登録を完了してください。（すでに登録済みのアドレスにも、設定変更の確認メールを送ります。）',
     tooMany: '短時間に多くの申し込みがありました。しばらくしてからもう一度お試しください。',
-    invalid: '入力を確認してください',
+    invalid: '入力内容を確認してください。',
+    errors: {
+      email: 'メールアドレスの形式が正しくありません。「taro@example.jp」のように入力してください。',
+      what: '受け取る通知を1つ以上選んでください。',
+      services: '選べないサービスが含まれています。もう一度選んでください。',
+    },
     confirmTitle: '登録の確認',
     confirmLead: '下のボタンを押すと登録が完了します。',
     confirmButton: '登録を完了する',
@@ -231,9 +268,11 @@ const en: Words = {
   maintenanceUpcoming: 'Scheduled',
   noMaintenances: 'No planned maintenance is scheduled.',
   window: 'Window',
+  windowScheduled: 'Scheduled window',
+  windowActual: 'Actual window',
   affected: 'Affects',
-  incidentStatus: { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved' },
-  maintenanceStatus: { scheduled: 'Scheduled', in_progress: 'In progress', completed: 'Completed', cancelled: 'Cancelled' },
+  incidentStatus: termsOf('incidentState', 'en'),
+  maintenanceStatus: termsOf('maintenanceState', 'en'),
   impact: { degraded_performance: 'Slow', partial_outage: 'Partial outage', major_outage: 'Outage' },
   category: {
     inspection: 'Periodic inspection',
@@ -283,7 +322,12 @@ const en: Words = {
     submit: 'Send the confirmation mail',
     sent: 'We sent a confirmation mail. Open its link to finish. (An address already subscribed gets a mail to confirm the new choice.)',
     tooMany: 'Too many requests in a short time. Please try again later.',
-    invalid: 'Please check the form',
+    invalid: 'Please check the form.',
+    errors: {
+      email: 'This is not a valid e-mail address. Write it like taro@example.jp.',
+      what: 'Choose at least one kind of notice.',
+      services: 'A service in the list cannot be chosen. Please choose again.',
+    },
     confirmTitle: 'Confirm your subscription',
     confirmLead: 'Press the button to finish subscribing.',
     confirmButton: 'Confirm',

@@ -223,3 +223,60 @@ describe('a client at month end', () => {
     await context.close();
   });
 });
+
+describe('destructive actions ask first, without JavaScript too', () => {
+  it('cancelling a planned stop asks, can be declined, and a cancelled stop can be restored', async () => {
+    const now = Date.now();
+    const id = Number(db.$client.prepare(`INSERT INTO maintenances (key, category, title_ja, title_en, announced_at, scheduled_start, scheduled_end, status, created_at, updated_at)
+      VALUES ('confirm-stop', 'inspection', '確認用の計画停止', 'Stop to confirm', ?, ?, ?, 'scheduled', ?, ?)`).run(now, now + 20 * 86_400_000, now + 20 * 86_400_000 + 7_200_000, now, now).lastInsertRowid);
+    const status = () => db.$client.prepare('SELECT status FROM maintenances WHERE id = ?').pluck().get(id);
+    const context = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false, locale: 'ja-JP', extraHTTPHeaders: { 'accept-language': 'ja-JP' } });
+    const page = await context.newPage();
+    await signIn(page, ADMIN);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${url}/admin/`);
+    await page.goto(`${url}/admin/maintenance/${id}`);
+    await page.click('form:has(input[value=cancel]) button');
+    expect(await page.locator('[data-testid=confirm-step] h2').innerText()).toBe('この計画停止を中止しますか？');
+    expect(status()).toBe('scheduled');
+    await page.screenshot({ path: join(shots, 'operator-confirm-cancel-phone.png'), fullPage: true });
+    await page.click('[data-testid=confirm-no]');
+    expect(status()).toBe('scheduled');
+    await page.click('form:has(input[value=cancel]) button');
+    await page.click('[data-testid=confirm-yes]');
+    await page.waitForURL(/saved=1/);
+    expect(status()).toBe('cancelled');
+    await page.click('[data-testid=restore-stop]');
+    expect(await page.locator('[data-testid=confirm-step] h2').innerText()).toBe('この計画停止の中止を取り消しますか？');
+    expect(status()).toBe('cancelled');
+    await page.click('[data-testid=confirm-yes]');
+    await page.waitForURL(/saved=1/);
+    expect(status()).toBe('scheduled');
+    const actions = db.$client.prepare("SELECT action FROM audit_log WHERE entity = 'maintenance' AND entity_id = ? ORDER BY id").pluck().all(String(id));
+    expect(actions).toEqual(['maintenance.cancel', 'maintenance.restore']);
+    await context.close();
+  });
+
+  it('dismissing an incident candidate asks first', async () => {
+    const now = Date.now();
+    const id = Number(db.$client.prepare(`INSERT INTO incidents (key, kind, severity, title_ja, started_at, draft, created_at, updated_at)
+      VALUES ('draft-confirm', 'failure', 'minor', '自動検知の候補', ?, 1, ?, ?)`).run(now - 60_000, now, now).lastInsertRowid);
+    const dismissed = () => db.$client.prepare('SELECT dismissed_at FROM incidents WHERE id = ?').pluck().get(id);
+    const context = await browser.newContext({ viewport: DESKTOP, javaScriptEnabled: false, locale: 'ja-JP', extraHTTPHeaders: { 'accept-language': 'ja-JP' } });
+    const page = await context.newPage();
+    await signIn(page, ADMIN);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${url}/admin/`);
+    await page.goto(`${url}/admin/incidents/`);
+    const draft = page.locator(`[data-draft="${id}"]`);
+    await draft.locator('input[name=reason]').fill('点検作業による一時的な応答なし');
+    await draft.locator('form:has(input[value=dismiss]) button').click();
+    expect(await page.locator('[data-testid=confirm-step] h2').innerText()).toBe('この障害候補を却下しますか？');
+    expect(await page.locator('[data-testid=confirm-step]').innerText()).toContain('点検作業による一時的な応答なし');
+    expect(dismissed()).toBeNull();
+    await page.click('[data-testid=confirm-yes]');
+    await page.waitForURL(`${url}/admin/incidents/`);
+    expect(dismissed()).not.toBeNull();
+    await context.close();
+  });
+});

@@ -6,6 +6,7 @@ import type { IncidentFigures } from '../sla/month';
 import { timerNames, type TimerResult } from '../sla/timers';
 import { formatDuration, formatInstant, formatMinutes, pctOf } from '../sla/format';
 import type { DailyLatency } from './response-times';
+import { termsOf, judgeText } from '../i18n';
 
 /**
  * The monthly SLA report as a Japanese A4 PDF (REPORT.md). Text is set in Noto Sans JP,
@@ -41,13 +42,13 @@ const NG = '#b3261e';
 const SERIES = ['#1f5fa8', '#c0661c', '#2e8540', '#7b3fa0'];
 
 const WEEK = ['月', '火', '水', '木', '金', '土', '日'];
-const judge = (met: boolean | null) => (met === null ? '–' : met ? '達成' : '未達成');
+const judge = (met: boolean | null) => judgeText(met);
 const mark = (state: TimerResult['state'] | undefined) => (state === 'met' ? '○' : state === 'missed' ? '×' : state === 'pending' ? '…' : '–');
 const severityJa: Record<string, string> = { minor: '軽微', major: '重大', critical: '重大（緊急）' };
 const categoryJa: Record<string, string> = {
   inspection: '定期（定期点検）', preventive: '定期（予防保守）', security: '臨時（セキュリティ保守）', functional: '臨時（機能保守）', external: '臨時（システム外要因）',
 };
-const statusJa: Record<string, string> = { investigating: '調査中', identified: '原因特定', monitoring: '経過観察', resolved: '解決' };
+const statusJa: Record<string, string> = termsOf('incidentState', 'ja');
 
 interface Column { header: string; width: number; align?: 'left' | 'right' | 'center' }
 interface TocEntry { title: string; page: number; level: number }
@@ -438,7 +439,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
       events.sort((a, b) => a[0] - b[0]);
       w.table([{ header: '日時', width: 90 }, { header: '経過', width: 330 }], events.map(([t, e]) => [at(t), e]), { size: 7.5 });
       w.table([{ header: 'SLA時間', width: 110 }, { header: '期限', width: 110 }, { header: '実施', width: 110 }, { header: '判定', width: 60 }],
-        i.timers.map((t) => [timerNames[t.key].ja, at(t.deadline), at(t.doneAt), t.state === 'met' ? '達成' : t.state === 'missed' ? '未達成' : t.state === 'pending' ? '期限前' : '起点未記録']),
+        i.timers.map((t) => [timerNames[t.key].ja, at(t.deadline), at(t.doneAt), termsOf('judgement', 'ja')[t.state]]),
         { size: 7.5, colors: i.timers.map((t) => [null, null, null, t.state === 'missed' ? NG : t.state === 'met' ? OK : null]) });
       if (i.cause || i.fix || i.prevention) {
         w.para(`原因: ${i.cause ?? '–'}（${i.causeKnown === null ? '区分未記入' : i.causeKnown ? '原因判明' : '原因不明'}）\n対処: ${i.fix ?? '–'}\n再発防止策: ${i.prevention ?? '–'}`, { size: 8 });
