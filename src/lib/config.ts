@@ -72,6 +72,10 @@ const configSchema = z.strictObject({
     /** /healthz fails when the probe's heartbeat is older than this. */
     stale_after_s: z.number().int().min(5).default(60),
   }).default({ concurrency: 64, stale_after_s: 60 }),
+  /** The client (委託者): the contacts who receive the contract's failure notices (first report, expected recovery, recovery). */
+  client: z.strictObject({
+    contacts: z.array(z.email()).default([]),
+  }).prefault({}),
   /** Alarm mail from the probe (confirmed outages, recoveries, threshold warnings). */
   alarms: z.strictObject({
     /** Operators who receive alarm mail. */
