@@ -157,6 +157,12 @@ describe('a learner reads one story on the public page', () => {
       await link.click();
       await page.waitForURL(/\/incidents\/[^/]+$/);
       expect(await page.locator('h1').innerText()).toBe('eラーニングシステムをご利用いただけない状態です');
+      // The history index lists this month's incidents themselves, not only month links.
+      await page.goto(`${url}/incidents/`);
+      const thisMonth = await page.getByTestId('this-month').innerText();
+      expect(thisMonth).toContain('eラーニングシステムをご利用いただけない状態です');
+      expect(thisMonth).toContain('広報啓発WEBサイトの動作が遅くなっています');
+      if (name === 'phone') await page.screenshot({ path: join(shots, 'learner-history-phone.png'), fullPage: true });
       await context.close();
     });
   }
@@ -277,6 +283,46 @@ describe('destructive actions ask first, without JavaScript too', () => {
     await page.click('[data-testid=confirm-yes]');
     await page.waitForURL(`${url}/admin/incidents/`);
     expect(dismissed()).not.toBeNull();
+    await context.close();
+  });
+});
+
+describe('an operator adds a monitor on a phone', () => {
+  it('real fields per type in the page language, errors beside the field, input kept across a type switch; the list shows the last check', async () => {
+    const { context, page } = await open(PHONE);
+    await signIn(page, ADMIN);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${url}/admin/`);
+    await page.goto(`${url}/admin/monitors/new`);
+    expect(await page.locator('label[for="f-opt-expected_status"]').innerText()).toBe('正常とみなすHTTPステータス（例: 200-399）');
+    await page.fill('#f-slug', 'learn-web');
+    await page.fill('#f-target', 'learn.example.jp');
+    await page.click('button[name=action][value=save]');
+    expect(await page.locator('[data-error-for=target]').innerText()).toBe('http:// または https:// で始まるURLを入力してください（例: https://learn.example.jp/）。');
+    expect(await page.inputValue('#f-slug')).toBe('learn-web');
+    expect(await page.inputValue('#f-target')).toBe('learn.example.jp');
+    expect(await fitsWidth(page)).toBeLessThanOrEqual(PHONE.width);
+    await page.screenshot({ path: join(shots, 'operator-monitor-error-phone.png'), fullPage: true });
+    // Switching the type keeps what was typed in the common fields.
+    await page.selectOption('#f-type', 'tcp');
+    await page.click('[data-testid=change-type]');
+    expect(await page.inputValue('#f-slug')).toBe('learn-web');
+    expect(await page.inputValue('#f-target')).toBe('learn.example.jp');
+    await page.fill('#f-target', '127.0.0.1:9');
+    await page.click('button[name=action][value=save]');
+    await page.waitForURL(/\/admin\/monitors\/\d+\?saved=1/);
+    const monitorId = Number(/monitors\/(\d+)/.exec(page.url())![1]);
+    const { CheckStore } = await import('../../src/lib/checks/store');
+    const now = Date.now();
+    new CheckStore(db).record([
+      { monitorId, at: now - 120_000, status: 'up', latencyMs: 5, error: null },
+      { monitorId, at: now - 60_000, status: 'down', latencyMs: null, error: 'connect ECONNREFUSED 127.0.0.1:9' },
+    ]);
+    await page.goto(`${url}/admin/monitors/`);
+    expect(await page.locator('tr[data-monitor=learn-web] [data-testid=monitor-state]').getAttribute('data-state')).toBe('down');
+    expect(await page.locator('tr[data-monitor=learn-web] [data-testid=monitor-state]').innerText()).toMatch(/^停止/);
+    expect(await fitsWidth(page)).toBeLessThanOrEqual(PHONE.width);
+    await page.screenshot({ path: join(shots, 'operator-monitors-list-phone.png'), fullPage: true });
     await context.close();
   });
 });

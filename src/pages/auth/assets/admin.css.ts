@@ -16,6 +16,8 @@ a { color: var(--accent); }
 h1 { font-size: 1.5rem; margin: .5rem 0 1rem; }
 h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; border-bottom: 1px solid var(--line); }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.scroll td { overflow-wrap: anywhere; }
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: var(--panel); }
 .field { margin: .6rem 0; display: flex; flex-direction: column; gap: .2rem; }
