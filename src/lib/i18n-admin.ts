@@ -70,6 +70,7 @@ const ja = {
     } as Record<string, string>,
     changeType: '種類を切り替える',
     changeTypeHint: '入力済みの共通項目はそのまま残ります。',
+    listHint: '複数あるときはカンマ（,）で区切ります',
     targetFormat: {
       http: 'http:// または https:// で始まるURLを入力してください（例: https://learn.example.jp/）。',
       'page-health': 'http:// または https:// で始まるURLを入力してください（例: https://www.example.jp/）。',
@@ -179,7 +180,7 @@ const ja = {
     title: 'サービスと監視', newService: 'サービスを追加', newMonitor: '監視を追加', service: 'サービス', slug: '識別子 (英小文字・数字・ハイフン)',
     nameJa: '名称 (日本語)', nameEn: '名称 (英語)', target: 'SLA目標 (%)', sortOrder: '表示順', type: '監視の種類', monitorTarget: '監視対象 (URL、ホストなど)',
     interval: '間隔 (秒)', timeout: 'タイムアウト (秒)', confirm: '停止と判定する連続失敗回数', counts: '稼働率の計算に含める', options: '種類ごとの設定',
-    optionsNote: '空欄は既定値。一覧や対応表はJSONで入力します。', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '稼働中',
+    optionsNote: '空欄の項目は既定値で監視します。送信するヘッダーだけは JSON（例: {"Authorization": "Bearer …"}）で入力します。', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '稼働中',
     pauseAll: 'すべての監視を一時停止', resumeAll: 'すべての監視を再開', testNow: '今すぐテスト', testResult: 'テスト結果', latency: '応答時間', reason: '詳細',
     outages: '最近の停止 (監視による)', outageStart: '開始', outageEnd: '終了', markFalse: '誤検知にする', falsePositive: '誤検知', noOutages: '最近の停止はありません。',
     monitors: '監視', noMonitors: '監視はまだありません。', defaultValue: '既定値',
@@ -246,6 +247,7 @@ const en: AdminWords = {
     },
     changeType: 'Switch type',
     changeTypeHint: 'What you typed in the common fields is kept.',
+    listHint: 'separate several with commas',
     targetFormat: {
       http: 'Enter a URL starting with http:// or https:// (for example https://learn.example.jp/).',
       'page-health': 'Enter a URL starting with http:// or https:// (for example https://www.example.jp/).',
@@ -355,7 +357,7 @@ const en: AdminWords = {
     title: 'Services and monitors', newService: 'Add a service', newMonitor: 'Add a monitor', service: 'Service', slug: 'Identifier (lower-case letters, digits, hyphens)',
     nameJa: 'Name (Japanese)', nameEn: 'Name (English)', target: 'SLA target (%)', sortOrder: 'Order', type: 'Check type', monitorTarget: 'Target (URL, host…)',
     interval: 'Interval (s)', timeout: 'Timeout (s)', confirm: 'Failed checks in a row to call it down', counts: 'Counts toward availability', options: 'Options of the check type',
-    optionsNote: 'Empty means the default. Lists and maps are entered as JSON.', pause: 'Pause', resume: 'Resume', paused: 'Paused', active: 'Active',
+    optionsNote: 'Empty fields use the default. Only the headers to send are JSON (for example {"Authorization": "Bearer …"}).', pause: 'Pause', resume: 'Resume', paused: 'Paused', active: 'Active',
     pauseAll: 'Pause every monitor', resumeAll: 'Resume every monitor', testNow: 'Test now', testResult: 'Test result', latency: 'Response time', reason: 'Detail',
     outages: 'Recent outages (from the probe)', outageStart: 'Start', outageEnd: 'End', markFalse: 'Mark false positive', falsePositive: 'False positive', noOutages: 'No recent outage.',
     monitors: 'Monitors', noMonitors: 'No monitor yet.', defaultValue: 'default',
