@@ -90,6 +90,7 @@ describe('an operator records an outage from the dashboard', () => {
     expect(await page.getAttribute('tr[data-timer=client_notified] [data-deadline]', 'data-deadline')).toMatch(/^\d+$/);
     const published = db.$client.prepare('SELECT count(*) FROM incident_updates WHERE incident_id = ? AND published = 1').pluck().get(row.id);
     expect(published).toBe(1);
+    expect(await fitsWidth(page)).toBeLessThanOrEqual(PHONE.width);
     await page.screenshot({ path: join(shots, 'operator-incident-phone.png'), fullPage: true });
     await context.close();
   });
