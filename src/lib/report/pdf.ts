@@ -32,6 +32,8 @@ export const FONT_BOLD = require.resolve('@expo-google-fonts/noto-sans-jp/700Bol
 
 const A4 = { width: 595.28, height: 841.89 };
 const M = { top: 50, bottom: 56, left: 42, right: 42 };
+/** Room (pt) a section needs below its heading to begin on the current page. */
+const SECTION_MIN_ROOM = 220;
 const CONTENT_W = A4.width - M.left - M.right;
 const INK = '#1a1a1a';
 const MUTED = '#555555';
@@ -75,8 +77,15 @@ class Writer {
   ensure(height: number): void {
     if (this.doc.y + height > this.bottom) this.doc.addPage();
   }
-  section(title: string): void {
-    this.doc.addPage();
+  /**
+   * A numbered section. It starts a new page only when little room is left on this one (or
+   * when asked), so short sections ("none this month") share a page instead of leaving
+   * near-empty pages.
+   */
+  section(title: string, options: { newPage?: boolean } = {}): void {
+    const atTop = this.doc.y <= M.top + 1;
+    if (options.newPage || (!atTop && this.bottom - this.doc.y < SECTION_MIN_ROOM)) this.doc.addPage();
+    else if (!atTop) this.doc.moveDown(1.5);
     this.toc.push({ title, page: this.page, level: 0 });
     this.doc.outline.addItem(title);
     this.doc.font('jpb').fontSize(15).fillColor(INK).text(title, M.left, this.doc.y, { width: CONTENT_W });
@@ -346,8 +355,8 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   const tocPage = w.page;
   doc.outline.addItem('目次');
 
-  // 2. Availability.
-  w.section('2. 稼働率の算定');
+  // 2. Availability (after the reserved table-of-contents page).
+  w.section('2. 稼働率の算定', { newPage: true });
   w.para('稼働率 ＝（暦時間 − 除外時間 − 停止時間）÷（暦時間 − 除外時間）。除外時間は計画停止（14日前までの通知または委託者の承認があるもの。予定時間帯の内側の実施分のみ）と不可抗力による停止の和集合です。停止時間は、稼働率に算入する監視項目のいずれかが停止している時間（連続した失敗の確認回数に達した最初の失敗から、次に成功した確認まで）と、障害で「全面停止」とされた時間の和集合から除外時間を除いたものです。誤検知と判定された停止は含みません。監視欠測時間は、監視の間隔の2倍を超えて確認結果がない時間で、参考として示します。');
   for (const s of f.services) {
     w.h2(s.service.nameJa, 90);
