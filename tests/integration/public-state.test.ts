@@ -5,6 +5,9 @@ import { importInterchange } from '../../src/lib/interchange/import';
 import { CheckStore } from '../../src/lib/checks/store';
 import { startSite, type RunningSite } from '../helpers/site';
 import { tempDir } from '../helpers/temp';
+import { launchBrowser } from '../helpers/browser';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 /**
  * The public page tells one story: for every combination of the probe's state, a draft
@@ -162,4 +165,29 @@ describe('one public state for every combination', () => {
     }
     expect(failures).toEqual([]);
   }, 180_000);
+
+  it('reads as it should in Chromium on a phone: a detected outage, and interrupted monitoring', async () => {
+    const shots = resolve(process.env.SCREENSHOT_DIR ?? 'test-results/user-paths');
+    mkdirSync(shots, { recursive: true });
+    const browser = await launchBrowser();
+    try {
+      for (const [name, c, banner, row] of [
+        ['learner-detected-phone', { probe: 'confirmed_down', draft: true, published: false, stop: 'none' }, 'サービスで障害が発生しています。', '障害'],
+        ['learner-interrupted-phone', { probe: 'silent', draft: false, published: false, stop: 'none' }, '一部のサービスで監視を一時停止しています。最新の状態を確認できていません。', '監視を一時停止しています'],
+      ] as const) {
+        arrange(c, Date.now());
+        await new Promise((r) => setTimeout(r, 120));
+        const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+        await page.goto(`${site.url}/`);
+        expect(await page.getByTestId('overall').innerText()).toBe(banner);
+        expect(await page.locator('.service[data-service=learn] [data-testid=service-state]').innerText()).toBe(row);
+        if (c.probe === 'confirmed_down') expect(await page.getByTestId('detected').innerText()).toBe('eラーニング: 自動監視で停止を検知しました。状況を確認しています。');
+        expect(await page.locator('body').innerText()).not.toMatch(/ECONNREFUSED|disk full|下書き/);
+        await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
