@@ -16,6 +16,7 @@ import { canonicalPath, encodedPath } from '../src/lib/auth/canonical-path';
 import { securityHeaders } from '../src/lib/auth/security';
 import { trustedProxies, believeForwarded } from '../src/lib/auth/proxies';
 import { bodyLimitFor, declaredBody, readCounted } from '../src/lib/auth/body-limit';
+import { firstRunLines } from '../src/lib/auth/first-run';
 
 /** The worker's exit status when it lost its lease or its storage fault is over (scripts/probe.ts): start it again. */
 const EXIT_RESTART = 75;
@@ -150,7 +151,9 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   log.info('start.listening', { url: `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}/` });
-  process.stdout.write(`Status site at ${publicUrl({ ...env, PORT: port })}/\n`);
+  const siteUrl = publicUrl({ ...env, PORT: port });
+  process.stdout.write(`Status site at ${siteUrl}/\n`);
+  for (const line of firstRunLines(db, siteUrl, env.DATABASE_PATH)) process.stdout.write(`${line}\n`);
   warmPublicPages(address, port);
 
   const probe = env.PROBE === 'on' ? startProbe(process.env) : null;

@@ -97,9 +97,11 @@ function showDay(bars: HTMLElement, li: HTMLElement): void {
   for (const other of bars.querySelectorAll('li[aria-current]')) other.removeAttribute('aria-current');
   li.setAttribute('aria-current', 'date');
   const source = li.querySelector('.day-detail-text');
+  // The day's lines keep their links to the incidents, which become reachable in the panel.
   panel.replaceChildren(...Array.from(source?.children ?? []).map((c) => {
     const p = document.createElement('p');
-    p.textContent = c.textContent;
+    p.append(...Array.from(c.childNodes, (n) => n.cloneNode(true)));
+    for (const a of p.querySelectorAll('a')) a.removeAttribute('tabindex');
     return p;
   }));
   panel.hidden = false;

@@ -90,6 +90,10 @@ const configSchema = z.strictObject({
     /** A waiting worker takes the lease once the holder's heartbeat has stood still this long. */
     lease_ttl_s: z.number().int().min(3).max(600).default(15),
   }).default({ concurrency: 64, stale_after_s: 60, lease_ttl_s: 15 }),
+  /** The client (委託者): the contacts who receive the contract's failure notices (first report, expected recovery, recovery). */
+  client: z.strictObject({
+    contacts: z.array(z.email()).default([]),
+  }).prefault({}),
   /** Alarm mail from the probe (confirmed outages, recoveries, threshold warnings). */
   alarms: z.strictObject({
     /** Operators who receive alarm mail. */

@@ -8,6 +8,7 @@ import { formatDuration, formatInstant, formatMinutes, pctOf } from '../sla/form
 import type { DailyLatency } from './response-times';
 import type { VersionChanges } from './versions';
 import { supportTables } from '../support/report';
+import { termsOf, judgeText } from '../i18n';
 
 /**
  * The monthly SLA report as a Japanese A4 PDF (REPORT.md). Text is set in Noto Sans JP,
@@ -37,6 +38,8 @@ export const FONT_BOLD = require.resolve('@expo-google-fonts/noto-sans-jp/700Bol
 
 const A4 = { width: 595.28, height: 841.89 };
 const M = { top: 50, bottom: 56, left: 42, right: 42 };
+/** Room (pt) a section needs below its heading to begin on the current page. */
+const SECTION_MIN_ROOM = 220;
 const CONTENT_W = A4.width - M.left - M.right;
 const INK = '#1a1a1a';
 const MUTED = '#555555';
@@ -47,13 +50,13 @@ const NG = '#b3261e';
 const SERIES = ['#1f5fa8', '#c0661c', '#2e8540', '#7b3fa0'];
 
 const WEEK = ['月', '火', '水', '木', '金', '土', '日'];
-const judge = (met: boolean | null) => (met === null ? '–' : met ? '達成' : '未達成');
+const judge = (met: boolean | null) => judgeText(met);
 const mark = (state: TimerResult['state'] | undefined) => (state === 'met' ? '○' : state === 'missed' ? '×' : state === 'pending' ? '…' : '–');
 const severityJa: Record<string, string> = { minor: '軽微', major: '重大', critical: '重大（緊急）' };
 const categoryJa: Record<string, string> = {
   inspection: '定期（定期点検）', preventive: '定期（予防保守）', security: '臨時（セキュリティ保守）', functional: '臨時（機能保守）', external: '臨時（システム外要因）',
 };
-const statusJa: Record<string, string> = { investigating: '調査中', identified: '原因特定', monitoring: '経過観察', resolved: '解決' };
+const statusJa: Record<string, string> = termsOf('incidentState', 'ja');
 
 interface Column { header: string; width: number; align?: 'left' | 'right' | 'center' }
 interface TocEntry { title: string; page: number; level: number }
@@ -80,8 +83,15 @@ class Writer {
   ensure(height: number): void {
     if (this.doc.y + height > this.bottom) this.doc.addPage();
   }
-  section(title: string): void {
-    this.doc.addPage();
+  /**
+   * A numbered section. It starts a new page only when little room is left on this one (or
+   * when asked), so short sections ("none this month") share a page instead of leaving
+   * near-empty pages.
+   */
+  section(title: string, options: { newPage?: boolean } = {}): void {
+    const atTop = this.doc.y <= M.top + 1;
+    if (options.newPage || (!atTop && this.bottom - this.doc.y < SECTION_MIN_ROOM)) this.doc.addPage();
+    else if (!atTop) this.doc.moveDown(1.5);
     this.toc.push({ title, page: this.page, level: 0 });
     this.doc.outline.addItem(title);
     this.doc.font('jpb').fontSize(15).fillColor(INK).text(title, M.left, this.doc.y, { width: CONTENT_W });
@@ -378,8 +388,8 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   const tocPage = w.page;
   doc.outline.addItem('目次');
 
-  // 2. Availability.
-  w.section('2. 稼働率の算定');
+  // 2. Availability (after the reserved table-of-contents page).
+  w.section('2. 稼働率の算定', { newPage: true });
   w.para('稼働率 ＝（暦時間 − 除外時間 − 停止時間）÷（暦時間 − 除外時間）。除外時間は計画停止（14日前までの通知または委託者の承認があるもの。予定時間帯の内側の実施分のみ）と不可抗力による停止の和集合です。停止時間は、稼働率に算入する監視項目のいずれかが停止している時間（連続した失敗の確認回数に達した最初の失敗から、次に成功した確認まで）と、障害で「全面停止」とされた時間の和集合から除外時間を除いたものです。誤検知と判定された停止は含みません。監視欠測時間は、監視の間隔の2倍を超えて確認結果がない時間と、管理者が監視を一時停止していた時間です（監視項目ごとに、追加されてから削除されるまでの期間で数えます）。参考として示します。');
   for (const s of f.services) {
     w.h2(s.service.nameJa, 90);
@@ -473,7 +483,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
       events.sort((a, b) => a[0] - b[0]);
       w.table([{ header: '日時', width: 90 }, { header: '経過', width: 330 }], events.map(([t, e]) => [at(t), e]), { size: 7.5 });
       w.table([{ header: 'SLA時間', width: 110 }, { header: '期限', width: 110 }, { header: '実施', width: 110 }, { header: '判定', width: 60 }],
-        i.timers.map((t) => [timerNames[t.key].ja, at(t.deadline), at(t.doneAt), t.state === 'met' ? '達成' : t.state === 'missed' ? '未達成' : t.state === 'pending' ? '期限前' : '起点未記録']),
+        i.timers.map((t) => [timerNames[t.key].ja, at(t.deadline), at(t.doneAt), termsOf('judgement', 'ja')[t.state]]),
         { size: 7.5, colors: i.timers.map((t) => [null, null, null, t.state === 'missed' ? NG : t.state === 'met' ? OK : null]) });
       if (i.cause || i.fix || i.prevention) {
         w.para(`原因: ${i.cause ?? '–'}（${i.causeKnown === null ? '区分未記入' : i.causeKnown ? '原因判明' : '原因不明'}）\n対処: ${i.fix ?? '–'}\n再発防止策: ${i.prevention ?? '–'}`, { size: 8 });

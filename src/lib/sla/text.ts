@@ -1,5 +1,6 @@
 import type { MonthFigures } from './month';
 import { formatDuration, formatInstant } from './format';
+import { judgeText } from '../i18n';
 
 /** The month's figures as a plain-text table for the terminal (`npm run sla` without --json). */
 function width(s: string): number {
@@ -14,7 +15,7 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
-const yesNo = (met: boolean | null) => (met === null ? '–' : met ? '達成' : '未達成');
+const yesNo = (met: boolean | null) => judgeText(met);
 
 export function slaTable(f: MonthFigures): string {
   const z = f.zone;

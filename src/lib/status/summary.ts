@@ -6,8 +6,8 @@ import { lastDays, type Period } from '../time';
 import { holdsSampleData } from '../settings';
 import { readLease } from '../lease';
 import { PROBE_LEASE } from '../probe/probe';
-import { DOWN } from '../checks/status';
 import { incidentsTouching } from './history';
+import { serviceState, type MonitorLatest, type ServiceState } from './state';
 
 /**
  * What the public page and the status API show now. Component states and indicators use
@@ -43,8 +43,8 @@ export interface Uptime {
 export interface ServiceStatus {
   service: ServiceRow;
   status: ComponentStatus;
-  /** Why, in the probe's words (the latest failing check's reason), when not operational. */
-  reason: string | null;
+  /** The public state of the service (state.ts): what set it, and whether monitoring is interrupted. */
+  state: ServiceState;
   days: DayBar[];
   uptime90: Uptime;
   uptime30: Uptime;
@@ -65,9 +65,10 @@ interface LatestCheck {
   monitorId: number;
   countsForAvailability: number;
   status: number;
-  error: string | null;
   confirm: number;
   runCount: number;
+  lastAt: number;
+  intervalS: number;
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
@@ -77,8 +78,7 @@ function prepareStatements(db: Db) {
   const c = db.$client;
   return {
     latest: c.prepare(`SELECT m.id AS monitorId, m.counts_for_availability AS countsForAvailability, m.confirm,
-      r.status, r.count AS runCount,
-      (SELECT error FROM checks WHERE monitor_id = m.id AND at = r.last_at) AS error
+      r.status, r.count AS runCount, r.last_at AS lastAt, m.interval_s AS intervalS
     FROM monitors m JOIN check_runs r ON r.monitor_id = m.id
     WHERE m.service_id = ? AND m.paused = 0 AND r.first_at = (SELECT max(first_at) FROM check_runs WHERE monitor_id = m.id)`),
     impacts: c.prepare(`SELECT s.impact FROM incidents i JOIN incident_services s ON s.incident_id = i.id
@@ -97,28 +97,14 @@ function statementsOf(db: Db): Statements {
   return st;
 }
 
-function currentStatus(ctx: SlaContext, serviceId: number): { status: ComponentStatus; reason: string | null } {
+function currentState(ctx: SlaContext, serviceId: number): ServiceState {
   const st = statementsOf(ctx.db);
-  const latest = st.latest.all(serviceId) as LatestCheck[];
-  let status: ComponentStatus = 'operational';
-  let reason: string | null = null;
-  const raise = (s: ComponentStatus, why: string | null) => {
-    if (severityRank[s] > severityRank[status]) {
-      status = s;
-      reason = why;
-    }
-  };
-  for (const m of latest) {
-    if (m.status === DOWN && m.runCount >= m.confirm) raise(m.countsForAvailability ? 'major_outage' : 'partial_outage', m.error);
-    else if (m.status !== 0) raise('degraded_performance', m.error);
-  }
-  const impacts = st.impacts.all(serviceId, ctx.now) as { impact: ComponentStatus }[];
-  for (const i of impacts) raise(i.impact, null);
-  if (status === 'operational') {
-    const inMaintenance = st.inMaintenance.get(serviceId, ctx.now, ctx.now);
-    if (inMaintenance) status = 'under_maintenance';
-  }
-  return { status, reason };
+  const monitors = (st.latest.all(serviceId) as LatestCheck[]).map((m): MonitorLatest => ({
+    countsForAvailability: m.countsForAvailability === 1, status: m.status, runCount: m.runCount, confirm: m.confirm, lastAt: m.lastAt, intervalS: m.intervalS,
+  }));
+  const publishedImpacts = (st.impacts.all(serviceId, ctx.now) as { impact: ComponentStatus }[]).map((i) => i.impact);
+  const inPlannedStop = st.inMaintenance.get(serviceId, ctx.now, ctx.now) !== undefined;
+  return serviceState({ monitors, publishedImpacts, inPlannedStop, now: ctx.now });
 }
 
 export function indicatorOf(overall: ComponentStatus): Indicator {
@@ -213,9 +199,9 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
       const a = availabilityFor(ctx, service.slaTargetPct, { start: Math.max(start, range.start), end: Math.min(range.end, ctx.now) }, inputs);
       return { ratio: a.ratio, pct: a.pct };
     };
-    const { status, reason } = currentStatus(ctx, service.id);
+    const state = currentState(ctx, service.id);
     return {
-      service, status, reason, days: bars,
+      service, status: state.status, state, days: bars,
       uptime90: uptime(range.start), uptime30: uptime(ctx.now - 30 * 86_400_000), uptime24h: uptime(ctx.now - 86_400_000),
     };
   });

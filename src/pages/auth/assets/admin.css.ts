@@ -16,6 +16,8 @@ a { color: var(--accent); }
 h1 { font-size: 1.5rem; margin: .5rem 0 1rem; }
 h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; border-bottom: 1px solid var(--line); }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.scroll td { overflow-wrap: anywhere; }
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: var(--panel); }
 .field { margin: .6rem 0; display: flex; flex-direction: column; gap: .2rem; }
@@ -26,6 +28,12 @@ textarea { width: 100%; }
 button { padding: .35rem .9rem; border-radius: 4px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
 button.secondary { background: transparent; color: var(--accent); }
 button.danger { background: var(--bad); border-color: var(--bad); }
+a.button { display: inline-block; padding: .5rem 1rem; border-radius: 4px; border: 1px solid var(--accent); text-decoration: none; font-weight: 700; min-height: 2.75rem; }
+a.button.primary { background: #b42318; border-color: #b42318; color: #fff; font-size: 1.1rem; }
+a.button.secondary { background: transparent; color: var(--accent); }
+.record-outage { display: flex; flex-wrap: wrap; gap: .5rem; margin: .75rem 0; }
+.quick-outage label.choice { display: block; padding: .4rem 0; min-height: 2.5rem; }
+.quick-outage fieldset { border: 1px solid var(--line, #ccc); border-radius: 4px; margin: 0 0 1rem; }
 form.inline { display: inline; }
 .invalid input, .invalid select, .invalid textarea { border-color: var(--bad); }
 .error { color: var(--bad); margin: 0; font-size: .9rem; }
