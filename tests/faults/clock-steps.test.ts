@@ -10,6 +10,8 @@ import { importInterchange, validateInterchange } from '../../src/lib/interchang
 import { readLease } from '../../src/lib/lease';
 import { PROBE_LEASE, CLOCK_STEP_KEY } from '../../src/lib/probe/probe';
 import type { Db } from '../../src/lib/db';
+import { checkHealth } from '../../src/lib/health';
+import { parseConfig } from '../../src/lib/config';
 
 // Debian's faketime library, preloaded into the worker itself (the `faketime` command would
 // put a process of its own between the test and the worker's pid).
@@ -94,6 +96,10 @@ describe('clock steps', () => {
     expect(logEvents(normal.output(), 'probe.clock_step')).toHaveLength(1);
     const step = JSON.parse(t.db.$client.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(CLOCK_STEP_KEY) as string) as { offsetMs: number };
     expect(step.offsetMs).toBeLessThan(-3_500_000);
+    const health = checkHealth(t.db, parseConfig({}), Date.now());
+    expect(health.ok).toBe(true);
+    expect(health.warnings.map((w) => w.cause)).toEqual(['clock_step']);
+    expect(health.warnings[0]!.message).toMatch(/stepped 36\d\d s back/);
   });
 
   it('a clock stepped back an hour while the worker runs changes neither the order nor the spacing of checks', async () => {
