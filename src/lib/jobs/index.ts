@@ -39,9 +39,10 @@ export function startJobs(ctx: JobContext, list: Job[] = jobs, mayRun: () => boo
     running.set(job.name, p);
     return p;
   };
-  // The callback returns the run, so node-cron's own noOverlap sees it too.
-  const tasks: ScheduledTask[] = list.map((job) => cron.schedule(job.schedule, () => runOnce(job),
-    { timezone: ctx.config.zone, name: job.name, noOverlap: true }));
+  // Overlap is this module's to judge (runOnce), quietly: node-cron would print a line to the
+  // console for every tick skipped while, say, a slow mail server holds a run.
+  const tasks: ScheduledTask[] = list.map((job) => cron.schedule(job.schedule, () => { void runOnce(job); },
+    { timezone: ctx.config.zone, name: job.name }));
   return {
     stop: async () => {
       stopped = true;

@@ -156,7 +156,8 @@ export class Probe {
   private resumeFromStore(): void {
     const rows = this.db.$client.prepare('SELECT m.id, (SELECT max(at) FROM checks WHERE monitor_id = m.id) AS at FROM monitors m').all() as Array<{ id: number; at: number | null }>;
     this.lastCheckAt = new Map(rows.filter((r) => r.at !== null).map((r) => [r.id, r.at!]));
-    const newest = Math.max(0, ...this.lastCheckAt.values());
+    let newest = 0;
+    for (const at of this.lastCheckAt.values()) newest = Math.max(newest, at);
     this.timeline = new Timeline(newest + 1);
     this.db.$client.prepare('DELETE FROM settings WHERE key = ?').run(CLOCK_STEP_KEY); // a past worker's report
     this.reportClock();
