@@ -1,7 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readEnv, publicUrl } from '../src/lib/env';
 import { loadConfig } from '../src/lib/config';
@@ -14,36 +14,29 @@ import { withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-
 import { unsubscribe } from '../src/lib/subscriptions/index';
 
 /**
- * npm start: builds the site if its sources are newer than the build, migrates the
- * database, loads the sample into an empty one, starts the probe as its own process (so a
+ * The site's program (npm start runs it as build/start.mjs once scripts/run.mjs has built
+ * what was missing): migrates the database, loads the sample into an empty one, starts the probe as its own process (so a
  * crowd of visitors never delays a check) and serves the site.
  */
 const root = resolve(import.meta.dirname, '..');
 const outDir = resolve(root, process.env.ASTRO_OUT_DIR ?? 'dist');
 const entry = join(outDir, 'server', 'entry.mjs');
 
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
-function buildIfNeeded(): void {
-  const sources = ['src', 'db/schema', 'public', 'astro.config.mjs', 'package.json'].map((p) => newestMtime(join(root, p)));
-  if (existsSync(entry) && statSync(entry).mtimeMs >= Math.max(...sources)) return;
-  log.info('start.building', { outDir });
-  const res = spawnSync(process.execPath, [join(root, 'node_modules/astro/astro.js'), 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
-  if (res.status !== 0) throw new AppError('CONFIG', 'building the site failed (see the messages above)');
+/**
+ * The worker beside this file: build/probe.mjs when this is the built start script (node
+ * only), scripts/probe.ts through tsx when this runs from source in development.
+ */
+function probeCommand(): string[] {
+  const ext = extname(import.meta.filename);
+  const probe = join(import.meta.dirname, `probe${ext}`);
+  return ext === '.ts' ? ['--import', 'tsx', probe] : [probe];
 }
 
 function startProbe(env: NodeJS.ProcessEnv): { child: () => ChildProcess | null; stop: () => Promise<void> } {
   let child: ChildProcess | null = null;
   let stopping = false;
   const launch = () => {
-    child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/probe.ts')], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child = spawn(process.execPath, probeCommand(), { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('exit', (code, signal) => {
       if (stopping) return;
       log.error('start.probe_exited', { code, signal, restart_in_s: 5 });
@@ -78,7 +71,7 @@ function warmPublicPages(address: ReturnType<Server['address']>, port: number): 
 async function main(): Promise<void> {
   const env = readEnv();
   loadConfig(env.CONFIG_PATH);
-  buildIfNeeded();
+  if (!existsSync(entry)) throw new AppError('CONFIG', `the site is not built (${entry} is missing): run npm run build, or npm start`);
   const db = openDatabase(env.DATABASE_PATH);
   seedSampleIfEmpty(db, publicUrl(env));
 

@@ -3,13 +3,13 @@ import { importInterchange } from '../../src/lib/interchange/import';
 import { rebuildDerived } from '../../src/lib/checks/store';
 
 /**
- * The benchmarks' data: a year of 60 s checks for 10 monitors of two services (a short
+ * The benchmarks' data: a year (or `days`) of 60 s checks for 10 monitors of two services (a short
  * outage every 17 days), an incident in progress and a planned stop ahead.
  */
 const MIN = 60_000;
 const DAY = 86_400_000;
 
-export function seedYear(path: string, now: number): number {
+export function seedYear(path: string, now: number, days = 365): number {
   const db = openDatabase(path);
   importInterchange(db, {
     version: 1,
@@ -35,7 +35,7 @@ export function seedYear(path: string, now: number): number {
   const ids = db.$client.prepare('SELECT id FROM monitors ORDER BY id').pluck().all() as number[];
   const insert = db.$client.prepare('INSERT INTO checks (monitor_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)');
   const end = Math.floor(now / MIN) * MIN;
-  const start = end - 365 * DAY;
+  const start = end - days * DAY;
   let n = 0;
   for (const id of ids) {
     db.$client.transaction(() => {
