@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 /**
  * The production build: `astro build` for the site (into ASTRO_OUT_DIR or dist/), then each
  * program in scripts/*.ts (the start script, the worker, every command-line tool) bundled by
- * esbuild into plain JavaScript in build/, so that production runs `node` on built files and
+ * esbuild into plain JavaScript in build/ (with the site's render thread), so that production runs `node` on built files and
  * no TypeScript compiler is loaded at run time. Packages stay in node_modules (external):
  * better-sqlite3 and the other native or heavy ones load as they are.
  *
@@ -36,6 +36,9 @@ export function programs() {
   return readdirSync(join(root, 'scripts')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
 }
 
+/** Entry points that are not programs: the site's render thread (started by build/start.mjs). */
+const threads = { 'render-thread': 'src/lib/status/render-thread.ts' };
+
 export function builtProgram(name) {
   return join(buildDir, `${name}.mjs`);
 }
@@ -55,7 +58,10 @@ export async function buildPrograms() {
   const { build } = await import('esbuild');
   await build({
     absWorkingDir: root,
-    entryPoints: Object.fromEntries(programs().map((name) => [name, join(root, 'scripts', `${name}.ts`)])),
+    entryPoints: {
+      ...Object.fromEntries(programs().map((name) => [name, join(root, 'scripts', `${name}.ts`)])),
+      ...Object.fromEntries(Object.entries(threads).map(([name, path]) => [name, join(root, path)])),
+    },
     outdir: buildDir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -83,7 +89,7 @@ export async function buildIfNeeded() {
     buildSite();
     built.push('site');
   }
-  const oldest = Math.min(...programs().map((name) => mtime(builtProgram(name))));
+  const oldest = Math.min(...[...programs(), ...Object.keys(threads)].map((name) => mtime(builtProgram(name))));
   if (oldest < Math.max(...programSources())) {
     process.stderr.write('building the programs…\n');
     await buildPrograms();

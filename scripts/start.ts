@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +11,8 @@ import { seedSampleIfEmpty } from '../src/lib/sample/sample';
 import { AppError } from '../src/lib/errors';
 import { log } from '../src/lib/log';
 import { reportError } from './lib/cli';
-import { withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-door';
+import { AnswerCache, withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-door';
+import type { FromRenderer } from '../src/lib/status/render-thread';
 import { unsubscribe } from '../src/lib/subscriptions/index';
 
 /**
@@ -56,16 +58,43 @@ function startProbe(env: NodeJS.ProcessEnv): { child: () => ChildProcess | null;
 }
 
 /**
- * Renders the public pages once right after start, so the first visitors (who may be many:
- * people come when a service fails) are served from the cache instead of waiting on a cold render.
+ * The render thread (src/lib/status/render-thread.ts) beside this file, restarted if it
+ * ever ends: it renders the public answers into `cache` and the snapshot, off this thread.
  */
-function warmPublicPages(address: ReturnType<Server['address']>, port: number): void {
-  const bound = typeof address === 'object' && address ? address.address : '127.0.0.1';
-  const host = bound === '0.0.0.0' ? '127.0.0.1' : bound === '::' ? '::1' : bound;
-  for (const path of ['/', '/en/']) {
-    httpGet({ host, port, path, headers: { 'accept-encoding': 'br, gzip' } }, (res) => res.resume())
-      .on('error', (err) => log.debug('start.warm_failed', { path, error: err.message }));
-  }
+function startRenderThread(cache: AnswerCache): { stop: () => Promise<void> } {
+  const ext = extname(import.meta.filename);
+  const file = ext === '.ts' ? join(root, 'src/lib/status/render-thread.ts') : join(import.meta.dirname, 'render-thread.mjs');
+  let worker: Worker | null = null;
+  let stopping = false;
+  const launch = () => {
+    const w = new Worker(file, {
+      workerData: { entry },
+      execArgv: ext === '.ts' ? ['--import', 'tsx'] : [],
+      // A small young generation: the thread renders a few answers a second at most.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
+    worker = w;
+    cache.port = w;
+    w.on('message', (m: FromRenderer) => cache.receive(m));
+    w.on('error', (err) => log.error('start.render_thread_error', { error: err.message }));
+    w.on('exit', (code) => {
+      cache.port = null;
+      if (stopping) return;
+      log.error('start.render_thread_exited', { code, restart_in_s: 1 });
+      setTimeout(() => !stopping && launch(), 1000);
+    });
+  };
+  launch();
+  return {
+    stop: () => new Promise<void>((done) => {
+      stopping = true;
+      const w = worker;
+      if (!w) return done();
+      const force = setTimeout(() => void w.terminate(), 2000);
+      w.once('exit', () => { clearTimeout(force); done(); });
+      w.postMessage({ type: 'stop' });
+    }),
+  };
 }
 
 async function main(): Promise<void> {
@@ -76,19 +105,24 @@ async function main(): Promise<void> {
   seedSampleIfEmpty(db, publicUrl(env));
 
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+  // The render thread loads the site while this thread does the same.
+  const cache = new AnswerCache();
+  const renderThread = startRenderThread(cache);
   const { handler } = (await import(pathToFileURL(entry).href)) as { handler: (req: IncomingMessage, res: ServerResponse) => void };
   // A raw path with dot segments (/reports/../, %2e%2e) is never a page of this site:
   // refuse it before routing can resolve it into another page.
-  // Cached public answers are served before the framework; mail providers' one-click
+  // Public answers are served from the cache before the framework; mail providers' one-click
   // unsubscribe (a POST with no Origin) is answered before Astro's origin check.
-  const site = withOneClickUnsubscribe(withFrontDoor(handler), (token) => unsubscribe(db, token));
+  const site = withOneClickUnsubscribe(withFrontDoor(handler, cache), (token) => unsubscribe(db, token));
   const dotSegment = /(^|\/)(\.|%2e){1,2}(\/|%2f|%5c|\?|$)/i;
   const server = createServer((req, res) => {
+    // 1. The path first, before any decision is taken on it.
     if (dotSegment.test((req.url ?? '/').split('?')[0]!)) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('Not found');
       return;
     }
+    // 2. Public answers from the cache; everything else to the site.
     site(req, res);
   });
   server.keepAliveTimeout = 5000;
@@ -105,7 +139,6 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   log.info('start.listening', { url: `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}/` });
   process.stdout.write(`Status site at ${publicUrl({ ...env, PORT: port })}/\n`);
-  warmPublicPages(address, port);
 
   const probe = env.PROBE === 'on' ? startProbe(process.env) : null;
   let stopping = false;
@@ -117,7 +150,7 @@ async function main(): Promise<void> {
     force.unref();
     const closed = new Promise<void>((done) => server.close(() => done()));
     server.closeIdleConnections(); // in-flight requests finish; idle keep-alive sockets go now
-    await Promise.all([closed, probe?.stop()]);
+    await Promise.all([closed, probe?.stop(), renderThread.stop()]);
     db.$client.close();
     process.exit(0);
   };

@@ -1,0 +1,163 @@
+import { makeAnswer, type CachedAnswer } from './cache';
+import type { SnapshotWriter } from './snapshot';
+
+/**
+ * Keeps the public answers rendered, off the thread that serves visitors (it runs in the
+ * render thread, ./render-thread.ts). Visitors never wait for a rebuild: they get the
+ * answer in the cache, which this replaces once the data changed.
+ *
+ * The bound: an answer someone asked for in the last minute ("hot") is rebuilt when the data
+ * changed, at most every RENDER_EVERY_MS (2 s), so it is at most 2 s plus one render behind
+ * the data; and after MAX_AGE_MS even if nothing changed, since some answers follow the
+ * clock (a planned stop that begins). A change made through the site is rendered at once
+ * (`catchUp`), and its author's next request waits for that. The standing answers (the
+ * snapshot's) are rebuilt on a change at most every SNAPSHOT_EVERY_MS and at least every
+ * minute, so the snapshot is at most a minute behind.
+ */
+export const RENDER_EVERY_MS = 2_000;
+export const MAX_AGE_MS = 30_000;
+export const SNAPSHOT_EVERY_MS = 30_000;
+export const SNAPSHOT_MAX_AGE_MS = 55_000;
+/** A key stays hot this long after its last request. */
+export const HOT_FOR_MS = 60_000;
+
+export interface Rendered {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface RendererOptions {
+  render: (key: string) => Promise<Rendered>;
+  version: () => string;
+  /** The answers kept ready whoever asks (./public-answers.ts standingKeys). */
+  standing: () => string[];
+  /** Hands a new answer to the serving thread. */
+  publish: (answer: CachedAnswer) => void;
+  /** Tells the serving thread that an asked-for answer cannot be rendered now. */
+  fail: (key: string, error: string) => void;
+  snapshot: SnapshotWriter | null;
+  now?: () => number;
+}
+
+export class AnswerRenderer {
+  private readonly answers = new Map<string, CachedAnswer>();
+  private readonly hot = new Map<string, number>();
+  /** Keys a visitor is waiting for: rendered before anything else. */
+  private readonly asked = new Set<string>();
+  private chain: Promise<void> = Promise.resolve();
+  private snapshotAt = 0;
+  private snapshotStarted = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly now: () => number;
+
+  constructor(private readonly o: RendererOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  /** Renders the standing answers, then keeps them and the asked-for ones current. */
+  start(): Promise<void> {
+    const first = this.enqueue(() => this.cycle(true));
+    const tick = () => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => void this.enqueue(() => this.cycle(false)).finally(tick), RENDER_EVERY_MS);
+      this.timer.unref?.();
+    };
+    void first.finally(tick);
+    return first;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** A visitor asked for `key`: keep it current from now on. */
+  requested(key: string): void {
+    this.hot.set(key, this.now());
+  }
+
+  /** A visitor waits for `key`, which the serving thread does not have: rendered next. */
+  ask(key: string): void {
+    this.requested(key);
+    this.asked.add(key);
+    void this.enqueue(() => this.renderAsked());
+  }
+
+  /** The data changed through the site: the hot answers are rendered again now. */
+  catchUp(): Promise<void> {
+    return this.enqueue(() => this.cycle(false, true));
+  }
+
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(job, job);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async renderAsked(): Promise<void> {
+    while (this.asked.size > 0) {
+      const key = this.asked.values().next().value!;
+      this.asked.delete(key);
+      await this.build(key, this.o.version(), true);
+    }
+  }
+
+  private async build(key: string, version: string, mustPublish: boolean): Promise<CachedAnswer | null> {
+    const previous = this.answers.get(key);
+    let rendered: Rendered;
+    try {
+      rendered = await this.o.render(key);
+    } catch (err) {
+      this.o.fail(key, (err as Error).message);
+      return null;
+    }
+    if (rendered.status >= 500) {
+      this.o.fail(key, `HTTP ${rendered.status}`);
+      return null;
+    }
+    const answer = makeAnswer(key, rendered, version, this.now(), previous);
+    this.answers.set(key, answer);
+    if (mustPublish || previous?.etag !== answer.etag || previous.status !== answer.status) this.o.publish(answer);
+    return answer;
+  }
+
+  private async cycle(first: boolean, urgent = false): Promise<void> {
+    const now = this.now();
+    const version = this.o.version();
+    const standing = this.o.snapshot || first ? new Set(this.o.standing()) : new Set<string>();
+    const snapshotDue = now - this.snapshotAt >= SNAPSHOT_EVERY_MS;
+    for (const [key, at] of this.hot) {
+      if (now - at >= HOT_FOR_MS) {
+        this.hot.delete(key);
+        if (!standing.has(key)) this.answers.delete(key);
+      }
+    }
+    const written: CachedAnswer[] = [];
+    // Hot answers first: someone is looking at them.
+    const keys = [...this.hot.keys(), ...[...standing].filter((k) => !this.hot.has(k))];
+    for (const key of keys) {
+      if (this.stopped) return;
+      await this.renderAsked();
+      const a = this.answers.get(key);
+      const age = a ? now - a.builtAt : Infinity;
+      const changed = !a || a.version !== version;
+      const due = this.hot.has(key)
+        ? changed || age >= MAX_AGE_MS
+        : !urgent && ((changed && snapshotDue) || age >= SNAPSHOT_MAX_AGE_MS);
+      if (!due) continue;
+      const next = await this.build(key, version, false);
+      if (next && standing.has(key) && next.status === 200 && (a?.etag !== next.etag || !this.snapshotStarted)) written.push(next);
+    }
+    if (snapshotDue && !urgent) this.snapshotAt = now;
+    if (this.o.snapshot && written.length > 0) {
+      try {
+        this.o.snapshot.write(written, now);
+        this.snapshotStarted = true;
+      } catch (err) {
+        this.o.fail('snapshot', (err as Error).message);
+      }
+    }
+  }
+}
