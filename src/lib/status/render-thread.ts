@@ -11,7 +11,7 @@ import { log } from '../log';
 import { answerHeaders, dataVersion, type CachedAnswer } from './cache';
 import { standingKeys } from './public-answers';
 import { AnswerRenderer, type Rendered } from './renderer';
-import { SnapshotWriter } from './snapshot';
+import { SnapshotWriter, snapshotDir } from './snapshot';
 
 /**
  * The render thread of the site process: it loads the built site a second time and renders
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       log.error('status.render_failed', { key, error });
       send({ type: 'failed', key, error });
     },
-    snapshot: config.snapshot.enabled ? new SnapshotWriter(config.snapshot.dir, config.snapshot.copy_to) : null,
+    snapshot: config.snapshot.enabled ? new SnapshotWriter(snapshotDir(config, env.DATABASE_PATH), config.snapshot.copy_to) : null,
   });
 
   port.on('message', (m: ToRenderer) => {

@@ -7,17 +7,19 @@ import type { SnapshotWriter } from './snapshot';
  * answer in the cache, which this replaces once the data changed.
  *
  * The bound: an answer someone asked for in the last minute ("hot") is rebuilt when the data
- * changed, at most every RENDER_EVERY_MS (2 s), so it is at most 2 s plus one render behind
- * the data; and after MAX_AGE_MS even if nothing changed, since some answers follow the
- * clock (a planned stop that begins). A change made through the site is rendered at once
- * (`catchUp`), and its author's next request waits for that. The standing answers (the
- * snapshot's) are rebuilt on a change at most every SNAPSHOT_EVERY_MS and at least every
- * minute, so the snapshot is at most a minute behind.
+ * changed, at most every RENDER_EVERY_MS (2 s); the other standing answers at most every
+ * COLD_EVERY_MS (4 s). So every answer is at most 4 s plus one round of rendering behind the
+ * data, a hot one 2 s. Every answer is rebuilt after MAX_AGE_MS even if nothing changed,
+ * since some follow the clock (a planned stop that begins, "last updated at"). A change
+ * made through the site is rendered at once (`catchUp`), and its author's next request
+ * waits for that. The snapshot is written from the same answers at most every
+ * SNAPSHOT_EVERY_MS (and at once after a change made through the site), so it is at most
+ * a minute behind.
  */
 export const RENDER_EVERY_MS = 2_000;
+export const COLD_EVERY_MS = 4_000;
 export const MAX_AGE_MS = 30_000;
 export const SNAPSHOT_EVERY_MS = 30_000;
-export const SNAPSHOT_MAX_AGE_MS = 55_000;
 /** A key stays hot this long after its last request. */
 export const HOT_FOR_MS = 60_000;
 
@@ -47,7 +49,9 @@ export class AnswerRenderer {
   private readonly asked = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
   private snapshotAt = 0;
-  private snapshotStarted = false;
+  private coldAt = 0;
+  /** The ETag of each answer as last written to the snapshot. */
+  private readonly written = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly now: () => number;
@@ -126,38 +130,46 @@ export class AnswerRenderer {
   private async cycle(first: boolean, urgent = false): Promise<void> {
     const now = this.now();
     const version = this.o.version();
-    const standing = this.o.snapshot || first ? new Set(this.o.standing()) : new Set<string>();
-    const snapshotDue = now - this.snapshotAt >= SNAPSHOT_EVERY_MS;
+    const standing = new Set(this.o.standing());
+    const coldDue = now - this.coldAt >= COLD_EVERY_MS;
     for (const [key, at] of this.hot) {
       if (now - at >= HOT_FOR_MS) {
         this.hot.delete(key);
         if (!standing.has(key)) this.answers.delete(key);
       }
     }
-    const written: CachedAnswer[] = [];
+    let built = 0;
     // Hot answers first: someone is looking at them.
     const keys = [...this.hot.keys(), ...[...standing].filter((k) => !this.hot.has(k))];
     for (const key of keys) {
       if (this.stopped) return;
       await this.renderAsked();
       const a = this.answers.get(key);
-      const age = a ? now - a.builtAt : Infinity;
       const changed = !a || a.version !== version;
-      const due = this.hot.has(key)
-        ? changed || age >= MAX_AGE_MS
-        : !urgent && ((changed && snapshotDue) || age >= SNAPSHOT_MAX_AGE_MS);
+      const due = changed ? urgent || coldDue || this.hot.has(key) : now - a.builtAt >= MAX_AGE_MS;
       if (!due) continue;
-      const next = await this.build(key, version, false);
-      if (next && standing.has(key) && next.status === 200 && (a?.etag !== next.etag || !this.snapshotStarted)) written.push(next);
+      await this.build(key, version, false);
+      built++;
     }
-    if (snapshotDue && !urgent) this.snapshotAt = now;
-    if (this.o.snapshot && written.length > 0) {
-      try {
-        this.o.snapshot.write(written, now);
-        this.snapshotStarted = true;
-      } catch (err) {
-        this.o.fail('snapshot', (err as Error).message);
-      }
+    if (coldDue && !urgent) this.coldAt = now;
+    if (process.env.RENDER_TRACE) process.stderr.write(`render cycle ${built} answers in ${Date.now() - now} ms${first ? ' (first)' : ''}\n`);
+    if (this.o.snapshot && (urgent || first || now - this.snapshotAt >= SNAPSHOT_EVERY_MS)) this.writeSnapshot(standing, now);
+  }
+
+  /** Writes the standing answers that changed since they were last written. */
+  private writeSnapshot(standing: Set<string>, now: number): void {
+    const changed: CachedAnswer[] = [];
+    for (const key of standing) {
+      const a = this.answers.get(key);
+      if (a && a.status === 200 && this.written.get(key) !== a.etag) changed.push(a);
+    }
+    this.snapshotAt = now;
+    if (changed.length === 0) return;
+    try {
+      this.o.snapshot!.write(changed, now);
+      for (const a of changed) this.written.set(a.key, a.etag);
+    } catch (err) {
+      this.o.fail('snapshot', (err as Error).message);
     }
   }
 }

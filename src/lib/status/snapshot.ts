@@ -20,6 +20,11 @@ export interface SnapshotAnswer {
 
 type CopyTo = Config['snapshot']['copy_to'];
 
+/** The snapshot folder: `snapshot.dir`, or `snapshot/` next to the database. */
+export function snapshotDir(config: Config, databasePath: string): string {
+  return resolve(config.snapshot.dir ?? join(dirname(resolve(databasePath)), 'snapshot'));
+}
+
 function writeAtomically(file: string, data: Buffer): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = join(dirname(file), `.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
