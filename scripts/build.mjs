@@ -1,6 +1,7 @@
 // Plain JavaScript on purpose: this file runs before anything is compiled.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -52,6 +53,28 @@ export function buildSite() {
     cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
   });
   if (res.status !== 0) throw new Error('building the site failed (see the messages above)');
+  precompress(join(resolve(root, process.env.ASTRO_OUT_DIR ?? 'dist'), 'client'));
+}
+
+/**
+ * Brotli (best quality) and gzip forms beside every text asset of the built site, made once
+ * here rather than per visitor: the site (src/lib/status/assets.ts) and nginx (gzip_static)
+ * send them to visitors who take them.
+ */
+export function precompress(dir) {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      precompress(file);
+      continue;
+    }
+    if (!/\.(js|mjs|css|svg|json|txt|html)$/.test(entry.name)) continue;
+    const body = readFileSync(file);
+    if (body.length < 512) continue;
+    writeFileSync(`${file}.br`, brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }));
+    writeFileSync(`${file}.gz`, gzipSync(body, { level: 9 }));
+  }
 }
 
 export async function buildPrograms() {

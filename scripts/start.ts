@@ -13,6 +13,7 @@ import { log } from '../src/lib/log';
 import { reportError } from './lib/cli';
 import { AnswerCache, withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-door';
 import type { FromRenderer } from '../src/lib/status/render-thread';
+import { HashedAssets } from '../src/lib/status/assets';
 import { unsubscribe } from '../src/lib/subscriptions/index';
 
 /**
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   // The render thread loads the site while this thread does the same.
   const cache = new AnswerCache();
+  const assets = new HashedAssets(join(outDir, 'client'));
   const renderThread = startRenderThread(cache);
   const { handler } = (await import(pathToFileURL(entry).href)) as { handler: (req: IncomingMessage, res: ServerResponse) => void };
   // A raw path with dot segments (/reports/../, %2e%2e) is never a page of this site:
@@ -122,7 +124,8 @@ async function main(): Promise<void> {
       res.end('Not found');
       return;
     }
-    // 2. Public answers from the cache; everything else to the site.
+    // 2. Hashed assets from memory, public answers from the cache; everything else to the site.
+    if (assets.serve(req, res)) return;
     site(req, res);
   });
   server.keepAliveTimeout = 5000;

@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { parseMonth, monthPeriod } from '../time';
 import { log } from '../log';
 import { reportData, type ReportData } from './data';
-import { renderReportPdf, type ReportMeta } from './pdf';
+import type { ReportMeta } from './pdf';
 import { monthCsv } from './csv';
 
 /**
@@ -54,6 +54,8 @@ export function reportMeta(config: Config, version: number, issuedAt: number): R
 /** Renders a month's report without storing it (for previews and benchmarks). */
 export async function renderReport(db: Db, config: Config, month: string, now: number, version = 1): Promise<{ data: ReportData; pdf: Buffer; csv: Buffer }> {
   const data = reportData({ db, config, now }, month, { issuingAt: now });
+  // pdfkit and its fonts are loaded when a report is made, not by every process at start.
+  const { renderReportPdf } = await import('./pdf');
   const pdf = await renderReportPdf(data, reportMeta(config, version, now));
   return { data, pdf, csv: Buffer.from(monthCsv(data.figures), 'utf8') };
 }
