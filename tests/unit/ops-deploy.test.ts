@@ -11,7 +11,7 @@ describe('deploy/', () => {
     const worker = read('deploy/systemd/status-worker.service');
     expect(site).toMatch(/^Environment=.*\bPROBE=off\b/m);
     expect(site).toMatch(/^ExecStart=\/usr\/bin\/node build\/start\.mjs$/m);
-    expect(worker).toMatch(/^ExecStart=\/usr\/bin\/node build\/probe\.mjs$/m);
+    expect(worker).toMatch(/^ExecStart=\/usr\/bin\/node (--[a-z-]+=\d+ )*build\/probe\.mjs$/m);
     expect(worker).not.toMatch(/PROBE=off/);
     for (const unit of [site, worker]) {
       expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
