@@ -81,6 +81,7 @@ function startRenderThread(cache: AnswerCache): { stop: () => Promise<void> } {
     w.on('error', (err) => log.error('start.render_thread_error', { error: err.message }));
     w.on('exit', (code) => {
       cache.port = null;
+      cache.threadEnded();
       if (stopping) return;
       log.error('start.render_thread_exited', { code, restart_in_s: 1 });
       setTimeout(() => !stopping && launch(), 1000);

@@ -24,6 +24,7 @@ export interface RendererPort {
 
 const MAX_ENTRIES = 500;
 const HOT_NOTE_EVERY_MS = 10_000;
+const WAIT_AT_MOST_MS = 15_000;
 
 /** The serving thread's side of the render thread: the answer cache and the waits. */
 export class AnswerCache {
@@ -73,7 +74,13 @@ export class AnswerCache {
       return entry;
     }
     this.stats.waits++;
-    return new Promise((done) => {
+    return new Promise((resolve) => {
+      // A render thread that never answers (stuck, restarting) leaves nobody waiting for long.
+      const timer = setTimeout(() => done(this.entries.get(key) ?? null), WAIT_AT_MOST_MS);
+      const done = (a: CachedAnswer | null) => {
+        clearTimeout(timer);
+        resolve(a);
+      };
       const list = this.waiting.get(key);
       if (list) list.push(done);
       else {
@@ -81,6 +88,14 @@ export class AnswerCache {
         if (noted !== undefined && now - noted <= HOT_NOTE_EVERY_MS) this.port?.postMessage({ type: 'ask', key });
       }
     });
+  }
+
+  /** The render thread ended: whoever waits gets the last answer there is (or a 503). */
+  threadEnded(): void {
+    for (const key of [...this.waiting.keys()]) this.settle(key, null);
+    for (const done of this.catchUps.values()) done();
+    this.catchUps.clear();
+    this.notedAt.clear();
   }
 
   /** The data changed through the site: the render thread catches up now. */
