@@ -50,7 +50,8 @@ function siteEntry() {
 
 export function buildSite() {
   const res = spawnSync(process.execPath, [join(root, 'node_modules/astro/astro.js'), 'build'], {
-    cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+    // Its messages go to stderr: a command's standard output (JSON, a file's path) stays its own.
+    cwd: root, stdio: ['ignore', process.stderr, 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
   });
   if (res.status !== 0) throw new Error('building the site failed (see the messages above)');
   precompress(join(resolve(root, process.env.ASTRO_OUT_DIR ?? 'dist'), 'client'));

@@ -23,8 +23,8 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const IDLE_S = Number(process.env.IDLE_S ?? 20);
 const root = resolve(import.meta.dirname, '../..');
 
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+function rssMb(pid: number, field = 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
@@ -54,7 +54,7 @@ async function firstPage(url: string, until: number): Promise<void> {
   }
 }
 
-async function round(dbPath: string, port: number): Promise<{ firstMs: number; firstCpuS: number; site: number; worker: number }> {
+async function round(dbPath: string, port: number): Promise<{ firstMs: number; firstCpuS: number; site: number; worker: number; siteAnon: number; workerAnon: number }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(root, 'build/start.mjs')], {
     cwd: root, env: { ...process.env, DATABASE_PATH: dbPath, HOST: '127.0.0.1', PORT: String(port), PROBE: 'on', LOG_LEVEL: 'warn', NODE_ENV: 'production' }, stdio: ['ignore', 'ignore', 'inherit'],
@@ -64,8 +64,12 @@ async function round(dbPath: string, port: number): Promise<{ firstMs: number; f
     const firstMs = performance.now() - t0;
     const firstCpuS = cpuSeconds(child.pid!);
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
-    const worker = childrenOf(child.pid!).reduce((a, pid) => a + rssMb(pid), 0);
-    return { firstMs, firstCpuS, site: rssMb(child.pid!), worker };
+    const workers = childrenOf(child.pid!);
+    const worker = workers.reduce((a, pid) => a + rssMb(pid), 0);
+    // RssAnon: the process's own memory, without the pages of node's binary and libraries,
+    // which every node process on the machine shares.
+    const workerAnon = workers.reduce((a, pid) => a + rssMb(pid, 'RssAnon'), 0);
+    return { firstMs, firstCpuS, site: rssMb(child.pid!), worker, siteAnon: rssMb(child.pid!, 'RssAnon'), workerAnon };
   } finally {
     await new Promise<void>((done) => { child.once('exit', () => done()); child.kill('SIGTERM'); });
   }
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < ROUNDS; r++) {
       const x = await round(dbPath, port);
       rows.push(x);
-      process.stdout.write(`round ${r + 1}: first page ${x.firstMs.toFixed(0)} ms after node started (${x.firstCpuS.toFixed(2)} s of CPU by the site until then) | idle RSS site ${x.site.toFixed(0)} MB + worker ${x.worker.toFixed(0)} MB = ${(x.site + x.worker).toFixed(0)} MB\n`);
+      process.stdout.write(`round ${r + 1}: first page ${x.firstMs.toFixed(0)} ms after node started (${x.firstCpuS.toFixed(2)} s of CPU by the site until then) | idle RSS site ${x.site.toFixed(0)} MB + worker ${x.worker.toFixed(0)} MB = ${(x.site + x.worker).toFixed(0)} MB (own memory without shared code: ${x.siteAnon.toFixed(0)} + ${x.workerAnon.toFixed(0)} = ${(x.siteAnon + x.workerAnon).toFixed(0)} MB)\n`);
     }
     const worstFirst = Math.max(...rows.map((x) => x.firstMs));
     const worstMem = Math.max(...rows.map((x) => x.site + x.worker));
