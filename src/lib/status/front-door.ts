@@ -24,6 +24,8 @@ export interface RendererPort {
 
 const MAX_ENTRIES = 500;
 const HOT_NOTE_EVERY_MS = 10_000;
+/** As the render thread's HOT_FOR_MS: after this long without a request, an answer is checked first. */
+const COLD_AFTER_MS = 60_000;
 const WAIT_AT_MOST_MS = 15_000;
 
 /** The serving thread's side of the render thread: the answer cache and the waits. */
@@ -32,6 +34,7 @@ export class AnswerCache {
   readonly stats = { hits: 0, waits: 0 };
   private readonly waiting = new Map<string, Array<(a: CachedAnswer | null) => void>>();
   private readonly notedAt = new Map<string, number>();
+  private readonly requestedAt = new Map<string, number>();
   private catchUps = new Map<number, () => void>();
   private catching: Promise<void> | null = null;
   private nextId = 1;
@@ -46,7 +49,7 @@ export class AnswerCache {
       this.entries.set(a.key, answer);
       prepared.delete(answer);
       this.settle(a.key, answer);
-    } else if (m.type === 'failed') this.settle(m.key, null);
+    } else if (m.type === 'failed' || m.type === 'current') this.settle(m.key, null);
     else if (m.type === 'caught-up') {
       this.catchUps.get(m.id)?.();
       this.catchUps.delete(m.id);
@@ -60,19 +63,28 @@ export class AnswerCache {
     for (const done of list) done(answer ?? this.entries.get(key) ?? null);
   }
 
-  /** The answer for `key`: at once from the cache, or once the render thread made it. */
+  /**
+   * The answer for `key`: at once from the cache while people are reading it. The first
+   * visitor in a while (the render thread keeps answers nobody reads less often) waits for
+   * the thread to say it is current or to render it again; a key not rendered yet waits for
+   * its first render. Neither wait blocks anyone else.
+   */
   answer(key: string, now: number): CachedAnswer | Promise<CachedAnswer | null> {
     const entry = this.entries.get(key);
-    const noted = this.notedAt.get(key);
-    if (noted === undefined || now - noted > HOT_NOTE_EVERY_MS) {
-      this.notedAt.set(key, now);
-      if (this.notedAt.size > MAX_ENTRIES * 2) this.notedAt.clear();
-      this.port?.postMessage(entry ? { type: 'hot', key } : { type: 'ask', key });
-    }
-    if (entry) {
+    const last = this.requestedAt.get(key);
+    this.requestedAt.set(key, now);
+    if (this.requestedAt.size > MAX_ENTRIES * 2) this.requestedAt.clear();
+    const cold = last === undefined || now - last >= COLD_AFTER_MS;
+    if (entry && !cold) {
+      const noted = this.notedAt.get(key) ?? 0;
+      if (now - noted > HOT_NOTE_EVERY_MS) {
+        this.notedAt.set(key, now);
+        this.port?.postMessage({ type: 'hot', key });
+      }
       this.stats.hits++;
       return entry;
     }
+    if (!this.port) return entry ?? Promise.resolve(null);
     this.stats.waits++;
     return new Promise((resolve) => {
       // A render thread that never answers (stuck, restarting) leaves nobody waiting for long.
@@ -85,7 +97,8 @@ export class AnswerCache {
       if (list) list.push(done);
       else {
         this.waiting.set(key, [done]);
-        if (noted !== undefined && now - noted <= HOT_NOTE_EVERY_MS) this.port?.postMessage({ type: 'ask', key });
+        this.notedAt.set(key, now);
+        this.port!.postMessage(entry ? { type: 'check', key } : { type: 'ask', key });
       }
     });
   }
@@ -96,6 +109,7 @@ export class AnswerCache {
     for (const done of this.catchUps.values()) done();
     this.catchUps.clear();
     this.notedAt.clear();
+    this.requestedAt.clear();
   }
 
   /** The data changed through the site: the render thread catches up now. */

@@ -20,17 +20,20 @@ import { SnapshotWriter, snapshotDir } from './snapshot';
  * reached through a socket private to this process, as any request would reach them.
  *
  * Messages from the serving thread: `ask` (a visitor waits for a key it does not have),
- * `hot` (a key was asked for), `changed` (a change made through the site; answered with
- * `caught-up`), `stop`. To it: `answer`, `failed`, `ready`.
+ * `check` (the first visitor in a while waits to learn that its answer is `current`, or for
+ * the new `answer`), `hot` (a key is being asked for), `changed` (a change made through the
+ * site; answered with `caught-up`), `stop`. To it: `answer`, `current`, `failed`, `ready`.
  */
 export type ToRenderer =
   | { type: 'ask'; key: string }
   | { type: 'hot'; key: string }
+  | { type: 'check'; key: string }
   | { type: 'changed'; id: number }
   | { type: 'stop' };
 
 export type FromRenderer =
   | { type: 'answer'; answer: CachedAnswer }
+  | { type: 'current'; key: string }
   | { type: 'failed'; key: string; error: string }
   | { type: 'caught-up'; id: number }
   | { type: 'ready' };
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
     version: () => dataVersion(db),
     standing: () => standingKeys(slugs.all() as string[]),
     publish: (answer) => send({ type: 'answer', answer }),
+    current: (key) => send({ type: 'current', key }),
     fail: (key, error) => {
       log.error('status.render_failed', { key, error });
       send({ type: 'failed', key, error });
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
   port.on('message', (m: ToRenderer) => {
     if (m.type === 'ask') renderer.ask(m.key);
     else if (m.type === 'hot') renderer.requested(m.key);
+    else if (m.type === 'check') renderer.check(m.key);
     else if (m.type === 'changed') void renderer.catchUp().finally(() => send({ type: 'caught-up', id: m.id }));
     else if (m.type === 'stop') {
       renderer.stop();

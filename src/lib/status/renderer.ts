@@ -3,21 +3,21 @@ import type { SnapshotWriter } from './snapshot';
 
 /**
  * Keeps the public answers rendered, off the thread that serves visitors (it runs in the
- * render thread, ./render-thread.ts). Visitors never wait for a rebuild: they get the
- * answer in the cache, which this replaces once the data changed.
+ * render thread, ./render-thread.ts). Visitors never wait for a rebuild of an answer they
+ * are reading: they get the answer in the cache, which this replaces once the data changed.
  *
  * The bound: an answer someone asked for in the last minute ("hot") is rebuilt when the data
- * changed, at most every RENDER_EVERY_MS (2 s); the other standing answers at most every
- * COLD_EVERY_MS (4 s). So every answer is at most 4 s plus one round of rendering behind the
- * data, a hot one 2 s. Every answer is rebuilt after MAX_AGE_MS even if nothing changed,
- * since some follow the clock (a planned stop that begins, "last updated at"). A change
- * made through the site is rendered at once (`catchUp`), and its author's next request
- * waits for that. The snapshot is written from the same answers at most every
- * SNAPSHOT_EVERY_MS (and at once after a change made through the site), so it is at most
- * a minute behind.
+ * changed, at most every RENDER_EVERY_MS (2 s), so it is at most 2 s plus one render behind
+ * the data. The other standing answers (the snapshot's) are rebuilt on a change at most
+ * every SNAPSHOT_EVERY_MS (30 s): nobody reads them meanwhile, and the first reader of one
+ * (`check`) gets it rendered again first if the data changed since, so what anyone reads is
+ * never more than the bound behind. Every answer is rebuilt after MAX_AGE_MS even if nothing
+ * changed, since some follow the clock (a planned stop that begins, "last updated at"). A
+ * change made through the site is rendered at once (`catchUp`), and its author's next
+ * request waits for that. The snapshot is written from the same answers at most every 30 s
+ * (and at once after a change made through the site), so it is at most a minute behind.
  */
 export const RENDER_EVERY_MS = 2_000;
-export const COLD_EVERY_MS = 4_000;
 export const MAX_AGE_MS = 30_000;
 export const SNAPSHOT_EVERY_MS = 30_000;
 /** A key stays hot this long after its last request. */
@@ -36,6 +36,8 @@ export interface RendererOptions {
   standing: () => string[];
   /** Hands a new answer to the serving thread. */
   publish: (answer: CachedAnswer) => void;
+  /** Tells the serving thread that its answer for a key is current. */
+  current: (key: string) => void;
   /** Tells the serving thread that an asked-for answer cannot be rendered now. */
   fail: (key: string, error: string) => void;
   snapshot: SnapshotWriter | null;
@@ -49,7 +51,7 @@ export class AnswerRenderer {
   private readonly asked = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
   private snapshotAt = 0;
-  private coldAt = 0;
+  private standingAt = 0;
   /** The ETag of each answer as last written to the snapshot. */
   private readonly written = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
@@ -89,7 +91,18 @@ export class AnswerRenderer {
     void this.enqueue(() => this.renderAsked());
   }
 
-  /** The data changed through the site: the hot answers are rendered again now. */
+  /**
+   * The first visitor in a while of an answer the serving thread has: it is current (told
+   * at once), or rendered again first.
+   */
+  check(key: string): void {
+    this.requested(key);
+    const a = this.answers.get(key);
+    if (a && a.version === this.o.version() && this.now() - a.builtAt < MAX_AGE_MS) this.o.current(key);
+    else this.ask(key);
+  }
+
+  /** The data changed through the site: the answers are rendered again now. */
   catchUp(): Promise<void> {
     return this.enqueue(() => this.cycle(false, true));
   }
@@ -131,7 +144,7 @@ export class AnswerRenderer {
     const now = this.now();
     const version = this.o.version();
     const standing = new Set(this.o.standing());
-    const coldDue = now - this.coldAt >= COLD_EVERY_MS;
+    const standingDue = now - this.standingAt >= SNAPSHOT_EVERY_MS;
     for (const [key, at] of this.hot) {
       if (now - at >= HOT_FOR_MS) {
         this.hot.delete(key);
@@ -146,12 +159,12 @@ export class AnswerRenderer {
       await this.renderAsked();
       const a = this.answers.get(key);
       const changed = !a || a.version !== version;
-      const due = changed ? urgent || coldDue || this.hot.has(key) : now - a.builtAt >= MAX_AGE_MS;
+      const due = changed ? urgent || standingDue || this.hot.has(key) : now - a.builtAt >= MAX_AGE_MS;
       if (!due) continue;
       await this.build(key, version, false);
       built++;
     }
-    if (coldDue && !urgent) this.coldAt = now;
+    if (standingDue && !urgent) this.standingAt = now;
     if (process.env.RENDER_TRACE) process.stderr.write(`render cycle ${built} answers in ${Date.now() - now} ms${first ? ' (first)' : ''}\n`);
     if (this.o.snapshot && (urgent || first || now - this.snapshotAt >= SNAPSHOT_EVERY_MS)) this.writeSnapshot(standing, now);
   }
