@@ -121,6 +121,18 @@ const configSchema = z.strictObject({
     /** A second folder (another disk or a mount) that receives a copy of each backup. */
     copy_to: z.string().min(1).nullable().default(null),
   }).default({ enabled: true, time: '02:30', generations: 5, copy_to: null }),
+  /** The failover snapshot: the public answers as static files (src/lib/status/snapshot.ts). */
+  snapshot: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** Folder of the files; by default `snapshot/` next to the database (data/snapshot). A web server serves it when the site does not answer. */
+    dir: z.string().min(1).optional(),
+    /**
+     * A second place that receives every change: a folder (another disk, a mount), or
+     * `{ "command": "rsync -a --delay-updates ./ web2:/srv/status-snapshot/" }`, run in the
+     * snapshot folder (also named by SNAPSHOT_DIR).
+     */
+    copy_to: z.union([z.string().min(1), z.strictObject({ command: z.string().min(1) })]).nullable().default(null),
+  }).default({ enabled: true, copy_to: null }),
   /** Nightly deletion of old raw checks (runs, gaps and rollups are kept) and compaction. */
   /**
    * Proxies whose X-Forwarded-For / -Proto / -Host headers are believed (addresses or CIDR

@@ -78,6 +78,7 @@ describe('the public page under a crowd: cached, validated, rebuilt when the dat
       return html.includes('No incidents right now.') ? html : null;
     }, 10_000);
     expect(after).not.toContain('data-testid="active-incidents"');
+    // An answer nobody has read yet is checked against the data for its first reader: current at once.
     const api = (await (await fetch(`${site.url}/api/v2/incidents/unresolved.json`)).json()) as { incidents: unknown[] };
     expect(api.incidents).toEqual([]);
   });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { startHostileSite, type HostileSite } from './fixture';
-import { tempDb } from '../helpers/temp';
-import { answerStore, cachedAnswer } from '../../src/lib/status/cache';
+import { AnswerCache } from '../../src/lib/status/front-door';
+import { makeAnswer } from '../../src/lib/status/cache';
 
 /** Point 7: the month address space is the stored history, and one-off pages never push the status page out of the cache. */
 let ctx: HostileSite;
@@ -30,19 +30,18 @@ describe('history months', () => {
   });
 
   it('keeps the status page and the v2 API in the cache while one-off pages come and go', () => {
-    const t = tempDb();
-    try {
-      const store = answerStore();
-      store.entries.clear();
-      const build = () => ({ body: 'x', contentType: 'text/plain' });
-      for (const key of ['/', '/en/', '/?lang=en', '/api/v2/summary.json', '/api/v2/status.json?lang=en']) cachedAnswer(t.db, key, build);
-      for (let i = 0; i < 2000; i++) cachedAnswer(t.db, `/incidents/one-off-${i}`, build);
-      expect(store.entries.size).toBeLessThanOrEqual(500);
-      for (const key of ['/', '/en/', '/?lang=en', '/api/v2/summary.json', '/api/v2/status.json?lang=en']) expect(store.entries.has(key), key).toBe(true);
-      expect(store.entries.has('/incidents/one-off-1999')).toBe(true);
-      expect(store.entries.has('/incidents/one-off-0')).toBe(false);
-    } finally {
-      t.close();
-    }
+    const cache = new AnswerCache();
+    const put = (key: string, status = 200) =>
+      cache.receive({ type: 'answer', answer: makeAnswer(key, { status, headers: { 'content-type': 'text/plain' }, body: Buffer.from(key) }, '1', Date.now()) });
+    const pinned = ['/', '/en/', '/?lang=en', '/api/v2/summary.json', '/api/v2/status.json?lang=en'];
+    for (const key of pinned) put(key);
+    for (let i = 0; i < 2000; i++) put(`/incidents/one-off-${i}`);
+    expect(cache.entries.size).toBeLessThanOrEqual(500);
+    for (const key of pinned) expect(cache.entries.has(key), key).toBe(true);
+    expect(cache.entries.has('/incidents/one-off-1999')).toBe(true);
+    expect(cache.entries.has('/incidents/one-off-0')).toBe(false);
+    // A missing page is answered to whoever waits for it, and never kept.
+    for (let i = 0; i < 100; i++) put(`/incidents/month/${String(1000 + i)}-01`, 404);
+    expect([...cache.entries.keys()].some((k) => k.startsWith('/incidents/month/'))).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { parseMonth, monthPeriod, formatInZone } from '../time';
 import { log } from '../log';
 import { reportData, type ReportData } from './data';
-import { renderReportPdf, type ReportMeta } from './pdf';
+import type { ReportMeta } from './pdf';
 import { monthCsv } from './csv';
 import { closeMonth } from '../sla/closing';
 import { reportFigures, changesSincePrevious, type ReportFigure } from './versions';
@@ -64,6 +64,8 @@ export async function renderReport(db: Db, config: Config, month: string, now: n
   const data = reportData({ db, config, now }, month, { issuingAt: now });
   const figures = reportFigures(data.figures);
   const changes = version > 1 ? changesSincePrevious(db, month, figures, now, config.zone) : null;
+  // pdfkit and its fonts are loaded when a report is made, not by every process at start.
+  const { renderReportPdf } = await import('./pdf');
   const pdf = await renderReportPdf(data, { ...reportMeta(config, version, now, data.figures.cutOff), changes });
   return { data, pdf, csv: Buffer.from(monthCsv(data.figures), 'utf8'), figures };
 }

@@ -1,3 +1,0 @@
-import { historyMonthPage } from '../../../lib/status/routes';
-
-export const GET = historyMonthPage('ja');
