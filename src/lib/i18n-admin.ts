@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { z } from 'zod';
 import { AppError } from './errors';
 import { termsOf } from './i18n';
+import { timerNames } from './sla/timers';
 
 /**
  * The admin pages' words, Japanese and English. The visitor's language is their choice (the
@@ -452,6 +453,26 @@ const en: AdminWords = {
 };
 
 export const adminWords: Record<AdminLang, AdminWords> = { ja, en };
+
+/** The words the dashboard's script draws with (src/scripts/admin.ts), sent in the page as JSON. */
+export interface DashboardLiveWords {
+  noAlarms: string; acknowledge: string; acknowledged: string; recovered: string; noIncidents: string; nearest: string;
+  overdue: string; draft: string; live: string; stale: string; paused: string;
+  status: Record<string, string>; severity: Record<string, string>; timers: Record<string, string>;
+  /** The zone the dashboard's times are shown in. */
+  zone: string;
+}
+
+export function dashboardLiveWords(lang: AdminLang, zone: string): DashboardLiveWords {
+  const t = adminWords[lang];
+  return {
+    noAlarms: t.dashboard.noAlarms, acknowledge: t.dashboard.acknowledge, acknowledged: t.dashboard.acknowledged, recovered: t.dashboard.recovered,
+    noIncidents: t.dashboard.noIncidents, nearest: t.dashboard.nearest, overdue: t.incident.overdue, draft: t.incident.draft, live: t.dashboard.live,
+    stale: t.dashboard.stale, paused: t.dashboard.paused, status: t.dashboard.status, severity: t.dashboard.severity,
+    timers: Object.fromEntries(Object.entries(timerNames).map(([k, v]) => [k, v[lang]])),
+    zone,
+  };
+}
 
 type Issue = { code?: string; path: ReadonlyArray<PropertyKey> | string; message: string; minimum?: unknown; maximum?: unknown; origin?: string; format?: string; input?: unknown };
 
