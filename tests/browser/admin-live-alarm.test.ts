@@ -134,7 +134,7 @@ describe('the operators dashboard in Chromium', () => {
     await context.close();
   });
 
-  it('runs its script and stylesheet from files of the site itself: no inline script, nothing the Content-Security-Policy refuses', async () => {
+  it('runs its script and stylesheets from files of the site itself: no inline script, nothing the Content-Security-Policy refuses', async () => {
     const context = await browser.newContext({ locale: 'ja-JP' });
     await context.addInitScript(() => {
       const w = window as unknown as { refused: string[] };
@@ -167,6 +167,19 @@ describe('the operators dashboard in Chromium', () => {
     expect(file.headers()['content-type']).toMatch(/javascript/);
     await page.waitForTimeout(1000);
     expect(await page.evaluate(() => (window as unknown as { refused: string[] }).refused)).toEqual([]);
+    // The sign-in page and the reports load their stylesheets as files too, and run no inline script.
+    for (const path of ['/login', '/reports/']) {
+      const other = await page.request.get(`${site.url}${path}`);
+      expect(other.status()).toBe(200);
+      const text = await other.text();
+      expect(text).toMatch(/<link rel="stylesheet" href="\/_astro\/[^"]+\.css"/);
+      expect(text).not.toMatch(/<style\b/);
+      for (const [, attrs, body] of text.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
+        if (/type="application\/json"/.test(attrs!)) continue;
+        expect(attrs).toMatch(/\bsrc="\/_astro\//);
+        expect(body!.trim()).toBe('');
+      }
+    }
     await context.close();
   });
 });
