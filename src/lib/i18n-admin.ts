@@ -85,7 +85,7 @@ const ja = {
       dns: 'ドメイン名を入力してください（例: www.example.jp）。',
       mysql: 'mysql://ユーザー:パスワード@ホスト:ポート/データベース の形で入力してください（ユーザーは必須）。',
       ftp: 'ftp://ユーザー:パスワード@ホスト:ポート（パスなし）または ftps:// の形で入力してください。',
-      push: '16〜128文字の英数字・-・_ の合言葉を入力してください。',
+      push: '16〜128文字のトークン（英数字と「-」「_」）を入力してください。',
     } as Record<string, string>,
     optionInvalid: 'この項目の値が正しくありません。説明を確認してください。',
     optionLabels: {
@@ -166,7 +166,7 @@ const ja = {
     impacts: { '': '影響なし', degraded_performance: '低速', partial_outage: '一部停止', major_outage: '停止' } as Record<string, string>,
     cause: '原因', fix: '対応内容', prevention: '再発防止策', causeKnown: '原因', causeKnownValues: { '': '未判定', known: '判明', unknown: '不明' } as Record<string, string>,
     forceMajeure: '不可抗力（災害時など）', forceMajeureReason: '不可抗力の理由', startedAt: '発生日時',
-    awareAt: '認知日時（保守管理者の障害認知）', awareAtNote: '記録した時刻が既定です。認知がそれより前なら、その時刻に直してください。',
+    awareAt: '認知日時（保守管理者の障害認知）', awareAtNote: '既定値は記録した時刻です。実際の認知がそれより前の場合は、その時刻に修正してください。',
     times: '契約上の時刻', timeNames: {
       startedAt: '発生', detectedAt: '検知', awareAt: '認知', clientNotifiedAt: '発生通知', etaNotifiedAt: '復旧見込通知',
       recoveredAt: '復旧', recoveryNotifiedAt: '復旧通知', responseStartedAt: '対応着手（セキュリティ）', writtenReportAt: '障害報告書提出',
@@ -192,7 +192,7 @@ const ja = {
     warningsTitle: 'この計画停止は契約のルールに反します。',
     warnings: {
       notice: '計画停止予定通知が開始の14日前までに行われていません（通知日時から予定開始まで14日未満です）。委託者の承認がない場合、停止時間は稼働率の計算から除外されません。',
-      window: '予定時間が平日18:00〜翌08:00の保守時間帯の外にかかっています。SLAの未達として報告されます。',
+      window: '予定時間の一部が保守時間帯（平日18:00〜翌08:00）の外にあります。SLA項目の未達成として報告されます。',
     } as Record<string, string>,
     confirmSave: 'ルール違反を承知のうえで保存する', recordedWarnings: '保存時のルール違反', confirmedAt: '確認日時', noticeDays: '通知日数',
     auto: '予定時刻になると自動で開始・終了します。',
@@ -202,7 +202,7 @@ const ja = {
     nameJa: '名称（日本語）', nameEn: '名称（英語）', target: 'SLA目標（%）', sortOrder: '表示順', type: '監視の種類', monitorTarget: '監視対象（URL、ホストなど）',
     interval: '間隔（秒）', timeout: 'タイムアウト（秒）', confirm: '停止と判定する連続失敗回数', counts: '稼働率の計算に含める', options: '種類ごとの設定',
     optionsNote: '空欄の項目は既定値で監視します。送信するヘッダーだけは JSON（例: {"Authorization": "Bearer …"}）で入力します。',
-    secretNote: `パスワード・トークン・ヘッダーの値は保存後は表示されません (********)。そのまま送れば保存済みの値を使い、変えるときは新しい値を入力します。`, secretAgain: '保存済みの値がないため、この秘密の値を入力してください。', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '稼働中',
+    secretNote: 'パスワード・トークン・ヘッダーの値は、保存後は表示しません（********）。変更しない場合はそのまま保存してください。変更する場合は新しい値を入力してください。', secretAgain: '保存済みの値がないため、この秘密の値を入力してください。', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '稼働中',
     pauseAll: 'すべての監視を一時停止', resumeAll: 'すべての監視を再開', testNow: '今すぐテスト', testResult: 'テスト結果', latency: '応答時間', reason: '詳細',
     outages: '最近の停止（監視による）', outageStart: '開始', outageEnd: '終了', markFalse: '誤検知にする', falsePositive: '誤検知', noOutages: '最近の停止はありません。',
     monitors: '監視', noMonitors: '監視はまだありません。', defaultValue: '既定値',

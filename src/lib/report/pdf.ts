@@ -55,6 +55,7 @@ const judge = (met: boolean | null) => judgeText(met);
 const mark = (state: TimerResult['state'] | undefined) => (state === 'met' ? '○' : state === 'missed' ? '×' : state === 'pending' ? '…' : '–');
 const severityJa = reportWords.severity;
 const S = reportWords.sections;
+const C = reportWords.col;
 const categoryJa: Record<string, string> = {
   inspection: '定期（定期点検）', preventive: '定期（予防保守）', security: '臨時（セキュリティ保守）', functional: '臨時（機能保守）', external: '臨時（システム外要因）',
 };
@@ -367,15 +368,15 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
   w.toc.push({ title: '1. 表紙・概要', page: 1, level: 0 });
   doc.outline.addItem('1. 表紙・概要');
-  doc.font('jpb').fontSize(11).text('概要', M.left, doc.y);
+  doc.font('jpb').fontSize(11).text(S.summary, M.left, doc.y);
   doc.moveDown(0.3);
   w.table(
-    [{ header: 'サービス', width: 130 }, { header: '稼働率(月)', width: 62, align: 'right' }, { header: '稼働率(年度累計)', width: 70, align: 'right' },
-      { header: '目標', width: 48, align: 'right' }, { header: '達成可否', width: 58, align: 'center' }, { header: '残りの許容停止時間', width: 150 }],
+    [{ header: C.service, width: 130 }, { header: C.monthPct, width: 62, align: 'right' }, { header: C.yearPct, width: 70, align: 'right' },
+      { header: C.target, width: 48, align: 'right' }, { header: C.achieved, width: 58, align: 'center' }, { header: C.allowedLeft, width: 150 }],
     f.services.map((s) => [
       s.service.nameJa, `${s.month.pct} %`, `${s.yearToDate.pct} %`, `${s.service.slaTargetPct} %`,
-      `月 ${judge(s.month.met)}\n年度 ${judge(s.yearToDate.met)}`,
-      `月 ${s.month.allowedLeftMs === null ? '–' : formatDuration(s.month.allowedLeftMs)}\n年度 ${s.yearToDate.allowedLeftMs === null ? '–' : formatDuration(s.yearToDate.allowedLeftMs)}`,
+      `${reportWords.monthShort} ${judge(s.month.met)}\n${reportWords.yearShort} ${judge(s.yearToDate.met)}`,
+      `${reportWords.monthShort} ${s.month.allowedLeftMs === null ? '–' : formatDuration(s.month.allowedLeftMs)}\n${reportWords.yearShort} ${s.yearToDate.allowedLeftMs === null ? '–' : formatDuration(s.yearToDate.allowedLeftMs)}`,
     ]),
     { size: 9, colors: f.services.map((s) => [null, null, null, null, s.month.met === false || s.yearToDate.met === false ? NG : OK, null]) },
   );
@@ -392,7 +393,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
 
   // 2. Availability (after the reserved table-of-contents page).
   w.section(`2. ${S.availability}`, { newPage: true });
-  w.para('稼働率 ＝（暦時間 − 除外時間 − 停止時間）÷（暦時間 − 除外時間）。除外時間は計画停止（14日前までの通知または委託者の承認があるもの。予定時間帯の内側の実施分のみ）と不可抗力による停止の和集合です。停止時間は、稼働率に算入する監視項目のいずれかが停止している時間（連続した失敗の確認回数に達した最初の失敗から、次に成功した確認まで）と、障害で「全面停止」とされた時間の和集合から除外時間を除いたものです。誤検知と判定された停止は含みません。監視欠測時間は、監視の間隔の2倍を超えて確認結果がない時間と、管理者が監視を一時停止していた時間です（監視項目ごとに、追加されてから削除されるまでの期間で数えます）。参考として示します。');
+  w.para('稼働率 ＝（暦時間 − 除外時間 − 停止時間）÷（暦時間 − 除外時間）。除外時間は計画停止（14日前までの通知または委託者の承認があるもの。予定時間帯の内側の実施分のみ）と不可抗力による停止の和集合です。停止時間は、稼働率に算入する監視項目のいずれかが停止している時間（連続した失敗の確認回数に達した最初の失敗から、次に成功した確認まで）と、障害で「全面停止」とされた時間の和集合から除外時間を除いたものです。誤検知と判定された停止は含みません。監視欠測時間は、監視の間隔の2倍を超えて確認結果がない時間と、保守管理者が監視を一時停止していた時間です（監視項目ごとに、追加されてから削除されるまでの期間で数えます）。参考として示します。');
   for (const s of f.services) {
     w.h2(s.service.nameJa, 90);
     const rowOf = (label: string, a: typeof s.month) => [label, formatDuration(a.periodMs), formatDuration(a.plannedExcludedMs), formatDuration(a.forceMajeureMs),
@@ -400,15 +401,15 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
       // Paused time is unmonitored, labelled as such (SLA.md, Coverage).
       a.pausedMs > 0 ? `${formatDuration(a.unmonitoredMs)}\n（うち一時停止 ${formatDuration(a.pausedMs)}）` : formatDuration(a.unmonitoredMs), `${a.pct} %`];
     w.table(
-      [{ header: '期間', width: 52 }, { header: '暦時間', width: 70, align: 'right' }, { header: '計画停止除外', width: 62, align: 'right' },
-        { header: '不可抗力除外', width: 62, align: 'right' }, { header: '計画サービス時間', width: 70, align: 'right' }, { header: '停止時間', width: 62, align: 'right' },
-        { header: '監視欠測時間', width: 62, align: 'right' }, { header: '稼働率', width: 50, align: 'right' }],
+      [{ header: '期間', width: 52 }, { header: C.periodTime, width: 70, align: 'right' }, { header: C.plannedExcluded, width: 62, align: 'right' },
+        { header: C.forceMajeureExcluded, width: 62, align: 'right' }, { header: C.plannedService, width: 70, align: 'right' }, { header: C.downtime, width: 62, align: 'right' },
+        { header: C.unmonitored, width: 62, align: 'right' }, { header: C.availability, width: 50, align: 'right' }],
       [rowOf('当月', s.month), rowOf('年度累計', s.yearToDate)],
     );
     if (s.month.outages.length) {
       w.table([{ header: '停止開始', width: 110 }, { header: '停止終了', width: 110 }, { header: '停止時間', width: 90, align: 'right' }, { header: '検知元', width: 80 }],
         s.month.outages.map((o) => [at(o.start, 'yyyy-LL-dd HH:mm:ss'), at(o.end, 'yyyy-LL-dd HH:mm:ss'), formatDuration(o.end - o.start),
-          o.source === 'probe' ? '監視' : o.source === 'incident' ? '障害記録' : '監視・障害記録']), { size: 7.5 });
+          reportWords.outageSource[o.source] ?? o.source]), { size: 7.5 });
     } else {
       w.para('当月の停止はありません。', { size: 8.5 });
     }
