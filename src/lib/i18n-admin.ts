@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { z } from 'zod';
 import { AppError } from './errors';
 import { termsOf } from './i18n';
+import { timerNames } from './sla/timers';
 
 /**
  * The admin pages' words, Japanese and English. The visitor's language is their choice (the
@@ -24,14 +25,14 @@ const ja = {
   otherLang: 'English',
   crossOrigin: '他のサイトからの変更要求は受け付けません。',
   signInFirst: 'ログインしてください。',
-  forbidden: 'この操作を行う権限がありません (閲覧のみのアカウントです)。',
+  forbidden: 'この操作を行う権限がありません（閲覧のみのアカウントです）。',
   refused: 'この要求は受け付けられません。',
   internalError: '内部エラーのため処理できませんでした。時間をおいて再度お試しください。',
   adminTitle: '保守管理',
   nav: { dashboard: 'ダッシュボード', incidents: '障害', maintenance: '計画停止', monitors: '監視', sla: 'SLA入力', support: '問い合わせ', users: 'ユーザー', audit: '監査ログ', account: 'アカウント', signOut: 'ログアウト', publicPage: '公開ページ', reports: 'SLA月次報告', subscribers: '購読者' },
   common: {
     save: '保存', cancel: '取消', now: '今', clear: 'クリア', edit: '編集', back: '戻る', yes: 'はい', no: 'いいえ', none: 'なし', set: '設定',
-    unset: '未設定', details: '詳細', zoneNote: '時刻は日本時間 (JST) です', saved: '保存しました。', fixErrors: '入力内容を確認してください。',
+    unset: '未設定', details: '詳細', zoneNote: '時刻は日本時間（JST）で表示しています。', saved: '保存しました。', fixErrors: '入力内容を確認してください。',
     optional: '任意', readOnly: '閲覧のみのアカウントです。変更はできません。', notFound: '見つかりません。', conflict: 'この操作は現在の状態ではできません。',
     ja: '日本語', en: '英語', minutes: '分', hours: '時間', days: '日',
   },
@@ -39,17 +40,17 @@ const ja = {
     required: '入力してください。', invalid: '値が正しくありません。', email: 'メールアドレスの形式が正しくありません。',
     tooShort: (n: number) => `${n}文字以上で入力してください。`, tooLong: (n: number) => `${n}文字以内で入力してください。`,
     min: (n: number) => `${n}以上にしてください。`, max: (n: number) => `${n}以下にしてください。`, choose: '選択肢から選んでください。',
-    chooseOne: '1つ以上選んでください。', datetime: '日時を正しく入力してください (例 2026-10-01 09:00)。', number: '数値を入力してください。',
+    chooseOne: '1つ以上選んでください。', datetime: '日時を正しく入力してください（例 2026-10-01 09:00）。', number: '数値を入力してください。',
     in_future: '未来の時刻は入力できません。', before_start: '発生日時より前にはできません。', needs_recovered: '先に復旧日時を入力してください。', no_contacts: '委託者の連絡先（client.contacts）が設定されていません。',
     required_with_force_majeure: '不可抗力とする場合は理由を入力してください。', duplicate: '同じものが重複しています。', unknown_service: '存在しないサービスです。',
     taken: 'この識別子は既に使われています。', slug: '半角英小文字・数字・ハイフンで入力してください。', end_before_start: '終了は開始より後にしてください。',
     not_a_number: '数値を入力してください。', not_json: 'JSONとして正しくありません。', wrong_code: '確認コードが正しくありません。', wrong: '正しくありません。',
-    last_admin: '最後の管理者は無効にできません。', already_exists: '既に登録されています。', already_marked: '既に誤検知として登録されています。',
+    last_admin: '最後の保守管理者のアカウントは無効にできません。', already_exists: '既に登録されています。', already_marked: '既に誤検知として登録されています。',
     not_scheduled: '予定中の計画停止ではありません。', not_in_progress: '実施中の計画停止ではありません。', finished: '終了または中止済みです。',
     not_found: '見つかりません。', length: '長さが正しくありません。', mismatch: '確認用の入力が一致しません。',
   },
   login: {
-    title: 'ログイン', email: 'メールアドレス', password: 'パスワード', code: '確認コード (2段階認証を設定している場合)', submit: 'ログイン',
+    title: 'ログイン', email: 'メールアドレス', password: 'パスワード', code: '確認コード（2段階認証を設定している場合）', submit: 'ログイン',
     invalid: 'メールアドレス、パスワードまたは確認コードが正しくありません。',
     retryIn: (seconds: number) => `次の試行まで ${seconds} 秒お待ちください。`,
     wait: (seconds: number) => `ログインの失敗が続いたため、${seconds} 秒後に再度お試しください。`,
@@ -57,11 +58,11 @@ const ja = {
     signedOut: 'ログアウトしました。',
   },
   account: {
-    title: 'アカウント', signedInAs: 'ログイン中', role: '権限', roles: { admin: '管理者', client: '委託者 (閲覧のみ)' },
-    changePassword: 'パスワードの変更', current: '現在のパスワード', next: '新しいパスワード (12文字以上)', confirm: '新しいパスワード (確認)',
+    title: 'アカウント', signedInAs: 'ログイン中', role: '権限', roles: { admin: '保守管理者', client: '委託者（閲覧のみ）' },
+    changePassword: 'パスワードの変更', current: '現在のパスワード', next: '新しいパスワード（12文字以上）', confirm: '新しいパスワード（確認）',
     passwordChanged: 'パスワードを変更しました。他の端末のログインは終了しました。',
     signOutEverywhere: 'すべての端末からログアウト', signedOutEverywhere: (n: number) => `${n}件のログインを終了しました。`,
-    totp: '2段階認証 (TOTP)', totpOn: '有効', totpOff: '無効', totpBegin: '設定を始める',
+    totp: '2段階認証（TOTP）', totpOn: '有効', totpOff: '無効', totpBegin: '設定を始める',
     totpSecret: '認証アプリに次のキーを登録し、表示された6桁のコードを入力してください:', totpUri: '登録用URI',
     totpConfirm: '有効にする', totpDisable: '無効にする', totpEnabled: '2段階認証を有効にしました。', totpDisabled: '2段階認証を無効にしました。',
     code: '確認コード',
@@ -84,7 +85,7 @@ const ja = {
       dns: 'ドメイン名を入力してください（例: www.example.jp）。',
       mysql: 'mysql://ユーザー:パスワード@ホスト:ポート/データベース の形で入力してください（ユーザーは必須）。',
       ftp: 'ftp://ユーザー:パスワード@ホスト:ポート（パスなし）または ftps:// の形で入力してください。',
-      push: '16〜128文字の英数字・-・_ の合言葉を入力してください。',
+      push: '16〜128文字のトークン（英数字と「-」「_」）を入力してください。',
     } as Record<string, string>,
     optionInvalid: 'この項目の値が正しくありません。説明を確認してください。',
     optionLabels: {
@@ -141,7 +142,7 @@ const ja = {
     severity: { warning: '警告', critical: '重大' } as Record<string, string>,
   },
   health: {
-    stopped: '監視が止まっています', warning: '監視の注意',
+    stopped: '監視が止まっています', warning: '監視に関する注意',
     causes: {
       disk_full: 'データベースのディスクが一杯です。空きを作ると監視プロセスは自動で再開します。',
       read_only: 'データベースに書き込めません（読み取り専用）。',
@@ -153,37 +154,37 @@ const ja = {
       probe_stale: '監視プロセスの応答が途絶えています。',
       lease_held_elsewhere: '監視の担当が別ホストの監視プロセスにあり、その応答が途絶えています。',
       lease_holder_gone: '監視を担当していたプロセスが終了しました。次の監視プロセスが起動すると引き継ぎます。',
-      clock_step: 'サーバーの時計が飛びました。確認の順序は保たれ、時刻は徐々に合わせます。NTPを確認してください。',
+      clock_step: 'サーバーの時刻が急に変わりました。確認の順序は保たれ、時刻は徐々に補正されます。NTPの設定を確認してください。',
     } as Record<string, string>,
   },
   incident: {
-    list: '障害一覧', new: '障害を登録', drafts: '監視が検知した障害候補 (確認待ち)', confirm: '障害として確定', merge: '既存の障害に統合', mergeInto: '統合先',
-    dismiss: '障害ではない (却下)', dismissQuestion: 'この障害候補を却下しますか？', dismissDetail: (reason: string) => `却下すると、この候補は障害として扱われなくなります。理由: ${reason}`, reason: '理由', open: '対応中', resolved: '復旧済み', draft: '候補', key: '番号',
-    kind: '種別', kinds: { failure: '障害', security: 'セキュリティ障害 (不正アクセス等)' } as Record<string, string>,
-    severity: '重大度', severities: { minor: '軽微', major: '重大', critical: '致命的' } as Record<string, string>,
-    titleJa: '件名 (日本語)', titleEn: '件名 (英語)', services: '影響するサービス', impact: '影響',
+    list: '障害一覧', new: '障害を登録', drafts: '監視が検知した障害候補（確認待ち）', confirm: '障害として確定', merge: '既存の障害に統合', mergeInto: '統合先',
+    dismiss: '障害ではない（却下）', dismissQuestion: 'この障害候補を却下しますか？', dismissDetail: (reason: string) => `却下すると、この候補は障害として扱われなくなります。理由: ${reason}`, reason: '理由', open: '対応中', resolved: '復旧済み', draft: '候補', key: '番号',
+    kind: '種別', kinds: { failure: '障害', security: 'セキュリティ障害（不正アクセス等）' } as Record<string, string>,
+    severity: '重大度', severities: termsOf('incidentSeverity', 'ja') as Record<string, string>,
+    titleJa: '件名（日本語）', titleEn: '件名（英語）', services: '影響するサービス', impact: '影響',
     impacts: { '': '影響なし', degraded_performance: '低速', partial_outage: '一部停止', major_outage: '停止' } as Record<string, string>,
     cause: '原因', fix: '対応内容', prevention: '再発防止策', causeKnown: '原因', causeKnownValues: { '': '未判定', known: '判明', unknown: '不明' } as Record<string, string>,
-    forceMajeure: '不可抗力 (災害時など)', forceMajeureReason: '不可抗力の理由', startedAt: '発生日時',
-    awareAt: '認知日時 (保守管理者の障害認知)', awareAtNote: '記録した時刻が既定です。認知がそれより前なら、その時刻に直してください。',
+    forceMajeure: '不可抗力（災害時など）', forceMajeureReason: '不可抗力の理由', startedAt: '発生日時',
+    awareAt: '認知日時（保守管理者の障害認知）', awareAtNote: '既定値は記録した時刻です。実際の認知がそれより前の場合は、その時刻に修正してください。',
     times: '契約上の時刻', timeNames: {
       startedAt: '発生', detectedAt: '検知', awareAt: '認知', clientNotifiedAt: '発生通知', etaNotifiedAt: '復旧見込通知',
-      recoveredAt: '復旧', recoveryNotifiedAt: '復旧通知', responseStartedAt: '対応着手 (セキュリティ)', writtenReportAt: '障害報告書提出',
+      recoveredAt: '復旧', recoveryNotifiedAt: '復旧通知', responseStartedAt: '対応着手（セキュリティ）', writtenReportAt: '障害報告書提出',
     } as Record<string, string>,
     timers: 'SLAタイマー', timer: '項目', deadline: '期限', left: '残り', state: '判定',
     states: termsOf('judgement', 'ja') as Record<string, string>,
     overdue: '超過', timeline: '経過', addUpdate: '経過を追加', status: '状況',
     statuses: termsOf('incidentState', 'ja') as Record<string, string>,
-    bodyJa: '内容 (日本語)', bodyEn: '内容 (英語)', published: '公開ページに掲載する', internal: '内部のみ', publishedMark: '公開',
-    resolve: '復旧として記録', resolveBody: '復旧の報告 (日本語)', resolveBodyEn: '復旧の報告 (英語)', firstUpdate: '最初の報告 (任意)',
+    bodyJa: '内容（日本語）', bodyEn: '内容（英語）', published: '公開ページに掲載する', internal: '内部のみ', publishedMark: '公開',
+    resolve: '復旧として記録', resolveBody: '復旧の報告（日本語）', resolveBodyEn: '復旧の報告（英語）', firstUpdate: '最初の報告（任意）',
     falsePositive: '誤検知として記録', notifiedNote: '公開した経過は購読者に通知されます。', edit: '内容を編集', noUpdates: '経過はまだありません。',
     dismissed: '却下済み', mergedInto: '統合先',
   },
   stop: {
     list: '計画停止一覧', new: '計画停止を登録', category: '区分',
     categories: { inspection: '定期計画停止: 定期点検', preventive: '定期計画停止: 予防保守', security: '臨時計画停止: セキュリティ保守', functional: '臨時計画停止: サービス機能保守', external: '臨時計画停止: システム外要因' } as Record<string, string>,
-    titleJa: '件名 (日本語)', titleEn: '件名 (英語)', bodyJa: '説明 (日本語)', bodyEn: '説明 (英語)', services: '対象サービス',
-    scheduledStart: '予定開始', scheduledEnd: '予定終了', announcedAt: '通知日時', clientApprovedAt: '委託者承認日時', holdOpen: '終了は手動で記録する (予定終了時刻に自動で終了しない)',
+    titleJa: '件名（日本語）', titleEn: '件名（英語）', bodyJa: '説明（日本語）', bodyEn: '説明（英語）', services: '対象サービス',
+    scheduledStart: '予定開始', scheduledEnd: '予定終了', announcedAt: '通知日時', clientApprovedAt: '委託者承認日時', holdOpen: '終了は手動で記録する（予定終了時刻に自動で終了しない）',
     status: '状態', statuses: termsOf('maintenanceState', 'ja') as Record<string, string>,
     actualStart: '実際の開始', actualEnd: '実際の終了', start: '開始', finish: '終了', cancel: '中止',
     restore: '中止を取り消す', cancelQuestion: 'この計画停止を中止しますか？', cancelDetail: '中止した計画停止は稼働率の計算から除外されなくなり、公開ページには「中止」と表示されます。中止は後から取り消せます。',
@@ -191,25 +192,25 @@ const ja = {
     warningsTitle: 'この計画停止は契約のルールに反します。',
     warnings: {
       notice: '計画停止予定通知が開始の14日前までに行われていません（通知日時から予定開始まで14日未満です）。委託者の承認がない場合、停止時間は稼働率の計算から除外されません。',
-      window: '予定時間が平日18:00〜翌08:00の保守時間帯の外にかかっています。SLAの未達として報告されます。',
+      window: '予定時間の一部が保守時間帯（平日18:00〜翌08:00）の外にあります。SLA項目の未達成として報告されます。',
     } as Record<string, string>,
     confirmSave: 'ルール違反を承知のうえで保存する', recordedWarnings: '保存時のルール違反', confirmedAt: '確認日時', noticeDays: '通知日数',
     auto: '予定時刻になると自動で開始・終了します。',
   },
   monitor: {
-    title: 'サービスと監視', newService: 'サービスを追加', newMonitor: '監視を追加', service: 'サービス', slug: '識別子 (英小文字・数字・ハイフン)',
-    nameJa: '名称 (日本語)', nameEn: '名称 (英語)', target: 'SLA目標 (%)', sortOrder: '表示順', type: '監視の種類', monitorTarget: '監視対象 (URL、ホストなど)',
-    interval: '間隔 (秒)', timeout: 'タイムアウト (秒)', confirm: '停止と判定する連続失敗回数', counts: '稼働率の計算に含める', options: '種類ごとの設定',
+    title: 'サービスと監視', newService: 'サービスを追加', newMonitor: '監視を追加', service: 'サービス', slug: '識別子（英小文字・数字・ハイフン）',
+    nameJa: '名称（日本語）', nameEn: '名称（英語）', target: 'SLA目標（%）', sortOrder: '表示順', type: '監視の種類', monitorTarget: '監視対象（URL、ホストなど）',
+    interval: '間隔（秒）', timeout: 'タイムアウト（秒）', confirm: '停止と判定する連続失敗回数', counts: '稼働率の計算に含める', options: '種類ごとの設定',
     optionsNote: '空欄の項目は既定値で監視します。送信するヘッダーだけは JSON（例: {"Authorization": "Bearer …"}）で入力します。',
-    secretNote: `パスワード・トークン・ヘッダーの値は保存後は表示されません (********)。そのまま送れば保存済みの値を使い、変えるときは新しい値を入力します。`, secretAgain: '保存済みの値がないため、この秘密の値を入力してください。', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '稼働中',
+    secretNote: 'パスワード・トークン・ヘッダーの値は、保存後は表示しません（********）。変更しない場合はそのまま保存してください。変更する場合は新しい値を入力してください。', secretAgain: '保存済みの値がないため、この秘密の値を入力してください。', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '稼働中',
     pauseAll: 'すべての監視を一時停止', resumeAll: 'すべての監視を再開', testNow: '今すぐテスト', testResult: 'テスト結果', latency: '応答時間', reason: '詳細',
-    outages: '最近の停止 (監視による)', outageStart: '開始', outageEnd: '終了', markFalse: '誤検知にする', falsePositive: '誤検知', noOutages: '最近の停止はありません。',
+    outages: '最近の停止（監視による）', outageStart: '開始', outageEnd: '終了', markFalse: '誤検知にする', falsePositive: '誤検知', noOutages: '最近の停止はありません。',
     monitors: '監視', noMonitors: '監視はまだありません。', defaultValue: '既定値',
     remove: 'この監視を削除', removed: '削除済み', removeNote: '削除しても記録は残り、この監視があった期間の稼働率・監視率は変わりません。',
   },
   sla: { title: 'SLA項目の手入力', month: '対象月', row: '項目', value: '値', note: '備考', save: '保存', missing: 'この版ではSLA項目の手入力はまだ使えません。', noRows: '手入力する項目は設定されていません。' },
   users: {
-    title: 'ユーザー', add: 'ユーザーを追加', email: 'メールアドレス', role: '権限', password: '初期パスワード (12文字以上)', disabled: '無効',
+    title: 'ユーザー', add: 'ユーザーを追加', email: 'メールアドレス', role: '権限', password: '初期パスワード（12文字以上）', disabled: '無効',
     enabled: '有効', disable: '無効にする', enable: '有効にする', resetPassword: 'パスワードを再設定', newPassword: '新しいパスワード', totp: '2段階認証',
     lastSignIn: '最終ログイン', signOutEverywhere: 'すべての端末からログアウトさせる', created: '作成日時',
   },
@@ -217,7 +218,7 @@ const ja = {
     title: '問い合わせ・対応項目', new: '対応項目を登録（電話・メール・対面）', open: '未完了のみ', all: 'すべて', none: '対応項目はありません。',
     number: '受付番号', receivedAt: '受付日時', channel: '経路', category: '種別', service: 'サービス', status: '状態', requester: '依頼者',
     email: 'メールアドレス', name: '氏名', body: '内容', acknowledged: '受領確認', closed: '完了日時', minutes: '作業時間（分）', raisedBy: '依頼元',
-    raisedByValues: { learner: '利用者（フォーム）', client: '委託者', admin: '管理者が登録' } as Record<string, string>,
+    raisedByValues: { learner: '利用者（フォーム）', client: '委託者', admin: '保守管理者が登録' } as Record<string, string>,
     notService: '指定なし', month: '今月', opened: '受付', closedCount: '完了・見送り', hours: '作業時間', standard: (h: number) => `標準 ${h}時間`,
     approach: '委託者と協議した対応方法', agreedAt: '協議日時', saveApproach: '対応方法を記録',
     changeStatus: '状態を変更', to: '新しい状態', statusNote: '依頼者への連絡文（任意）', reportedVia: '連絡方法（メールアドレスがない場合）',
@@ -230,6 +231,15 @@ const ja = {
     addNote: 'メモを追加（内部のみ）', note: 'メモ', surveys: '満足度アンケート', surveyAnswered: '回答済み', surveyOpen: '未回答', surveyUntil: (at: string) => `${at} まで有効`,
     campaign: '年次満足度アンケートを開始', campaignNote: '過去1年間に完了した項目の依頼者へ、アンケートのリンクを1人1回送ります。',
     campaignSent: (n: number) => `${n}件のアンケートを送りました。`, ackAtReception: '受付時（電話・対面）',
+  },
+  subscribers: {
+    title: '購読者', counts: 'サービスごとの購読者数', service: 'サービス', all: 'すべてのサービス', confirmed: '確認済み', unconfirmed: '未確認',
+    list: '購読者一覧（メールアドレスは一部を伏せて表示しています）', email: 'メールアドレス', lang: '言語', what: '通知の種類', since: '登録日時', none: '購読者はいません。',
+    incidents: '障害', maintenances: '計画停止', exportTitle: '購読者一覧の書き出し',
+    exportNote: '購読者のメールアドレスは個人情報です。書き出すと、実行者・日時・理由・件数が監査ログに記録されます。',
+    confirm: '個人情報を含む一覧を書き出すことを確認しました', reason: '理由', exportButton: 'CSVを書き出す',
+    needConfirm: '書き出すには、確認欄にチェックを入れてください。', needReason: '理由を10文字以上で入力してください。', tooLong: '理由は500文字以内で入力してください。',
+    forbidden: '購読者の情報は保守管理者のみ閲覧できます。', shown: (n: number, total: number) => `${total}件中${n}件を表示しています。`,
   },
   audit: { title: '監査ログ', at: '日時', actor: '実行者', action: '操作', entity: '対象', before: '変更前', after: '変更後', older: 'さらに古い記録', note: '監査ログは追記のみで、変更・削除はできません。' },
 };
@@ -377,7 +387,7 @@ const en: AdminWords = {
     list: 'Incidents', new: 'New incident', drafts: 'Drafts the probe opened (to confirm)', confirm: 'Confirm as incident', merge: 'Merge into an incident', mergeInto: 'Merge into',
     dismiss: 'Not an incident (dismiss)', dismissQuestion: 'Dismiss this incident candidate?', dismissDetail: (reason) => `Once dismissed, this candidate is no longer treated as an incident. Reason: ${reason}`, reason: 'Reason', open: 'Open', resolved: 'Resolved', draft: 'Draft', key: 'No.',
     kind: 'Kind', kinds: { failure: 'Failure', security: 'Security incident (unauthorized access…)' },
-    severity: 'Severity', severities: { minor: 'Minor', major: 'Major', critical: 'Critical' },
+    severity: 'Severity', severities: termsOf('incidentSeverity', 'en'),
     titleJa: 'Title (Japanese)', titleEn: 'Title (English)', services: 'Affected services', impact: 'Impact',
     impacts: { '': 'Not affected', degraded_performance: 'Slow', partial_outage: 'Partial outage', major_outage: 'Outage' },
     cause: 'Cause', fix: 'Fix', prevention: 'Measure against recurrence', causeKnown: 'Cause', causeKnownValues: { '': 'Not judged', known: 'Known', unknown: 'Unknown' },
@@ -448,10 +458,122 @@ const en: AdminWords = {
     campaign: 'Start the yearly satisfaction survey', campaignNote: 'Sends the survey link once to every requester whose item closed in the last year.',
     campaignSent: (n) => `${n} survey link(s) sent.`, ackAtReception: 'at reception (phone, in person)',
   },
+  subscribers: {
+    title: 'Subscribers', counts: 'Subscribers per service', service: 'Service', all: 'All services', confirmed: 'Confirmed', unconfirmed: 'Not confirmed',
+    list: 'Subscribers (addresses partly hidden)', email: 'E-mail', lang: 'Language', what: 'Notified of', since: 'Since', none: 'No subscriber.',
+    incidents: 'incidents', maintenances: 'planned stops', exportTitle: 'Export the subscriber list',
+    exportNote: 'Subscribers’ addresses are personal data. An export is recorded in the audit log (who, when, why, how many rows).',
+    confirm: 'I confirm the export of a list that holds personal data', reason: 'Reason', exportButton: 'Export CSV',
+    needConfirm: 'Tick the box to export.', needReason: 'Give the reason, at least 10 characters.', tooLong: 'Keep the reason under 500 characters.',
+    forbidden: 'Only admins see subscribers.', shown: (n, total) => `${n} of ${total} shown`,
+  },
   audit: { title: 'Audit log', at: 'When', actor: 'Who', action: 'What', entity: 'Record', before: 'Before', after: 'After', older: 'Older entries', note: 'The audit log can only grow: no entry can be changed or removed.' },
 };
 
 export const adminWords: Record<AdminLang, AdminWords> = { ja, en };
+
+/**
+ * The monthly report's words: the pages under /reports/ and the PDF (src/lib/report/pdf.ts).
+ * The report is the contract's document and is written in Japanese only.
+ */
+export const reportWords = {
+  monthLabel: (month: string) => `${month.slice(0, 4)}年${Number(month.slice(5))}月`,
+  forbiddenPage: 'このページを閲覧する権限がありません。',
+  forbiddenFile: 'このファイルを閲覧する権限がありません。',
+  notFound: '見つかりません。',
+  nav: { label: 'メニュー', reports: 'SLA月次報告', admin: '管理画面', incidents: '障害', maintenance: '計画停止', publicPage: '公開ページ', signOut: 'ログアウト' },
+  roles: { admin: '保守管理者', client: '委託者' },
+  index: {
+    title: 'SLA月次報告',
+    settingNames: { client: '委託者名（report.client）', contractor: '保守管理者名（report.contractor）' },
+    unset: (names: string) => `報告書の表紙に記載する${names}が未設定のため、仮の表記のまま発行されます。設定ファイルの report 節で設定してください。`,
+    latest: (label: string, running: boolean) => `${label}の報告${running ? '（集計中）' : ''}`,
+    pdf: (version: number, size: string) => `報告書 PDF（第${version}版、${size}）`,
+    csv: '障害・停止一覧 CSV',
+    notIssuedYet: 'この月の報告書はまだ発行されていません。数値はオンラインで確認できます。',
+    allFigures: (label: string) => `${label}の数値をすべて見る`,
+    byMonth: '月別の一覧',
+    intro: '各月の稼働率とSLA項目の達成状況をオンラインで確認でき、発行済みの報告書（PDF）と障害・停止一覧（CSV）をダウンロードできます。報告書は発行後に変更されず、再発行すると新しい版になります。月の途中に発行する報告書は速報（締切時点までの集計）で、確定版は月末後に発行します。',
+    noRecords: 'まだ監視の記録がありません。',
+    month: '対象月', online: 'オンライン', issued: '発行済みの版', view: '数値を見る', notIssued: '未発行',
+    issuedAt: (at: string, trigger: 'schedule' | 'manual') => `（${at} 発行、${trigger === 'schedule' ? '定期' : '手動'}）`,
+  },
+  version: (n: number) => `第${n}版`,
+  provisionalMark: (at: string) => `【速報・${at} 時点】`,
+  finalMark: '【確定】',
+  month: {
+    title: (label: string) => `SLA月次報告 ${label}`,
+    period: (start: string, end: string, zone: string) => `対象期間 ${start} 〜 ${end}（${zone}）。`,
+    computedAt: (at: string) => `算定時刻 ${at}。`,
+    provisional: (at: string) => `速報: ${at} 時点までの集計です（それより後の分は含みません）。確定値は月末後に発行する報告書でお示しします。`,
+    reports: '報告書', noReports: 'この月の報告書はまだ発行されていません。',
+    issueProvisional: '速報を発行（現在時点まで）', finalFrom: (at: string) => `確定版は ${at} 以降に発行できます。`,
+    issueFinal: (n: number) => `報告書を発行（第${n}版）`,
+  },
+  /** Section headings, the same on the page and in the PDF. */
+  sections: {
+    summary: '概要', availability: '稼働率の算定', calendar: '日別稼働カレンダー', incidents: '障害一覧', stops: '計画停止実績',
+    rows: 'SLA項目達成表', means: 'MTTD / MTTA / MTTR / MTBF', backups: 'バックアップ', certificates: '証明書の有効期限',
+    support: '問合せ・作業実績', survey: '満足度調査',
+  },
+  col: {
+    no: 'No', service: 'サービス', monthPct: '稼働率(月)', yearPct: '稼働率(年度累計)', target: '目標', achieved: '達成可否', judgement: '判定',
+    allowedLeft: '残りの許容停止時間', periodTime: '暦時間', plannedExcluded: '計画停止除外', forceMajeureExcluded: '不可抗力除外',
+    plannedService: '計画サービス時間', downtime: '停止時間', unmonitored: '監視欠測時間', availability: '稼働率',
+    start: '開始', end: '終了', source: '検知元', date: '日付', subject: '件名', started: '発生', aware: '認知', recovered: '復旧',
+    severity: '重大度', timers: 'SLA時間', exclusion: '除外区分', kind: '区分', announced: '通知日', scheduled: '予定', actual: '実施',
+    noticeDays: '事前通知日数', overrun: '超過', inWindow: '時間帯内', excluded: '除外', item: '項目', standard: '基準値', measured: '実績',
+    note: '備考', monitor: '監視項目', content: '内容', cleared: '解除',
+  },
+  monthShort: '月', yearShort: '年度',
+  formula: '稼働率 ＝（暦時間 − 除外時間 − 停止時間）÷（暦時間 − 除外時間）。小数第3位未満は切り捨てて表示し、目標の達成可否は切り捨て前の値で判定しています。',
+  outagesOf: (service: string) => `停止（${service}）`,
+  outageSource: { probe: '監視', incident: '障害記録', 'probe+incident': '監視・障害記録' } as Record<string, string>,
+  calendarOf: (service: string) => `${service}（停止分・除外分・監視率）`,
+  noIncidents: '当月の障害はありません。', notRecovered: '未復旧', forceMajeure: '不可抗力',
+  severity: termsOf('incidentSeverity', 'ja') as Record<string, string>,
+  noStops: '当月の計画停止はありません。', regular: '定期', irregular: '臨時', days: (n: number) => `${n}日`, approvedByClient: '（委託者承認）',
+  means: {
+    mttd: 'MTTD（発生→検知）', mtta: 'MTTA（検知→認知）', mttr: 'MTTR（発生→復旧）', mtbf: 'MTBF（稼働時間÷障害件数）',
+  },
+  notMeasured: '未計測',
+  backups: (ok: number, days: number, generations: number | string) => `成功 ${ok}/${days} 日、保持世代数 ${generations}。`,
+  noCertWarnings: 'この月の証明書の警告はありません。',
+  certSeverity: { critical: '重大', warning: '警告' } as Record<string, string>,
+  notCleared: '未解除',
+  supportNote: (ackH: number, processingH: number) =>
+    `受領確認: 電話・対面は受付時、メール・フォームは受付から受領確認メールの送信まで（${ackH}時間以内）。申請処理: 要望の受付から完了・見送りの連絡まで（${processingH}時間以内）。` +
+    '作業時間は保守管理者が項目ごとに記録した時間の合計です。満足度は当月に回収した回答の平均です（満足100・ほぼ満足80・普通60・やや不満40・不満0）。',
+  mySupport: {
+    title: '問い合わせ一覧',
+    intro: 'お送りいただいた問い合わせ・不具合の報告・要望と、その対応状況です。新しい問い合わせは',
+    form: '問い合わせフォーム', introEnd: 'からお送りください。',
+    adminAll: 'すべての項目は', adminPages: '管理画面', adminAllEnd: 'で扱います。',
+    none: 'まだ問い合わせはありません。',
+    cols: { id: '受付番号', received: '受付', category: '種別', service: 'サービス', status: '状態', body: '内容', timeline: '経過' },
+    figures: (label: string) => `${label}の集計`,
+  },
+} as const;
+
+/** The words the dashboard's script draws with (src/scripts/admin.ts), sent in the page as JSON. */
+export interface DashboardLiveWords {
+  noAlarms: string; acknowledge: string; acknowledged: string; recovered: string; noIncidents: string; nearest: string;
+  overdue: string; draft: string; live: string; stale: string; paused: string;
+  status: Record<string, string>; severity: Record<string, string>; timers: Record<string, string>;
+  /** The zone the dashboard's times are shown in. */
+  zone: string;
+}
+
+export function dashboardLiveWords(lang: AdminLang, zone: string): DashboardLiveWords {
+  const t = adminWords[lang];
+  return {
+    noAlarms: t.dashboard.noAlarms, acknowledge: t.dashboard.acknowledge, acknowledged: t.dashboard.acknowledged, recovered: t.dashboard.recovered,
+    noIncidents: t.dashboard.noIncidents, nearest: t.dashboard.nearest, overdue: t.incident.overdue, draft: t.incident.draft, live: t.dashboard.live,
+    stale: t.dashboard.stale, paused: t.dashboard.paused, status: t.dashboard.status, severity: t.dashboard.severity,
+    timers: Object.fromEntries(Object.entries(timerNames).map(([k, v]) => [k, v[lang]])),
+    zone,
+  };
+}
 
 type Issue = { code?: string; path: ReadonlyArray<PropertyKey> | string; message: string; minimum?: unknown; maximum?: unknown; origin?: string; format?: string; input?: unknown };
 

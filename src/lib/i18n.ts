@@ -27,6 +27,12 @@ export const glossary = {
     completed: { ja: '完了', en: 'Completed' },
     cancelled: { ja: '中止', en: 'Cancelled' },
   },
+  /** An incident's severity (a critical one is also a 重大障害 for the contract's timers). */
+  incidentSeverity: {
+    minor: { ja: '軽微', en: 'Minor' },
+    major: { ja: '重大', en: 'Major' },
+    critical: { ja: '重大（緊急）', en: 'Critical' },
+  },
   /** A timer or an SLA row: met, missed, still running, or not started (its starting time is not recorded). */
   judgement: {
     met: { ja: '達成', en: 'Met' },

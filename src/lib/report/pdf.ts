@@ -9,6 +9,7 @@ import type { DailyLatency } from './response-times';
 import type { VersionChanges } from './versions';
 import { supportTables } from '../support/report';
 import { termsOf, judgeText } from '../i18n';
+import { reportWords } from '../i18n-admin';
 
 /**
  * The monthly SLA report as a Japanese A4 PDF (REPORT.md). Text is set in Noto Sans JP,
@@ -52,7 +53,9 @@ const SERIES = ['#1f5fa8', '#c0661c', '#2e8540', '#7b3fa0'];
 const WEEK = ['月', '火', '水', '木', '金', '土', '日'];
 const judge = (met: boolean | null) => judgeText(met);
 const mark = (state: TimerResult['state'] | undefined) => (state === 'met' ? '○' : state === 'missed' ? '×' : state === 'pending' ? '…' : '–');
-const severityJa: Record<string, string> = { minor: '軽微', major: '重大', critical: '重大（緊急）' };
+const severityJa = reportWords.severity;
+const S = reportWords.sections;
+const C = reportWords.col;
 const categoryJa: Record<string, string> = {
   inspection: '定期（定期点検）', preventive: '定期（予防保守）', security: '臨時（セキュリティ保守）', functional: '臨時（機能保守）', external: '臨時（システム外要因）',
 };
@@ -365,15 +368,15 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
   w.toc.push({ title: '1. 表紙・概要', page: 1, level: 0 });
   doc.outline.addItem('1. 表紙・概要');
-  doc.font('jpb').fontSize(11).text('概要', M.left, doc.y);
+  doc.font('jpb').fontSize(11).text(S.summary, M.left, doc.y);
   doc.moveDown(0.3);
   w.table(
-    [{ header: 'サービス', width: 130 }, { header: '稼働率(月)', width: 62, align: 'right' }, { header: '稼働率(年度累計)', width: 70, align: 'right' },
-      { header: '目標', width: 48, align: 'right' }, { header: '達成可否', width: 58, align: 'center' }, { header: '残りの許容停止時間', width: 150 }],
+    [{ header: C.service, width: 130 }, { header: C.monthPct, width: 62, align: 'right' }, { header: C.yearPct, width: 70, align: 'right' },
+      { header: C.target, width: 48, align: 'right' }, { header: C.achieved, width: 58, align: 'center' }, { header: C.allowedLeft, width: 150 }],
     f.services.map((s) => [
       s.service.nameJa, `${s.month.pct} %`, `${s.yearToDate.pct} %`, `${s.service.slaTargetPct} %`,
-      `月 ${judge(s.month.met)}\n年度 ${judge(s.yearToDate.met)}`,
-      `月 ${s.month.allowedLeftMs === null ? '–' : formatDuration(s.month.allowedLeftMs)}\n年度 ${s.yearToDate.allowedLeftMs === null ? '–' : formatDuration(s.yearToDate.allowedLeftMs)}`,
+      `${reportWords.monthShort} ${judge(s.month.met)}\n${reportWords.yearShort} ${judge(s.yearToDate.met)}`,
+      `${reportWords.monthShort} ${s.month.allowedLeftMs === null ? '–' : formatDuration(s.month.allowedLeftMs)}\n${reportWords.yearShort} ${s.yearToDate.allowedLeftMs === null ? '–' : formatDuration(s.yearToDate.allowedLeftMs)}`,
     ]),
     { size: 9, colors: f.services.map((s) => [null, null, null, null, s.month.met === false || s.yearToDate.met === false ? NG : OK, null]) },
   );
@@ -389,8 +392,8 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   doc.outline.addItem('目次');
 
   // 2. Availability (after the reserved table-of-contents page).
-  w.section('2. 稼働率の算定', { newPage: true });
-  w.para('稼働率 ＝（暦時間 − 除外時間 − 停止時間）÷（暦時間 − 除外時間）。除外時間は計画停止（14日前までの通知または委託者の承認があるもの。予定時間帯の内側の実施分のみ）と不可抗力による停止の和集合です。停止時間は、稼働率に算入する監視項目のいずれかが停止している時間（連続した失敗の確認回数に達した最初の失敗から、次に成功した確認まで）と、障害で「全面停止」とされた時間の和集合から除外時間を除いたものです。誤検知と判定された停止は含みません。監視欠測時間は、監視の間隔の2倍を超えて確認結果がない時間と、管理者が監視を一時停止していた時間です（監視項目ごとに、追加されてから削除されるまでの期間で数えます）。参考として示します。');
+  w.section(`2. ${S.availability}`, { newPage: true });
+  w.para('稼働率 ＝（暦時間 − 除外時間 − 停止時間）÷（暦時間 − 除外時間）。除外時間は計画停止（14日前までの通知または委託者の承認があるもの。予定時間帯の内側の実施分のみ）と不可抗力による停止の和集合です。停止時間は、稼働率に算入する監視項目のいずれかが停止している時間（連続した失敗の確認回数に達した最初の失敗から、次に成功した確認まで）と、障害で「全面停止」とされた時間の和集合から除外時間を除いたものです。誤検知と判定された停止は含みません。監視欠測時間は、監視の間隔の2倍を超えて確認結果がない時間と、保守管理者が監視を一時停止していた時間です（監視項目ごとに、追加されてから削除されるまでの期間で数えます）。参考として示します。');
   for (const s of f.services) {
     w.h2(s.service.nameJa, 90);
     const rowOf = (label: string, a: typeof s.month) => [label, formatDuration(a.periodMs), formatDuration(a.plannedExcludedMs), formatDuration(a.forceMajeureMs),
@@ -398,22 +401,22 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
       // Paused time is unmonitored, labelled as such (SLA.md, Coverage).
       a.pausedMs > 0 ? `${formatDuration(a.unmonitoredMs)}\n（うち一時停止 ${formatDuration(a.pausedMs)}）` : formatDuration(a.unmonitoredMs), `${a.pct} %`];
     w.table(
-      [{ header: '期間', width: 52 }, { header: '暦時間', width: 70, align: 'right' }, { header: '計画停止除外', width: 62, align: 'right' },
-        { header: '不可抗力除外', width: 62, align: 'right' }, { header: '計画サービス時間', width: 70, align: 'right' }, { header: '停止時間', width: 62, align: 'right' },
-        { header: '監視欠測時間', width: 62, align: 'right' }, { header: '稼働率', width: 50, align: 'right' }],
+      [{ header: '期間', width: 52 }, { header: C.periodTime, width: 70, align: 'right' }, { header: C.plannedExcluded, width: 62, align: 'right' },
+        { header: C.forceMajeureExcluded, width: 62, align: 'right' }, { header: C.plannedService, width: 70, align: 'right' }, { header: C.downtime, width: 62, align: 'right' },
+        { header: C.unmonitored, width: 62, align: 'right' }, { header: C.availability, width: 50, align: 'right' }],
       [rowOf('当月', s.month), rowOf('年度累計', s.yearToDate)],
     );
     if (s.month.outages.length) {
       w.table([{ header: '停止開始', width: 110 }, { header: '停止終了', width: 110 }, { header: '停止時間', width: 90, align: 'right' }, { header: '検知元', width: 80 }],
         s.month.outages.map((o) => [at(o.start, 'yyyy-LL-dd HH:mm:ss'), at(o.end, 'yyyy-LL-dd HH:mm:ss'), formatDuration(o.end - o.start),
-          o.source === 'probe' ? '監視' : o.source === 'incident' ? '障害記録' : '監視・障害記録']), { size: 7.5 });
+          reportWords.outageSource[o.source] ?? o.source]), { size: 7.5 });
     } else {
       w.para('当月の停止はありません。', { size: 8.5 });
     }
   }
 
   // 3. Daily calendar.
-  w.section('3. 日別稼働カレンダー');
+  w.section(`3. ${S.calendar}`);
   const dayLabels = f.services[0]?.days.map((d) => d.day.label) ?? [];
   if (f.services.length) {
     w.availabilityChart('日別稼働率', dayLabels, f.services.map((s) => ({ label: s.service.nameJa, values: s.days.map((d) => d.ratio) })),
@@ -450,9 +453,9 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
 
   // 5. Incidents.
-  w.section('5. 障害一覧');
+  w.section(`5. ${S.incidents}`);
   w.para('通知欄の記号: ○ 期限内、× 期限超過、… 期限前で未実施、– 起点未記録。期限は保守管理者の障害認知日時から起算します（発生通知・復旧見込通知・復旧通知 12時間以内、重大障害の復旧通知 24時間以内）。', { size: 8 });
-  if (f.incidents.length === 0) w.para('当月の障害はありません。');
+  if (f.incidents.length === 0) w.para(reportWords.noIncidents);
   else {
     w.table(
       [{ header: 'No', width: 18, align: 'right' }, { header: 'サービス', width: 52 }, { header: '発生', width: 40 }, { header: '認知', width: 40 },
@@ -492,8 +495,8 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
 
   // 6. Planned stops.
-  w.section('6. 計画停止実績');
-  if (f.stops.length === 0) w.para('当月の計画停止はありません。');
+  w.section(`6. ${S.stops}`);
+  if (f.stops.length === 0) w.para(reportWords.noStops);
   else {
     w.table(
       [{ header: '件名', width: 100 }, { header: '区分', width: 62 }, { header: '通知日', width: 46 }, { header: '予定', width: 70 }, { header: '実施', width: 70 },
@@ -511,7 +514,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
 
   // 7. SLA table.
-  w.section('7. SLA項目達成表');
+  w.section(`7. ${S.rows}`);
   w.table(
     [{ header: 'No', width: 20, align: 'right' }, { header: '項目', width: 110 }, { header: '基準値', width: 110 }, { header: '実績', width: 100 }, { header: '判定', width: 40, align: 'center' }, { header: '備考', width: 120 }],
     f.rows.map((r, n) => [String(n + 1), r.name.ja, r.target.ja, r.measured.ja, judge(r.met), r.note?.ja ?? '']),
@@ -533,7 +536,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   w.para('検知件数: 当月に始まった停止（確認回数に達したもの）の数。誤検知: そのうち管理者が誤検知と判定したもの（理由は監査記録に残ります）。最大値: 停止以外の確認の応答時間の最大。', { size: 8 });
 
   // 9. Mean times.
-  w.section('9. MTTD / MTTA / MTTR / MTBF');
+  w.section(`9. ${S.means}`);
   const mt = data.mean;
   const fmt = (ms: number | null) => (ms === null ? '–（対象なし）' : formatDuration(ms));
   w.table([{ header: '指標', width: 70 }, { header: '値', width: 100, align: 'right' }, { header: '定義', width: 300 }], [
@@ -545,7 +548,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   w.para(`対象: 当月に発生した障害（セキュリティ障害を除く）${mt.failures} 件。`, { size: 8 });
 
   // 10. Backups.
-  w.section('10. バックアップ');
+  w.section(`10. ${S.backups}`);
   if (!f.backups.measured) w.para('バックアップの記録がこのシステムにないため、未計測です。');
   else {
     w.table([{ header: '日付', width: 80 }, { header: '取得時刻', width: 70 }, { header: '結果', width: 60, align: 'center' }, { header: '保持世代数', width: 60, align: 'right' }, { header: '復元確認', width: 140 }],
@@ -576,7 +579,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
 
   // 12. Requests and issues.
-  w.section('12. 問合せ・作業実績、課題・改善提案');
+  w.section(`12. ${S.support}、課題・改善提案`);
   // The support desk's month, from the same tables as the online report (src/lib/support/report.ts).
   const desk = supportTables(f.support, (ms) => at(ms, 'LL-dd HH:mm'));
   const cols = (headers: string[], width: number, widths: number[] = []) => headers.map((header, n) => ({ header, width: widths[n] ?? width, align: 'center' as const }));
