@@ -15,6 +15,9 @@ export default defineConfig({
   server: { host: process.env.HOST ?? 'localhost', port: Number(process.env.PORT ?? 4321) },
   vite: {
     ssr: { external: ['better-sqlite3', '@napi-rs/canvas', 'pdfkit'] },
+    // Scripts and stylesheets always go out as files: the Content-Security-Policy allows no
+    // inline script, and a small bundle would otherwise be inlined (or become a data: URL).
+    build: { assetsInlineLimit: 0 },
   },
   devToolbar: { enabled: false },
 });

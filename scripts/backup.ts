@@ -12,7 +12,7 @@ runCli(async () => {
   parseArgs(process.argv.slice(2), {});
   const env = readEnv();
   const config = loadConfig(env.CONFIG_PATH);
-  const db = openDatabase(env.DATABASE_PATH);
+  const db = openDatabase(env.DATABASE_PATH, { mustExist: true });
   try {
     const dir = backupDir(config, env.DATABASE_PATH);
     const record = await runBackup(db, { dir, generations: config.backup.generations, copyTo: config.backup.copy_to, trigger: 'manual', alarmTo: config.alarms.operators, zone: config.zone });

@@ -7,7 +7,7 @@ import { parseArgs, runCli } from './lib/cli';
 runCli(() => {
   const { flags } = parseArgs(process.argv.slice(2), { out: 'string' });
   const env = readEnv();
-  const db = openDatabase(env.DATABASE_PATH);
+  const db = openDatabase(env.DATABASE_PATH, { mustExist: true });
   try {
     if (typeof flags.out === 'string') {
       exportToFile(db, flags.out);

@@ -1,33 +1,133 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { readEnv } from '../src/lib/env';
 import { loadConfig } from '../src/lib/config';
-import { openDatabase } from '../src/lib/db';
-import { Probe, alarmSettings } from '../src/lib/probe/probe';
+import { openDatabase, type Db } from '../src/lib/db';
+import { AppError } from '../src/lib/errors';
+import { Probe, alarmSettings, PROBE_LEASE } from '../src/lib/probe/probe';
 import { publicUrl } from '../src/lib/env';
 import { startJobs } from '../src/lib/jobs/index';
 import { log } from '../src/lib/log';
+import { checkStorage, storageFaultOf, type StorageFault } from '../src/lib/storage';
 import { reportError } from './lib/cli';
+
+/** Exit status of a worker that lost its lease, or whose fault is over: npm start and systemd start it again, clean. */
+const EXIT_RESTART = 75;
+/** How often a stopped worker looks whether its database can be written again. */
+const RECHECK_MS = 5000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Opens the database, never creating it. While it cannot be opened (not created yet, disk
+ * full, read-only), says so once and tries again, instead of a restart loop of messages.
+ */
+async function openWhenPossible(path: string): Promise<Db> {
+  let told = false;
+  for (;;) {
+    try {
+      const db = openDatabase(path, { mustExist: true });
+      if (told) log.info('probe.database_available', {});
+      return db;
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'DATABASE') throw err;
+      if (!told) log.error('probe.cannot_open', { message: `${err.message}; the worker retries every ${RECHECK_MS / 1000} s` });
+      told = true;
+      await sleep(RECHECK_MS);
+    }
+  }
+}
 
 // npm run probe: the probe and the scheduled jobs (backups, reports, mail), as their own
 // process. It waits for the probe lease, so two never run at once; SIGTERM lets checks and
-// jobs in flight finish and writes their results.
+// jobs in flight finish and writes their results. A worker that finds its lease taken (it
+// was paused or stalled) stops everything and exits, so it never works beside the new
+// holder. A database that cannot be written (disk full, read-only, deleted or replaced)
+// stops the checks with one message; the worker exits for a clean start once it is fixed.
 async function main(): Promise<void> {
   const env = readEnv();
   const config = loadConfig(env.CONFIG_PATH);
-  const db = openDatabase(env.DATABASE_PATH);
-  const probe = new Probe(db, { concurrency: config.probe.concurrency, alarms: alarmSettings(config, publicUrl(env)) });
+  const path = resolve(env.DATABASE_PATH);
+  const db = await openWhenPossible(path);
   let jobs: ReturnType<typeof startJobs> | null = null;
   let stopping = false;
-  const stop = async (signal: string) => {
+  const exitAfter = async (code: number, work: Array<Promise<void> | undefined>) => {
+    // Checks and a mail try in flight are bounded by their timeouts; this bounds the rest.
+    const force = setTimeout(() => process.exit(code), 60_000);
+    force.unref();
+    await Promise.all(work);
+    db.$client.close();
+    process.exit(code);
+  };
+  const waitOutFault = async (fault: StorageFault) => {
+    await jobs?.stop();
+    for (;;) {
+      if (fault.cause === 'file_replaced') break; // a start opens the new file
+      if (fault.cause === 'file_gone') {
+        if (existsSync(path)) break;
+      } else {
+        try {
+          if (!checkStorage(db)) {
+            db.$client.prepare("INSERT INTO settings (key, value) VALUES ('probe.write_test', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(Date.now()));
+            break;
+          }
+        } catch {
+          // Still failing: keep waiting, quietly (the fault was logged once).
+        }
+      }
+      await sleep(RECHECK_MS);
+    }
+    log.info('probe.storage_recovered', { cause: fault.cause, message: 'the database can be written again; the worker restarts' });
+    await exitAfter(EXIT_RESTART, []);
+  };
+  const onFault = (fault: StorageFault) => {
     if (stopping) return;
     stopping = true;
+    void waitOutFault(fault);
+  };
+  const probe = new Probe(db, {
+    concurrency: config.probe.concurrency,
+    leaseTtlMs: config.probe.lease_ttl_s * 1000,
+    alarms: alarmSettings(config, publicUrl(env)),
+    onLeaseLost: () => {
+      if (stopping) return;
+      stopping = true;
+      void exitAfter(EXIT_RESTART, [jobs?.stop()]);
+    },
+    onFault,
+  });
+  // A write that fails outside the probe's own handling (a job, a timer) is the same fault.
+  process.on('uncaughtException', (err) => {
+    const fault = storageFaultOf(err, path);
+    if (!fault) {
+      process.stderr.write(`error: ${err.stack ?? err.message}\n`);
+      process.exit(1);
+    }
+    if (!probe.faulted) log.error('probe.storage_fault', { cause: fault.cause, message: `${fault.message}; the worker has stopped checking until this is fixed` });
+    void probe.stop();
+    onFault(fault);
+  });
+  const stop = async (signal: string) => {
+    if (stopping) return process.exit(0);
+    stopping = true;
     log.info('probe.signal', { signal });
-    await Promise.all([probe.stop(), jobs?.stop()]);
-    db.$client.close();
-    process.exit(0);
+    await exitAfter(0, [probe.stop(), jobs?.stop()]);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  if (await probe.start()) jobs = startJobs({ db, config, env, now: Date.now });
+  let started = false;
+  try {
+    started = await probe.start();
+  } catch (err) {
+    const fault = storageFaultOf(err, path);
+    if (!fault) throw err;
+    log.error('probe.storage_fault', { cause: fault.cause, message: `${fault.message}; the worker waits until this is fixed` });
+    onFault(fault);
+    return;
+  }
+  if (started) {
+    jobs = startJobs({ db, config, env, now: Date.now, lease: { name: PROBE_LEASE, holder: probe.holder } }, undefined, () => probe.holdsLease() && !checkStorage(db));
+  }
 }
 
 main().catch((err) => process.exit(reportError(err)));

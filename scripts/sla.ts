@@ -16,7 +16,7 @@ runCli(() => {
   parseMonth(flags.month);
   const env = readEnv();
   const config = loadConfig(env.CONFIG_PATH);
-  const db = openDatabase(env.DATABASE_PATH);
+  const db = openDatabase(env.DATABASE_PATH, { mustExist: true });
   try {
     const figures = monthFigures({ db, config, now: Date.now() }, flags.month);
     process.stdout.write(flags.json ? `${JSON.stringify(slaJson(figures), null, 2)}\n` : slaTable(figures));

@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readEnv, publicUrl } from '../src/lib/env';
 import { loadConfig } from '../src/lib/config';
@@ -10,44 +11,59 @@ import { seedSampleIfEmpty } from '../src/lib/sample/sample';
 import { AppError } from '../src/lib/errors';
 import { log } from '../src/lib/log';
 import { reportError } from './lib/cli';
-import { withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-door';
+import { AnswerCache, withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-door';
+import type { FromRenderer } from '../src/lib/status/render-thread';
+import { HashedAssets } from '../src/lib/status/assets';
 import { unsubscribe } from '../src/lib/subscriptions/index';
+import { canonicalPath, encodedPath } from '../src/lib/auth/canonical-path';
+import { securityHeaders } from '../src/lib/auth/security';
+import { trustedProxies, believeForwarded } from '../src/lib/auth/proxies';
+import { bodyLimitFor, declaredBody, readCounted } from '../src/lib/auth/body-limit';
+import { firstRunLines } from '../src/lib/auth/first-run';
+
+/** The worker's exit status when it lost its lease or its storage fault is over (scripts/probe.ts): start it again. */
+const EXIT_RESTART = 75;
 
 /**
- * npm start: builds the site if its sources are newer than the build, migrates the
- * database, loads the sample into an empty one, starts the probe as its own process (so a
+ * The site's program (npm start runs it as build/start.mjs once scripts/run.mjs has built
+ * what was missing): migrates the database, loads the sample into an empty one, starts the probe as its own process (so a
  * crowd of visitors never delays a check) and serves the site.
  */
 const root = resolve(import.meta.dirname, '..');
 const outDir = resolve(root, process.env.ASTRO_OUT_DIR ?? 'dist');
 const entry = join(outDir, 'server', 'entry.mjs');
 
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
-function buildIfNeeded(): void {
-  const sources = ['src', 'db/schema', 'public', 'astro.config.mjs', 'package.json'].map((p) => newestMtime(join(root, p)));
-  if (existsSync(entry) && statSync(entry).mtimeMs >= Math.max(...sources)) return;
-  log.info('start.building', { outDir });
-  const res = spawnSync(process.execPath, [join(root, 'node_modules/astro/astro.js'), 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
-  if (res.status !== 0) throw new AppError('CONFIG', 'building the site failed (see the messages above)');
+/**
+ * The worker beside this file: build/probe.mjs when this is the built start script (node
+ * only), scripts/probe.ts through tsx when this runs from source in development.
+ */
+function probeCommand(): string[] {
+  const ext = extname(import.meta.filename);
+  const probe = join(import.meta.dirname, `probe${ext}`);
+  // A small young generation: the worker's heap is small and its pace is the checks', not a crowd's.
+  return ext === '.ts' ? ['--import', 'tsx', probe] : ['--max-semi-space-size=1', probe];
 }
 
 function startProbe(env: NodeJS.ProcessEnv): { child: () => ChildProcess | null; stop: () => Promise<void> } {
   let child: ChildProcess | null = null;
   let stopping = false;
+  let crashDelayMs = 2500;
   const launch = () => {
-    child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/probe.ts')], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child = spawn(process.execPath, probeCommand(), { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const startedAt = performance.now();
     child.on('exit', (code, signal) => {
       if (stopping) return;
-      log.error('start.probe_exited', { code, signal, restart_in_s: 5 });
-      setTimeout(() => !stopping && launch(), 5000);
+      // A worker that lost its lease (it was paused), or whose storage fault is over, exits
+      // on purpose and starts again clean. One that crashes is restarted with a growing
+      // pause (5 s doubling to 5 min, back to 5 s after a run of 10 min), never in a tight loop.
+      let delayMs = 1000;
+      if (code === EXIT_RESTART) log.info('start.probe_restarting', { restart_in_s: 1 });
+      else {
+        crashDelayMs = performance.now() - startedAt > 600_000 ? 5000 : Math.min(crashDelayMs * 2, 300_000);
+        delayMs = crashDelayMs;
+        log.error('start.probe_exited', { code, signal, restart_in_s: delayMs / 1000 });
+      }
+      setTimeout(() => !stopping && launch(), delayMs);
     });
   };
   launch();
@@ -63,39 +79,94 @@ function startProbe(env: NodeJS.ProcessEnv): { child: () => ChildProcess | null;
 }
 
 /**
- * Renders the public pages once right after start, so the first visitors (who may be many:
- * people come when a service fails) are served from the cache instead of waiting on a cold render.
+ * The render thread (src/lib/status/render-thread.ts) beside this file, restarted if it
+ * ever ends: it renders the public answers into `cache` and the snapshot, off this thread.
  */
-function warmPublicPages(address: ReturnType<Server['address']>, port: number): void {
-  const bound = typeof address === 'object' && address ? address.address : '127.0.0.1';
-  const host = bound === '0.0.0.0' ? '127.0.0.1' : bound === '::' ? '::1' : bound;
-  for (const path of ['/', '/en/']) {
-    httpGet({ host, port, path, headers: { 'accept-encoding': 'br, gzip' } }, (res) => res.resume())
-      .on('error', (err) => log.debug('start.warm_failed', { path, error: err.message }));
-  }
+function startRenderThread(cache: AnswerCache): { stop: () => Promise<void> } {
+  const ext = extname(import.meta.filename);
+  const file = ext === '.ts' ? join(root, 'src/lib/status/render-thread.ts') : join(import.meta.dirname, 'render-thread.mjs');
+  let worker: Worker | null = null;
+  let stopping = false;
+  const launch = () => {
+    const w = new Worker(file, {
+      workerData: { entry },
+      execArgv: ext === '.ts' ? ['--import', 'tsx'] : [],
+      // A small young generation: the thread renders a few answers a second at most.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
+    worker = w;
+    cache.port = w;
+    w.on('message', (m: FromRenderer) => cache.receive(m));
+    w.on('error', (err) => log.error('start.render_thread_error', { error: err.message }));
+    w.on('exit', (code) => {
+      cache.port = null;
+      cache.threadEnded();
+      if (stopping) return;
+      log.error('start.render_thread_exited', { code, restart_in_s: 1 });
+      setTimeout(() => !stopping && launch(), 1000);
+    });
+  };
+  launch();
+  return {
+    stop: () => new Promise<void>((done) => {
+      stopping = true;
+      const w = worker;
+      if (!w) return done();
+      const force = setTimeout(() => void w.terminate(), 2000);
+      w.once('exit', () => { clearTimeout(force); done(); });
+      w.postMessage({ type: 'stop' });
+    }),
+  };
 }
 
 async function main(): Promise<void> {
   const env = readEnv();
-  loadConfig(env.CONFIG_PATH);
-  buildIfNeeded();
+  const config = loadConfig(env.CONFIG_PATH);
+  const proxies = trustedProxies(config.trusted_proxies);
+  if (!existsSync(entry)) throw new AppError('CONFIG', `the site is not built (${entry} is missing): run npm run build, or npm start`);
   const db = openDatabase(env.DATABASE_PATH);
   seedSampleIfEmpty(db, publicUrl(env));
 
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+  // The render thread loads the site while this thread does the same.
+  const cache = new AnswerCache();
+  const assets = new HashedAssets(join(outDir, 'client'));
+  const renderThread = startRenderThread(cache);
   const { handler } = (await import(pathToFileURL(entry).href)) as { handler: (req: IncomingMessage, res: ServerResponse) => void };
-  // A raw path with dot segments (/reports/../, %2e%2e) is never a page of this site:
-  // refuse it before routing can resolve it into another page.
-  // Cached public answers are served before the framework; mail providers' one-click
+  // Public answers are served from the cache before the framework; mail providers' one-click
   // unsubscribe (a POST with no Origin) is answered before Astro's origin check.
-  const site = withOneClickUnsubscribe(withFrontDoor(handler), (token) => unsubscribe(db, token));
-  const dotSegment = /(^|\/)(\.|%2e){1,2}(\/|%2f|%5c|\?|$)/i;
+  const site = withOneClickUnsubscribe(withFrontDoor(handler, cache), (token) => unsubscribe(db, token));
+  const refuse = (res: ServerResponse, status: number, text: string) => {
+    res.writeHead(status, { ...securityHeaders(false), 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+    res.end(`${text}\n`);
+  };
   const server = createServer((req, res) => {
-    if (dotSegment.test((req.url ?? '/').split('?')[0]!)) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('Not found');
+    // 1. The path first, before any decision is taken on it. One spelling: decoded once, `/` and `\`
+    // runs merged; encoded separators, dot segments and control characters refused.
+    const canonical = canonicalPath(req.url ?? '/');
+    if (!canonical.ok) {
+      refuse(res, canonical.status, canonical.status === 404 ? 'Not found / ページが見つかりません' : 'Bad request: malformed address / 不正なアドレスです');
       return;
     }
+    req.url = encodedPath(canonical.path) + canonical.search;
+    // Forwarded headers only from the configured proxies (trusted_proxies).
+    believeForwarded(req.headers, req.socket.remoteAddress, proxies);
+    // Bodies over the limit are refused before anything reads them.
+    const limit = bodyLimitFor(canonical.path);
+    const body = declaredBody(req, limit);
+    const tooLarge = () => refuse(res, 413, `Request body too large (over ${Math.round(limit / 1024)} KB) / 送信された内容が大きすぎます`);
+    if (body === 'too_large') return tooLarge();
+    if (body === 'chunked') {
+      readCounted(req, limit).then((buffered) => {
+        if (buffered === null) return tooLarge();
+        // The site reads this instead of the (already read) stream.
+        (req as IncomingMessage & { body?: AsyncIterable<Buffer> }).body = (async function* () { yield buffered; })();
+        site(req, res);
+      }, () => req.destroy());
+      return;
+    }
+    // 2. Hashed assets from memory, public answers from the cache; everything else to the site.
+    if (assets.serve(req, res)) return;
     site(req, res);
   });
   server.keepAliveTimeout = 5000;
@@ -111,8 +182,9 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   log.info('start.listening', { url: `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}/` });
-  process.stdout.write(`Status site at ${publicUrl({ ...env, PORT: port })}/\n`);
-  warmPublicPages(address, port);
+  const siteUrl = publicUrl({ ...env, PORT: port });
+  process.stdout.write(`Status site at ${siteUrl}/\n`);
+  for (const line of firstRunLines(db, siteUrl, env.DATABASE_PATH)) process.stdout.write(`${line}\n`);
 
   const probe = env.PROBE === 'on' ? startProbe(process.env) : null;
   let stopping = false;
@@ -124,7 +196,7 @@ async function main(): Promise<void> {
     force.unref();
     const closed = new Promise<void>((done) => server.close(() => done()));
     server.closeIdleConnections(); // in-flight requests finish; idle keep-alive sockets go now
-    await Promise.all([closed, probe?.stop()]);
+    await Promise.all([closed, probe?.stop(), renderThread.stop()]);
     db.$client.close();
     process.exit(0);
   };

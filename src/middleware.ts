@@ -5,10 +5,11 @@ import { SESSION_COOKIE, validateSession, sessionCookieOptions } from './lib/aut
 import { SAFE_METHODS, isHttps, sameOrigin, securityHeaders } from './lib/auth/security';
 import { adminLang, adminWords } from './lib/i18n-admin';
 import { log } from './lib/log';
+import { AppError, httpStatusOf } from './lib/errors';
+import { canonicalPath, decisionPath, needsSignIn } from './lib/auth/canonical-path';
 
 /** Admin pages only an admin may even read; a client reads the others. */
 const ADMIN_ONLY_READ = [/^\/admin\/users(\/|$)/, /^\/admin\/audit(\/|$)/];
-const needsSignIn = (path: string) => path === '/admin' || path.startsWith('/admin/') || path === '/reports' || path.startsWith('/reports/');
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {
   try {
@@ -37,7 +38,11 @@ export const onRequest = defineMiddleware(async (context, next) => {
   const site = publicUrl(env);
   const https = isHttps(request, env.PUBLIC_URL);
   const headers = securityHeaders(https);
-  const path = url.pathname.replace(/\/+$/, '') || '/';
+  // The same canonical path the front door computed (scripts/start.ts); a request that
+  // reached this point another way is checked again rather than trusted.
+  const canonical = canonicalPath(url.pathname);
+  if (!canonical.ok) return withHeaders(plain(canonical.status, canonical.status === 404 ? 'Not found / ページが見つかりません' : 'Bad request / 不正なアドレスです'), { ...headers, 'Cache-Control': 'no-store' });
+  const path = decisionPath(canonical.path);
   const safe = SAFE_METHODS.has(request.method);
   const lang = adminLang(request, cookies);
   const t = adminWords[lang];
@@ -81,6 +86,22 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   if (path === '/login' || path.startsWith('/auth/')) headers['Cache-Control'] = 'no-store';
 
-  const response = await next();
+  let response: Response;
+  try {
+    response = await next();
+  } catch (err) {
+    // A refusal or a failure is still an answer: its status, a clear message, the security
+    // headers; never an empty 500 and never a stack trace.
+    if (err instanceof AppError && httpStatusOf[err.code] < 500) {
+      response = plain(httpStatusOf[err.code], err.code === 'UNAUTHORIZED' ? t.signInFirst : err.code === 'FORBIDDEN' ? t.forbidden : err.message);
+    } else {
+      log.error('site.request_failed', { path, method: request.method, error: err instanceof Error ? err.message : String(err) });
+      response = plain(500, t.internalError);
+    }
+    headers['Cache-Control'] = 'no-store';
+  }
+  if (response.status >= 400 && (response.headers.get('content-length') === '0' || response.body === null) && !['HEAD'].includes(request.method)) {
+    response = plain(response.status, response.status >= 500 ? t.internalError : t.refused);
+  }
   return withHeaders(response, headers);
 });

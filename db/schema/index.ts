@@ -9,4 +9,5 @@ export * from './audit';
 export * from './probe';
 export * from './reports';
 export * from './subscriptions';
+export * from './support';
 export * from './locations';

@@ -14,9 +14,23 @@ export const monitors = sqliteTable('monitors', {
   countsForAvailability: integer({ mode: 'boolean' }).notNull().default(true),
   options: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
   paused: integer({ mode: 'boolean' }).notNull().default(false),
+  /**
+   * The monitor's life (SLA.md, Coverage): watched from `added_at` (null for monitors older
+   * than this column: from their first check) until `removed_at`. A removed monitor keeps its
+   * row and its history; the probe no longer checks it.
+   */
+  addedAt: integer(),
+  removedAt: integer(),
   /** Locations that must agree before the monitor is down (SLA.md rule 1); null: a majority of its locations. */
   quorum: integer(),
 }, (t) => [uniqueIndex('monitors_slug_unique').on(t.slug)]);
+
+/** Times an admin paused a monitor: unmonitored time, labelled as paused. `end` null while paused. */
+export const monitorPauses = sqliteTable('monitor_pauses', {
+  monitorId: integer().notNull().references(() => monitors.id, { onDelete: 'cascade' }),
+  start: integer().notNull(),
+  end: integer(),
+}, (t) => [primaryKey({ columns: [t.monitorId, t.start] })]);
 
 /**
  * Raw check results. `at` is epoch milliseconds (UTC); `status` is 0 up, 1 degraded, 2 down.

@@ -24,6 +24,9 @@ export const mailOutbox = sqliteTable('mail_outbox', {
   /** Gave up after too many tries. */
   failedAt: integer(),
   lastError: text(),
+  /** The sender that claimed the row for one try (a random token), and until when the claim stands. */
+  claimToken: text(),
+  claimedUntil: integer(),
 }, (t) => [index('mail_outbox_due').on(t.nextAttemptAt)]);
 
 export const alarmKinds = ['outage', 'warning'] as const;
@@ -52,9 +55,14 @@ export const alarms = sqliteTable('alarms', {
   incidentId: integer().references(() => incidents.id, { onDelete: 'set null' }),
   acknowledgedAt: integer(),
   acknowledgedBy: integer(),
+  /**
+   * Outage episodes this alarm collects: more than one means the monitor is flapping (an
+   * outage began again soon after the last one recovered). It closes once it has settled.
+   */
+  episodes: integer().notNull().default(1),
 }, (t) => [index('alarms_open').on(t.monitorId, t.recoveredAt), index('alarms_detected').on(t.detectedAt)]);
 
-export const notificationEvents = ['outage', 'recovery', 'warning', 'warning_cleared'] as const;
+export const notificationEvents = ['outage', 'recovery', 'warning', 'warning_cleared', 'flapping'] as const;
 
 /**
  * Each notification the probe sent about an alarm, to whom and when (the incident timers read

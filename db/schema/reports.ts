@@ -33,4 +33,20 @@ export const reports = sqliteTable('reports', {
   pdf: blob({ mode: 'buffer' }).notNull(),
   csvSha256: text().notNull(),
   csv: blob({ mode: 'buffer' }).notNull(),
+  /** Issued before the month ended (速報): counts only up to `cut_off`. */
+  provisional: integer({ mode: 'boolean' }).notNull().default(false),
+  cutOff: integer(),
+  /** The version's figures (JSON, key → shown value), so the next version can list what changed. */
+  figures: text(),
 }, (t) => [uniqueIndex('reports_month_version').on(t.month, t.version)]);
+
+/**
+ * The configuration in force when a month closed (targets, SLA rows, timer limits, notice
+ * days, window): a closed month's figures are computed from it, never from later settings.
+ */
+export const monthClosings = sqliteTable('month_closings', {
+  /** `YYYY-MM` in the configured zone. */
+  month: text().primaryKey(),
+  closedAt: integer().notNull(),
+  settings: text().notNull(),
+});

@@ -8,7 +8,10 @@ export const settings = sqliteTable('settings', {
 
 /**
  * Leases make a singleton of a process that must not run twice (the probe): a holder renews
- * its row; another may take it only once it has expired. Renewals double as a heartbeat.
+ * its row, raising `beat` each time. Another process may take it once it has watched `beat`
+ * stand still for the lease's time on its own monotonic clock, or at once when the holder's
+ * process is gone from this host; wall clocks of two processes are never compared.
+ * `renewed_at`/`expires_at` are the holder's wall clock, shown to operators only.
  */
 export const leases = sqliteTable('leases', {
   name: text().primaryKey(),
@@ -16,4 +19,9 @@ export const leases = sqliteTable('leases', {
   acquiredAt: integer().notNull(),
   renewedAt: integer().notNull(),
   expiresAt: integer().notNull(),
+  /** Heartbeat counter: raised by every renewal. */
+  beat: integer().notNull().default(0),
+  /** The holder's process id and host name, so a dead holder on this host is seen at once. */
+  pid: integer(),
+  host: text(),
 });

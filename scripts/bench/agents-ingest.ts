@@ -17,7 +17,7 @@ import { tempDir } from '../../tests/helpers/temp';
  * results stored, and the site process's CPU (share of one core) and memory. Then the public
  * page under a crowd (autocannon, 20 connections, CROWD_S s) without and with agents sending.
  *
- *   npx astro build && npx tsx scripts/bench/agents-ingest.ts
+ *   npm run build && npx tsx scripts/bench/agents-ingest.ts
  */
 const MONITORS = Number(process.env.MONITORS ?? 1000);
 const AGENTS = 3;

@@ -1,24 +1,12 @@
-import {
-  Chart, LineController, LineElement, PointElement, LinearScale, TimeSeriesScale, CategoryScale, Filler, Tooltip,
-} from 'chart.js';
-
 /**
  * The status page's behaviour with JavaScript: day details under the uptime bars (hover,
  * tap, arrow keys), the response-time charts, and a refresh of the page's content every
  * minute without reloading. Without JavaScript the page shows the same facts as text.
+ * The charts (chart.js) are a separate file, loaded only once a chart comes into view.
  */
-Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, TimeSeriesScale, Filler, Tooltip);
+import type { ChartData } from './status-page.charts';
 
-type Range = 'h24' | 'd7' | 'd30';
-interface ChartData {
-  lang: 'ja' | 'en';
-  zone: string;
-  labels: Record<Range, string>;
-  /** Each range: the first bucket's start, the step between buckets (ms) and the mean response times. */
-  services: Array<{ slug: string } & Record<Range, { t: number; step: number; ms: Array<number | null> }>>;
-}
-
-const charts = new Map<string, Chart>();
+let charts: typeof import('./status-page.charts') | null = null;
 
 function readData(root: Document | HTMLElement = document): ChartData | null {
   const el = root.querySelector('#latency-data');
@@ -30,64 +18,23 @@ function readData(root: Document | HTMLElement = document): ChartData | null {
   }
 }
 
-function timeLabel(t: number, range: Range, data: ChartData): string {
-  const opts: Intl.DateTimeFormatOptions = range === 'h24'
-    ? { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: data.zone }
-    : { month: 'numeric', day: 'numeric', hour: '2-digit', hour12: false, timeZone: data.zone };
-  return new Intl.DateTimeFormat(data.lang === 'ja' ? 'ja-JP' : 'en-GB', opts).format(new Date(t));
-}
-
-function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#0969da';
-}
-
-function drawChart(figure: HTMLElement, data: ChartData, range: Range): void {
-  const slug = figure.dataset.latency!;
-  const series = data.services.find((s) => s.slug === slug);
-  const canvas = figure.querySelector('canvas');
-  if (!series || !canvas) return;
-  const { t: first, step, ms: values } = series[range];
-  const template = canvas.dataset.labelTemplate ?? '';
-  canvas.setAttribute('aria-label', template.replace('{range}', data.labels[range]));
-  charts.get(slug)?.destroy();
-  const color = cssVar('--maint');
-  const chart = new Chart(canvas, {
-    type: 'line',
-    data: {
-      labels: values.map((_, i) => timeLabel(first + i * step, range, data)),
-      datasets: [{ data: values, borderColor: color, backgroundColor: `${color}33`, fill: true, pointRadius: 0, borderWidth: 2, spanGaps: false, tension: 0.2 }],
-    },
-    options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false,
-      interaction: { mode: 'index', intersect: false },
-      plugins: { tooltip: { callbacks: { label: (c) => `${c.formattedValue} ms` } } },
-      scales: {
-        x: { ticks: { maxTicksLimit: 6, color: cssVar('--muted') }, grid: { display: false } },
-        y: { beginAtZero: true, ticks: { color: cssVar('--muted'), callback: (v) => `${v} ms` }, grid: { color: cssVar('--border') } },
-      },
-    },
-  });
-  charts.set(slug, chart);
-}
-
+/** Loads the chart code when the first chart is about to be seen, then draws every chart. */
 function setUpCharts(data: ChartData | null): void {
-  if (!data) return;
-  for (const figure of document.querySelectorAll<HTMLElement>('figure.latency')) {
-    const current = (figure.dataset.range as Range | undefined) ?? 'h24';
-    for (const el of figure.querySelectorAll<HTMLElement>('.js-only')) el.hidden = false;
-    for (const button of figure.querySelectorAll<HTMLButtonElement>('button[data-range]')) {
-      button.setAttribute('aria-pressed', String(button.dataset.range === current));
-      button.addEventListener('click', () => {
-        const range = button.dataset.range as Range;
-        figure.dataset.range = range;
-        for (const b of figure.querySelectorAll('button[data-range]')) b.setAttribute('aria-pressed', String(b === button));
-        drawChart(figure, data, range);
-      });
-    }
-    drawChart(figure, data, current);
-  }
+  const figures = document.querySelectorAll<HTMLElement>('figure.latency');
+  if (!data || figures.length === 0) return;
+  const draw = () => {
+    void import('./status-page.charts').then((m) => {
+      charts = m;
+      m.setUpCharts(data);
+    });
+  };
+  if (charts || !('IntersectionObserver' in window)) return draw();
+  const seen = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    seen.disconnect();
+    draw();
+  }, { rootMargin: '200px' });
+  for (const f of figures) seen.observe(f);
 }
 
 function showDay(bars: HTMLElement, li: HTMLElement): void {
@@ -97,9 +44,11 @@ function showDay(bars: HTMLElement, li: HTMLElement): void {
   for (const other of bars.querySelectorAll('li[aria-current]')) other.removeAttribute('aria-current');
   li.setAttribute('aria-current', 'date');
   const source = li.querySelector('.day-detail-text');
+  // The day's lines keep their links to the incidents, which become reachable in the panel.
   panel.replaceChildren(...Array.from(source?.children ?? []).map((c) => {
     const p = document.createElement('p');
-    p.textContent = c.textContent;
+    p.append(...Array.from(c.childNodes, (n) => n.cloneNode(true)));
+    for (const a of p.querySelectorAll('a')) a.removeAttribute('tabindex');
     return p;
   }));
   panel.hidden = false;
@@ -148,8 +97,7 @@ async function refresh(): Promise<void> {
     if (!fresh) return;
     // Keep the chosen chart ranges across the refresh.
     const ranges = new Map(Array.from(document.querySelectorAll<HTMLElement>('figure.latency')).map((f) => [f.dataset.latency, f.dataset.range]));
-    for (const c of charts.values()) c.destroy();
-    charts.clear();
+    charts?.destroyCharts();
     live.replaceWith(fresh);
     if (freshData) document.getElementById('latency-data')?.replaceWith(freshData);
     for (const f of document.querySelectorAll<HTMLElement>('figure.latency')) {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError, jsonPath } from './errors';
@@ -67,11 +68,32 @@ const configSchema = z.strictObject({
     /** A confirmation link works this many hours. */
     confirm_valid_h: z.number().positive().max(24 * 30).default(48),
   }).prefault({}),
+  /** The support desk (src/lib/support): its timer limits, survey links and the public form's limits. */
+  support: z.strictObject({
+    /** A mail or form item is acknowledged (the acknowledgement mail sent) within this many hours (004 row 5). */
+    ack_h: z.number().positive().default(2),
+    /** An application (category `request`) is processed and the requester told within this many hours (004 row 15). */
+    processing_h: z.number().positive().default(24),
+    /** A survey link works this many days. */
+    survey_valid_days: z.number().int().min(1).max(365).default(30),
+    /** Items one e-mail address may raise through the public form in an hour. */
+    per_address_per_hour: z.number().int().min(1).max(100).default(3),
+    /** Items one client address (IP) may raise through the public form in an hour. */
+    per_client_per_hour: z.number().int().min(1).max(1000).default(10),
+    /** Longest text of an item, in characters. */
+    body_max_chars: z.number().int().min(100).max(20_000).default(4000),
+  }).prefault({}),
   probe: z.strictObject({
     concurrency: z.number().int().min(1).max(1000).default(64),
     /** /healthz fails when the probe's heartbeat is older than this. */
     stale_after_s: z.number().int().min(5).default(60),
-  }).default({ concurrency: 64, stale_after_s: 60 }),
+    /** A waiting worker takes the lease once the holder's heartbeat has stood still this long. */
+    lease_ttl_s: z.number().int().min(3).max(600).default(15),
+  }).default({ concurrency: 64, stale_after_s: 60, lease_ttl_s: 15 }),
+  /** The client (委託者): the contacts who receive the contract's failure notices (first report, expected recovery, recovery). */
+  client: z.strictObject({
+    contacts: z.array(z.email()).default([]),
+  }).prefault({}),
   /** Alarm mail from the probe (confirmed outages, recoveries, threshold warnings). */
   alarms: z.strictObject({
     /** Operators who receive alarm mail. */
@@ -82,7 +104,11 @@ const configSchema = z.strictObject({
     mail_warning_cleared: z.boolean().default(true),
     /** A threshold warning clears only after this many answered checks in a row without it (hysteresis). */
     warning_clear_checks: z.number().int().min(1).max(1000).default(3),
-  }).default({ operators: [], recovery_confirm: 2, mail_warning_cleared: true, warning_clear_checks: 3 }),
+    /** Flap damping: an outage beginning within this long after the last one recovered joins it (one alarm, one draft, one "unstable" mail). */
+    flap_window_s: z.number().int().min(0).max(86_400).default(600),
+    /** A flapping alarm closes (with one recovery mail) once the monitor has been up this long. */
+    flap_settle_s: z.number().int().min(1).max(86_400).default(300),
+  }).default({ operators: [], recovery_confirm: 2, mail_warning_cleared: true, warning_clear_checks: 3, flap_window_s: 600, flap_settle_s: 300 }),
   /** Nightly online backups of the database (src/lib/backup). */
   backup: z.strictObject({
     enabled: z.boolean().default(true),
@@ -106,7 +132,25 @@ const configSchema = z.strictObject({
     /** Results older than this are refused (the agent's spool keeps no more than this). */
     max_age_h: z.number().int().min(1).max(24 * 35).default(72),
   }).default({ max_skew_s: 120, requests_per_min: 120, batch_max: 5000, max_age_h: 72 }),
+  /** The failover snapshot: the public answers as static files (src/lib/status/snapshot.ts). */
+  snapshot: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** Folder of the files; by default `snapshot/` next to the database (data/snapshot). A web server serves it when the site does not answer. */
+    dir: z.string().min(1).optional(),
+    /**
+     * A second place that receives every change: a folder (another disk, a mount), or
+     * `{ "command": "rsync -a --delay-updates ./ web2:/srv/status-snapshot/" }`, run in the
+     * snapshot folder (also named by SNAPSHOT_DIR).
+     */
+    copy_to: z.union([z.string().min(1), z.strictObject({ command: z.string().min(1) })]).nullable().default(null),
+  }).default({ enabled: true, copy_to: null }),
   /** Nightly deletion of old raw checks (runs, gaps and rollups are kept) and compaction. */
+  /**
+   * Proxies whose X-Forwarded-For / -Proto / -Host headers are believed (addresses or CIDR
+   * ranges, e.g. ["127.0.0.1", "::1"] behind nginx on the same machine). None by default:
+   * the socket's address is the visitor's, and forwarded headers from anyone are dropped.
+   */
+  trusted_proxies: z.array(z.string().refine((s) => isIP(s.split('/')[0]!) !== 0 && (!s.includes('/') || /^\d{1,3}$/.test(s.split('/')[1]!)), 'must be an IP address or a CIDR range such as 10.0.0.0/8')).default([]),
   retention: z.strictObject({
     /** Raw checks older than this many days are deleted. */
     checks_days: z.number().int().min(35, 'must be at least 35 so a whole month of raw checks is kept').default(400),

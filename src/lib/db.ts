@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync, accessSync, constants } from 'node:fs';
+import { mkdirSync, accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as schema from '../../db/schema/index';
 import { AppError } from './errors';
+import { rememberFileIdentity } from './storage';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -16,9 +17,15 @@ export function migrationsFolder(): string {
 /**
  * Opens the SQLite file with the pragmas every process uses and applies pending migrations.
  * Throws an AppError('DATABASE') naming the path and the cause; callers stop on it.
+ * `mustExist`: never create the file: commands that only read (sla, report, data:export,
+ * backup) never create an empty database from a mistyped DATABASE_PATH, and the worker never
+ * turns a deleted database silently into a fresh empty one.
  */
-export function openDatabase(path: string, options: { migrate?: boolean; readonly?: boolean } = {}): Db {
+export function openDatabase(path: string, options: { migrate?: boolean; readonly?: boolean; mustExist?: boolean } = {}): Db {
   const file = path === ':memory:' ? path : resolve(path);
+  if (options.mustExist && file !== ':memory:' && !existsSync(file)) {
+    throw new AppError('DATABASE', `no database at ${file}: check DATABASE_PATH (this command reads an existing database and never creates one; npm start creates it, npm run restore brings a deleted one back)`);
+  }
   let sqlite: Database.Database;
   try {
     if (file !== ':memory:' && !options.readonly) {
@@ -42,6 +49,7 @@ export function openDatabase(path: string, options: { migrate?: boolean; readonl
     sqlite.close();
     throw new AppError('DATABASE', `cannot use the database at ${file}: ${(err as Error).message}`);
   }
+  if (file !== ':memory:') rememberFileIdentity(sqlite, file);
   const db = drizzle(sqlite, { schema, casing: 'snake_case' }) as Db;
   if (options.migrate !== false && !options.readonly) {
     try {

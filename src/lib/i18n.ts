@@ -1,4 +1,5 @@
 import type { ComponentStatus } from './status/summary';
+import type { BannerState, RowState, DetectedNotice } from './status/state';
 import { DateTime } from 'luxon';
 
 /** The public page's words, Japanese first. */
@@ -7,6 +8,52 @@ export type Lang = (typeof langs)[number];
 
 export function isLang(v: unknown): v is Lang {
   return v === 'ja' || v === 'en';
+}
+
+/**
+ * One vocabulary for the states a person reads, on the public page, the admin pages, the
+ * online report and the PDF alike (the words of the contract: 計画停止, 復旧, 達成/未達成).
+ */
+export const glossary = {
+  incidentState: {
+    investigating: { ja: '調査中', en: 'Investigating' },
+    identified: { ja: '原因特定', en: 'Identified' },
+    monitoring: { ja: '経過観察中', en: 'Monitoring' },
+    resolved: { ja: '復旧済み', en: 'Resolved' },
+  },
+  maintenanceState: {
+    scheduled: { ja: '予定', en: 'Scheduled' },
+    in_progress: { ja: '実施中', en: 'In progress' },
+    completed: { ja: '完了', en: 'Completed' },
+    cancelled: { ja: '中止', en: 'Cancelled' },
+  },
+  /** An incident's severity (a critical one is also a 重大障害 for the contract's timers). */
+  incidentSeverity: {
+    minor: { ja: '軽微', en: 'Minor' },
+    major: { ja: '重大', en: 'Major' },
+    critical: { ja: '重大（緊急）', en: 'Critical' },
+  },
+  /** A timer or an SLA row: met, missed, still running, or not started (its starting time is not recorded). */
+  judgement: {
+    met: { ja: '達成', en: 'Met' },
+    missed: { ja: '未達成', en: 'Not met' },
+    pending: { ja: '進行中', en: 'Running' },
+    not_started: { ja: '起点未記録', en: 'Not started' },
+  },
+} as const;
+
+type GlossaryGroup = keyof typeof glossary;
+
+/** The group's words in one language, keyed by state. */
+export function termsOf<G extends GlossaryGroup>(group: G, lang: Lang): Record<keyof (typeof glossary)[G], string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(glossary[group])) out[k] = (v as { ja: string; en: string })[lang];
+  return out as Record<keyof (typeof glossary)[G], string>;
+}
+
+/** 達成 / 未達成 (or – when it cannot be judged). */
+export function judgeText(met: boolean | null, lang: Lang = 'ja'): string {
+  return met === null ? '–' : glossary.judgement[met ? 'met' : 'missed'][lang];
 }
 
 const ja = {
@@ -18,14 +65,39 @@ const ja = {
     degraded_performance: '一部のサービスで応答が遅くなっています',
     partial_outage: '一部のサービスで障害が発生しています',
     major_outage: 'サービスで障害が発生しています',
-    under_maintenance: '計画メンテナンス中です',
+    under_maintenance: '計画停止を実施しています',
   } satisfies Record<ComponentStatus, string>,
+  banner: {
+    operational: 'すべてのサービスは正常に稼働しています。',
+    degraded_performance: '一部のサービスで応答が遅くなっています。',
+    partial_outage: '一部のサービスで障害が発生しています。',
+    major_outage: 'サービスで障害が発生しています。',
+    under_maintenance: '計画停止を実施しています。',
+    monitoring_interrupted: '一部のサービスで監視を一時停止しています。最新の状態を確認できていません。',
+    incident_notice: '障害についてのお知らせがあります。',
+  } satisfies Record<BannerState, string>,
+  row: {
+    operational: '正常',
+    degraded_performance: '低速',
+    partial_outage: '一部障害',
+    major_outage: '障害',
+    under_maintenance: '計画停止中',
+    monitoring_interrupted: '監視を一時停止しています',
+  } satisfies Record<RowState, string>,
+  rowInterrupted: '監視を一時停止しています。最新の状態を確認できていません。',
+  detected: {
+    major_outage: (service: string) => `${service}: 自動監視で停止を検知しました。状況を確認しています。`,
+    partial_outage: (service: string) => `${service}: 自動監視で一部の停止を検知しました。状況を確認しています。`,
+    degraded_performance: (service: string) => `${service}: 応答が遅くなっています。状況を確認しています。`,
+  } satisfies Record<DetectedNotice['status'], (service: string) => string>,
+  pastIncidents: '過去7日間の障害',
+  noIncidentsThatDay: 'この日に報告された障害はありません。',
   status: {
     operational: '正常',
     degraded_performance: '低速',
     partial_outage: '一部障害',
     major_outage: '障害',
-    under_maintenance: 'メンテナンス中',
+    under_maintenance: '計画停止中',
   } satisfies Record<ComponentStatus, string>,
   probeDead: '監視が停止しているため、最新の状態を確認できていません。',
   services: 'サービスの状態',
@@ -43,7 +115,7 @@ const ja = {
   dayNoData: (date: string) => `${date}: 監視データなし`,
   dayOutage: '停止',
   dayIncidents: '障害情報',
-  dayHint: '棒を選ぶと、その日の詳細を表示します。',
+  dayHint: '日ごとの棒を選ぶと、その日の稼働状況を表示します。',
   responseTime: '応答時間',
   responseMean: (range: string, ms: number | null) => (ms === null ? `${range}: データなし` : `${range}の平均: ${ms} ms`),
   ranges: { h24: '24時間', d7: '7日', d30: '30日' },
@@ -55,19 +127,11 @@ const ja = {
   maintenanceUpcoming: '予定',
   noMaintenances: '予定されている計画停止はありません。',
   window: '停止時間',
+  windowScheduled: '予定していた停止時間',
+  windowActual: '実際の停止時間',
   affected: '対象',
-  incidentStatus: {
-    investigating: '調査中',
-    identified: '原因特定',
-    monitoring: '経過観察中',
-    resolved: '復旧済み',
-  } as Record<string, string>,
-  maintenanceStatus: {
-    scheduled: '予定',
-    in_progress: '実施中',
-    completed: '完了',
-    cancelled: '中止',
-  } as Record<string, string>,
+  incidentStatus: termsOf('incidentState', 'ja') as Record<string, string>,
+  maintenanceStatus: termsOf('maintenanceState', 'ja') as Record<string, string>,
   impact: {
     degraded_performance: '低速',
     partial_outage: '一部障害',
@@ -88,6 +152,7 @@ const ja = {
   history: '過去の障害・計画停止',
   historyMonth: (month: string) => `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月の障害・計画停止`,
   historyIndex: '障害・計画停止の履歴',
+  olderMonths: 'これまでの月',
   noHistory: 'この月に記録された障害・計画停止はありません。',
   incidents: '障害',
   backToStatus: '稼働状況に戻る',
@@ -121,7 +186,12 @@ const ja = {
     submit: '確認メールを送る',
     sent: '確認メールを送りました。メールのリンクを開いて登録を完了してください。（すでに登録済みのアドレスにも、設定変更の確認メールを送ります。）',
     tooMany: '短時間に多くの申し込みがありました。しばらくしてからもう一度お試しください。',
-    invalid: '入力を確認してください',
+    invalid: '入力内容を確認してください。',
+    errors: {
+      email: 'メールアドレスの形式が正しくありません。「taro@example.jp」のように入力してください。',
+      what: '受け取る通知を1つ以上選んでください。',
+      services: '選べないサービスが含まれています。もう一度選んでください。',
+    },
     confirmTitle: '登録の確認',
     confirmLead: '下のボタンを押すと登録が完了します。',
     confirmButton: '登録を完了する',
@@ -131,6 +201,40 @@ const ja = {
     unsubLead: '下のボタンを押すと、このアドレスへの通知を停止し、登録を削除します。',
     unsubButton: '配信を停止する',
     unsubscribed: '配信を停止し、登録を削除しました。',
+  },
+  support: {
+    link: '問い合わせ・不具合の報告',
+    title: '問い合わせ・不具合の報告',
+    intro: 'サービスについてのご質問、不具合の報告、ご要望をお寄せください。受付後、受付番号を記載した受領確認のメールをお送りします。お名前・メールアドレス・内容は対応のためにのみ使い、公開しません。',
+    email: 'メールアドレス',
+    name: 'お名前',
+    optional: '任意',
+    service: 'サービス',
+    category: '種別',
+    body: '内容',
+    bodyHint: (n: number) => `${n}文字以内`,
+    submit: '送信する',
+    sent: (no: string) => `受け付けました（受付番号 ${no}）。受領確認のメールをお送りします。`,
+    tooMany: '短時間に多くの送信がありました。しばらくしてからもう一度お試しください。',
+    tooLarge: '送信された内容が大きすぎます。',
+    invalid: '入力を確認してください',
+    signedInAs: (email: string) => `${email} としてログインしています。この問い合わせは委託者からのものとして記録され、「問い合わせ一覧」で経過を確認できます。`,
+    categories: { bug: '不具合', question: '質問', request: '要望' },
+    statuses: { received: '受付', in_progress: '対応中', consulting: '協議中', done: '完了', declined: '見送り' },
+    channels: { phone: '電話', mail: 'メール', form: 'フォーム', in_person: '対面' },
+    survey: {
+      title: '満足度アンケート',
+      intro: 'サポートの対応について、5つの質問にお答えください（約1分）。回答は一度だけ送信できます。',
+      questions: { q1: '対応の早さ', q2: '説明の分かりやすさ', q3: '問題の解決・回答の内容', q4: '担当者の対応', q5: '総合的な満足度' },
+      choices: { satisfied: '満足', mostly_satisfied: 'ほぼ満足', neutral: '普通', somewhat_dissatisfied: 'やや不満', dissatisfied: '不満' },
+      comment: 'ご意見（任意）',
+      submit: '回答を送信する',
+      thanks: 'ご回答ありがとうございました。',
+      used: 'このアンケートはすでに回答済みです。',
+      expired: 'このアンケートのリンクは期限が切れています。',
+      invalidLink: 'このアンケートのリンクは無効です。',
+      answerAll: 'すべての質問に回答してください。',
+    },
   },
 };
 
@@ -147,6 +251,31 @@ const en: Words = {
     major_outage: 'A service is down',
     under_maintenance: 'Planned maintenance in progress',
   },
+  banner: {
+    operational: 'All services are operating normally.',
+    degraded_performance: 'Some services are responding slowly.',
+    partial_outage: 'Some services are partly down.',
+    major_outage: 'A service is down.',
+    under_maintenance: 'Planned maintenance is in progress.',
+    monitoring_interrupted: 'Monitoring of some services is interrupted; their latest state is not confirmed.',
+    incident_notice: 'There is a notice about an incident.',
+  },
+  row: {
+    operational: 'Operational',
+    degraded_performance: 'Slow',
+    partial_outage: 'Partial outage',
+    major_outage: 'Outage',
+    under_maintenance: 'Maintenance',
+    monitoring_interrupted: 'Monitoring interrupted',
+  },
+  rowInterrupted: 'Monitoring is interrupted; the latest state is not confirmed.',
+  detected: {
+    major_outage: (service) => `${service}: monitoring detected an outage. We are checking the situation.`,
+    partial_outage: (service) => `${service}: monitoring detected a partial outage. We are checking the situation.`,
+    degraded_performance: (service) => `${service}: responses are slow. We are checking the situation.`,
+  },
+  pastIncidents: 'Past incidents (7 days)',
+  noIncidentsThatDay: 'No incidents reported.',
   status: {
     operational: 'Operational',
     degraded_performance: 'Slow',
@@ -182,9 +311,11 @@ const en: Words = {
   maintenanceUpcoming: 'Scheduled',
   noMaintenances: 'No planned maintenance is scheduled.',
   window: 'Window',
+  windowScheduled: 'Scheduled window',
+  windowActual: 'Actual window',
   affected: 'Affects',
-  incidentStatus: { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved' },
-  maintenanceStatus: { scheduled: 'Scheduled', in_progress: 'In progress', completed: 'Completed', cancelled: 'Cancelled' },
+  incidentStatus: termsOf('incidentState', 'en'),
+  maintenanceStatus: termsOf('maintenanceState', 'en'),
   impact: { degraded_performance: 'Slow', partial_outage: 'Partial outage', major_outage: 'Outage' },
   category: {
     inspection: 'Periodic inspection',
@@ -201,6 +332,7 @@ const en: Words = {
   history: 'Past incidents and maintenance',
   historyMonth: (month) => `Incidents and maintenance, ${DateTime.fromFormat(month, 'yyyy-LL').setLocale('en').toFormat('LLLL yyyy')}`,
   historyIndex: 'Incident and maintenance history',
+  olderMonths: 'Earlier months',
   noHistory: 'Nothing was recorded this month.',
   incidents: 'Incidents',
   backToStatus: 'Back to the status page',
@@ -234,7 +366,12 @@ const en: Words = {
     submit: 'Send the confirmation mail',
     sent: 'We sent a confirmation mail. Open its link to finish. (An address already subscribed gets a mail to confirm the new choice.)',
     tooMany: 'Too many requests in a short time. Please try again later.',
-    invalid: 'Please check the form',
+    invalid: 'Please check the form.',
+    errors: {
+      email: 'This is not a valid e-mail address. Write it like taro@example.jp.',
+      what: 'Choose at least one kind of notice.',
+      services: 'A service in the list cannot be chosen. Please choose again.',
+    },
     confirmTitle: 'Confirm your subscription',
     confirmLead: 'Press the button to finish subscribing.',
     confirmButton: 'Confirm',
@@ -245,9 +382,63 @@ const en: Words = {
     unsubButton: 'Unsubscribe',
     unsubscribed: 'You are unsubscribed and your address is deleted.',
   },
+  support: {
+    link: 'Contact us / report a problem',
+    title: 'Contact us / report a problem',
+    intro: 'Send us a question, a problem or a request about the services. We confirm receipt by e-mail with your item number. Your name, address and text are used only to handle it and are never shown.',
+    email: 'E-mail address',
+    name: 'Name',
+    optional: 'optional',
+    service: 'Service',
+    category: 'Kind',
+    body: 'Text',
+    bodyHint: (n: number) => `up to ${n} characters`,
+    submit: 'Send',
+    sent: (no: string) => `Received (item ${no}). We are sending you a confirmation by e-mail.`,
+    tooMany: 'Too many messages in a short time. Please try again later.',
+    tooLarge: 'What you sent is too large.',
+    invalid: 'Please check the form',
+    signedInAs: (email: string) => `You are signed in as ${email}. This item is recorded as the client's, and you can follow it under "Support items".`,
+    categories: { bug: 'Problem', question: 'Question', request: 'Request' },
+    statuses: { received: 'Received', in_progress: 'In progress', consulting: 'Under discussion', done: 'Done', declined: 'Declined' },
+    channels: { phone: 'Phone', mail: 'Mail', form: 'Form', in_person: 'In person' },
+    survey: {
+      title: 'Satisfaction survey',
+      intro: 'Please answer five questions about how we handled your request (about a minute). The answers can be sent once.',
+      questions: { q1: 'Speed of our answer', q2: 'Clarity of our explanations', q3: 'The solution or answer', q4: 'The staff who handled it', q5: 'Overall satisfaction' },
+      choices: { satisfied: 'Satisfied', mostly_satisfied: 'Mostly satisfied', neutral: 'Neutral', somewhat_dissatisfied: 'Somewhat dissatisfied', dissatisfied: 'Dissatisfied' },
+      comment: 'Comments (optional)',
+      submit: 'Send the answers',
+      thanks: 'Thank you for your answers.',
+      used: 'This survey has already been answered.',
+      expired: 'This survey link has expired.',
+      invalidLink: 'This survey link is not valid.',
+      answerAll: 'Please answer every question.',
+    },
+  },
 };
 
 export const words: Record<Lang, Words> = { ja, en };
+
+/** The error pages' words (they must render even when the site's configuration cannot be read). */
+export const errorWords = {
+  ja: {
+    notFound: { title: 'ページが見つかりません', lead: 'お探しのページは見つかりませんでした。アドレスに誤りがないかご確認ください。' },
+    serverError: { title: 'ページを表示できません', lead: '申し訳ありません。一時的な問題によりページを表示できませんでした。しばらくしてから再度お試しください。' },
+    home: '稼働状況のページへ',
+    admin: '管理画面へ',
+    reports: 'SLA月次報告へ',
+    otherLanguage: 'English',
+  },
+  en: {
+    notFound: { title: 'Page not found', lead: 'We could not find that page. Please check the address.' },
+    serverError: { title: 'This page cannot be shown', lead: 'Sorry, a temporary problem kept this page from being shown. Please try again in a moment.' },
+    home: 'Go to the status page',
+    admin: 'Admin pages',
+    reports: 'Monthly SLA reports',
+    otherLanguage: '日本語',
+  },
+} as const;
 
 export function serviceName(s: { nameJa: string; nameEn: string | null }, lang: Lang): string {
   return lang === 'en' && s.nameEn ? s.nameEn : s.nameJa;

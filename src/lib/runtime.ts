@@ -2,6 +2,8 @@ import { readEnv, type Env } from './env';
 import { loadConfig, type Config } from './config';
 import { openDatabase, type Db } from './db';
 import type { SlaContext } from './sla/figures';
+import { closeEndedMonths } from './sla/closing';
+import { log } from './log';
 
 /**
  * The site process's shared state: environment, configuration and one database connection,
@@ -20,6 +22,12 @@ export function getRuntime(): Runtime {
     const env = readEnv();
     const config = loadConfig(env.CONFIG_PATH);
     const db = openDatabase(env.DATABASE_PATH);
+    // Months that ended while the site was down close now, before any setting can change.
+    try {
+      closeEndedMonths(db, config, Date.now());
+    } catch (err) {
+      log.error('month.close_failed', { error: (err as Error).message });
+    }
     runtime = { env, config, db };
   }
   return runtime;

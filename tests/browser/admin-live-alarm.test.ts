@@ -133,4 +133,53 @@ describe('the operators dashboard in Chromium', () => {
     expect(await page.inputValue('#t-awareAt')).toBe(toLocalInput(acked.at, 'Asia/Tokyo'));
     await context.close();
   });
+
+  it('runs its script and stylesheets from files of the site itself: no inline script, nothing the Content-Security-Policy refuses', async () => {
+    const context = await browser.newContext({ locale: 'ja-JP' });
+    await context.addInitScript(() => {
+      const w = window as unknown as { refused: string[] };
+      w.refused = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.refused.push(`${e.effectiveDirective} ${e.blockedURI}`));
+    });
+    const page = await context.newPage();
+    await page.goto(`${site.url}/login?next=/admin/`);
+    await page.fill('#email', ADMIN.email);
+    await page.fill('#password', ADMIN.password);
+    const dashboard = page.waitForResponse((r) => r.url() === `${site.url}/admin/` && r.request().method() === 'GET');
+    const polled = page.waitForRequest(`${site.url}/admin/dashboard.json`);
+    await page.click('button[type=submit]');
+    const answer = await dashboard;
+    expect(answer.headers()['content-security-policy']).toContain("script-src 'self'");
+    const html = await answer.text();
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    const code = scripts.filter(([, attrs]) => !/type="application\/json"/.test(attrs!));
+    expect(code.length).toBeGreaterThan(0);
+    for (const [, attrs, body] of code) {
+      expect(attrs).toMatch(/\bsrc="\/_astro\/[^"]+\.js"/);
+      expect(body!.trim()).toBe('');
+    }
+    expect(html).toMatch(/<link rel="stylesheet" href="\/_astro\/[^"]+\.css"/);
+    // The script ran (it polls the dashboard's data), and nothing was refused.
+    await polled;
+    const src = /\bsrc="([^"]+)"/.exec(code[0]![1]!)![1]!;
+    const file = await page.request.get(`${site.url}${src}`);
+    expect(file.status()).toBe(200);
+    expect(file.headers()['content-type']).toMatch(/javascript/);
+    await page.waitForTimeout(1000);
+    expect(await page.evaluate(() => (window as unknown as { refused: string[] }).refused)).toEqual([]);
+    // The sign-in page and the reports load their stylesheets as files too, and run no inline script.
+    for (const path of ['/login', '/reports/']) {
+      const other = await page.request.get(`${site.url}${path}`);
+      expect(other.status()).toBe(200);
+      const text = await other.text();
+      expect(text).toMatch(/<link rel="stylesheet" href="\/_astro\/[^"]+\.css"/);
+      expect(text).not.toMatch(/<style\b/);
+      for (const [, attrs, body] of text.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
+        if (/type="application\/json"/.test(attrs!)) continue;
+        expect(attrs).toMatch(/\bsrc="\/_astro\//);
+        expect(body!.trim()).toBe('');
+      }
+    }
+    await context.close();
+  });
 });

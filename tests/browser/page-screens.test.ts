@@ -60,7 +60,7 @@ describe('the status page in a browser, with an incident and a planned stop', ()
       page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
       await page.goto(`${site.url}${c.path}`);
       const ja = c.path === '/';
-      await expect.poll(() => page.getByTestId('overall').innerText()).toBe(ja ? 'サービスで障害が発生しています' : 'A service is down');
+      await expect.poll(() => page.getByTestId('overall').innerText()).toBe(ja ? 'サービスで障害が発生しています。' : 'A service is down.');
       const incident = page.locator('[data-testid="active-incidents"] article');
       expect(await incident.locator('.incident-title').innerText()).toBe(ja ? 'ログインできない障害' : 'Learners cannot sign in');
       const timeline = await incident.locator('.timeline li').allInnerTexts();

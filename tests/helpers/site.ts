@@ -1,5 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+
+/** The built program of a script (scripts/sla.ts → build/sla.mjs), as production runs it. */
+export function builtScript(script: string): string {
+  return resolve('build', `${basename(script).replace(/\.ts$/, '')}.mjs`);
+}
 
 export interface RunningSite {
   url: string;
@@ -9,11 +14,11 @@ export interface RunningSite {
 }
 
 /**
- * Starts the built site as `npm start` does (scripts/start.ts) on a free port, with the
+ * Starts the built site as `npm start` does (node build/start.mjs) on a free port, with the
  * given environment (DATABASE_PATH at least), and waits until it listens.
  */
 export async function startSite(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningSite> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve('scripts/start.ts')], {
+  const child = spawn(process.execPath, [builtScript('scripts/start.ts')], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -63,10 +68,10 @@ export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs = 30_000, e
   }
 }
 
-/** Runs a script (scripts/*.ts) to its end without blocking the test's event loop. */
+/** Runs a script (scripts/*.ts, as built in build/) to its end without blocking the test's event loop. */
 export function runScript(script: string, args: string[] = [], env: Record<string, string> = {}, input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(script), ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [builtScript(script), ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));

@@ -10,7 +10,7 @@ export const ADMIN = { email: 'admin@example.jp', password: 'correct horse batte
 export const CLIENT = { email: 'client@example.jp', password: 'client reads only 123' };
 
 /** A database with two services and an admin and a client, and the built site serving it (probe off). */
-export async function startAdminSite(): Promise<{ site: RunningSite; dbPath: string; stop: () => Promise<void> }> {
+export async function startAdminSite(env: Record<string, string> = {}): Promise<{ site: RunningSite; dbPath: string; stop: () => Promise<void> }> {
   const { dir, remove } = tempDir('admin-site-');
   const dbPath = join(dir, 'status.db');
   const db = openDatabase(dbPath);
@@ -24,7 +24,7 @@ export async function startAdminSite(): Promise<{ site: RunningSite; dbPath: str
   await createUser(db, systemActor('test'), { email: ADMIN.email, role: 'admin', password: ADMIN.password });
   await createUser(db, systemActor('test'), { email: CLIENT.email, role: 'client', password: CLIENT.password });
   db.$client.close();
-  const site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off' });
+  const site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off', ...env });
   return { site, dbPath, stop: async () => { await site.stop(); remove(); } };
 }
 

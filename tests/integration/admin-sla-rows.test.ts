@@ -25,7 +25,9 @@ beforeAll(async () => {
   const configPath = join(dir, 'config.json');
   // The contract's table plus a satisfaction score the admin enters each month (at least 4 of 5).
   writeFileSync(configPath, JSON.stringify({
-    sla: { rows: [...defaultSlaRows, { key: 'satisfaction', name: { ja: '利用者満足度', en: 'User satisfaction' }, target: { ja: '4.0以上', en: '4.0 or more' }, measure: 'manual', unit: 'pt', op: '>=', threshold: 4 }] },
+    sla: { rows: [...defaultSlaRows.filter((r) => r.key !== 'maintenance_support'),
+      { key: 'maintenance_support', name: { ja: '保守対応時間', en: 'Maintenance support' }, measure: 'manual', unit: 'h', op: '>=', threshold: 5 },
+      { key: 'satisfaction', name: { ja: '利用者満足度', en: 'User satisfaction' }, target: { ja: '4.0以上', en: '4.0 or more' }, measure: 'manual', unit: 'pt', op: '>=', threshold: 4 }] },
   }));
   const setup = openDatabase(dbPath);
   importInterchange(setup, validateInterchange({

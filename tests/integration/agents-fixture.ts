@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { builtScript } from '../helpers/site';
 
 /** A port free right now on 127.0.0.1 (for a site that must come back on the same address). */
 export async function freePort(): Promise<number> {
@@ -21,9 +21,9 @@ export interface RunningAgent {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-/** Starts `npm run agent` (scripts/agent.ts) as its own process; `prefix` runs it under another command (faketime). */
+/** Starts `npm run agent` (the built scripts/agent.ts) as its own process; `prefix` runs it under another command (faketime). */
 export function startAgent(args: string[], env: Record<string, string> = {}, prefix: string[] = []): RunningAgent {
-  const command = [...prefix, process.execPath, '--import', 'tsx', resolve('scripts/agent.ts'), ...args];
+  const command = [...prefix, process.execPath, builtScript('scripts/agent.ts'), ...args];
   const child = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, LOG_LEVEL: 'info', AGENT_SEND_EVERY_MS: '1000', AGENT_RELOAD_EVERY_MS: '3000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/lib/db';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/temp';
 import { startAdminSite, signInCookie, ADMIN } from './admin-fixture';
 
 /** State-changing requests that must change nothing unless they come signed in, from this site. */
 let ctx: Awaited<ReturnType<typeof startAdminSite>>;
+const tmp = tempDir('csrf-config-');
 let url: string;
 let cookie: string;
 let db: Db;
@@ -13,7 +17,10 @@ const form = (fields: Record<string, string>) => new URLSearchParams(fields);
 const incidentForm = () => form({ startedAt: '2026-01-05T09:00', kind: 'failure', severity: 'minor', titleJa: '攻撃者の障害', 'impact.1': 'major_outage', causeKnown: '' });
 
 beforeAll(async () => {
-  ctx = await startAdminSite();
+  // Behind a proxy on this machine (as deploy/ sets it up): its X-Forwarded-Proto is believed.
+  const config = join(tmp.dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ trusted_proxies: ['127.0.0.1'] }));
+  ctx = await startAdminSite({ CONFIG_PATH: config });
   url = ctx.site.url;
   cookie = await signInCookie(url, ADMIN);
   db = openDatabase(ctx.dbPath, { migrate: false });
@@ -21,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   db?.$client.close();
   await ctx?.stop();
+  tmp.remove();
 });
 
 describe('state changes need a session and this site as origin', () => {

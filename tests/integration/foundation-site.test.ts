@@ -63,7 +63,9 @@ describe('the started site with its probe', () => {
       return html.includes('data-testid="overall" data-status="major_outage"') ? html : null;
     }, 30_000);
     expect(down).toContain('サービスで障害が発生しています');
-    expect(down).toContain('HTTP 503');
+    // The public reads fixed words of the confirmed state, never the probe's reason.
+    expect(down).not.toContain('HTTP 503');
+    expect(down).toContain('自動監視で停止を検知しました');
     // The English page was rendered at start; the first request may get it while it is rebuilt.
     const en = await waitFor(async () => {
       const html = await page(`${site.url}/en/`);
@@ -78,7 +80,7 @@ describe('the started site with its probe', () => {
   it('/healthz answers 200 with a fresh probe', async () => {
     const res = await fetch(`${site.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', reasons: [] });
+    expect(await res.json()).toEqual({ status: 'ok', reasons: [], causes: [], warnings: [] });
   });
 
   it('answers 404 to raw paths with dot segments, which clients would otherwise normalise away', async () => {

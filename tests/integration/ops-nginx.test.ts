@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -83,7 +83,10 @@ describe('the shipped nginx configuration in front of the built site', () => {
     const admin = await createUser(db, systemActor('test'), { email: 'admin@example.jp', role: 'admin', password: 'correct horse battery staple' });
     sessionCookie = `sid=${createSession(db, admin.id).token}`;
     db.$client.close();
-    site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off' });
+    // The site believes nginx's X-Forwarded-* headers as deploy/config.example.json says (trusted_proxies).
+    const { trusted_proxies } = JSON.parse(readFileSync(resolve('deploy/config.example.json'), 'utf8')) as { trusted_proxies: string[] };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ trusted_proxies }));
+    site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off', CONFIG_PATH: join(dir, 'config.json') });
     const upstream = new URL(site.url).host;
 
     const pems = await generate([{ name: 'commonName', value: HOST }], {
@@ -103,6 +106,7 @@ describe('the shipped nginx configuration in front of the built site', () => {
     conf = substitute(conf, '/etc/letsencrypt/live/status.example.jp/', `${certDir}/`, 3);
     conf = substitute(conf, 'server 127.0.0.1:4321;', `server ${upstream};`, 1);
     conf = substitute(conf, '/var/cache/nginx/status', join(dir, 'cache'), 2);
+    conf = substitute(conf, 'root /var/lib/status/snapshot;', `root ${join(dir, 'snapshot')};`, 1);
     conf = substitute(conf, 'root /var/www/letsencrypt;', `root ${join(dir, 'acme')};`, 1);
     conf = substitute(conf, '    listen 80;\n', `    listen 127.0.0.1:${httpPort};\n`, 1);
     conf = substitute(conf, '    listen [::]:80;\n', '', 1);
@@ -200,6 +204,15 @@ describe('the shipped nginx configuration in front of the built site', () => {
     expect(log().filter((l) => l.uri === '/admin/').every((l) => l.cache === '-')).toBe(true);
   });
 
+  it('refuses the admin pages to an anonymous visitor however the path is spelled', async () => {
+    for (const path of ['//admin/users', '/\\admin/users', '//%61dmin/users', '/admin//users', '///admin/audit', '/%2e/admin/users', '/ADMIN/users', '/admin/users/.', '/incidents/../admin/users']) {
+      const res = await https(path);
+      expect(res.status, `${path}: ${res.body.slice(0, 120)}`).not.toBe(200);
+      expect(res.body).not.toContain('admin@example.jp');
+      if (res.status === 303) expect(String(res.headers.location)).toMatch(/^\/login\?next=/);
+    }
+  });
+
   it('does not serve a signed-in visitor from the cache', async () => {
     const before = upstreamHits('/');
     const signedIn = await https('/', { cookie: sessionCookie });
@@ -212,4 +225,44 @@ describe('the shipped nginx configuration in front of the built site', () => {
     const anonymous = await https('/');
     expect(['HIT', 'UPDATING', 'STALE', 'EXPIRED']).toContain(anonymous.headers['x-cache-status']);
   });
+
+  it('answers the page, the API and the feeds from the site\'s snapshot while the site is down, and live again once it is back', async () => {
+    const snapshot = join(dir, 'snapshot');
+    await waitFor(() => existsSync(join(snapshot, 'updated-at.txt')) && existsSync(join(snapshot, 'lang-en/badge/learn.svg')), 30_000, 100);
+    const port = new URL(site.url).port;
+    await site.stop();
+
+    // Addresses nginx has not cached: they can only come from the snapshot.
+    const page = await https('/en/');
+    expect(page.status, nginxOut).toBe(200);
+    expect(page.headers['x-status-snapshot']).toBeTruthy();
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toContain('Learners cannot sign in');
+    // "Last updated at", with the instant it was rendered.
+    expect(page.body).toMatch(/Updated: <time datetime="(\d{4}-\d\d-\d\dT[\d:.]+Z)">/);
+    const api = await https('/api/v2/status.json?lang=en');
+    expect(api.status).toBe(200);
+    expect(api.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect((JSON.parse(api.body) as { status: { indicator: string } }).status.indicator).toBe('critical');
+    const rss = await https('/history.rss');
+    expect(rss.status).toBe(200);
+    expect(rss.headers['content-type']).toContain('application/rss+xml');
+    expect(rss.body).toContain('ログインできない障害');
+    const ics = await https('/maintenance.ics?lang=en');
+    expect(ics.status).toBe(200);
+    expect(ics.headers['content-type']).toContain('text/calendar');
+    expect(ics.body).toContain('BEGIN:VCALENDAR');
+    const badge = await https('/badge/learn.svg?lang=en');
+    expect(badge.headers['content-type']).toContain('image/svg+xml');
+    // Admin pages are not in the snapshot: the site's absence is not hidden there.
+    expect((await https('/admin/', { cookie: sessionCookie })).status).toBe(502);
+
+    site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off', PORT: port });
+    const live = await waitFor(async () => {
+      const r = await https('/api/v2/incidents.json?lang=en');
+      return r.status === 200 && !r.headers['x-status-snapshot'] ? r : null;
+    }, 30_000, 200);
+    expect(live.headers['x-cache-status']).toBe('MISS');
+    expect(live.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+  }, 120_000);
 });

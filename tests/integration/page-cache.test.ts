@@ -2,17 +2,24 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { openDatabase } from '../../src/lib/db';
 import { waitFor } from '../helpers/site';
 import { startFixtureSite } from './page-fixture';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/temp';
 
 describe('the public page under a crowd: cached, validated, rebuilt when the data changes', () => {
   let site: Awaited<ReturnType<typeof startFixtureSite>>;
   let dbPath: string;
 
+  const tmp = tempDir('cache-config-');
   beforeAll(async () => {
-    site = await startFixtureSite();
+    // Behind a proxy on this machine (as deploy/ sets it up): its X-Forwarded-Proto is believed.
+    writeFileSync(join(tmp.dir, 'config.json'), JSON.stringify({ trusted_proxies: ['127.0.0.1'] }));
+    site = await startFixtureSite({ CONFIG_PATH: join(tmp.dir, 'config.json') });
     dbPath = site.dbPath;
   });
   afterAll(async () => {
     await site?.close();
+    tmp.remove();
   });
 
   it('sends HSTS from the cache only to visitors who came over HTTPS', async () => {
@@ -71,6 +78,7 @@ describe('the public page under a crowd: cached, validated, rebuilt when the dat
       return html.includes('No incidents right now.') ? html : null;
     }, 10_000);
     expect(after).not.toContain('data-testid="active-incidents"');
+    // An answer nobody has read yet is checked against the data for its first reader: current at once.
     const api = (await (await fetch(`${site.url}/api/v2/incidents/unresolved.json`)).json()) as { incidents: unknown[] };
     expect(api.incidents).toEqual([]);
   });

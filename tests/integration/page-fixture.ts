@@ -15,6 +15,10 @@ const iso = (at: number) => new Date(at).toISOString().replace('Z', '+00:00');
 
 export function pageFixture(now = Date.now(), days = 3): Interchange {
   const end = Math.floor(now / (5 * MIN)) * 5 * MIN;
+  // The planned stop: 18:30 to 20:30 JST, three days ahead, as a real stop would be (never
+  // across midnight, whatever the time the tests run at).
+  const JST = 9 * 60 * MIN;
+  const stopStart = Math.floor((end + JST) / (1440 * MIN)) * 1440 * MIN - JST + 3 * 1440 * MIN + (18 * 60 + 30) * MIN;
   const checks: NonNullable<Interchange['checks']> = [];
   for (const [monitor, base] of [['web-check', 150], ['learn-check', 230]] as const) {
     for (let at = end - days * 1440 * MIN; at <= end; at += 5 * MIN) {
@@ -70,7 +74,7 @@ export function pageFixture(now = Date.now(), days = 3): Interchange {
         title: { ja: '定期点検のための計画停止', en: 'Planned stop for inspection' },
         body: { ja: 'サーバーの定期点検を行います。', en: 'Periodic inspection of the servers.' },
         services: ['web', 'learn'],
-        announced_at: iso(end - 1440 * MIN), scheduled_start: iso(end + 3 * 1440 * MIN), scheduled_end: iso(end + 3 * 1440 * MIN + 120 * MIN),
+        announced_at: iso(end - 1440 * MIN), scheduled_start: iso(stopStart), scheduled_end: iso(stopStart + 120 * MIN),
         status: 'scheduled',
       },
     ],

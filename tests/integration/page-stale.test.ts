@@ -27,7 +27,7 @@ describe('the public page while it is rebuilt: nobody waits', () => {
     expect(gz.headers.get('content-encoding')).toBe('gzip');
   });
 
-  it('after a data change, the next visitor gets the rebuilt page; a crowd meanwhile gets the last one at once', async () => {
+  it('after another process changes the data, a crowd is answered at once with the last page, and the new one follows within seconds', async () => {
     const first = await fetch(`${site.url}/en/`);
     const oldEtag = first.headers.get('etag')!;
     expect(await first.text()).toContain('Learners cannot sign in');
@@ -36,22 +36,20 @@ describe('the public page while it is rebuilt: nobody waits', () => {
     const id = db.$client.prepare("SELECT id FROM incidents WHERE key = 'login-failure'").pluck().get() as number;
     db.$client.prepare("INSERT INTO incident_updates (incident_id, at, status, body_ja, body_en, published) VALUES (?, ?, 'resolved', '復旧しました。', 'Service is back.', 1)").run(id, now);
     db.$client.prepare('UPDATE incidents SET recovered_at = ?, updated_at = ? WHERE id = ?').run(now, now, id);
-    await new Promise((r) => setTimeout(r, 60)); // the version of another process's data is read every 50 ms
-    const next = await fetch(`${site.url}/en/`);
-    expect(next.headers.get('etag')).not.toBe(oldEtag);
-    const newEtag = next.headers.get('etag')!;
-    expect(await next.text()).toContain('No incidents right now.');
-
-    // Another change, then 20 visitors at once: all answered, with the last page or the new one.
-    db.$client.prepare('UPDATE incidents SET title_en = ? WHERE id = ?').run('Learners could not sign in', id);
     db.$client.close();
-    await new Promise((r) => setTimeout(r, 60));
+    // The crowd right after the change: every visitor answered, with the last page or the new one.
     const crowd = await Promise.all(Array.from({ length: 20 }, () => fetch(`${site.url}/en/`)));
-    const etags = crowd.map((r) => r.headers.get('etag'));
     expect(crowd.every((r) => r.status === 200)).toBe(true);
-    expect(etags.every((e) => e === newEtag || e !== oldEtag)).toBe(true);
-    expect(etags.some((e) => e !== newEtag)).toBe(true);
-    const after = await fetch(`${site.url}/en/`);
-    expect(after.headers.get('etag')).toBe(etags.find((e) => e !== newEtag));
+    const bodies = await Promise.all(crowd.map((r) => r.text()));
+    expect(bodies.every((b) => b.includes('Learners cannot sign in') || b.includes('No incidents right now.'))).toBe(true);
+    // The render thread rebuilds at most every 2 s: the new page comes within the bound (with room for a loaded machine).
+    const started = Date.now();
+    const next = await waitFor(async () => {
+      const res = await fetch(`${site.url}/en/`);
+      const html = await res.text();
+      return html.includes('No incidents right now.') ? res : null;
+    }, 10_000, 100);
+    expect(next.headers.get('etag')).not.toBe(oldEtag);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

@@ -13,6 +13,9 @@ import { tempDir } from '../helpers/temp';
 import { startSite, type RunningSite } from '../helpers/site';
 import { createSession, SESSION_COOKIE } from '../../src/lib/auth/session';
 import { octoberScenario } from './sla-fixture';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { reportWords } from '../../src/lib/i18n-admin';
 
 const CLIENT = { email: 'client@example.jp', password: 'client reads reports 123' };
 const ADMIN = { email: 'admin@example.jp', password: 'admin reads reports 456' };
@@ -38,11 +41,13 @@ let client: string;
 let admin: string;
 let pdfSha: string;
 let remove: () => void;
+let dir = '';
 const expected = { web: '', el: '' };
 
 beforeAll(async () => {
   const tmp = tempDir('report-pages-');
   remove = tmp.remove;
+  dir = tmp.dir;
   const dbPath = join(tmp.dir, 'status.db');
   const db = openDatabase(dbPath);
   const config = parseConfig({});
@@ -90,6 +95,22 @@ describe('/reports/ for the client and admins only', () => {
     expect(figures).toContain('落雷による停電');
     expect(figures).toContain('SLA項目達成表');
     expect(figures).toContain('証明書の有効期限');
+  });
+
+  it('names the sections and the severities the same way online and in the PDF', async () => {
+    const html = await (await fetch(`${url}/reports/2026-10`, { headers: { cookie: client } })).text();
+    const pdfPath = join(dir, 'v1.pdf');
+    writeFileSync(pdfPath, Buffer.from(await (await fetch(`${url}/reports/2026-10/v1.pdf`, { headers: { cookie: client } })).arrayBuffer()));
+    const pdfText = spawnSync('pdftotext', ['-enc', 'UTF-8', pdfPath, '-'], { encoding: 'utf8' }).stdout;
+    const s = reportWords.sections;
+    for (const heading of [s.summary, s.availability, s.calendar, s.incidents, s.stops, s.rows, s.backups, s.support]) {
+      expect(html, heading).toContain(`<h2>${heading}</h2>`);
+      expect(pdfText, heading).toContain(heading);
+    }
+    // The month's incidents carry their severity in the contract's words, never the stored code.
+    for (const code of ['minor', 'major', 'critical']) expect(html).not.toMatch(new RegExp(`<td>${code}</td>`));
+    expect(html).toContain(`<td>${reportWords.severity.major}</td>`);
+    expect(pdfText).toContain(reportWords.severity.major);
   });
 
   it('lets a client and an admin download the PDF and the CSV, byte for byte as issued', async () => {

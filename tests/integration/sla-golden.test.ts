@@ -5,6 +5,7 @@ import { parseConfig } from '../../src/lib/config';
 import { monthFigures } from '../../src/lib/sla/month';
 import { slaJson, type SlaJson } from '../../src/lib/sla/contract';
 import { setManualValue } from '../../src/lib/sla/manual';
+import { defaultSlaRows } from '../../src/lib/sla/catalogue';
 import { octoberScenario, OCTOBER_NOW, monthLengthScenario, MONTHS_NOW } from './sla-fixture';
 
 const config = parseConfig({});
@@ -112,10 +113,14 @@ describe('golden month: October 2026 (31 days)', () => {
     expect(row('count.major')).toMatchObject({ met: false, measured: '1' });
     expect(row('count.security')).toMatchObject({ met: false, measured: '1' });
     expect(row('monitoring').met).toBe(false); // the 5 h gap: coverage below 99.9 %
-    expect(row('maintenance_support')).toMatchObject({ measured: 'not entered', met: null });
+    // Support hours are measured from the desk's logged minutes: none logged this month.
+    expect(row('maintenance_support')).toMatchObject({ measured: '0 min', met: false });
   });
 
   it('an admin-entered row is judged against its threshold', () => {
+    // A contract that keeps support hours as a number the admin types in.
+    const config = parseConfig({ sla: { rows: [...defaultSlaRows.filter((r) => r.key !== 'maintenance_support'),
+      { key: 'maintenance_support', name: { ja: '保守対応時間', en: 'Maintenance support' }, measure: 'manual', unit: 'h', op: '>=', threshold: 5 }] } });
     setManualValue(t.db, config, { month: '2026-10', row_key: 'maintenance_support', value: '6.5', note: '軽微な修正 4 件', entered_by: 'admin@example.jp' }, OCTOBER_NOW);
     const rows = slaJson(monthFigures({ db: t.db, config, now: OCTOBER_NOW }, '2026-10')).rows;
     expect(rows.find((r) => r.key === 'maintenance_support')).toMatchObject({ measured: '6.5 h', met: true, note: '軽微な修正 4 件' });

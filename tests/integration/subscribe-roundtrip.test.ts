@@ -140,7 +140,19 @@ describe('an e-mail subscription, from the form to one-click unsubscribe, throug
   it('rejects bad input naming the field, and limits how often one client may ask', async () => {
     const bad = await post('/en/subscribe/', form([['email', 'not-an-address'], ['incidents', 'on']]));
     expect(bad.status).toBe(400);
-    expect(await bad.text()).toContain('email: must be an e-mail address');
+    const enHtml = await bad.text();
+    expect(enHtml).toContain('data-error-for="email">This is not a valid e-mail address.');
+    expect(enHtml).toContain('value="not-an-address"');
+    expect(enHtml).not.toContain('must be an e-mail address');
+    // Japanese page: the error in Japanese beside the field, and everything typed and chosen kept.
+    const ja = await post('/subscribe/', form([['email', 'taro@example'], ['maintenances', 'on']]));
+    expect(ja.status).toBe(400);
+    const jaHtml = await ja.text();
+    expect(jaHtml).toContain('data-error-for="email">メールアドレスの形式が正しくありません。');
+    expect(jaHtml).toContain('value="taro@example"');
+    expect(jaHtml).toMatch(/name="incidents"(?![^>]*checked)[^>]*>/);
+    expect(jaHtml).toMatch(/name="maintenances"[^>]*checked/);
+    expect(jaHtml).not.toMatch(/must be|email:/);
     let last = 0;
     for (let i = 0; i < 6; i++) last = (await post('/subscribe/', form([['email', `x${i}@example.jp`], ['incidents', 'on']]))).status;
     expect(last).toBe(429);

@@ -40,7 +40,8 @@ describe('auth primitives', () => {
     const now = Date.UTC(2026, 9, 1);
     confirmTotp(db, { id: u.id, email: u.email }, totpCode(secret, totpStep(now)), now);
     const noCode = await signIn(db, { email: 'ops@example.jp', password: 'a long password 123', address: '127.0.0.1' }, now + 60_000);
-    expect(noCode).toEqual({ ok: false, reason: 'totp_required' });
+    // The same answer as a wrong password: it never says the password was right.
+    expect(noCode).toEqual({ ok: false, reason: 'invalid', retryAt: now + 60_000 });
     const ok = await signIn(db, { email: ' OPS@example.jp ', password: 'a long password 123', code: totpCode(secret, totpStep(now + 60_000)), address: '127.0.0.1' }, now + 60_000);
     if (!ok.ok) throw new Error('sign-in failed');
     expect(validateSession(db, ok.token, now + 61_000)?.user.email).toBe('ops@example.jp');

@@ -10,8 +10,8 @@ describe('deploy/', () => {
     const site = read('deploy/systemd/status-site.service');
     const worker = read('deploy/systemd/status-worker.service');
     expect(site).toMatch(/^Environment=.*\bPROBE=off\b/m);
-    expect(site).toMatch(/^ExecStart=.* scripts\/start\.ts$/m);
-    expect(worker).toMatch(/^ExecStart=.* scripts\/probe\.ts$/m);
+    expect(site).toMatch(/^ExecStart=\/usr\/bin\/node build\/start\.mjs$/m);
+    expect(worker).toMatch(/^ExecStart=\/usr\/bin\/node (--[a-z-]+=\d+ )*build\/probe\.mjs$/m);
     expect(worker).not.toMatch(/PROBE=off/);
     for (const unit of [site, worker]) {
       expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
@@ -27,6 +27,10 @@ describe('deploy/', () => {
     expect(docker).toMatch(/python3 make g\+\+/);
     expect(docker).toMatch(/^VOLUME \["\/data"\]/m);
     expect(docker).toMatch(/DATABASE_PATH=\/data\/status\.db/);
+    // No compiler at run time: the image builds the programs and runs them with node.
+    expect(docker).toMatch(/^RUN npm run build\b/m);
+    expect(docker).toMatch(/^CMD \["node", "build\/start\.mjs"\]$/m);
+    expect(docker).not.toMatch(/tsx/);
   });
 
   it('proxies over HTTPS, caches the public page and never admin pages or logged-in visitors', () => {

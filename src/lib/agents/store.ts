@@ -32,7 +32,7 @@ export class LocationCheckStore {
   private readonly insertGap: Statement;
   private readonly intervalOf: Statement;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     const c = db.$client;
     this.insertCheck = c.prepare('INSERT OR IGNORE INTO location_checks (location_id, monitor_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?)');
     this.lastRun = c.prepare('SELECT first_at AS firstAt, last_at AS lastAt, status, count FROM location_check_runs WHERE location_id = ? AND monitor_id = ? ORDER BY first_at DESC LIMIT 1');
@@ -50,20 +50,43 @@ export class LocationCheckStore {
       // The same check sent again (a batch re-cut after a crash) is kept once.
       if (this.insertCheck.run(locationId, r.monitorId, r.at, code, r.latencyMs, r.error).changes === 0) continue;
       stored++;
-      const last = this.lastRun.get(locationId, r.monitorId) as RunRow | undefined;
-      if (last && r.at <= last.lastAt) {
-        log.warn('location_checks.out_of_order', { location_id: locationId, monitor_id: r.monitorId, at: new Date(r.at).toISOString() });
-        continue;
-      }
-      if (last) {
-        const { intervalS } = this.intervalOf.get(r.monitorId) as { intervalS: number };
-        const staleFrom = last.lastAt + 2 * intervalS * 1000;
-        if (r.at > staleFrom) this.insertGap.run(locationId, r.monitorId, staleFrom, r.at);
-      }
-      if (last && last.status === code) this.extendRun.run(r.at, locationId, r.monitorId, last.firstAt);
-      else this.insertRun.run(locationId, r.monitorId, r.at, r.at, code);
+      this.advance(locationId, r.monitorId, r.at, code);
     }
     return stored;
+  }
+
+  /**
+   * Builds a location's runs and gaps of one monitor again from its stored checks (after
+   * a streamed import wrote the checks alone), reading them in pages so memory stays bounded.
+   */
+  rebuild(locationId: number, monitorId: number): void {
+    const c = this.db.$client;
+    c.prepare('DELETE FROM location_check_runs WHERE location_id = ? AND monitor_id = ?').run(locationId, monitorId);
+    c.prepare('DELETE FROM location_check_gaps WHERE location_id = ? AND monitor_id = ?').run(locationId, monitorId);
+    const page = c.prepare('SELECT at, status FROM location_checks WHERE location_id = ? AND monitor_id = ? AND at > ? ORDER BY at LIMIT 5000');
+    let after = -Infinity;
+    for (;;) {
+      const rows = page.all(locationId, monitorId, after) as { at: number; status: number }[];
+      if (rows.length === 0) return;
+      for (const r of rows) this.advance(locationId, monitorId, r.at, r.status);
+      after = rows[rows.length - 1]!.at;
+    }
+  }
+
+  /** Extends the runs and gaps by one stored check. */
+  private advance(locationId: number, monitorId: number, at: number, code: number): void {
+    const last = this.lastRun.get(locationId, monitorId) as RunRow | undefined;
+    if (last && at <= last.lastAt) {
+      log.warn('location_checks.out_of_order', { location_id: locationId, monitor_id: monitorId, at: new Date(at).toISOString() });
+      return;
+    }
+    if (last) {
+      const { intervalS } = this.intervalOf.get(monitorId) as { intervalS: number };
+      const staleFrom = last.lastAt + 2 * intervalS * 1000;
+      if (at > staleFrom) this.insertGap.run(locationId, monitorId, staleFrom, at);
+    }
+    if (last && last.status === code) this.extendRun.run(at, locationId, monitorId, last.firstAt);
+    else this.insertRun.run(locationId, monitorId, at, at, code);
   }
 }
 

@@ -19,6 +19,13 @@ export interface AlarmSettings {
    * every crossing. 1 when absent (clears on the first such check).
    */
   warningClearChecks?: number;
+  /**
+   * Flap damping: an outage beginning within this long (ms) after the monitor's last one
+   * recovered reopens that alarm as flapping instead of opening another. 0 or absent: off.
+   */
+  flapWindowMs?: number;
+  /** A flapping alarm closes once the monitor has been up this long (ms). */
+  flapSettleMs?: number;
   zone: string;
   /** The site's public address, for links in the mail; none when unknown. */
   siteUrl: string | null;
@@ -43,6 +50,19 @@ interface OpenOutage {
   detectedAt: number;
   incidentId: number | null;
   message: string;
+  /** More than one: flapping. */
+  episodes: number;
+  /** The first check of the latest down run counted as an episode. */
+  lastEpisodeAt: number;
+}
+
+interface ClosedOutage {
+  id: number;
+  startedAt: number;
+  incidentId: number | null;
+  message: string;
+  episodes: number;
+  recoveredAt: number | null;
 }
 
 interface OpenWarning {
@@ -98,6 +118,11 @@ export class AlarmEngine {
       located: c.prepare(`SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = ? AND l.slug <> 'local' LIMIT 1`),
       locatedMonitors: c.prepare(`SELECT m.id, m.confirm, m.interval_s AS intervalS FROM monitors m WHERE m.paused = 0
         AND EXISTS (SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = m.id AND l.slug <> 'local')`),
+      lastClosed: c.prepare(`SELECT id, started_at AS startedAt, incident_id AS incidentId, message, episodes, recovered_at AS recoveredAt
+        FROM alarms WHERE monitor_id = ? AND kind = 'outage' AND recovery_detected_at IS NOT NULL ORDER BY detected_at DESC LIMIT 1`),
+      reopenFlapping: c.prepare('UPDATE alarms SET recovered_at = NULL, recovery_detected_at = NULL, episodes = episodes + 1 WHERE id = ?'),
+      countEpisode: c.prepare('UPDATE alarms SET episodes = episodes + 1 WHERE id = ?'),
+      reopenIncident: c.prepare('UPDATE incidents SET recovered_at = NULL, updated_at = ? WHERE id = ? AND draft = 1'),
       notify: c.prepare(`INSERT INTO alarm_notifications (alarm_id, incident_id, event, channel, recipient, outbox_id, queued_at)
         VALUES (?, ?, ?, 'email', ?, ?, ?)`),
     };
@@ -109,10 +134,10 @@ export class AlarmEngine {
     this.openOutages.clear();
     this.openWarnings.clear();
     const rows = this.db.$client.prepare(`SELECT id, monitor_id AS monitorId, kind, code, severity, message, started_at AS startedAt,
-      detected_at AS detectedAt, incident_id AS incidentId FROM alarms WHERE recovery_detected_at IS NULL`).all() as Array<{
-        id: number; monitorId: number; kind: string; code: string; severity: 'warning' | 'critical'; message: string; startedAt: number; detectedAt: number; incidentId: number | null }>;
+      detected_at AS detectedAt, incident_id AS incidentId, episodes FROM alarms WHERE recovery_detected_at IS NULL`).all() as Array<{
+        id: number; monitorId: number; kind: string; code: string; severity: 'warning' | 'critical'; message: string; startedAt: number; detectedAt: number; incidentId: number | null; episodes: number }>;
     for (const r of rows) {
-      if (r.kind === 'outage') this.openOutages.set(r.monitorId, { id: r.id, startedAt: r.startedAt, detectedAt: r.detectedAt, incidentId: r.incidentId, message: r.message });
+      if (r.kind === 'outage') this.openOutages.set(r.monitorId, { id: r.id, startedAt: r.startedAt, detectedAt: r.detectedAt, incidentId: r.incidentId, message: r.message, episodes: r.episodes, lastEpisodeAt: r.detectedAt });
       else {
         const m = this.openWarnings.get(r.monitorId) ?? new Map<string, OpenWarning>();
         m.set(r.code, { id: r.id, severity: r.severity, startedAt: r.startedAt, detectedAt: r.detectedAt, message: r.message, clean: 0, cleanSince: 0 });
@@ -143,10 +168,24 @@ export class AlarmEngine {
     } else if (run.status === DOWN) {
       if (!outage) {
         const m = this.monitor(r.monitorId);
-        if (m && run.count >= m.confirm) this.openOutage(m, r, run);
+        if (m && run.count >= m.confirm) {
+          const last = this.flapWindow() > 0 ? (this.st.lastClosed!.get(m.id) as ClosedOutage | undefined) : undefined;
+          if (last && last.recoveredAt !== null && run.firstAt - last.recoveredAt <= this.flapWindow()) this.startFlapping(m, last, r, run);
+          else this.openOutage(m, r, run);
+        }
+      } else if (outage.episodes > 1 && run.firstAt > outage.lastEpisodeAt) {
+        // A flapping alarm counts each new confirmed down run as an episode, silently.
+        const m = this.monitor(r.monitorId);
+        if (m && run.count >= m.confirm) {
+          outage.episodes += 1;
+          outage.lastEpisodeAt = run.firstAt;
+          this.st.countEpisode!.run(outage.id);
+        }
       }
     } else if (outage && run.count >= this.settings.recoveryConfirm) {
-      const m = this.monitor(r.monitorId);
+      // A flapping alarm closes only once the monitor has stayed up for the settle time.
+      const settled = outage.episodes <= 1 || r.at - run.firstAt >= (this.settings.flapSettleMs ?? 0);
+      const m = settled ? this.monitor(r.monitorId) : null;
       if (m) this.closeOutage(m, outage, run.firstAt, r.at);
     }
     const open = this.openWarnings.get(r.monitorId);
@@ -183,6 +222,28 @@ export class AlarmEngine {
         this.loadOpen();
       }
     }
+  }
+
+  private flapWindow(): number {
+    return this.settings.flapWindowMs ?? 0;
+  }
+
+  /**
+   * An outage began again soon after the last one recovered: that alarm reopens as flapping
+   * (no second alarm), its draft incident reopens to collect the episodes, and one mail says
+   * the monitor is unstable. Nothing more is mailed until it settles (closeOutage).
+   */
+  private startFlapping(m: MonitorInfo, last: ClosedOutage, r: CheckResult, run: RunState): void {
+    const now = this.now();
+    this.st.reopenFlapping!.run(last.id);
+    if (last.incidentId !== null) this.st.reopenIncident!.run(now, last.incidentId);
+    const episodes = last.episodes + 1;
+    this.openOutages.set(m.id, { id: last.id, startedAt: last.startedAt, detectedAt: r.at, incidentId: last.incidentId, message: last.message, episodes, lastEpisodeAt: run.firstAt });
+    log.warn('alarm.flapping', { alarm: last.id, monitor: m.slug, episodes });
+    this.mail(last.id, last.incidentId, {
+      event: 'flapping', severity: 'critical', message: r.error ?? last.message, startedAt: last.startedAt, detectedAt: r.at, recoveredAt: null, episodes,
+      link: last.incidentId !== null ? this.link(`/admin/incidents/${last.incidentId}`) : null,
+    }, m);
   }
 
   private monitor(id: number): MonitorInfo | null {
@@ -222,7 +283,7 @@ export class AlarmEngine {
       this.st.insertIncidentService!.run(incidentId, m.serviceId, impact);
     }
     this.db.$client.prepare('UPDATE alarms SET incident_id = ? WHERE id = ?').run(incidentId, alarmId);
-    this.openOutages.set(m.id, { id: alarmId, startedAt: run.firstAt, detectedAt: r.at, incidentId, message });
+    this.openOutages.set(m.id, { id: alarmId, startedAt: run.firstAt, detectedAt: r.at, incidentId, message, episodes: 1, lastEpisodeAt: run.firstAt });
     log.warn('alarm.outage', { alarm: alarmId, monitor: m.slug, incident: incidentId, reason: message });
     this.mail(alarmId, incidentId, {
       event: 'outage', severity: 'critical', message, startedAt: run.firstAt, detectedAt: r.at, recoveredAt: null,
@@ -240,9 +301,9 @@ export class AlarmEngine {
         this.st.recoverIncident!.run(last, this.now(), o.incidentId);
       }
     }
-    log.info('alarm.recovered', { alarm: o.id, monitor: m.slug });
+    log.info('alarm.recovered', { alarm: o.id, monitor: m.slug, episodes: o.episodes });
     this.mail(o.id, o.incidentId, {
-      event: 'recovery', severity: 'critical', message: o.message, startedAt: o.startedAt, detectedAt: confirmedAt, recoveredAt,
+      event: 'recovery', severity: 'critical', message: o.message, startedAt: o.startedAt, detectedAt: confirmedAt, recoveredAt, episodes: o.episodes,
       link: o.incidentId !== null ? this.link(`/admin/incidents/${o.incidentId}`) : null,
     }, m);
   }

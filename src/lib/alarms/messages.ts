@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 
 export interface AlarmMailFacts {
-  event: 'outage' | 'recovery' | 'warning' | 'warning_cleared';
+  event: 'outage' | 'recovery' | 'warning' | 'warning_cleared' | 'flapping';
   severity: 'warning' | 'critical';
   serviceJa: string;
   serviceEn: string | null;
@@ -15,6 +15,8 @@ export interface AlarmMailFacts {
   zone: string;
   /** The admin page of the alarm or incident, when the site's address is known. */
   link: string | null;
+  /** Outage episodes of a flapping alarm (more than one). */
+  episodes?: number;
 }
 
 /** The mail an operator receives, Japanese first with English below. */
@@ -39,6 +41,14 @@ export function alarmMail(f: AlarmMailFacts): { subject: string; text: string } 
         `サービス / Service: ${service}`, `監視 / Monitor: ${f.monitorSlug} (${f.monitorType} ${safeTarget})`,
         `発生 / Started: ${t(f.startedAt)}`, `復旧 / Recovered: ${t(f.recoveredAt ?? f.detectedAt)}`,
         `停止時間 / Down for: ${minutes((f.recoveredAt ?? f.detectedAt) - f.startedAt)} 分 / min`);
+      if ((f.episodes ?? 1) > 1) lines.push(`障害と復旧を${f.episodes}回繰り返した後、安定しました。 / Settled after ${f.episodes} outage episodes.`);
+      break;
+    case 'flapping':
+      subject = `【不安定】${f.serviceJa} ${f.monitorSlug}: 障害と復旧を繰り返しています`;
+      lines.push('監視対象が障害と復旧を短い間隔で繰り返しています。安定するまで個別の通知は送りません。 / The monitor keeps failing and recovering; no further mail is sent until it settles.', '',
+        `サービス / Service: ${service}`, `監視 / Monitor: ${f.monitorSlug} (${f.monitorType} ${safeTarget})`,
+        `内容 / Reason: ${f.message}`, `最初の発生 / First started: ${t(f.startedAt)}`, `再発 / Again at: ${t(f.detectedAt)}`, '',
+        '障害の下書きは一つのまま、各回をまとめて記録します。 / The one draft incident collects every episode.');
       break;
     case 'warning':
       subject = `【${f.severity === 'critical' ? '重大警告' : '警告'}】${f.serviceJa} ${f.monitorSlug}: ${f.message}`;

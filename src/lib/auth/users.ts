@@ -5,7 +5,7 @@ import { recordAudit, type Actor } from '../audit';
 import { userRoles, type UserRole } from '../../../db/schema/users';
 import { hashPassword, verifyPassword, dummyHash, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH } from './password';
 import { createSession, invalidateUserSessions } from './session';
-import { lockedUntil, recordFailure, clearFailures, emailKey, addressKey, accountPolicy, addressPolicy } from './throttle';
+import { waitUntil, recordFailure, clearFailures, emailKey, addressKey, pairKey, accountPolicy, addressPolicy, pairPolicy } from './throttle';
 import { generateTotpSecret, verifyTotp } from './totp';
 
 export interface UserRow {
@@ -62,37 +62,45 @@ export async function createUser(db: Db, actor: Actor, input: { email: string; r
 
 export type SignInResult =
   | { ok: true; user: UserRow; token: string; expiresAt: number }
-  | { ok: false; reason: 'locked'; until: number }
-  | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'totp_required' };
+  /** Refused before the password was tried: this address must wait until `until`. */
+  | { ok: false; reason: 'wait'; until: number }
+  /** Wrong e-mail, password or code (one answer for all three); the next try may come at `retryAt`. */
+  | { ok: false; reason: 'invalid'; retryAt: number };
 
 /**
  * Checks the throttle, the password and (when enabled) the TOTP code, then opens a session.
- * A wrong e-mail and a wrong password give the same answer in about the same time.
+ * A wrong e-mail, a wrong password, and a right password without its right code give the
+ * same answer in about the same time, so the answer never says which part was right.
+ * Waits run per account on this address and per address; failures from elsewhere only
+ * slow the account by seconds (`sleep`), never refuse its owner.
  */
-export async function signIn(db: Db, input: { email: string; password: string; code?: string; address: string }, now = Date.now()): Promise<SignInResult> {
+export async function signIn(db: Db, input: { email: string; password: string; code?: string; address: string }, now = Date.now(),
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
-  const keys = [emailKey(email), addressKey(input.address)];
-  const locked = lockedUntil(db, keys, now);
-  if (locked) return { ok: false, reason: 'locked', until: locked };
+  const pair = pairKey(email, input.address);
+  const address = addressKey(input.address);
+  const account = emailKey(email);
+  const wait = waitUntil(db, [pair, address], now);
+  if (wait) return { ok: false, reason: 'wait', until: wait };
+  const accountWait = waitUntil(db, [account], now);
+  if (accountWait) {
+    await sleep(accountWait - now);
+    now += accountWait - now;
+  }
   const row = db.$client.prepare('SELECT id, password_hash AS passwordHash, disabled, totp_enabled AS totpEnabled, totp_secret AS totpSecret, totp_last_step AS totpLastStep FROM users WHERE email = ?').get(email) as
     { id: number; passwordHash: string; disabled: number; totpEnabled: number; totpSecret: string | null; totpLastStep: number | null } | undefined;
   const passwordOk = await verifyPassword(input.password, row?.passwordHash ?? (await dummyHash()));
-  const fail = (): SignInResult => {
-    const until = recordFailure(db, [{ key: keys[0]!, policy: accountPolicy }, { key: keys[1]!, policy: addressPolicy }], now);
-    return until ? { ok: false, reason: 'locked', until } : { ok: false, reason: 'invalid' };
-  };
+  const fail = (): SignInResult => ({
+    ok: false, reason: 'invalid',
+    retryAt: recordFailure(db, [{ key: pair, policy: pairPolicy }, { key: address, policy: addressPolicy }, { key: account, policy: accountPolicy }], now),
+  });
   if (!row || !passwordOk || row.disabled) return fail();
   if (row.totpEnabled && row.totpSecret) {
-    if (!input.code || input.code.trim() === '') return { ok: false, reason: 'totp_required' };
-    const step = verifyTotp(row.totpSecret, input.code, now, row.totpLastStep);
-    if (step === null) {
-      const r = fail();
-      return r.ok === false && r.reason === 'invalid' ? { ok: false, reason: 'totp_required' } : r;
-    }
+    const step = input.code && input.code.trim() !== '' ? verifyTotp(row.totpSecret, input.code, now, row.totpLastStep) : null;
+    if (step === null) return fail();
     db.$client.prepare('UPDATE users SET totp_last_step = ? WHERE id = ?').run(step, row.id);
   }
-  clearFailures(db, keys[0]!);
+  clearFailures(db, [pair, account]);
   db.$client.prepare('UPDATE users SET last_sign_in_at = ? WHERE id = ?').run(now, row.id);
   const session = createSession(db, row.id, now);
   return { ok: true, user: getUser(db, row.id)!, token: session.token, expiresAt: session.expiresAt };

@@ -32,10 +32,14 @@ export function parseNewIncident(form: FormData, serviceIds: number[], lang: Adm
   const startedAt = fromLocalInput(str(form, 'startedAt'), zone);
   if (startedAt === null) errors.startedAt = adminWords[lang].errors.required;
   else if (Number.isNaN(startedAt)) errors.startedAt = adminWords[lang].errors.datetime;
+  // Left empty, awareAt is the moment of recording (the verb's default).
+  const awareAt = fromLocalInput(str(form, 'awareAt'), zone);
+  if (awareAt !== null && Number.isNaN(awareAt)) errors.awareAt = adminWords[lang].errors.datetime;
   const hasUpdate = str(form, 'bodyJa').trim() !== '';
   const value = {
     ...incidentFieldsFrom(form, serviceIds),
     startedAt: startedAt ?? 0,
+    awareAt: awareAt === null || Number.isNaN(awareAt) ? null : awareAt,
     firstUpdate: hasUpdate ? { status: str(form, 'status'), bodyJa: str(form, 'bodyJa'), bodyEn: str(form, 'bodyEn'), published: form.get('published') === 'on' } : null,
   };
   const r = createIncidentSchema.safeParse(value);

@@ -56,6 +56,8 @@ export const firstUpdateSchema = z.strictObject({
 export const createIncidentSchema = z.strictObject({
   ...fieldsShape,
   startedAt: z.number().int(),
+  /** When the admin became aware (SLA.md): left out, it is the moment the incident is recorded. */
+  awareAt: z.number().int().nullable().optional(),
   /** The first update of the timeline (optional). */
   firstUpdate: firstUpdateSchema.nullable(),
 }).superRefine(refineFields);

@@ -84,11 +84,16 @@ export interface Notify {
 export function createIncident(db: Db, actor: Actor, input: CreateIncidentInput, now = Date.now(), zone = 'Asia/Tokyo'): IncidentDetail {
   const v = parseInput(createIncidentSchema, input);
   if (v.startedAt > now + FUTURE_SLACK_MS) throw new AppError('VALIDATION', 'startedAt: in the future', [{ path: 'startedAt', message: 'in_future' }]);
+  // An incident recorded by hand is known from the moment it is recorded (SLA.md), so its
+  // timers run at once; an admin who knew earlier gives that earlier time.
+  const awareAt = v.awareAt ?? Math.max(now, v.startedAt);
+  if (awareAt > now + FUTURE_SLACK_MS) throw new AppError('VALIDATION', 'awareAt: in the future', [{ path: 'awareAt', message: 'in_future' }]);
+  if (awareAt < v.startedAt) throw new AppError('VALIDATION', 'awareAt: before the start', [{ path: 'awareAt', message: 'before_start' }]);
   return db.$client.transaction(() => {
     checkServices(db, v.services);
     const tmpKey = `new-${now}-${Math.random().toString(36).slice(2)}`;
     const row = db.insert(incidents).values({
-      key: tmpKey, kind: v.kind, severity: v.severity, titleJa: v.titleJa, titleEn: v.titleEn, startedAt: v.startedAt,
+      key: tmpKey, kind: v.kind, severity: v.severity, titleJa: v.titleJa, titleEn: v.titleEn, startedAt: v.startedAt, awareAt,
       cause: v.cause, fix: v.fix, prevention: v.prevention, causeKnown: v.causeKnown, forceMajeure: v.forceMajeure,
       forceMajeureReason: v.forceMajeure ? v.forceMajeureReason : null, draft: false, createdAt: now, updatedAt: now,
     }).returning({ id: incidents.id }).get();

@@ -32,6 +32,12 @@ export function exportInterchange(db: Db, write: (chunk: string) => void): void 
     const locations = locationsOf.all(id) as string[];
     return { ...(locations.length ? { locations } : {}), ...(quorum !== null ? { quorum } : {}) };
   };
+  const pausesOf = c.prepare('SELECT start, "end" FROM monitor_pauses WHERE monitor_id = ? ORDER BY start');
+  // The monitor's life, each part only when recorded (so older files read back the same).
+  const lifeOf = (m: Row) => {
+    const pauses = (pausesOf.all(m.id) as Row[]).map((p) => compact({ start: iso(p.start as number), end: iso(p.end as number | null) }));
+    return compact({ added_at: iso(m.added_at as number | null), removed_at: iso(m.removed_at as number | null), pauses: pauses.length ? pauses : undefined });
+  };
 
   const out = {
     services: services.map((s) => ({ slug: s.slug, name: localized(s.name_ja as string, s.name_en as string | null), sla_target_pct: s.sla_target_pct, sort_order: s.sort_order })),
@@ -39,6 +45,7 @@ export function exportInterchange(db: Db, write: (chunk: string) => void): void 
       slug: m.slug, service: serviceSlug.get(m.service_id as number), type: m.type, target: m.target, interval_s: m.interval_s, timeout_s: m.timeout_s,
       confirm: m.confirm, counts_for_availability: m.counts_for_availability === 1, paused: m.paused === 1, options: JSON.parse(m.options as string),
       ...monitorLocations(m.id as number, m.quorum as number | null),
+      ...lifeOf(m),
     })),
     incidents: (c.prepare('SELECT * FROM incidents ORDER BY started_at, key').all() as Row[]).map((i) => compact({
       key: i.key, kind: i.kind, severity: i.severity, title: localized(i.title_ja as string, i.title_en as string | null),

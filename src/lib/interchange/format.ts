@@ -37,6 +37,24 @@ export const monitorSchema = z.strictObject({
   locations: z.array(slug).min(1).optional(),
   /** Locations that must agree before it is down; absent: a majority. */
   quorum: z.number().int().min(1).max(100).optional(),
+  /** Its life (SLA.md, Coverage): a removed monitor stays in the file with its history. */
+  added_at: instant.optional(),
+  removed_at: instant.optional(),
+  pauses: z.array(z.strictObject({ start: instant, end: instant.optional() })).optional(),
+}).superRefine((m, ctx) => {
+  const at = (s: string | undefined) => (s === undefined ? null : parseInstant(s));
+  const added = at(m.added_at);
+  const removed = at(m.removed_at);
+  if (added !== null && removed !== null && removed <= added) ctx.addIssue({ code: 'custom', path: ['removed_at'], message: 'must be after added_at' });
+  let previousEnd = -Infinity;
+  (m.pauses ?? []).forEach((p, i) => {
+    const start = at(p.start)!;
+    const end = at(p.end);
+    if (end !== null && end <= start) ctx.addIssue({ code: 'custom', path: ['pauses', i, 'end'], message: 'must be after start' });
+    if (start < previousEnd) ctx.addIssue({ code: 'custom', path: ['pauses', i, 'start'], message: 'pauses must be in order and must not overlap' });
+    if (end === null && i !== (m.pauses ?? []).length - 1) ctx.addIssue({ code: 'custom', path: ['pauses', i, 'end'], message: 'only the last pause may be open' });
+    previousEnd = end ?? Infinity;
+  });
 });
 
 export const checkSchema = z.strictObject({

@@ -120,12 +120,16 @@ export function importInterchange(db: Db, data: Interchange, now = Date.now()): 
       serviceId.set(s.slug, Number(insService.run(s.slug, s.name.ja, s.name.en ?? null, s.sla_target_pct, s.sort_order ?? i).lastInsertRowid));
     });
     const monitorId = new Map<string, number>();
-    const insMonitor = c.prepare(`INSERT INTO monitors (slug, service_id, type, target, interval_s, timeout_s, confirm, counts_for_availability, options, paused)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insMonitor = c.prepare(`INSERT INTO monitors (slug, service_id, type, target, interval_s, timeout_s, confirm, counts_for_availability, options, paused, added_at, removed_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insPause = c.prepare('INSERT INTO monitor_pauses (monitor_id, start, "end") VALUES (?, ?, ?)');
     for (const m of data.monitors ?? []) {
-      const id = insMonitor.run(m.slug, serviceId.get(m.service)!, m.type, m.target, m.interval_s, m.timeout_s ?? 10, m.confirm,
-        m.counts_for_availability ? 1 : 0, JSON.stringify(m.options ?? {}), m.paused ? 1 : 0).lastInsertRowid;
-      monitorId.set(m.slug, Number(id));
+      // A removed monitor is never checked again: it stays paused for the probe.
+      const id = Number(insMonitor.run(m.slug, serviceId.get(m.service)!, m.type, m.target, m.interval_s, m.timeout_s ?? 10, m.confirm,
+        m.counts_for_availability ? 1 : 0, JSON.stringify(m.options ?? {}), m.paused || m.removed_at !== undefined ? 1 : 0,
+        optMs(m.added_at), optMs(m.removed_at)).lastInsertRowid);
+      for (const p of m.pauses ?? []) insPause.run(id, ms(p.start), optMs(p.end));
+      monitorId.set(m.slug, id);
     }
     const locationId = importLocations(db, data, monitorId, now);
     const insCheck = c.prepare('INSERT INTO checks (monitor_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)');
@@ -210,7 +214,7 @@ function importLocations(db: Db, data: Interchange, monitorId: Map<string, numbe
 /** Removes services and everything that hangs from them (used to replace the sample). */
 export function clearDomainData(db: Db): void {
   const c = db.$client;
-  for (const table of ['location_check_gaps', 'location_check_runs', 'location_checks', 'monitor_locations', 'false_positives', 'check_gaps', 'check_runs', 'checks', 'incident_updates', 'incident_services', 'incidents',
+  for (const table of ['location_check_gaps', 'location_check_runs', 'location_checks', 'monitor_locations', 'false_positives', 'monitor_pauses', 'check_gaps', 'check_runs', 'checks', 'incident_updates', 'incident_services', 'incidents',
     'maintenance_services', 'maintenances', 'monitors', 'services']) {
     c.prepare(`DELETE FROM ${table}`).run();
   }

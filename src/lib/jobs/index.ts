@@ -7,31 +7,47 @@ import { rollupsJob } from './rollups';
 import { maintenanceJob } from './maintenance';
 import { backupJob } from './backup';
 import { retentionJob } from './retention';
-import { monthlyReportJob } from './monthly-report';
+import { monthlyReportJob, closeMonthJob } from './monthly-report';
 
 /** Every scheduled job. Adding one is a module in this folder and a line here. */
-export const jobs: Job[] = [mailJob, rollupsJob, maintenanceJob, backupJob, retentionJob, monthlyReportJob, maintenanceReminderJob];
+export const jobs: Job[] = [mailJob, rollupsJob, maintenanceJob, backupJob, retentionJob, closeMonthJob, monthlyReportJob, maintenanceReminderJob];
 
-/** Starts every job on its schedule; a job that throws is logged and runs again next time. */
-export function startJobs(ctx: JobContext, list: Job[] = jobs): { stop: () => Promise<void> } {
-  const running = new Set<Promise<void>>();
-  const tasks: ScheduledTask[] = list.map((job) => cron.schedule(job.schedule, () => {
+/**
+ * Starts every job on its schedule; a job that throws is logged and runs again next time.
+ * A run never overlaps the same job's previous run: a tick that finds it still running is
+ * skipped. `mayRun` is asked before each run (the worker's lease); false skips it.
+ */
+export function startJobs(ctx: JobContext, list: Job[] = jobs, mayRun: () => boolean = () => true): { stop: () => Promise<void> } {
+  const running = new Map<string, Promise<void>>();
+  let stopped = false;
+  const runOnce = (job: Job): Promise<void> => {
+    const busy = running.get(job.name);
+    if (busy) {
+      log.debug('job.skipped', { job: job.name, reason: 'previous run still going' });
+      return busy;
+    }
+    if (stopped || !mayRun()) return Promise.resolve();
     const p = (async () => {
-      const started = Date.now();
+      const started = performance.now();
       try {
         await job.run(ctx);
-        log.debug('job.done', { job: job.name, ms: Date.now() - started });
+        log.debug('job.done', { job: job.name, ms: Math.round(performance.now() - started) });
       } catch (err) {
         log.error('job.failed', { job: job.name, error: (err as Error).message });
       }
-    })();
-    running.add(p);
-    void p.finally(() => running.delete(p));
-  }, { timezone: ctx.config.zone, name: job.name, noOverlap: true }));
+    })().finally(() => running.delete(job.name));
+    running.set(job.name, p);
+    return p;
+  };
+  // Overlap is this module's to judge (runOnce), quietly: node-cron would print a line to the
+  // console for every tick skipped while, say, a slow mail server holds a run.
+  const tasks: ScheduledTask[] = list.map((job) => cron.schedule(job.schedule, () => { void runOnce(job); },
+    { timezone: ctx.config.zone, name: job.name }));
   return {
     stop: async () => {
+      stopped = true;
       for (const t of tasks) await t.stop();
-      await Promise.all(running);
+      await Promise.all(running.values());
     },
   };
 }

@@ -11,6 +11,8 @@ export interface JobContext {
   config: Config;
   env: Env;
   now: () => number;
+  /** The worker's lease: jobs with effects outside the database (mail) act only while it is held. */
+  lease?: { name: string; holder: string };
 }
 
 export interface Job {

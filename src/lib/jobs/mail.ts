@@ -10,7 +10,7 @@ let warnedUnset = false;
 export const mailJob: Job = {
   name: 'mail',
   schedule: '*/5 * * * * *',
-  async run({ db, env, now }) {
+  async run({ db, env, now, lease }) {
     if (transport === undefined) transport = mailTransport(env);
     if (!transport) {
       const { pending } = outboxCounts(db);
@@ -20,6 +20,6 @@ export const mailJob: Job = {
       }
       return;
     }
-    await sendPendingMail(db, transport, now());
+    await sendPendingMail(db, transport, now(), 100, lease ?? null);
   },
 };

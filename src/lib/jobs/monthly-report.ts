@@ -2,6 +2,7 @@ import type { Job, JobContext } from './job';
 import { issueReport } from '../report/issue';
 import { monthOf, previousMonth } from '../time';
 import { log } from '../log';
+import { closeEndedMonths } from '../sla/closing';
 
 /**
  * Issues last month's SLA report on the 1st of each month at 06:00 in the configured zone
@@ -20,6 +21,15 @@ export async function issueLastMonthReport(ctx: JobContext): Promise<{ month: st
   const report = await issueReport(ctx.db, ctx.config, month, { now, trigger: 'schedule' });
   return { month, version: report.version };
 }
+
+/** Closes the month that just ended (its settings kept for good) at 00:00 on the 1st, before anyone can change them. */
+export const closeMonthJob: Job = {
+  name: 'close-month',
+  schedule: '0 0 1 * *',
+  run: (ctx) => {
+    closeEndedMonths(ctx.db, ctx.config, ctx.now());
+  },
+};
 
 export const monthlyReportJob: Job = {
   name: 'monthly-report',

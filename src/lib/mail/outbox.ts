@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Db } from '../db';
 import type { Env } from '../env';
@@ -65,23 +66,41 @@ function senderOf(transport: Transporter): string {
   return typeof from === 'string' && from ? from : DEFAULT_FROM;
 }
 
+/** How long a sender's claim on a message stands; longer than one try can take (see the transport's timeouts). */
+export const CLAIM_MS = 10 * 60_000;
+
+/** Only the holder of this lease may send (the worker's lease); a claim made without it changes nothing. */
+export interface SenderLease {
+  name: string;
+  holder: string;
+}
+
 /**
- * Sends every message that is due, one at a time, oldest first. A failure is recorded with
+ * Sends every message that is due, one at a time, oldest first. Each message is claimed
+ * before its try in one UPDATE … RETURNING (a random claim token, a claim time, the try
+ * counted), so two senders (an overlapping run, a second worker) never send the same one;
+ * with `lease` the claim succeeds only while that lease is held. A failure is recorded with
  * its error and tried again later with backoff; after MAX_ATTEMPTS the message is given up
  * (failed_at set) and logged. Sent messages get `sent_at`, and so do the alarm
  * notifications that refer to them.
  */
-export async function sendPendingMail(db: Db, transport: Transporter, now: number = Date.now(), limit = 100): Promise<{ sent: number; failed: number }> {
+export async function sendPendingMail(db: Db, transport: Transporter, now: number = Date.now(), limit = 100, lease: SenderLease | null = null): Promise<{ sent: number; failed: number }> {
   const c = db.$client;
-  const due = c.prepare(`SELECT id, kind, to_addr AS toAddr, subject, text, html, headers, attempts FROM mail_outbox
-    WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`).all(now, limit) as OutboxRow[];
-  const markSent = c.prepare('UPDATE mail_outbox SET sent_at = ?, next_attempt_at = NULL, attempts = attempts + 1, last_error = NULL WHERE id = ?');
+  const token = randomUUID();
+  const claim = c.prepare(`UPDATE mail_outbox SET claim_token = @token, claimed_until = @until, attempts = attempts + 1
+    WHERE id = (SELECT id FROM mail_outbox WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= @now
+                  AND (claimed_until IS NULL OR claimed_until <= @now) ORDER BY next_attempt_at, id LIMIT 1)
+      AND (@holder IS NULL OR EXISTS (SELECT 1 FROM leases WHERE name = @lease AND holder = @holder))
+    RETURNING id, kind, to_addr AS toAddr, subject, text, html, headers, attempts`);
+  const markSent = c.prepare('UPDATE mail_outbox SET sent_at = ?, next_attempt_at = NULL, last_error = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND sent_at IS NULL');
   const markNotified = c.prepare('UPDATE alarm_notifications SET sent_at = ? WHERE outbox_id = ? AND sent_at IS NULL');
-  const markFailed = c.prepare('UPDATE mail_outbox SET attempts = ?, last_error = ?, next_attempt_at = ?, failed_at = ? WHERE id = ?');
+  const markFailed = c.prepare('UPDATE mail_outbox SET last_error = ?, next_attempt_at = ?, failed_at = ?, claim_token = NULL, claimed_until = NULL WHERE id = ? AND claim_token = ?');
   const from = senderOf(transport);
   let sent = 0;
   let failed = 0;
-  for (const row of due) {
+  for (let i = 0; i < limit; i++) {
+    const row = claim.get({ token, until: now + CLAIM_MS, now, holder: lease?.holder ?? null, lease: lease?.name ?? null }) as OutboxRow | undefined;
+    if (!row) break;
     try {
       await transport.sendMail({
         from,
@@ -98,13 +117,13 @@ export async function sendPendingMail(db: Db, transport: Transporter, now: numbe
         markNotified.run(at, row.id);
       }).immediate();
       sent++;
-      log.info('mail.sent', { id: row.id, kind: row.kind });
+      log.info('mail.sent', { id: row.id, kind: row.kind, attempts: row.attempts });
     } catch (err) {
       failed++;
-      const attempts = row.attempts + 1;
+      const attempts = row.attempts;
       const message = (err as Error).message.slice(0, 500);
       const giveUp = attempts >= MAX_ATTEMPTS;
-      markFailed.run(attempts, message, giveUp ? null : now + retryDelayMs(attempts), giveUp ? now : null, row.id);
+      markFailed.run(message, giveUp ? null : now + retryDelayMs(attempts), giveUp ? now : null, row.id, token);
       log[giveUp ? 'error' : 'warn']('mail.failed', { id: row.id, kind: row.kind, attempts, error: message, gave_up: giveUp });
     }
   }
@@ -126,7 +145,9 @@ export function mailTransport(env: Pick<Env, 'SMTP_URL'>): Transporter | null {
   }
   const from = url.searchParams.get('from') ?? undefined;
   url.searchParams.delete('from');
-  return nodemailer.createTransport(url.toString(), { from: from ?? DEFAULT_FROM });
+  // Every try is bounded, well within a claim (CLAIM_MS): a server that stalls its greeting
+  // or stops answering fails the try instead of holding the mail job.
+  return nodemailer.createTransport({ url: url.toString(), connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 120_000 }, { from: from ?? DEFAULT_FROM });
 }
 
 /** Counts for the admin pages and /healthz-like views. */

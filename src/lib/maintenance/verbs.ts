@@ -161,6 +161,24 @@ export function transitionStop(db: Db, actor: Actor, id: number, action: Transit
 }
 
 /**
+ * Takes back a cancellation: the stop is scheduled again, or in progress again if it had
+ * begun (its end is cleared), as it was before. Audited like every change.
+ */
+export function restoreStop(db: Db, actor: Actor, id: number, now = Date.now()): MaintenanceDetail {
+  return db.$client.transaction(() => {
+    const before = requireStop(db, id);
+    if (before.status !== 'cancelled') throw new AppError('CONFLICT', `planned stop ${id} is ${before.status}, not cancelled`, [{ path: 'status', message: 'not_cancelled' }]);
+    const set: Partial<MaintenanceRow> = before.actualStart !== null
+      ? { status: 'in_progress', actualEnd: null, updatedAt: now }
+      : { status: 'scheduled', updatedAt: now };
+    db.update(maintenances).set(set).where(eq(maintenances.id, id)).run();
+    const after = requireStop(db, id);
+    recordAudit(db, actor, 'maintenance.restore', 'maintenance', id, { status: before.status, actualEnd: before.actualEnd }, { status: after.status, actualEnd: after.actualEnd }, now);
+    return after;
+  }).immediate();
+}
+
+/**
  * The scheduled job's work: a stop still `scheduled` at its start begins (at its scheduled
  * start), and one `in_progress` past its end finishes (at its scheduled end), unless an
  * admin chose to finish it by hand (holdOpen). A stop that began and ended while nobody

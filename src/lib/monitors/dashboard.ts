@@ -41,7 +41,7 @@ export function dashboardData(db: Db, now = Date.now(), limits: TimerLimits = de
   const c = db.$client;
   const latest = c.prepare(`SELECT m.id, m.slug, m.type, m.paused, m.service_id AS serviceId,
       (SELECT at FROM checks WHERE monitor_id = m.id ORDER BY at DESC LIMIT 1) AS lastAt
-    FROM monitors m ORDER BY m.slug`).all() as Array<{ id: number; slug: string; type: string; paused: number; serviceId: number; lastAt: number | null }>;
+    FROM monitors m WHERE m.removed_at IS NULL ORDER BY m.slug`).all() as Array<{ id: number; slug: string; type: string; paused: number; serviceId: number; lastAt: number | null }>;
   const checkAt = c.prepare('SELECT status, latency_ms AS latencyMs, error FROM checks WHERE monitor_id = ? AND at = ?');
   const svc = c.prepare('SELECT id, slug, name_ja AS nameJa, name_en AS nameEn FROM services ORDER BY sort_order, id').all() as Array<{ id: number; slug: string; nameJa: string; nameEn: string | null }>;
   const servicesOut = svc.map((s) => ({

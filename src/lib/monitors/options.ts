@@ -2,10 +2,10 @@ import type { z } from 'zod';
 
 /**
  * Describes a check type's options schema (a zod object) as form fields, so the admin form
- * shows every option of every check type without a hand-written form per type. Values the
- * form cannot express as one input (lists, maps) are edited as JSON.
+ * shows every option of every check type without a hand-written form per type. Lists of
+ * plain values are typed comma-separated (`200-399, 418`); only maps (headers) stay JSON.
  */
-export type OptionKind = 'string' | 'number' | 'boolean' | 'enum' | 'json';
+export type OptionKind = 'string' | 'number' | 'boolean' | 'enum' | 'list' | 'json';
 
 export interface OptionField {
   key: string;
@@ -13,6 +13,8 @@ export interface OptionField {
   values: string[];
   optional: boolean;
   defaultValue: unknown;
+  /** For a list: whether items that are all digits are numbers (a list of numbers, or numbers or text). */
+  numericItems?: boolean;
 }
 
 interface Def {
@@ -22,6 +24,8 @@ interface Def {
   entries?: Record<string, string>;
   shape?: Record<string, z.ZodType>;
   in?: z.ZodType;
+  element?: z.ZodType;
+  options?: z.ZodType[];
 }
 
 const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
@@ -44,6 +48,15 @@ export function describeOptions(schema: z.ZodType): OptionField[] {
     }
     let kind: OptionKind = 'json';
     let values: string[] = [];
+    let numericItems: boolean | undefined;
+    if (d.type === 'array' && d.element) {
+      const e = defOf(d.element);
+      const plain = (t: string) => t === 'string' || t === 'number' || t === 'int';
+      if (plain(e.type) || (e.type === 'union' && (e.options ?? []).every((o) => plain(defOf(o).type)))) {
+        kind = 'list';
+        numericItems = e.type !== 'string';
+      }
+    }
     if (d.type === 'string') kind = 'string';
     else if (d.type === 'number' || d.type === 'int') kind = 'number';
     else if (d.type === 'boolean') kind = 'boolean';
@@ -51,7 +64,7 @@ export function describeOptions(schema: z.ZodType): OptionField[] {
       kind = 'enum';
       values = Object.values(d.entries).map(String);
     }
-    return { key, kind, values, optional, defaultValue };
+    return { key, kind, values, optional, defaultValue, ...(numericItems !== undefined ? { numericItems } : {}) };
   });
 }
 
@@ -74,6 +87,8 @@ export function readOptionFields(fields: OptionField[], form: (name: string) => 
       const n = Number(raw);
       if (Number.isFinite(n)) options[f.key] = n;
       else problems.push({ path: `options.${f.key}`, message: 'not_a_number' });
+    } else if (f.kind === 'list') {
+      options[f.key] = raw.split(/[,、\n]/).map((x) => x.trim()).filter((x) => x !== '').map((x) => (f.numericItems && /^\d+$/.test(x) ? Number(x) : x));
     } else if (f.kind === 'json') {
       try {
         options[f.key] = JSON.parse(raw);
@@ -89,6 +104,7 @@ export function readOptionFields(fields: OptionField[], form: (name: string) => 
 export function optionInputValue(f: OptionField, value: unknown): string {
   const v = value === undefined ? f.defaultValue : value;
   if (v === undefined || v === null) return '';
+  if (f.kind === 'list' && Array.isArray(v)) return v.map(String).join(', ');
   if (f.kind === 'json') return JSON.stringify(v);
   return String(v);
 }

@@ -1,13 +1,16 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { AppError, type FieldIssue } from '../errors';
 import { recordAudit, type Actor } from '../audit';
-import { services, monitors } from '../../../db/schema/index';
+import { services, monitors, monitorPauses } from '../../../db/schema/index';
 import { monitorTypes } from '../probe/monitor-types';
 import { checkTypes, validateMonitorTarget } from '../probe/registry';
 import type { CheckOutcome } from '../probe/check-type';
 import { parseInput } from '../incidents/verbs';
+import { maskMonitor } from './secrets';
+import type { Config } from '../config';
+import { closeEndedMonths } from '../sla/closing';
 
 export type ServiceRecord = typeof services.$inferSelect;
 export type MonitorRecord = typeof monitors.$inferSelect;
@@ -55,8 +58,13 @@ function slugTaken(db: Db, table: 'services' | 'monitors', value: string, except
   return row !== undefined && row.id !== exceptId;
 }
 
-export function saveService(db: Db, actor: Actor, id: number | null, input: ServiceInput, now = Date.now()): ServiceRecord {
+/**
+ * Creates or edits a service. Given the configuration, every month that has ended is closed
+ * first with the settings in force until now, so a new target never reaches back into them.
+ */
+export function saveService(db: Db, actor: Actor, id: number | null, input: ServiceInput, now = Date.now(), config?: Config): ServiceRecord {
   const v = parseInput(serviceInputSchema, input);
+  if (config) closeEndedMonths(db, config, now);
   return db.$client.transaction(() => {
     if (slugTaken(db, 'services', v.slug, id)) throw new AppError('CONFLICT', `a service with the slug ${v.slug} exists`, [{ path: 'slug', message: 'taken' }]);
     if (id === null) {
@@ -85,16 +93,29 @@ export function saveMonitor(db: Db, actor: Actor, id: number | null, input: Moni
     if (!getService(db, v.serviceId)) throw new AppError('VALIDATION', 'serviceId: unknown', [{ path: 'serviceId', message: 'unknown_service' }]);
     if (slugTaken(db, 'monitors', v.slug, id)) throw new AppError('CONFLICT', `a monitor with the slug ${v.slug} exists`, [{ path: 'slug', message: 'taken' }]);
     if (id === null) {
-      const row = db.insert(monitors).values(v).returning().get();
-      recordAudit(db, actor, 'monitor.create', 'monitor', row.id, null, row, now);
+      // Its life begins now: the time before it is not its unmonitored time (SLA.md, Coverage).
+      const row = db.insert(monitors).values({ ...v, addedAt: now }).returning().get();
+      // The audit log keeps what changed, never a secret's value.
+      recordAudit(db, actor, 'monitor.create', 'monitor', row.id, null, maskMonitor(row), now);
       return row;
     }
     const before = getMonitor(db, id);
     if (!before) throw new AppError('NOT_FOUND', `no monitor ${id}`);
+    if (before.removedAt !== null) throw new AppError('CONFLICT', `monitor ${before.slug} was removed; its history is kept as it was`);
     const row = db.update(monitors).set(v).where(eq(monitors.id, id)).returning().get();
-    recordAudit(db, actor, 'monitor.update', 'monitor', id, before, row, now);
+    recordAudit(db, actor, 'monitor.update', 'monitor', id, maskMonitor(before), maskMonitor(row), now);
     return row;
   }).immediate();
+}
+
+/**
+ * Records a pause starting or ending: paused time is unmonitored time, shown as paused
+ * (SLA.md, Coverage), so each pause is kept with its times.
+ */
+function recordPause(db: Db, monitorId: number, paused: boolean, now: number): void {
+  const open = db.$client.prepare('SELECT start FROM monitor_pauses WHERE monitor_id = ? AND "end" IS NULL').get(monitorId) as { start: number } | undefined;
+  if (paused && !open) db.insert(monitorPauses).values({ monitorId, start: now, end: null }).run();
+  if (!paused && open) db.$client.prepare('UPDATE monitor_pauses SET "end" = ? WHERE monitor_id = ? AND start = ?').run(Math.max(now, open.start), monitorId, open.start);
 }
 
 /** Pauses or resumes one monitor. The probe picks the change up on its next reload. */
@@ -102,20 +123,39 @@ export function setMonitorPaused(db: Db, actor: Actor, id: number, paused: boole
   return db.$client.transaction(() => {
     const before = getMonitor(db, id);
     if (!before) throw new AppError('NOT_FOUND', `no monitor ${id}`);
+    if (before.removedAt !== null) throw new AppError('CONFLICT', `monitor ${before.slug} was removed`);
     const row = db.update(monitors).set({ paused }).where(eq(monitors.id, id)).returning().get();
+    recordPause(db, id, paused, now);
     recordAudit(db, actor, paused ? 'monitor.pause' : 'monitor.resume', 'monitor', id, { paused: before.paused }, { paused }, now);
     return row;
   }).immediate();
 }
 
-/** Pauses or resumes every monitor of a service. */
+/** Pauses or resumes every monitor of a service (removed ones stay as they were). */
 export function setServicePaused(db: Db, actor: Actor, id: number, paused: boolean, now = Date.now()): number {
   return db.$client.transaction(() => {
     const service = getService(db, id);
     if (!service) throw new AppError('NOT_FOUND', `no service ${id}`);
-    const changed = db.update(monitors).set({ paused }).where(eq(monitors.serviceId, id)).returning({ slug: monitors.slug }).all();
+    const changed = db.update(monitors).set({ paused }).where(and(eq(monitors.serviceId, id), isNull(monitors.removedAt))).returning({ id: monitors.id, slug: monitors.slug }).all();
+    for (const m of changed) recordPause(db, m.id, paused, now);
     recordAudit(db, actor, paused ? 'service.pause' : 'service.resume', 'service', id, null, { paused, monitors: changed.map((m) => m.slug) }, now);
     return changed.length;
+  }).immediate();
+}
+
+/**
+ * Removes a monitor: the probe stops checking it, and its row and history stay, so the
+ * months it watched keep their figures (SLA.md, Coverage). Its life ends now.
+ */
+export function removeMonitor(db: Db, actor: Actor, id: number, now = Date.now()): MonitorRecord {
+  return db.$client.transaction(() => {
+    const before = getMonitor(db, id);
+    if (!before) throw new AppError('NOT_FOUND', `no monitor ${id}`);
+    if (before.removedAt !== null) throw new AppError('CONFLICT', `monitor ${before.slug} was removed already`);
+    recordPause(db, id, false, now);
+    const row = db.update(monitors).set({ removedAt: now, paused: true }).where(eq(monitors.id, id)).returning().get();
+    recordAudit(db, actor, 'monitor.remove', 'monitor', id, { removedAt: null }, { removedAt: now }, now);
+    return row;
   }).immediate();
 }
 

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
 import { CheckStore, type CheckResult } from '../checks/store';
 import { runCheckOnce } from './run-check';
-import { tryAcquireLease, renewLease, releaseLease } from '../lease';
+import { tryAcquireLease, renewLease, releaseLease, holdsLease, readLease, LeaseWatch } from '../lease';
+import { Timeline, STEP_REPORT_MS } from './timeline';
+import { checkStorage, storageFaultOf, type StorageFault } from '../storage';
 import { log } from '../log';
 import { AlarmEngine, type AlarmSettings } from '../alarms/engine';
 import type { Config } from '../config';
@@ -21,7 +23,22 @@ export interface ProbeOptions {
   onCheck?: (result: CheckResult, lagMs: number) => void;
   /** Alarms, alarm mail and draft incidents; none when absent (see alarmSettings). */
   alarms?: AlarmSettings | null;
+  /**
+   * Called once when another worker has taken the lease (this one was paused or stalled):
+   * the probe has already stopped without writing; the worker should exit so it restarts clean.
+   */
+  onLeaseLost?: () => void;
+  /** How often a would-be holder looks at the lease while another holds it. */
+  leasePollMs?: number;
+  /**
+   * Called once when the database cannot be written (disk full, read-only, deleted or
+   * replaced file): the probe has stopped; the worker waits for the fault to be fixed.
+   */
+  onFault?: (fault: StorageFault) => void;
 }
+
+/** The settings key where the worker reports a clock step to operators (see health.ts). */
+export const CLOCK_STEP_KEY = 'probe.clock_step';
 
 /** The alarm settings of the configuration file and the environment. */
 export function alarmSettings(config: Config, siteUrl: string | null): AlarmSettings {
@@ -30,6 +47,8 @@ export function alarmSettings(config: Config, siteUrl: string | null): AlarmSett
     recoveryConfirm: config.alarms.recovery_confirm,
     mailWarningCleared: config.alarms.mail_warning_cleared,
     warningClearChecks: config.alarms.warning_clear_checks,
+    flapWindowMs: config.alarms.flap_window_s * 1000,
+    flapSettleMs: config.alarms.flap_settle_s * 1000,
     zone: config.zone,
     siteUrl,
   };
@@ -69,53 +88,154 @@ export class Probe {
   private running = false;
   private readonly abort = new AbortController();
   private timers: NodeJS.Timeout[] = [];
-  private readonly opts: Required<Omit<ProbeOptions, 'onCheck' | 'alarms'>> & Pick<ProbeOptions, 'onCheck'>;
+  private readonly opts: Required<Omit<ProbeOptions, 'onCheck' | 'alarms' | 'onLeaseLost' | 'onFault'>> & Pick<ProbeOptions, 'onCheck' | 'onLeaseLost' | 'onFault'>;
+  /** The storage fault that stopped this probe, if one did. */
+  faulted: StorageFault | null = null;
   readonly alarms: AlarmEngine | null;
+  /** Stamps and schedules checks; set when the lease is taken (its floor is the newest stored check). */
+  private timeline = new Timeline();
+  /** The newest stored check of each monitor when this probe started, to resume on its phase. */
+  private lastCheckAt = new Map<number, number>();
+  private lost = false;
+  private clockStepReported = false;
 
   constructor(private readonly db: Db, options: ProbeOptions = {}) {
     const { alarms, ...rest } = options;
-    this.alarms = alarms ? new AlarmEngine(db, alarms) : null;
+    this.alarms = alarms ? new AlarmEngine(db, alarms, () => this.timeline.now()) : null;
     const engine = this.alarms;
     this.store = new CheckStore(db, engine ? { onCheck: (r, run) => engine.onCheck(r, run) } : {});
-    this.opts = { concurrency: 64, flushEveryMs: 1000, reloadEveryMs: 10_000, leaseTtlMs: 15_000, ...rest };
+    this.opts = { concurrency: 64, flushEveryMs: 1000, reloadEveryMs: 10_000, leaseTtlMs: 15_000, leasePollMs: 1000, ...rest };
   }
 
-  /** Waits until this process holds the probe lease, then starts. Resolves false if stopped first. */
+  /** The time line checks are stamped on (epoch ms). */
+  now(): number {
+    return this.timeline.now();
+  }
+
+  /**
+   * Waits until this process holds the probe lease, then starts. Another holder's lease is
+   * taken at once when its process is gone from this host, else once its heartbeat has
+   * stood still for the lease time. Resolves false if stopped first.
+   */
   async start(): Promise<boolean> {
     let warned = false;
-    while (!tryAcquireLease(this.db, PROBE_LEASE, this.holder, this.opts.leaseTtlMs)) {
-      if (!warned) log.warn('probe.waiting_for_lease', { reason: 'another probe holds the lease' });
+    const watch = new LeaseWatch();
+    let taken: ReturnType<typeof tryAcquireLease>;
+    while (!(taken = tryAcquireLease(this.db, PROBE_LEASE, this.holder, this.opts.leaseTtlMs, watch))) {
+      if (!warned) {
+        const held = readLease(this.db, PROBE_LEASE);
+        log.warn('probe.waiting_for_lease', { reason: 'another worker holds the probe lease; this one takes over if its heartbeat stops', holder_pid: held?.pid ?? null, holder_host: held?.host ?? null });
+      }
       warned = true;
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, this.opts.leasePollMs));
       if (this.abort.signal.aborted) return false;
     }
+    if (this.abort.signal.aborted) {
+      releaseLease(this.db, PROBE_LEASE, this.holder);
+      return false;
+    }
     this.running = true;
-    log.info('probe.started', { holder: this.holder });
+    this.resumeFromStore();
+    log.info('probe.started', { holder: this.holder, lease: taken });
     this.reload();
     this.timers.push(setInterval(() => this.flush(), this.opts.flushEveryMs));
     this.timers.push(setInterval(() => this.reload(), this.opts.reloadEveryMs));
     // Agents' results reach the database through the site: the quorum's alarms are judged here, every few seconds.
     if (this.alarms) this.timers.push(setInterval(() => this.alarms?.evaluateLocated(), 10_000));
-    this.timers.push(setInterval(() => {
-      if (!renewLease(this.db, PROBE_LEASE, this.holder, this.opts.leaseTtlMs)) {
-        log.error('probe.lease_lost', {});
-        void this.stop();
-      }
-    }, Math.floor(this.opts.leaseTtlMs / 3)));
+    this.timers.push(setInterval(() => this.heartbeat(), Math.floor(this.opts.leaseTtlMs / 3)));
     return true;
+  }
+
+  /** Whether this probe holds the lease now (asked before any work with effects outside the database). */
+  holdsLease(): boolean {
+    if (this.lost || !this.running) return false;
+    if (holdsLease(this.db, PROBE_LEASE, this.holder)) return true;
+    this.leaseLost();
+    return false;
+  }
+
+  /** Reads the newest stored check: the time line never starts below it, and each monitor resumes on its phase. */
+  private resumeFromStore(): void {
+    const rows = this.db.$client.prepare('SELECT m.id, (SELECT max(at) FROM checks WHERE monitor_id = m.id) AS at FROM monitors m').all() as Array<{ id: number; at: number | null }>;
+    this.lastCheckAt = new Map(rows.filter((r) => r.at !== null).map((r) => [r.id, r.at!]));
+    let newest = 0;
+    for (const at of this.lastCheckAt.values()) newest = Math.max(newest, at);
+    this.timeline = new Timeline(newest + 1);
+    this.db.$client.prepare('DELETE FROM settings WHERE key = ?').run(CLOCK_STEP_KEY); // a past worker's report
+    this.reportClock();
+  }
+
+  /**
+   * Renews the lease, looks under the database file (deleted, replaced, read-only, full:
+   * noticed within a heartbeat or two) and reports a clock step.
+   */
+  private heartbeat(): void {
+    if (!this.running) return;
+    try {
+      const fault = checkStorage(this.db);
+      if (fault) return this.fault(fault);
+      if (!renewLease(this.db, PROBE_LEASE, this.holder, this.opts.leaseTtlMs, Date.now())) return this.leaseLost();
+      this.reportClock();
+    } catch (err) {
+      this.fault(storageFaultOf(err) ?? { cause: 'io_error', message: `the database failed: ${(err as Error).message}` });
+    }
+  }
+
+  /** The database cannot take writes: one clear message, stop checking, tell the owner. */
+  private fault(f: StorageFault): void {
+    if (this.faulted || this.lost) return;
+    this.faulted = f;
+    log.error('probe.storage_fault', { cause: f.cause, message: `${f.message}; the worker has stopped checking until this is fixed` });
+    this.halt();
+    this.buffer = [];
+    this.opts.onFault?.(f);
+  }
+
+  /** A clock step is an operator warning (log and /healthz) until the time line has caught up. */
+  private reportClock(): void {
+    const offset = this.timeline.offsetMs();
+    if (Math.abs(offset) > STEP_REPORT_MS) {
+      if (!this.clockStepReported) {
+        log.warn('probe.clock_step', { offset_s: Math.round(offset / 1000), message: `the system clock is ${Math.abs(Math.round(offset / 1000))} s ${offset > 0 ? 'ahead of' : 'behind'} the time line checks are stamped on; checks keep their order and the time line slews to the clock` });
+        this.clockStepReported = true;
+      }
+      this.db.$client.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+        .run(CLOCK_STEP_KEY, JSON.stringify({ offsetMs: Math.round(offset), seenAt: this.timeline.now() }));
+    } else if (this.clockStepReported) {
+      log.info('probe.clock_step_over', {});
+      this.clockStepReported = false;
+      this.db.$client.prepare('DELETE FROM settings WHERE key = ?').run(CLOCK_STEP_KEY);
+    }
+  }
+
+  /** Another worker took the lease: stop at once, write nothing more, tell the owner. */
+  private leaseLost(): void {
+    if (this.lost) return;
+    this.lost = true;
+    log.error('probe.lease_lost', { message: 'another worker has taken the probe lease (this one was paused or stalled); stopping without writing and exiting' });
+    this.halt();
+    this.buffer = [];
+    this.opts.onLeaseLost?.();
+  }
+
+  private halt(): void {
+    this.abort.abort();
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const s of this.scheduled.values()) if (s.timer) clearTimeout(s.timer);
+    this.scheduled.clear();
+    this.queue.length = 0;
   }
 
   /** Stops scheduling, lets checks in flight finish (each is bounded by its timeout), writes what is buffered. */
   async stop(): Promise<void> {
     this.abort.abort();
     if (!this.running) return;
-    this.running = false;
-    for (const t of this.timers) clearInterval(t);
-    for (const s of this.scheduled.values()) if (s.timer) clearTimeout(s.timer);
-    this.scheduled.clear();
-    this.queue.length = 0;
+    this.halt();
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
-    this.flush();
+    if (this.lost || this.faulted) return;
+    this.flush(true);
     releaseLease(this.db, PROBE_LEASE, this.holder);
     log.info('probe.stopped', {});
   }
@@ -137,12 +257,18 @@ export class Probe {
       const intervalMs = row.intervalS * 1000;
       // A fixed phase per monitor spreads 1,000 monitors of one interval over that interval.
       const phase = (row.id * 7919) % intervalMs;
-      const now = Date.now();
-      const dueAt = now - ((now - phase) % intervalMs) + intervalMs;
-      // A new monitor is checked soon (first checks spread over ten seconds, so a start with
+      const now = this.timeline.now();
+      const next = (t: number) => t - ((t - phase) % intervalMs) + intervalMs;
+      const dueAt = next(now);
+      // A monitor checked within its interval (a restart) resumes on its phase, at least half
+      // an interval after its last check, so a restart never checks it twice in a row. A new
+      // or overdue one is checked soon (first checks spread over ten seconds, so a start with
       // a thousand monitors is no burst), then on its phase.
-      const first = now + (phase % Math.min(intervalMs, 10_000));
-      const s: Scheduled = { row, timer: null, phase, dueAt: existing ? Math.min(existing.dueAt, dueAt) : Math.min(dueAt, first) };
+      const last = this.lastCheckAt.get(row.id);
+      const first = last !== undefined && last > now - intervalMs
+        ? next(Math.max(now, last + intervalMs / 2))
+        : Math.min(dueAt, now + (phase % Math.min(intervalMs, 10_000)));
+      const s: Scheduled = { row, timer: null, phase, dueAt: existing ? Math.min(existing.dueAt, dueAt) : first };
       this.scheduled.set(row.id, s);
       this.arm(s);
     }
@@ -161,11 +287,11 @@ export class Probe {
       const intervalMs = s.row.intervalS * 1000;
       // The next instant on the monitor's phase: intervals missed (a suspended machine) are
       // skipped, never run all at once, and the schedule never drifts.
-      const after = Math.max(s.dueAt, Date.now());
+      const after = Math.max(s.dueAt, this.timeline.now());
       s.dueAt = after - ((after - s.phase) % intervalMs) + intervalMs;
       this.arm(s);
       this.enqueue(() => this.runCheck(s.row, dueAt));
-    }, Math.max(0, s.dueAt - Date.now()));
+    }, Math.max(0, s.dueAt - this.timeline.now()));
   }
 
   private enqueue(task: () => Promise<void>): void {
@@ -181,7 +307,7 @@ export class Probe {
   }
 
   private async runCheck(row: MonitorRow, dueAt: number): Promise<void> {
-    const startedAt = Date.now();
+    const startedAt = this.timeline.now();
     let options: unknown;
     try {
       options = JSON.parse(row.options);
@@ -190,18 +316,29 @@ export class Probe {
     }
     const result: CheckResult = { monitorId: row.id, at: startedAt, ...await runCheckOnce({ ...row, options }, this.abort.signal, this.db) };
     if (this.abort.signal.aborted && !this.running && result.status === 'down') return; // cut short by shutdown: not a real result
+    if (this.lost) return;
     this.buffer.push(result);
     this.opts.onCheck?.(result, startedAt - dueAt);
   }
 
-  /** Writes buffered results in one transaction. */
-  flush(): void {
-    if (this.buffer.length === 0) return;
+  /**
+   * Writes buffered results in one transaction, only while this probe holds the lease (a
+   * worker resumed after a pause must not write beside the one that took over).
+   */
+  flush(final = false): void {
+    if (this.buffer.length === 0 || this.lost || (!this.running && !final)) return;
     const batch = this.buffer.sort((a, b) => a.at - b.at);
     this.buffer = [];
     try {
-      this.store.record(batch);
+      const held = this.db.$client.transaction(() => {
+        if (!holdsLease(this.db, PROBE_LEASE, this.holder)) return false;
+        this.store.record(batch);
+        return true;
+      }).immediate();
+      if (!held) this.leaseLost();
     } catch (err) {
+      const fault = storageFaultOf(err);
+      if (fault) return this.fault(fault);
       log.error('probe.write_failed', { error: (err as Error).message, count: batch.length });
       this.buffer.unshift(...batch);
       // The alarms' memory of what is open must match the rolled-back database.

@@ -4,11 +4,13 @@ import { resolve } from 'node:path';
 import type { Db } from '../db';
 import type { Config } from '../config';
 import { AppError } from '../errors';
-import { parseMonth, monthPeriod } from '../time';
+import { parseMonth, monthPeriod, formatInZone } from '../time';
 import { log } from '../log';
 import { reportData, type ReportData } from './data';
-import { renderReportPdf, type ReportMeta } from './pdf';
+import type { ReportMeta } from './pdf';
 import { monthCsv } from './csv';
+import { closeMonth } from '../sla/closing';
+import { reportFigures, changesSincePrevious, type ReportFigure } from './versions';
 
 /**
  * Issuing monthly reports: each issue is a new version with its SHA-256, kept in the
@@ -23,6 +25,9 @@ export interface IssuedReport {
   sha256: string;
   size: number;
   csvSha256: string;
+  /** Issued before the month ended (速報), counting up to `cutOff`. */
+  provisional: boolean;
+  cutOff: number | null;
 }
 
 export interface IssuedReportFiles extends IssuedReport {
@@ -44,56 +49,78 @@ function softwareVersion(): string {
   return cachedVersion;
 }
 
-export function reportMeta(config: Config, version: number, issuedAt: number): ReportMeta {
+export function reportMeta(config: Config, version: number, issuedAt: number, cutOff: number | null = null): ReportMeta {
   return {
-    version, issuedAt, client: config.report.client, contractor: config.report.contractor, probeLocations: config.report.probe_locations,
+    version, issuedAt, cutOff, client: config.report.client, contractor: config.report.contractor, probeLocations: config.report.probe_locations,
     softwareVersion: softwareVersion(), siteName: config.site.name.ja, noticeDays: config.sla.notice_days,
   };
 }
 
-/** Renders a month's report without storing it (for previews and benchmarks). */
-export async function renderReport(db: Db, config: Config, month: string, now: number, version = 1): Promise<{ data: ReportData; pdf: Buffer; csv: Buffer }> {
+/**
+ * Renders a month's report without storing it (for previews and benchmarks). A version after
+ * the first lists on its first page what changed since the previous one, and why.
+ */
+export async function renderReport(db: Db, config: Config, month: string, now: number, version = 1): Promise<{ data: ReportData; pdf: Buffer; csv: Buffer; figures: ReportFigure[] }> {
   const data = reportData({ db, config, now }, month, { issuingAt: now });
-  const pdf = await renderReportPdf(data, reportMeta(config, version, now));
-  return { data, pdf, csv: Buffer.from(monthCsv(data.figures), 'utf8') };
+  const figures = reportFigures(data.figures);
+  const changes = version > 1 ? changesSincePrevious(db, month, figures, now, config.zone) : null;
+  // pdfkit and its fonts are loaded when a report is made, not by every process at start.
+  const { renderReportPdf } = await import('./pdf');
+  const pdf = await renderReportPdf(data, { ...reportMeta(config, version, now, data.figures.cutOff), changes });
+  return { data, pdf, csv: Buffer.from(monthCsv(data.figures), 'utf8'), figures };
 }
 
 /**
- * Issues the month's report as its next version. A month that has not begun yet cannot
- * be reported.
+ * Issues the month's report as its next version. A month that has not begun yet cannot be
+ * reported; a month still running only as a provisional report (速報, `provisional: true`),
+ * counted up to now and marked so on every page; the final report once the month has ended.
  */
-export async function issueReport(db: Db, config: Config, month: string, options: { now?: number; trigger?: 'schedule' | 'manual' } = {}): Promise<IssuedReportFiles> {
+export async function issueReport(db: Db, config: Config, month: string, options: { now?: number; trigger?: 'schedule' | 'manual'; provisional?: boolean } = {}): Promise<IssuedReportFiles> {
   parseMonth(month);
   const now = options.now ?? Date.now();
-  if (monthPeriod(month, config.zone).start > now) throw new AppError('VALIDATION', `month ${month} has not begun yet`);
+  const period = monthPeriod(month, config.zone);
+  if (period.start > now) throw new AppError('VALIDATION', `month ${month} has not begun yet`);
+  const running = period.end > now;
+  const ends = formatInZone(period.end, config.zone, 'yyyy-LL-dd HH:mm');
+  if (running && !options.provisional) {
+    throw new AppError('VALIDATION', `month ${month} is still running (it ends ${ends} ${config.zone}): its final report can be issued only after that; for a provisional report (速報) up to now, add --provisional`);
+  }
+  if (!running && options.provisional) {
+    throw new AppError('VALIDATION', `month ${month} has ended (${ends} ${config.zone}): issue its final report, without --provisional`);
+  }
+  // A final report closes its month first: from then on, its settings are those it was reported with.
+  if (!running) closeMonth(db, config, month, now);
   const c = db.$client;
   const nextVersion = () => ((c.prepare('SELECT max(version) AS v FROM reports WHERE month = ?').get(month) as { v: number | null }).v ?? 0) + 1;
   const version = nextVersion();
-  const { pdf, csv } = await renderReport(db, config, month, now, version);
+  const { pdf, csv, figures } = await renderReport(db, config, month, now, version);
   const trigger = options.trigger ?? 'manual';
+  const cutOff = running ? now : null;
   const row = c.transaction(() => {
     // Another process may have issued one while this was rendering: never reuse a version number.
     if (nextVersion() !== version) throw new AppError('CONFLICT', `report ${month} v${version} was issued meanwhile; try again`);
-    const id = Number(c.prepare('INSERT INTO reports (month, version, created_at, trigger, sha256, size, pdf, csv_sha256, csv) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(month, version, now, trigger, sha256(pdf), pdf.length, pdf, sha256(csv), csv).lastInsertRowid);
-    return { id, month, version, createdAt: now, trigger, sha256: sha256(pdf), size: pdf.length, csvSha256: sha256(csv), pdf, csv };
+    const id = Number(c.prepare('INSERT INTO reports (month, version, created_at, trigger, sha256, size, pdf, csv_sha256, csv, provisional, cut_off, figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(month, version, now, trigger, sha256(pdf), pdf.length, pdf, sha256(csv), csv, running ? 1 : 0, cutOff, JSON.stringify(figures)).lastInsertRowid);
+    return { id, month, version, createdAt: now, trigger, sha256: sha256(pdf), size: pdf.length, csvSha256: sha256(csv), provisional: running, cutOff, pdf, csv };
   }).immediate();
-  log.info('report.issued', { month, version, size: pdf.length, trigger });
+  log.info('report.issued', { month, version, size: pdf.length, trigger, provisional: running });
   return row;
 }
 
-const LIST = 'id, month, version, created_at AS createdAt, trigger, sha256, size, csv_sha256 AS csvSha256';
+const LIST = 'id, month, version, created_at AS createdAt, trigger, sha256, size, csv_sha256 AS csvSha256, provisional, cut_off AS cutOff';
+type StoredRow = Omit<IssuedReport, 'provisional'> & { provisional: number };
+const fromRow = <T extends StoredRow>(r: T) => ({ ...r, provisional: r.provisional === 1 });
 
 export function listReports(db: Db): IssuedReport[] {
-  return db.$client.prepare(`SELECT ${LIST} FROM reports ORDER BY month DESC, version DESC`).all() as IssuedReport[];
+  return (db.$client.prepare(`SELECT ${LIST} FROM reports ORDER BY month DESC, version DESC`).all() as StoredRow[]).map(fromRow);
 }
 
 export function reportsOfMonth(db: Db, month: string): IssuedReport[] {
-  return db.$client.prepare(`SELECT ${LIST} FROM reports WHERE month = ? ORDER BY version DESC`).all(month) as IssuedReport[];
+  return (db.$client.prepare(`SELECT ${LIST} FROM reports WHERE month = ? ORDER BY version DESC`).all(month) as StoredRow[]).map(fromRow);
 }
 
 export function getReportFiles(db: Db, month: string, version: number): IssuedReportFiles {
-  const row = db.$client.prepare(`SELECT ${LIST}, pdf, csv FROM reports WHERE month = ? AND version = ?`).get(month, version) as IssuedReportFiles | undefined;
+  const row = db.$client.prepare(`SELECT ${LIST}, pdf, csv FROM reports WHERE month = ? AND version = ?`).get(month, version) as (StoredRow & { pdf: Buffer; csv: Buffer }) | undefined;
   if (!row) throw new AppError('NOT_FOUND', `no report ${month} v${version}`);
-  return row;
+  return fromRow(row);
 }

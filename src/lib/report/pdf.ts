@@ -6,6 +6,10 @@ import type { IncidentFigures } from '../sla/month';
 import { timerNames, type TimerResult } from '../sla/timers';
 import { formatDuration, formatInstant, formatMinutes, pctOf } from '../sla/format';
 import type { DailyLatency } from './response-times';
+import type { VersionChanges } from './versions';
+import { supportTables } from '../support/report';
+import { termsOf, judgeText } from '../i18n';
+import { reportWords } from '../i18n-admin';
 
 /**
  * The monthly SLA report as a Japanese A4 PDF (REPORT.md). Text is set in Noto Sans JP,
@@ -17,6 +21,10 @@ import type { DailyLatency } from './response-times';
 export interface ReportMeta {
   version: number;
   issuedAt: number;
+  /** A provisional report (速報) of a month still running counts up to this instant. */
+  cutOff: number | null;
+  /** For a version after the first: what differs from the previous version, and the corrections behind it. */
+  changes?: VersionChanges | null;
   client: string;
   contractor: string;
   probeLocations: string[];
@@ -31,6 +39,8 @@ export const FONT_BOLD = require.resolve('@expo-google-fonts/noto-sans-jp/700Bol
 
 const A4 = { width: 595.28, height: 841.89 };
 const M = { top: 50, bottom: 56, left: 42, right: 42 };
+/** Room (pt) a section needs below its heading to begin on the current page. */
+const SECTION_MIN_ROOM = 220;
 const CONTENT_W = A4.width - M.left - M.right;
 const INK = '#1a1a1a';
 const MUTED = '#555555';
@@ -41,13 +51,15 @@ const NG = '#b3261e';
 const SERIES = ['#1f5fa8', '#c0661c', '#2e8540', '#7b3fa0'];
 
 const WEEK = ['月', '火', '水', '木', '金', '土', '日'];
-const judge = (met: boolean | null) => (met === null ? '–' : met ? '達成' : '未達成');
+const judge = (met: boolean | null) => judgeText(met);
 const mark = (state: TimerResult['state'] | undefined) => (state === 'met' ? '○' : state === 'missed' ? '×' : state === 'pending' ? '…' : '–');
-const severityJa: Record<string, string> = { minor: '軽微', major: '重大', critical: '重大（緊急）' };
+const severityJa = reportWords.severity;
+const S = reportWords.sections;
+const C = reportWords.col;
 const categoryJa: Record<string, string> = {
   inspection: '定期（定期点検）', preventive: '定期（予防保守）', security: '臨時（セキュリティ保守）', functional: '臨時（機能保守）', external: '臨時（システム外要因）',
 };
-const statusJa: Record<string, string> = { investigating: '調査中', identified: '原因特定', monitoring: '経過観察', resolved: '解決' };
+const statusJa: Record<string, string> = termsOf('incidentState', 'ja');
 
 interface Column { header: string; width: number; align?: 'left' | 'right' | 'center' }
 interface TocEntry { title: string; page: number; level: number }
@@ -74,8 +86,15 @@ class Writer {
   ensure(height: number): void {
     if (this.doc.y + height > this.bottom) this.doc.addPage();
   }
-  section(title: string): void {
-    this.doc.addPage();
+  /**
+   * A numbered section. It starts a new page only when little room is left on this one (or
+   * when asked), so short sections ("none this month") share a page instead of leaving
+   * near-empty pages.
+   */
+  section(title: string, options: { newPage?: boolean } = {}): void {
+    const atTop = this.doc.y <= M.top + 1;
+    if (options.newPage || (!atTop && this.bottom - this.doc.y < SECTION_MIN_ROOM)) this.doc.addPage();
+    else if (!atTop) this.doc.moveDown(1.5);
     this.toc.push({ title, page: this.page, level: 0 });
     this.doc.outline.addItem(title);
     this.doc.font('jpb').fontSize(15).fillColor(INK).text(title, M.left, this.doc.y, { width: CONTENT_W });
@@ -291,6 +310,8 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   const z = f.zone;
   const at = (ms: number | null, p = 'yyyy-LL-dd HH:mm') => formatInstant(ms, z, p);
   const w = new Writer(`SLA月次報告書 ${monthJa(f.month)}`);
+  // A month still running is reported as 速報 with its cut-off, on the cover and on every page.
+  const provisionalMark = meta.cutOff === null ? null : `速報 ${at(meta.cutOff)} 時点`;
   const doc = w.doc;
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -303,13 +324,20 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   doc.font('jp').fontSize(10).fillColor(MUTED).text(meta.client, M.left, 70);
   doc.font('jpb').fontSize(24).fillColor(INK).text('SLA月次報告書', M.left, 120, { width: CONTENT_W, align: 'center' });
   doc.font('jp').fontSize(14).text(`${monthJa(f.month)}分`, { width: CONTENT_W, align: 'center' });
+  if (provisionalMark) {
+    doc.moveDown(0.6);
+    doc.font('jpb').fontSize(16).fillColor(NG).text(provisionalMark, { width: CONTENT_W, align: 'center' });
+    doc.font('jp').fontSize(9).text('月の途中の集計です。締切時点より後は数えていません。月末後に確定版を発行します。', { width: CONTENT_W, align: 'center' });
+    doc.fillColor(INK);
+  }
   doc.moveDown(1.5);
   doc.fontSize(10);
   const coverLines: [string, string][] = [
     ['対象期間', `${at(f.period.start)} 〜 ${at(f.period.end)}（${z === 'Asia/Tokyo' ? '日本時間' : z}）`],
     ['年度累計の起点', at(f.yearToDate.start, 'yyyy-LL-dd')],
     ['発行日時', at(meta.issuedAt)],
-    ['版', `第${meta.version}版`],
+    ['版', `第${meta.version}版${meta.cutOff !== null ? '（速報）' : '（確定）'}`],
+    ...(meta.cutOff !== null ? [['集計締切', `${at(meta.cutOff)}（この時点までを集計）`] as [string, string]] : []),
     ['対象システム', f.services.map((s) => s.service.nameJa).join('、') || '（なし）'],
     ['作成', meta.contractor],
   ];
@@ -320,17 +348,35 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
     doc.moveDown(0.4);
   }
   doc.moveDown(1);
+  // A new version says on its first page what changed since the previous one, and why (SLA.md).
+  const ch = meta.changes;
+  if (ch) {
+    doc.font('jpb').fontSize(11).fillColor(INK).text(`前版（第${ch.previousVersion}版${ch.previousProvisional ? `・速報 ${at(ch.previousCutOff)} 時点` : ''}）からの変更`, M.left, doc.y);
+    doc.moveDown(0.3);
+    if (!ch.comparable) w.para('前版は数値を記録していない形式で発行されたため、数値の比較はできません。', { size: 8 });
+    else if (ch.changes.length === 0) w.para('前版から変わった数値はありません。', { size: 8.5 });
+    else {
+      w.table(
+        [{ header: '項目', width: 150 }, { header: '前版', width: 80, align: 'right' }, { header: '本版', width: 80, align: 'right' }, { header: '原因となった訂正', width: CONTENT_W - 310 }],
+        ch.changes.map((c) => [c.label, c.before, c.value, c.corrections.length
+          ? c.corrections.map((k) => `${at(k.at)} ${k.text}（${k.actor}）`).join('\n')
+          : ch.previousProvisional ? '速報の締切後に経過した期間の集計' : '記録の訂正なし']),
+        { size: 7 },
+      );
+    }
+    doc.moveDown(0.6);
+  }
   w.toc.push({ title: '1. 表紙・概要', page: 1, level: 0 });
   doc.outline.addItem('1. 表紙・概要');
-  doc.font('jpb').fontSize(11).text('概要', M.left, doc.y);
+  doc.font('jpb').fontSize(11).text(S.summary, M.left, doc.y);
   doc.moveDown(0.3);
   w.table(
-    [{ header: 'サービス', width: 130 }, { header: '稼働率(月)', width: 62, align: 'right' }, { header: '稼働率(年度累計)', width: 70, align: 'right' },
-      { header: '目標', width: 48, align: 'right' }, { header: '達成可否', width: 58, align: 'center' }, { header: '残りの許容停止時間', width: 150 }],
+    [{ header: C.service, width: 130 }, { header: C.monthPct, width: 62, align: 'right' }, { header: C.yearPct, width: 70, align: 'right' },
+      { header: C.target, width: 48, align: 'right' }, { header: C.achieved, width: 58, align: 'center' }, { header: C.allowedLeft, width: 150 }],
     f.services.map((s) => [
       s.service.nameJa, `${s.month.pct} %`, `${s.yearToDate.pct} %`, `${s.service.slaTargetPct} %`,
-      `月 ${judge(s.month.met)}\n年度 ${judge(s.yearToDate.met)}`,
-      `月 ${s.month.allowedLeftMs === null ? '–' : formatDuration(s.month.allowedLeftMs)}\n年度 ${s.yearToDate.allowedLeftMs === null ? '–' : formatDuration(s.yearToDate.allowedLeftMs)}`,
+      `${reportWords.monthShort} ${judge(s.month.met)}\n${reportWords.yearShort} ${judge(s.yearToDate.met)}`,
+      `${reportWords.monthShort} ${s.month.allowedLeftMs === null ? '–' : formatDuration(s.month.allowedLeftMs)}\n${reportWords.yearShort} ${s.yearToDate.allowedLeftMs === null ? '–' : formatDuration(s.yearToDate.allowedLeftMs)}`,
     ]),
     { size: 9, colors: f.services.map((s) => [null, null, null, null, s.month.met === false || s.yearToDate.met === false ? NG : OK, null]) },
   );
@@ -345,23 +391,25 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   const tocPage = w.page;
   doc.outline.addItem('目次');
 
-  // 2. Availability.
-  w.section('2. 稼働率の算定');
-  w.para('稼働率 ＝（暦時間 − 除外時間 − 停止時間）÷（暦時間 − 除外時間）。除外時間は計画停止（14日前までの通知または委託者の承認があるもの。予定時間帯の内側の実施分のみ）と不可抗力による停止の和集合です。停止時間は、稼働率に算入する監視項目のいずれかが停止している時間（連続した失敗の確認回数に達した最初の失敗から、次に成功した確認まで）と、障害で「全面停止」とされた時間の和集合から除外時間を除いたものです。誤検知と判定された停止は含みません。監視欠測時間は、監視の間隔の2倍を超えて確認結果がない時間で、参考として示します。');
+  // 2. Availability (after the reserved table-of-contents page).
+  w.section(`2. ${S.availability}`, { newPage: true });
+  w.para('稼働率 ＝（暦時間 − 除外時間 − 停止時間）÷（暦時間 − 除外時間）。除外時間は計画停止（14日前までの通知または委託者の承認があるもの。予定時間帯の内側の実施分のみ）と不可抗力による停止の和集合です。停止時間は、稼働率に算入する監視項目のいずれかが停止している時間（連続した失敗の確認回数に達した最初の失敗から、次に成功した確認まで）と、障害で「全面停止」とされた時間の和集合から除外時間を除いたものです。誤検知と判定された停止は含みません。監視欠測時間は、監視の間隔の2倍を超えて確認結果がない時間と、保守管理者が監視を一時停止していた時間です（監視項目ごとに、追加されてから削除されるまでの期間で数えます）。参考として示します。');
   for (const s of f.services) {
     w.h2(s.service.nameJa, 90);
     const rowOf = (label: string, a: typeof s.month) => [label, formatDuration(a.periodMs), formatDuration(a.plannedExcludedMs), formatDuration(a.forceMajeureMs),
-      formatDuration(a.periodMs - a.excludedMs), formatDuration(a.downtimeMs), formatDuration(a.unmonitoredMs), `${a.pct} %`];
+      formatDuration(a.periodMs - a.excludedMs), formatDuration(a.downtimeMs),
+      // Paused time is unmonitored, labelled as such (SLA.md, Coverage).
+      a.pausedMs > 0 ? `${formatDuration(a.unmonitoredMs)}\n（うち一時停止 ${formatDuration(a.pausedMs)}）` : formatDuration(a.unmonitoredMs), `${a.pct} %`];
     w.table(
-      [{ header: '期間', width: 52 }, { header: '暦時間', width: 70, align: 'right' }, { header: '計画停止除外', width: 62, align: 'right' },
-        { header: '不可抗力除外', width: 62, align: 'right' }, { header: '計画サービス時間', width: 70, align: 'right' }, { header: '停止時間', width: 62, align: 'right' },
-        { header: '監視欠測時間', width: 62, align: 'right' }, { header: '稼働率', width: 50, align: 'right' }],
+      [{ header: '期間', width: 52 }, { header: C.periodTime, width: 70, align: 'right' }, { header: C.plannedExcluded, width: 62, align: 'right' },
+        { header: C.forceMajeureExcluded, width: 62, align: 'right' }, { header: C.plannedService, width: 70, align: 'right' }, { header: C.downtime, width: 62, align: 'right' },
+        { header: C.unmonitored, width: 62, align: 'right' }, { header: C.availability, width: 50, align: 'right' }],
       [rowOf('当月', s.month), rowOf('年度累計', s.yearToDate)],
     );
     if (s.month.outages.length) {
       w.table([{ header: '停止開始', width: 110 }, { header: '停止終了', width: 110 }, { header: '停止時間', width: 90, align: 'right' }, { header: '検知元', width: 80 }],
         s.month.outages.map((o) => [at(o.start, 'yyyy-LL-dd HH:mm:ss'), at(o.end, 'yyyy-LL-dd HH:mm:ss'), formatDuration(o.end - o.start),
-          (o.source === 'probe' ? '監視' : o.source === 'incident' ? '障害記録' : '監視・障害記録') + (o.locations ? `（${o.locations.join('・')}）` : '')]), { size: 7.5 });
+          (reportWords.outageSource[o.source] ?? o.source) + (o.locations ? `（${o.locations.join('・')}）` : '')]), { size: 7.5 });
     } else {
       w.para('当月の停止はありません。', { size: 8.5 });
     }
@@ -372,7 +420,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
 
   // 3. Daily calendar.
-  w.section('3. 日別稼働カレンダー');
+  w.section(`3. ${S.calendar}`);
   const dayLabels = f.services[0]?.days.map((d) => d.day.label) ?? [];
   if (f.services.length) {
     w.availabilityChart('日別稼働率', dayLabels, f.services.map((s) => ({ label: s.service.nameJa, values: s.days.map((d) => d.ratio) })),
@@ -409,9 +457,9 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
 
   // 5. Incidents.
-  w.section('5. 障害一覧');
+  w.section(`5. ${S.incidents}`);
   w.para('通知欄の記号: ○ 期限内、× 期限超過、… 期限前で未実施、– 起点未記録。期限は保守管理者の障害認知日時から起算します（発生通知・復旧見込通知・復旧通知 12時間以内、重大障害の復旧通知 24時間以内）。', { size: 8 });
-  if (f.incidents.length === 0) w.para('当月の障害はありません。');
+  if (f.incidents.length === 0) w.para(reportWords.noIncidents);
   else {
     w.table(
       [{ header: 'No', width: 18, align: 'right' }, { header: 'サービス', width: 52 }, { header: '発生', width: 40 }, { header: '認知', width: 40 },
@@ -442,7 +490,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
       events.sort((a, b) => a[0] - b[0]);
       w.table([{ header: '日時', width: 90 }, { header: '経過', width: 330 }], events.map(([t, e]) => [at(t), e]), { size: 7.5 });
       w.table([{ header: 'SLA時間', width: 110 }, { header: '期限', width: 110 }, { header: '実施', width: 110 }, { header: '判定', width: 60 }],
-        i.timers.map((t) => [timerNames[t.key].ja, at(t.deadline), at(t.doneAt), t.state === 'met' ? '達成' : t.state === 'missed' ? '未達成' : t.state === 'pending' ? '期限前' : '起点未記録']),
+        i.timers.map((t) => [timerNames[t.key].ja, at(t.deadline), at(t.doneAt), termsOf('judgement', 'ja')[t.state]]),
         { size: 7.5, colors: i.timers.map((t) => [null, null, null, t.state === 'missed' ? NG : t.state === 'met' ? OK : null]) });
       if (i.cause || i.fix || i.prevention) {
         w.para(`原因: ${i.cause ?? '–'}（${i.causeKnown === null ? '区分未記入' : i.causeKnown ? '原因判明' : '原因不明'}）\n対処: ${i.fix ?? '–'}\n再発防止策: ${i.prevention ?? '–'}`, { size: 8 });
@@ -451,8 +499,8 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
 
   // 6. Planned stops.
-  w.section('6. 計画停止実績');
-  if (f.stops.length === 0) w.para('当月の計画停止はありません。');
+  w.section(`6. ${S.stops}`);
+  if (f.stops.length === 0) w.para(reportWords.noStops);
   else {
     w.table(
       [{ header: '件名', width: 100 }, { header: '区分', width: 62 }, { header: '通知日', width: 46 }, { header: '予定', width: 70 }, { header: '実施', width: 70 },
@@ -470,7 +518,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
 
   // 7. SLA table.
-  w.section('7. SLA項目達成表');
+  w.section(`7. ${S.rows}`);
   w.table(
     [{ header: 'No', width: 20, align: 'right' }, { header: '項目', width: 110 }, { header: '基準値', width: 110 }, { header: '実績', width: 100 }, { header: '判定', width: 40, align: 'center' }, { header: '備考', width: 120 }],
     f.rows.map((r, n) => [String(n + 1), r.name.ja, r.target.ja, r.measured.ja, judge(r.met), r.note?.ja ?? '']),
@@ -492,7 +540,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   w.para('検知件数: 当月に始まった停止（確認回数に達したもの）の数。誤検知: そのうち管理者が誤検知と判定したもの（理由は監査記録に残ります）。最大値: 停止以外の確認の応答時間の最大。', { size: 8 });
 
   // 9. Mean times.
-  w.section('9. MTTD / MTTA / MTTR / MTBF');
+  w.section(`9. ${S.means}`);
   const mt = data.mean;
   const fmt = (ms: number | null) => (ms === null ? '–（対象なし）' : formatDuration(ms));
   w.table([{ header: '指標', width: 70 }, { header: '値', width: 100, align: 'right' }, { header: '定義', width: 300 }], [
@@ -504,7 +552,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   w.para(`対象: 当月に発生した障害（セキュリティ障害を除く）${mt.failures} 件。`, { size: 8 });
 
   // 10. Backups.
-  w.section('10. バックアップ');
+  w.section(`10. ${S.backups}`);
   if (!f.backups.measured) w.para('バックアップの記録がこのシステムにないため、未計測です。');
   else {
     w.table([{ header: '日付', width: 80 }, { header: '取得時刻', width: 70 }, { header: '結果', width: 60, align: 'center' }, { header: '保持世代数', width: 60, align: 'right' }, { header: '復元確認', width: 140 }],
@@ -535,7 +583,17 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
 
   // 12. Requests and issues.
-  w.section('12. 問合せ・作業実績、課題・改善提案');
+  w.section(`12. ${S.support}、課題・改善提案`);
+  // The support desk's month, from the same tables as the online report (src/lib/support/report.ts).
+  const desk = supportTables(f.support, (ms) => at(ms, 'LL-dd HH:mm'));
+  const cols = (headers: string[], width: number, widths: number[] = []) => headers.map((header, n) => ({ header, width: widths[n] ?? width, align: 'center' as const }));
+  w.h2('対応項目と時間');
+  w.table(cols(desk.summary.headers, 60, [50, 62, 62, 56, 60, 56, 95]), [desk.summary.row], { size: 8 });
+  if (desk.items.rows.length) w.table(cols(desk.items.headers, 50), desk.items.rows, { size: 6.5 });
+  w.h2('満足度調査');
+  w.table(cols(desk.survey.headers, 60), [desk.survey.row], { size: 8 });
+  w.para(`受領確認: 電話・対面は受付時、メール・フォームは受領確認メールの送信時刻（${f.support.limits.ackH}時間以内）。申請処理: 要望の受付から完了・見送りの連絡まで（${f.support.limits.processingH}時間以内）。作業時間は管理者が項目ごとに記録した時間の合計。満足度は当月に回収した回答の平均（満足100・ほぼ満足80・普通60・やや不満40・不満0）。`, { size: 8 });
+  w.h2('管理者入力の項目');
   if (f.manual.length === 0) w.para('当月の記録はありません。');
   else {
     w.table([{ header: '項目', width: 140 }, { header: '値', width: 100 }, { header: '備考', width: 180 }, { header: '入力', width: 100 }],
@@ -582,8 +640,8 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
     const saved = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     doc.font('jp').fontSize(7.5).fillColor(MUTED);
-    doc.text(`SLA月次報告書 ${monthJa(f.month)} 第${meta.version}版`, M.left, A4.height - 34, { width: CONTENT_W / 2, lineBreak: false });
-    doc.text(`${i + 1} / ${range.count}`, M.left + CONTENT_W / 2, A4.height - 34, { width: CONTENT_W / 2, align: 'right', lineBreak: false });
+    doc.text(`SLA月次報告書 ${monthJa(f.month)} 第${meta.version}版${provisionalMark ? `（${provisionalMark}）` : ''}`, M.left, A4.height - 34, { width: CONTENT_W * 0.7, lineBreak: false });
+    doc.text(`${i + 1} / ${range.count}`, M.left + CONTENT_W * 0.7, A4.height - 34, { width: CONTENT_W * 0.3, align: 'right', lineBreak: false });
     doc.page.margins.bottom = saved;
   }
   doc.end();

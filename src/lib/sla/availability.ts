@@ -53,8 +53,10 @@ export function monitorUnmonitored(
 export interface AvailabilityInputs {
   /** Outages of each counting monitor, false positives already removed. */
   monitorOutages: readonly Interval[][];
-  /** Unmonitored time of each counting monitor. */
+  /** Unmonitored time of each counting monitor (within its life), and when none was alive. */
   monitorUnmonitored: readonly Interval[][];
+  /** The part of it each monitor was paused by an admin (shown as paused). */
+  monitorPaused?: readonly Interval[][];
   /** Incidents that mark the service major_outage. */
   incidentOutages: readonly Interval[];
   /** Planned stops that qualify for exclusion (their part inside the scheduled window). */
@@ -70,6 +72,8 @@ export interface Availability {
   forceMajeureMs: number;
   downtimeMs: number;
   unmonitoredMs: number;
+  /** The part of the unmonitored time in which a monitor was paused by an admin. */
+  pausedMs: number;
   /** (|P| − |E| − |D|) / (|P| − |E|), or null when |P| − |E| is 0. */
   ratio: number | null;
   /** Truncated to three decimals, never rounded up; "–" when undefined. */
@@ -83,9 +87,29 @@ export interface Availability {
   unmonitored: Interval[];
 }
 
-/** Target percent as parts per million (99.9 → 999000), so comparisons are exact integers. */
-export function targetPpm(targetPct: number): bigint {
-  return BigInt(Math.round(targetPct * 10_000));
+/**
+ * A percentage as written, as an exact fraction `num / den` (99.99995 → 9999995 / 10^7):
+ * targets are judged on the decimal the admin wrote, never on a rounded copy (SLA.md).
+ * The shortest decimal that reads back as the same double is what was written.
+ */
+export function exactFraction(pct: number): { num: bigint; den: bigint } {
+  if (!Number.isFinite(pct)) throw new RangeError(`not a finite percentage: ${pct}`);
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(String(pct));
+  if (!m) throw new RangeError(`unreadable percentage: ${pct}`);
+  const [, sign, whole, frac = '', exp = '0'] = m;
+  let digits = BigInt(`${whole}${frac}`);
+  let scale = frac.length - Number(exp) + 2; // + 2: percent to ratio
+  if (scale < 0) {
+    digits *= 10n ** BigInt(-scale);
+    scale = 0;
+  }
+  return { num: sign === '-' ? -digits : digits, den: 10n ** BigInt(scale) };
+}
+
+/** Whether part / whole (integers, whole > 0) reaches the percentage as written, exactly. */
+export function meetsPercent(part: number, whole: number, pct: number): boolean {
+  const { num, den } = exactFraction(pct);
+  return BigInt(Math.round(part)) * den >= num * BigInt(Math.round(whole));
 }
 
 /** A ratio num/den as a percentage with three decimals, truncated: 99.89996 % → "99.899". */
@@ -98,23 +122,29 @@ export function truncatedPct(num: number, den: number): string {
 }
 
 export function computeAvailability(period: Interval, now: number, targetPct: number, inputs: AvailabilityInputs): Availability {
+  // SLA.md "Now": nothing that has not happened yet is counted. A period still running is
+  // measured up to now (a stop in progress excludes only its part so far).
   const observed: Interval = { start: period.start, end: Math.min(period.end, Math.max(now, period.start)) };
-  const planned = clip(union(inputs.plannedExclusions), period);
-  const forceMajeure = clip(union(inputs.forceMajeure), period);
+  const planned = clip(union(inputs.plannedExclusions), observed);
+  const forceMajeure = clip(union(inputs.forceMajeure), observed);
   const excluded = union(planned, forceMajeure);
   const outages = union(...inputs.monitorOutages, inputs.incidentOutages);
   const downtime = subtract(clip(outages, observed), excluded);
   const monitoredSpan = subtract([observed], excluded);
   const unmonitored = intersect(union(...inputs.monitorUnmonitored), monitoredSpan);
+  const paused = intersect(union(...(inputs.monitorPaused ?? [])), unmonitored);
 
-  const periodMs = period.end - period.start;
+  const periodMs = observed.end - observed.start;
   const excludedMs = totalMs(excluded);
   const downtimeMs = totalMs(downtime);
   const serviceMs = periodMs - excludedMs;
   const ratio = serviceMs > 0 ? (serviceMs - downtimeMs) / serviceMs : null;
-  const ppm = targetPpm(targetPct);
-  const met = serviceMs > 0 ? BigInt(serviceMs - downtimeMs) * 1_000_000n >= ppm * BigInt(serviceMs) : null;
-  const allowedLeftMs = serviceMs > 0 ? Math.floor((serviceMs * Number(1_000_000n - ppm)) / 1_000_000) - downtimeMs : null;
+  const met = serviceMs > 0 ? meetsPercent(serviceMs - downtimeMs, serviceMs, targetPct) : null;
+  // What may still be down before the target is missed, over the whole period (the hours
+  // still ahead included, as they will be once they have passed).
+  const target = exactFraction(targetPct);
+  const wholeServiceMs = period.end - period.start - excludedMs;
+  const allowedLeftMs = serviceMs > 0 ? Number((BigInt(wholeServiceMs) * (target.den - target.num)) / target.den) - downtimeMs : null;
   return {
     periodMs,
     excludedMs,
@@ -122,6 +152,7 @@ export function computeAvailability(period: Interval, now: number, targetPct: nu
     forceMajeureMs: totalMs(forceMajeure),
     downtimeMs,
     unmonitoredMs: totalMs(unmonitored),
+    pausedMs: totalMs(paused),
     ratio,
     pct: truncatedPct(serviceMs - downtimeMs, serviceMs),
     met,

@@ -34,13 +34,21 @@ const measures = [
    * A value an admin enters for the month (sla_manual_values). With `op` `>=` or `<=` and a
    * `threshold` the value must be a number and is judged; with `yes` a yes/no answer is; without `op` it is not judged.
    */
+  /** The support desk (src/lib/support), measured from its records: acknowledgement, status reports, processing of applications. */
+  z.strictObject({ measure: z.literal('support_ack') }),
+  z.strictObject({ measure: z.literal('support_status_report') }),
+  z.strictObject({ measure: z.literal('support_processing') }),
+  /** Support time logged by admins in the month: at least `hours`. */
+  z.strictObject({ measure: z.literal('support_hours'), hours: z.number().positive().default(5) }),
+  /** Satisfaction survey answers returned in the month: average at least `min_score`. */
+  z.strictObject({ measure: z.literal('support_survey'), min_score: z.number().min(0).max(100).default(65) }),
   z.strictObject({ measure: z.literal('manual'), unit: z.string().optional(), op: z.enum(['>=', '<=', 'yes']).optional(), threshold: z.number().optional() }),
 ] as const;
 
 // A strict object cannot be intersected without each side refusing the other's keys, so rows are validated in two passes.
 const rowBase = z.object({ key: rowKey, name: localized, target: localized.optional(), note: localized.optional() });
 const rowMeasure = z.discriminatedUnion('measure', measures);
-const knownKeys = new Set(['key', 'name', 'target', 'note', 'measure', 'max', 'timer', 'incidents', 'generations', 'min_pct', 'day', 'unit', 'op', 'threshold']);
+const knownKeys = new Set(['key', 'name', 'target', 'note', 'measure', 'max', 'timer', 'incidents', 'generations', 'min_pct', 'day', 'unit', 'op', 'threshold', 'hours', 'min_score']);
 
 export const slaRowsSchema = z.array(z.record(z.string(), z.unknown())).superRefine((rows, ctx) => {
   const seen = new Set<string>();
@@ -91,5 +99,10 @@ export const defaultSlaRows: SlaRowDef[] = [
   { key: 'monthly_report', name: L('月次報告', 'Monthly report'), measure: 'report_deadline', day: 10 },
   { key: 'count.major', name: L('重大障害件数', 'Major failures'), measure: 'count', incidents: 'major', max: 0 },
   { key: 'count.security', name: L('セキュリティ障害件数', 'Security failures'), measure: 'count', incidents: 'security', max: 0 },
-  { key: 'maintenance_support', name: L('保守対応時間', 'Maintenance support'), measure: 'manual', unit: 'h', op: '>=', threshold: 5 },
+  // The support desk's rows are measured from its records (src/lib/support), not entered.
+  { key: 'maintenance_support', name: L('保守対応時間', 'Maintenance support'), measure: 'support_hours', hours: 5 },
+  { key: 'support.acknowledged', name: L('問合せ受付第一報', 'Inquiry acknowledged'), measure: 'support_ack' },
+  { key: 'support.status_report', name: L('対応状況報告', 'Status reported to the requester'), measure: 'support_status_report' },
+  { key: 'support.processing', name: L('申請処理及び連絡', 'Application processed'), measure: 'support_processing' },
+  { key: 'support.survey', name: L('満足度調査', 'Satisfaction survey'), measure: 'support_survey', min_score: 65 },
 ];

@@ -1,6 +1,7 @@
 import { toIso } from '../time';
 import type { MonthFigures } from './month';
 import { wholeSeconds } from './format';
+import { supportJson } from '../support/report';
 
 /**
  * The JSON of `npm run sla -- --json` (CONTRACTS.md). Durations are whole seconds
@@ -26,6 +27,7 @@ export function slaJson(f: MonthFigures) {
         downtime_s: wholeSeconds(a.downtimeMs),
         unmonitored_s: wholeSeconds(a.unmonitoredMs),
         reduced_quorum_s: wholeSeconds(a.reducedQuorumMs),
+        paused_s: wholeSeconds(a.pausedMs),
         allowed_left_s: a.allowedLeftMs === null ? null : wholeSeconds(a.allowedLeftMs),
         outages: a.outages.map((o) => ({ start: toIso(o.start), end: toIso(o.end), duration_s: wholeSeconds(o.end - o.start), source: o.source, ...(o.locations ? { locations: o.locations } : {}) })),
         year_to_date: {
@@ -48,6 +50,10 @@ export function slaJson(f: MonthFigures) {
       timers: Object.fromEntries(i.timers.map((t) => [t.key, t.state])),
     })),
     counts: { incidents: f.counts.incidents, major: f.counts.major, security: f.counts.security, regular_stops: f.counts.regularStops },
+    // A month still running: its figures count only up to the cut-off (SLA.md, Now).
+    provisional: f.provisional,
+    ...(f.cutOff !== null ? { cut_off: toIso(f.cutOff) } : {}),
+    support: supportJson(f.support),
     generated_at: toIso(f.generatedAt),
   };
 }

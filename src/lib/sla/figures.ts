@@ -4,6 +4,7 @@ import { type Interval, union, intersect, subtract, totalMs } from '../intervals
 import { computeAvailability, monitorOutages, monitorUnmonitored, type Availability, type AvailabilityInputs, type CheckRun } from './availability';
 import { excludedInterval, type PlannedStop } from './planned-stops';
 import { loadLocatedFigures, LOCAL } from './locations';
+import { type MonitorLife, withinLife, unmonitoredInLife, pausedInLife, unwatched } from './coverage';
 
 /**
  * Loads what the availability rules need from the database. Every figure of the site, the
@@ -80,18 +81,43 @@ export function loadMonitorUnmonitored(db: Db, monitor: MonitorMeta, range: Inte
   return monitorUnmonitored(gaps, span.first, span.last, monitor.intervalS * 1000, now);
 }
 
+/** A monitor's life (SLA.md, Coverage): added, paused, removed; an open pause runs to now. */
+export function loadMonitorLife(db: Db, monitorId: number, now: number): MonitorLife {
+  const c = db.$client;
+  // The first check from any location: a monitor checked only by agents has no local runs.
+  const row = c.prepare(`SELECT added_at AS addedAt, removed_at AS removedAt,
+      (SELECT min(first_at) FROM check_runs WHERE monitor_id = monitors.id) AS firstCheckAt,
+      (SELECT min(first_at) FROM location_check_runs WHERE monitor_id = monitors.id) AS firstLocatedAt
+    FROM monitors WHERE id = ?`)
+    .get(monitorId) as { addedAt: number | null; removedAt: number | null; firstCheckAt: number | null; firstLocatedAt: number | null } | undefined;
+  const firsts = [row?.firstCheckAt, row?.firstLocatedAt].filter((t): t is number => t != null);
+  const pauses = (c.prepare('SELECT start, "end" FROM monitor_pauses WHERE monitor_id = ? ORDER BY start').all(monitorId) as { start: number; end: number | null }[])
+    .map((p) => ({ start: p.start, end: p.end ?? Math.max(now, p.start) }));
+  return { addedAt: row?.addedAt ?? null, removedAt: row?.removedAt ?? null, firstCheckAt: firsts.length ? Math.min(...firsts) : null, pauses };
+}
+
+/** A monitor's unmonitored and paused time over its life. */
+export function loadMonitorCoverage(db: Db, monitor: MonitorMeta, range: Interval, now: number): { life: MonitorLife; unmonitored: Interval[]; paused: Interval[] } {
+  const life = loadMonitorLife(db, monitor.id, now);
+  return { life, unmonitored: unmonitoredInLife(loadMonitorUnmonitored(db, monitor, range, now), life), paused: pausedInLife(life) };
+}
+
 /** Everything the rules need for one service over `range` (any sub-period of it can then be computed). */
 export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Interval): ServiceInputs {
   const c = ctx.db.$client;
+  // Removed monitors stay: their history inside their life still counts.
   const monitors = c.prepare('SELECT id, confirm, interval_s AS intervalS FROM monitors WHERE service_id = ? AND counts_for_availability = 1').all(serviceId) as MonitorMeta[];
-  const perMonitorOutages = monitors.map((m) => loadMonitorOutages(ctx.db, m, range, ctx.now));
+  const coverage = monitors.map((m) => loadMonitorCoverage(ctx.db, m, range, ctx.now));
+  const perMonitorOutages = monitors.map((m, i) => withinLife(loadMonitorOutages(ctx.db, m, range, ctx.now), coverage[i]!.life));
   const perMonitorLocated = monitors.map((m) => loadLocatedFigures(ctx.db, m, range, ctx.now));
   const locatedOutages = perMonitorOutages.flatMap((list, k) => list.map((o) => ({
     ...o, locations: perMonitorLocated[k]?.down.find((d) => d.start === o.start)?.locations ?? [LOCAL], located: perMonitorLocated[k] != null,
   })));
-  const perMonitorUnmonitored = monitors.length > 0
-    ? monitors.map((m) => loadMonitorUnmonitored(ctx.db, m, range, ctx.now))
-    : [[{ start: range.start, end: Math.max(range.end, ctx.now) }]]; // nothing watches this service
+  // Each monitor's own gaps, and the times when no counting monitor was alive at all.
+  const perMonitorUnmonitored = [
+    ...coverage.map((m) => m.unmonitored),
+    unwatched(coverage.map((m) => m.life), { start: range.start, end: Math.max(range.end, ctx.now) }),
+  ];
 
   const incidents = c.prepare(`SELECT i.started_at AS startedAt, i.recovered_at AS recoveredAt, i.force_majeure AS forceMajeure, s.impact
     FROM incidents i JOIN incident_services s ON s.incident_id = i.id
@@ -110,12 +136,13 @@ export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Int
   return {
     monitorOutages: perMonitorOutages,
     monitorUnmonitored: perMonitorUnmonitored,
+    monitorPaused: coverage.map((m) => m.paused),
     incidentOutages,
     plannedExclusions,
     forceMajeure,
     probeOutages: union(...perMonitorOutages),
     locatedOutages,
-    reducedQuorum: union(...perMonitorLocated.map((l) => l?.reducedQuorum ?? [])),
+    reducedQuorum: union(...perMonitorLocated.map((l, i) => withinLife(l?.reducedQuorum ?? [], coverage[i]!.life))),
   };
 }
 

@@ -5,7 +5,10 @@ export function wholeSeconds(ms: number): number {
   return Math.trunc(ms / 1000);
 }
 
-/** 2612 s → `43分32秒` / `43 min 32 s`; hours when there are any: `8時間45分36秒`. */
+/**
+ * 2612 s → `43分32秒` / `43 min 32 s`; hours when there are any: `8時間45分36秒`. Zero parts
+ * after a larger one are left out: a 31-day month is `744時間`, not `744時間0分0秒`.
+ */
 export function formatDuration(ms: number, lang: 'ja' | 'en' = 'ja'): string {
   const negative = ms < 0;
   let s = wholeSeconds(Math.abs(ms));
@@ -14,15 +17,16 @@ export function formatDuration(ms: number, lang: 'ja' | 'en' = 'ja'): string {
   const m = Math.floor(s / 60);
   s -= m * 60;
   const parts: string[] = [];
+  const secondsToo = s > 0 || (h === 0 && m === 0);
   if (lang === 'ja') {
     if (h) parts.push(`${h}時間`);
-    if (h || m) parts.push(`${m}分`);
-    parts.push(`${s}秒`);
+    if (m) parts.push(`${m}分`);
+    if (secondsToo) parts.push(`${s}秒`);
     return (negative ? '−' : '') + parts.join('');
   }
   if (h) parts.push(`${h} h`);
-  if (h || m) parts.push(`${m} min`);
-  parts.push(`${s} s`);
+  if (m) parts.push(`${m} min`);
+  if (secondsToo) parts.push(`${s} s`);
   return (negative ? '−' : '') + parts.join(' ');
 }
 

@@ -4,7 +4,7 @@ import { monthPeriod, fiscalYearToDate, daysBetween, type Period } from '../time
 import { AppError } from '../errors';
 import {
   type SlaContext, type ServiceRow, type ServiceAvailability, type MonitorMeta,
-  listServices, loadServiceInputs, availabilityFor, loadMonitorOutagesRaw, loadMonitorUnmonitored,
+  listServices, loadServiceInputs, availabilityFor, loadMonitorOutagesRaw, loadMonitorCoverage,
 } from './figures';
 import {
   type PlannedStop, type WindowRule, excludedInterval, noticeMet, noticeDaysGiven, isRegular, outsideWindow, overrunMs, earlyStartMs,
@@ -13,6 +13,9 @@ import { incidentTimers, isMajor, type TimerLimits, type TimerResult, type Incid
 import { readBackups, type BackupFigures } from './backups';
 import { manualValues, type ManualValue } from './manual';
 import { evaluateRows, type RowResult } from './rows';
+import { lifeSpan } from './coverage';
+import { inForce } from './closing';
+import { supportFigures, deskLimitsOf, type SupportFigures } from '../support/figures';
 
 /**
  * The month's SLA figures: the one call behind `npm run sla`, the online report pages and
@@ -109,6 +112,11 @@ export interface MonthFigures {
   manual: ManualValue[];
   /** When this month's report was first issued, null if not yet. */
   firstIssuedAt: number | null;
+  /** The month has not ended: its figures count only up to `cutOff` (速報). */
+  provisional: boolean;
+  cutOff: number | null;
+  /** The support desk's month (items, timers, hours, survey), measured from its records. */
+  support: SupportFigures;
   rows: RowResult[];
 }
 
@@ -210,7 +218,7 @@ function loadStops(ctx: SlaContext, period: Period): StopFigures[] {
       qualifies: s.status !== 'cancelled' && (noticeMet(s, noticeDays) || s.clientApprovedAt !== null),
       overrunMs: overrunMs(s, ctx.now), earlyStartMs: earlyStartMs(s),
       windowMet: outside.length === 0, outsideWindowMs: totalMs(outside),
-      excludedMs: excluded ? totalMs(clip([excluded], period)) : 0,
+      excludedMs: excluded ? totalMs(clip([excluded], { start: period.start, end: Math.min(period.end, Math.max(ctx.now, period.start)) })) : 0,
     };
   });
 }
@@ -222,8 +230,12 @@ function loadMonitors(ctx: SlaContext, period: Period): MonitorFigures[] {
     (Omit<MonitorFigures, 'countsForAvailability' | 'detections' | 'falsePositives' | 'unmonitoredMs'> & { counts: number })[];
   const fpCount = c.prepare('SELECT count(*) AS n FROM false_positives WHERE monitor_id = ? AND start >= ? AND start < ?');
   const observed = { start: period.start, end: Math.min(period.end, Math.max(ctx.now, period.start)) };
-  return rows.map((m) => {
+  return rows.flatMap((m) => {
     const meta: MonitorMeta = { id: m.id, confirm: m.confirm, intervalS: m.intervalS };
+    const coverage = loadMonitorCoverage(ctx.db, meta, period, ctx.now);
+    // A monitor added after the month, or removed before it, was not part of it.
+    const span = lifeSpan(coverage.life);
+    if (span ? span.end <= period.start || span.start >= period.end : coverage.life.addedAt !== null || coverage.life.removedAt !== null) return [];
     const outages = loadMonitorOutagesRaw(ctx.db, meta, period, ctx.now).filter((o) => o.start >= period.start && o.start < period.end);
     const { counts, ...rest } = m;
     return {
@@ -231,7 +243,7 @@ function loadMonitors(ctx: SlaContext, period: Period): MonitorFigures[] {
       countsForAvailability: counts === 1,
       detections: outages.length,
       falsePositives: (fpCount.get(m.id, period.start, period.end) as { n: number }).n,
-      unmonitoredMs: totalMs(intersect(loadMonitorUnmonitored(ctx.db, meta, period, ctx.now), [observed])),
+      unmonitoredMs: totalMs(intersect(coverage.unmonitored, [observed])),
     };
   });
 }
@@ -242,13 +254,16 @@ function firstIssuedAt(ctx: SlaContext, month: string): number | null {
 }
 
 /** Every figure of the month (SLA.md), for the site, the CLI and the PDF alike. */
-export function monthFigures(ctx: SlaContext, month: string, options: { issuingAt?: number } = {}): MonthFigures {
+export function monthFigures(current: SlaContext, month: string, options: { issuingAt?: number } = {}): MonthFigures {
+  // A closed month is computed with the settings it closed with (SLA.md, Figures over time).
+  const kept = inForce(current.db, current.config, month, listServices(current.db));
+  const ctx: SlaContext = { ...current, config: kept.config };
   const zone = ctx.config.zone;
   const period = monthPeriod(month, zone);
   const ytd = fiscalYearToDate(month, zone, ctx.config.fiscal_year_start_month);
   const limits = timerLimitsOf(ctx.config);
 
-  const services = listServices(ctx.db).map((service): ServiceFigures => {
+  const services = kept.services.map((service): ServiceFigures => {
     const inputs = loadServiceInputs(ctx, service.id, ytd);
     return {
       service,
@@ -276,6 +291,9 @@ export function monthFigures(ctx: SlaContext, month: string, options: { issuingA
     manual: manualValues(ctx.db, month),
     // A report being issued right now counts as issued when it is the first of the month.
     firstIssuedAt: firstIssuedAt(ctx, month) ?? options.issuingAt ?? null,
+    provisional: period.end > ctx.now,
+    cutOff: period.end > ctx.now ? Math.max(ctx.now, period.start) : null,
+    support: supportFigures(ctx.db, period, ctx.now, deskLimitsOf(ctx.config)),
   };
   const rows = evaluateRows(base, ctx.config, limits);
   return { ...base, rows };

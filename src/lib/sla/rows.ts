@@ -6,6 +6,8 @@ import type { TimerLimits, TimerKey } from './timers';
 import { timerNames } from './timers';
 import { formatDuration, formatHours, pctOf } from './format';
 import { parseNumber, parseYes } from './manual';
+import { meetsPercent } from './availability';
+import { supportRow } from '../support/rows';
 
 /** One row of the month's SLA table: its target, what was measured, and whether it was achieved. */
 export interface Text { ja: string; en: string }
@@ -141,15 +143,16 @@ export function evaluateRows(f: MonthFiguresBase, config: Config, limits: TimerL
         break;
       }
       case 'coverage': {
-        const ratios = f.services.map((s) => {
+        const shares = f.services.map((s) => {
           const serviceMs = Math.min(s.month.periodMs, Math.max(0, Math.min(f.period.end, f.generatedAt) - f.period.start)) - s.month.excludedMs;
-          return serviceMs > 0 ? (serviceMs - s.month.unmonitoredMs) / serviceMs : null;
-        }).filter((r): r is number => r !== null);
-        const worst = ratios.length ? Math.min(...ratios) : null;
+          return serviceMs > 0 ? { monitored: serviceMs - s.month.unmonitoredMs, serviceMs, ratio: (serviceMs - s.month.unmonitoredMs) / serviceMs } : null;
+        }).filter((r): r is NonNullable<typeof r> => r !== null);
+        const lowest = shares.length ? shares.reduce((a, b) => (b.ratio < a.ratio ? b : a)) : null;
+        const worst = lowest?.ratio ?? null;
         pushRow(def, {
           target: T(`24時間365日（監視率 ${def.min_pct} %以上）`, `24 h × 365 d (coverage ≥ ${def.min_pct} %)`),
           measured: worst === null ? same('–') : same(`${pctOf(worst)} %`),
-          met: worst === null ? null : Math.round(worst * 1e9) >= Math.round(def.min_pct * 1e7),
+          met: lowest === null ? null : meetsPercent(lowest.monitored, lowest.serviceMs, def.min_pct),
           note: T('監視欠測時間を除いた割合（最も低いサービス）', 'monitored share of service time (lowest service)'),
         });
         break;
@@ -172,6 +175,9 @@ export function evaluateRows(f: MonthFiguresBase, config: Config, limits: TimerL
         });
         break;
       }
+      case 'support_ack': case 'support_status_report': case 'support_processing': case 'support_hours': case 'support_survey':
+        pushRow(def, supportRow(def, f.support));
+        break;
       case 'manual': {
         const v = f.manual.find((m) => m.rowKey === def.key);
         const unit = def.unit ? ` ${def.unit}` : '';

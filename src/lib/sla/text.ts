@@ -1,5 +1,6 @@
 import type { MonthFigures } from './month';
 import { formatDuration, formatInstant } from './format';
+import { judgeText } from '../i18n';
 
 /** The month's figures as a plain-text table for the terminal (`npm run sla` without --json). */
 function width(s: string): number {
@@ -14,11 +15,13 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
-const yesNo = (met: boolean | null) => (met === null ? '–' : met ? '達成' : '未達成');
+const yesNo = (met: boolean | null) => judgeText(met);
 
 export function slaTable(f: MonthFigures): string {
   const z = f.zone;
-  let out = `SLA ${f.month} (${formatInstant(f.period.start, z)} – ${formatInstant(f.period.end, z)} ${z})\n\n`;
+  let out = `SLA ${f.month} (${formatInstant(f.period.start, z)} – ${formatInstant(f.period.end, z)} ${z})\n`;
+  if (f.cutOff !== null) out += `速報 (provisional): ${formatInstant(f.cutOff, z)} ${z} 時点までの集計です。月末までの確定値ではありません。\n`;
+  out += '\n';
   out += table(
     ['サービス', '稼働率(月)', '年度累計', '目標', '判定', '停止時間', '除外', '監視欠測', '残り許容'],
     f.services.map((s) => [

@@ -44,7 +44,20 @@ function maintenanceText(ctx: FeedContext, m: PublicMaintenance): string {
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const asHtml = (text: string) => text.split('\n').map((l) => `<p>${escapeHtml(l)}</p>`).join('');
 
-export function historyFeed(ctx: FeedContext): Feed {
+/**
+ * Titles and summaries are text, whatever a person typed into them: the feed package writes
+ * them as `type="html"` CDATA, so they are given to it escaped (no `<` and no `]]>` is left
+ * in them) and then written as XML-escaped text: Atom `type="text"`, RSS plain titles.
+ * RSS descriptions are HTML by definition: they stay CDATA holding the escaped text.
+ */
+function asTextElements(xml: string, kind: 'atom' | 'rss'): string {
+  if (kind === 'atom') return xml.replace(/<(title|summary) type="html"><!\[CDATA\[([^<]*?)\]\]><\/\1>/g, '<$1 type="text">$2</$1>');
+  return xml.replace(/<title><!\[CDATA\[([^<]*?)\]\]><\/title>/g, '<title>$1</title>');
+}
+
+export interface HistoryFeed { atom1: () => string; rss2: () => string }
+
+export function historyFeed(ctx: FeedContext): HistoryFeed {
   const t = words[ctx.lang];
   const site = ctx.config.site.name[ctx.lang];
   const q = ctx.lang === 'en' ? '?lang=en' : '';
@@ -83,9 +96,9 @@ export function historyFeed(ctx: FeedContext): Feed {
     author: { name: site, link: `${ctx.baseUrl}${pathIn(ctx.lang, '/')}` },
   });
   for (const e of entries) {
-    feed.addItem({ title: e.title, id: e.id, guid: e.id, link: e.link, date: new Date(e.at), published: new Date(e.published), description: e.text, content: asHtml(e.text) });
+    feed.addItem({ title: escapeHtml(e.title), id: e.id, guid: e.id, link: e.link, date: new Date(e.at), published: new Date(e.published), description: escapeHtml(e.text), content: asHtml(e.text) });
   }
-  return feed;
+  return { atom1: () => asTextElements(feed.atom1(), 'atom'), rss2: () => asTextElements(feed.rss2(), 'rss') };
 }
 
 /** Planned maintenance (the last 90 days and everything ahead) as an iCalendar feed. */
@@ -95,7 +108,6 @@ export function maintenanceCalendar(ctx: FeedContext): string {
   const cal = ical({
     name: `${site} – ${t.maintenances}`,
     description: t.maintenances,
-    timezone: ctx.config.zone,
     prodId: { company: 'status-sla', product: 'maintenance', language: ctx.lang.toUpperCase() },
     url: `${ctx.baseUrl}${pathIn(ctx.lang, '/')}`,
     ttl: 60 * 60,
@@ -106,7 +118,6 @@ export function maintenanceCalendar(ctx: FeedContext): string {
       id: `maintenance-${m.key}@${new URL(ctx.baseUrl).host}`,
       start: new Date(m.scheduledStart),
       end: new Date(m.scheduledEnd),
-      timezone: ctx.config.zone,
       stamp: new Date(m.updatedAt),
       created: new Date(m.announcedAt),
       lastModified: new Date(m.updatedAt),

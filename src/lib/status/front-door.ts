@@ -1,56 +1,180 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HSTS } from '../auth/security';
-import { answerStore, etagMatches, acceptsGzip, acceptsBrotli, type CachedAnswer } from './cache';
+import { SESSION_COOKIE } from '../auth/session';
+import { etagMatches, acceptsGzip, acceptsBrotli, type CachedAnswer } from './cache';
+import { publicKeyOf } from './public-answers';
+import type { ToRenderer, FromRenderer } from './render-thread';
 
 /**
- * The node:http handler in front of the site: answers that the site has cached (the
- * status page, the API, feeds) are written straight from memory while they are fresh,
- * with the very headers the site sent the first time (its security headers included), so
- * a crowd never enters the framework. Everything else, and every miss, goes to the site,
- * which rebuilds the answer. The store is shared through globalThis (./cache.ts).
+ * The node:http handler in front of the site. Public answers (./public-answers.ts) are
+ * written straight from the answer cache, which the render thread keeps current; a visitor
+ * never waits for a rebuild and never enters the framework. The first visitor of an answer
+ * not rendered yet (an incident page) waits for the render thread, without blocking anyone.
+ * Everything else goes to the site.
  *
- * Once the data changed (or an answer aged out), the next visitor's request rebuilds the
- * answer and gets the new one, so whoever changed something sees it at once; visitors who
- * arrive while that rebuild runs get the last answer at once, so a crowd never waits.
- * The data version is read at most every 50 ms, and at once after a change made through
- * this process.
+ * A change made through the site (any request that is not GET or HEAD) makes the render
+ * thread render the hot answers again at once; a signed-in visitor (the admin who made the
+ * change) asking for a public answer meanwhile waits for that, so sees the change at once.
  */
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-const CACHEABLE = /^\/(?:$|en\/$|api\/v2\/[a-z/-]+\.json$|history\.(?:atom|rss)$|maintenance\.ics$|badge\/[a-z0-9-]+\.svg$|(?:en\/)?incidents\/)/;
-
-function keyOf(url: string): string | null {
-  const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
-  if (!CACHEABLE.test(path)) return null;
-  if (q === -1) return path;
-  // Only ?lang= changes an answer; any other query goes to the site.
-  const query = url.slice(q + 1);
-  return /^lang=(?:ja|en)$/.test(query) ? `${path}?${query}` : null;
+export interface RendererPort {
+  postMessage(message: ToRenderer): void;
 }
 
-interface Prepared { base: [string, string][]; plain: string[]; gzip: string[] | null; br: string[] | null; notModified: string[] }
+const MAX_ENTRIES = 500;
+/** Answers a crowd of one-off addresses can never push out of the cache. */
+const PINNED = /^\/(?:en\/)?(?:\?|$)|^\/api\/v2\//;
+const HOT_NOTE_EVERY_MS = 10_000;
+/** As the render thread's HOT_FOR_MS: after this long without a request, an answer is checked first. */
+const COLD_AFTER_MS = 60_000;
+const WAIT_AT_MOST_MS = 15_000;
+
+/** The serving thread's side of the render thread: the answer cache and the waits. */
+export class AnswerCache {
+  readonly entries = new Map<string, CachedAnswer>();
+  readonly stats = { hits: 0, waits: 0 };
+  private readonly waiting = new Map<string, Array<(a: CachedAnswer | null) => void>>();
+  private readonly notedAt = new Map<string, number>();
+  private readonly requestedAt = new Map<string, number>();
+  private catchUps = new Map<number, () => void>();
+  private catching: Promise<void> | null = null;
+  private nextId = 1;
+  port: RendererPort | null = null;
+
+  /** A message of the render thread. */
+  receive(m: FromRenderer): void {
+    if (m.type === 'answer') {
+      const a = m.answer;
+      const answer: CachedAnswer = { ...a, body: asBuffer(a.body)!, gzip: asBuffer(a.gzip), br: asBuffer(a.br) };
+      // A missing page (an unknown incident, a month outside the history) is answered to
+      // whoever waits for it, never kept: a loop over endless addresses fills nothing.
+      if (answer.status === 404 && !this.entries.has(a.key)) {
+        this.settle(a.key, answer);
+        return;
+      }
+      if (!this.entries.has(a.key) && this.entries.size >= MAX_ENTRIES) this.evictOne();
+      this.entries.set(a.key, answer);
+      prepared.delete(answer);
+      this.settle(a.key, answer);
+    } else if (m.type === 'failed' || m.type === 'current') this.settle(m.key, null);
+    else if (m.type === 'caught-up') {
+      this.catchUps.get(m.id)?.();
+      this.catchUps.delete(m.id);
+    }
+  }
+
+  /** Makes room: the oldest answer that is not pinned (the status pages and the v2 API never go). */
+  private evictOne(): void {
+    for (const key of this.entries.keys()) {
+      if (PINNED.test(key)) continue;
+      this.entries.delete(key);
+      return;
+    }
+  }
+
+  private settle(key: string, answer: CachedAnswer | null): void {
+    const list = this.waiting.get(key);
+    if (!list) return;
+    this.waiting.delete(key);
+    for (const done of list) done(answer ?? this.entries.get(key) ?? null);
+  }
+
+  /**
+   * The answer for `key`: at once from the cache while people are reading it. The first
+   * visitor in a while (the render thread keeps answers nobody reads less often) waits for
+   * the thread to say it is current or to render it again; a key not rendered yet waits for
+   * its first render. Neither wait blocks anyone else.
+   */
+  answer(key: string, now: number): CachedAnswer | Promise<CachedAnswer | null> {
+    const entry = this.entries.get(key);
+    const last = this.requestedAt.get(key);
+    this.requestedAt.set(key, now);
+    if (this.requestedAt.size > MAX_ENTRIES * 2) this.requestedAt.clear();
+    const cold = last === undefined || now - last >= COLD_AFTER_MS;
+    if (entry && !cold) {
+      const noted = this.notedAt.get(key) ?? 0;
+      if (now - noted > HOT_NOTE_EVERY_MS) {
+        this.notedAt.set(key, now);
+        this.port?.postMessage({ type: 'hot', key });
+      }
+      this.stats.hits++;
+      return entry;
+    }
+    if (!this.port) return entry ?? Promise.resolve(null);
+    this.stats.waits++;
+    return new Promise((resolve) => {
+      // A render thread that never answers (stuck, restarting) leaves nobody waiting for long.
+      const timer = setTimeout(() => done(this.entries.get(key) ?? null), WAIT_AT_MOST_MS);
+      const done = (a: CachedAnswer | null) => {
+        clearTimeout(timer);
+        resolve(a);
+      };
+      const list = this.waiting.get(key);
+      if (list) list.push(done);
+      else {
+        this.waiting.set(key, [done]);
+        this.notedAt.set(key, now);
+        this.port!.postMessage(entry ? { type: 'check', key } : { type: 'ask', key });
+      }
+    });
+  }
+
+  /** The render thread ended: whoever waits gets the last answer there is (or a 503). */
+  threadEnded(): void {
+    for (const key of [...this.waiting.keys()]) this.settle(key, null);
+    for (const done of this.catchUps.values()) done();
+    this.catchUps.clear();
+    this.notedAt.clear();
+    this.requestedAt.clear();
+  }
+
+  /** The data changed through the site: the render thread catches up now. */
+  changed(): void {
+    const id = this.nextId++;
+    const p = new Promise<void>((done) => {
+      this.catchUps.set(id, done);
+      setTimeout(done, 5_000).unref();
+    });
+    const caught = p.finally(() => {
+      if (this.catching === caught) this.catching = null;
+    });
+    this.catching = caught;
+    this.port?.postMessage({ type: 'changed', id });
+  }
+
+  /** The catch-up in progress after a change made through the site, if any. */
+  catchingUp(): Promise<void> | null {
+    return this.catching;
+  }
+}
+
+function asBuffer(v: Uint8Array | Buffer | null): Buffer | null {
+  if (v === null) return null;
+  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+interface Prepared { base: string[]; plain: string[]; gzip: string[] | null; br: string[] | null }
 const prepared = new WeakMap<CachedAnswer, Prepared>();
 
 /** The header lists of an answer's three forms, built once per answer, not per request. */
 function prepare(entry: CachedAnswer): Prepared {
   let p = prepared.get(entry);
   if (!p) {
-    // HSTS depends on how each visitor came (HTTPS or not), not on the first visitor: added per request.
-    const base = Object.entries(entry.finalHeaders!).filter(([k]) => k !== 'content-length' && k !== 'content-encoding' && k !== 'transfer-encoding' && k !== 'strict-transport-security');
+    const base = [
+      ...Object.entries(entry.headers).filter(([k]) => k !== 'vary' && k !== 'last-modified'),
+      ['etag', entry.etag], ['vary', 'Accept-Encoding'], ['last-modified', new Date(entry.builtAt).toUTCString()],
+    ].flat();
     p = {
       base,
-      br: null,
-      plain: [...base, ['content-length', String(entry.body.length)]].flat(),
-      gzip: entry.gzip ? [...base, ['content-encoding', 'gzip'], ['content-length', String(entry.gzip.length)]].flat() : null,
-      notModified: base.flat(),
+      plain: [...base, 'content-length', String(entry.body.length)],
+      gzip: entry.gzip ? [...base, 'content-encoding', 'gzip', 'content-length', String(entry.gzip.length)] : null,
+      br: entry.br ? [...base, 'content-encoding', 'br', 'content-length', String(entry.br.length)] : null,
     };
     prepared.set(entry, p);
   }
   return p;
 }
-
-const HSTS_HEADER = ['strict-transport-security', HSTS];
 
 /** Whether this visitor reached the site over HTTPS, as the middleware judges it for the headers it sends. */
 function viaHttps(req: IncomingMessage): boolean {
@@ -59,90 +183,50 @@ function viaHttps(req: IncomingMessage): boolean {
     || (process.env.PUBLIC_URL ?? '').startsWith('https:');
 }
 
-function write(entry: CachedAnswer, req: IncomingMessage, res: ServerResponse): void {
+export function writeAnswer(entry: CachedAnswer, req: IncomingMessage, res: ServerResponse): void {
   const p = prepare(entry);
-  if (viaHttps(req)) {
-    const writeHead = res.writeHead.bind(res) as (status: number, headers: string[]) => ServerResponse;
-    res.writeHead = ((status: number, headers: string[]) => writeHead(status, [...headers, ...HSTS_HEADER])) as typeof res.writeHead;
-  }
-  if (etagMatches(req.headers['if-none-match'], entry.etag)) {
-    res.writeHead(304, p.notModified);
+  // HSTS depends on how each visitor came (HTTPS or not), not on the render.
+  const hsts = viaHttps(req) ? ['strict-transport-security', HSTS] : [];
+  if (entry.status === 200 && etagMatches(req.headers['if-none-match'], entry.etag)) {
+    res.writeHead(304, [...p.base, ...hsts]);
     res.end();
     return;
   }
   const accept = req.headers['accept-encoding'];
-  if (entry.br && acceptsBrotli(accept)) {
-    p.br ??= [...p.base, ['content-encoding', 'br'], ['content-length', String(entry.br.length)]].flat();
-    res.writeHead(entry.status, p.br);
-    res.end(req.method === 'HEAD' ? undefined : entry.br);
-    return;
-  }
-  const gz = p.gzip !== null && acceptsGzip(accept);
-  res.writeHead(entry.status, gz ? p.gzip! : p.plain);
-  res.end(req.method === 'HEAD' ? undefined : gz ? entry.gzip! : entry.body);
+  const [headers, body] = p.br && acceptsBrotli(accept) ? [p.br, entry.br!]
+    : p.gzip && acceptsGzip(accept) ? [p.gzip, entry.gzip!]
+      : [p.plain, entry.body];
+  res.writeHead(entry.status, hsts.length ? [...headers, ...hsts] : headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+function unavailable(res: ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', 'cache-control': 'no-store' });
+  res.end('The page is being prepared; try again in a few seconds.\n');
+}
+
+const signedIn = (req: IncomingMessage) => (req.headers.cookie ?? '').split(';').some((c) => c.trim().startsWith(`${SESSION_COOKIE}=`));
+
 /** Wraps the site's handler. */
-export function withFrontDoor(site: Handler): Handler {
-  const store = answerStore();
-  /** Keys whose answer a visitor's request is rebuilding right now, with when it started. */
-  const rebuilding = new Map<string, number>();
-  // The data version is read at most every 50 ms, however many requests arrive.
-  let versionAt = 0;
-  let version: string | null = null;
-  const currentVersion = (now: number) => {
-    if (now - versionAt > 50) {
-      version = store.version ? store.version() : null;
-      versionAt = now;
-    }
-    return version;
-  };
-  const fresh = (entry: CachedAnswer, now: number) => {
-    const age = now - entry.builtAt;
-    if (age >= store.maxAgeMs) return false;
-    return currentVersion(now) === null || currentVersion(now) === entry.version;
+export function withFrontDoor(site: Handler, cache: AnswerCache): Handler {
+  const serve = (key: string, req: IncomingMessage, res: ServerResponse) => {
+    const found = cache.answer(key, Date.now());
+    if (!(found instanceof Promise)) return writeAnswer(found, req, res);
+    void found.then((entry) => (entry ? writeAnswer(entry, req, res) : unavailable(res)));
   };
   return (req, res) => {
     const method = req.method ?? 'GET';
-    const key = method === 'GET' || method === 'HEAD' ? keyOf(req.url ?? '/') : null;
+    const key = method === 'GET' || method === 'HEAD' ? publicKeyOf(req.url ?? '/') : null;
     if (key === null) {
-      // A change made through this process (an admin's form) is seen by the very next request.
-      if (method !== 'GET' && method !== 'HEAD') res.once('finish', () => { versionAt = 0; });
+      if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') res.once('finish', () => cache.changed());
       return site(req, res);
     }
-    const entry = store.entries.get(key);
-    const now = Date.now();
-    if (entry && entry.finalHeaders) {
-      if (fresh(entry, now)) {
-        store.stats.hits++;
-        write(entry, req, res);
-        return;
-      }
-      const started = rebuilding.get(key);
-      if (started !== undefined && now - started < 30_000 && now - entry.builtAt < store.maxAgeMs * 4) {
-        // Another visitor's request is rebuilding this answer: this one gets the last answer now.
-        store.stats.hits++;
-        write(entry, req, res);
-        return;
-      }
-      // The data changed: this visitor's request rebuilds the answer (a few milliseconds) and
-      // gets the new one, so whoever changed something sees it; a crowd meanwhile gets the last one.
-      rebuilding.set(key, now);
-      res.once('close', () => rebuilding.delete(key));
+    const catching = cache.catchingUp();
+    if (catching && signedIn(req)) {
+      void catching.then(() => serve(key, req, res));
+      return;
     }
-    // A miss: the site answers and refreshes the entry; note the headers it sends with it.
-    const writeHead = res.writeHead;
-    res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
-      const headersArg = rest.find((r) => r && typeof r === 'object') as Record<string, string | string[]> | undefined;
-      const fresh = store.entries.get(key);
-      if (status === 200 && fresh && headersArg && !('set-cookie' in headersArg)) {
-        const flat: Record<string, string> = {};
-        for (const [k, v] of Object.entries(headersArg)) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-        if (flat.etag === fresh.etag) fresh.finalHeaders = flat;
-      }
-      return (writeHead as (...a: unknown[]) => ServerResponse).call(this, status, ...rest);
-    } as typeof res.writeHead;
-    site(req, res);
+    serve(key, req, res);
   };
 }
 
@@ -156,13 +240,20 @@ export function withOneClickUnsubscribe(site: Handler, unsubscribe: (token: stri
     const url = req.url ?? '/';
     if (req.method !== 'POST' || !/^\/(?:en\/)?subscribe\/unsubscribe\?/.test(url) || req.headers.origin) return site(req, res);
     const token = new URL(url, 'http://x').searchParams.get('token') ?? '';
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => { if (body.length < 1000) body += c; });
-    req.on('end', () => {
+    const answer = (body: string) => {
       const ok = /List-Unsubscribe=One-Click/.test(body) && unsubscribe(token) === 'unsubscribed';
       res.writeHead(ok ? 200 : 400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       res.end(ok ? 'unsubscribed\n' : 'invalid link\n');
-    });
+    };
+    // A body sent in chunks was already read (and counted) by the server: scripts/start.ts.
+    const read = (req as { body?: AsyncIterable<Buffer> }).body;
+    if (read) {
+      void (async () => { let body = ''; for await (const c of read) body += c.toString('utf8'); answer(body.slice(0, 1000)); })();
+      return;
+    }
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => { if (body.length < 1000) body += c; });
+    req.on('end', () => answer(body));
   };
 }

@@ -1,3 +1,4 @@
+import { monthOf } from '../time';
 import type { Db } from '../db';
 import type { ComponentStatus } from './summary';
 
@@ -175,6 +176,19 @@ export function historyMonths(db: Db, zone: string): string[] {
       SELECT started_at AS t FROM incidents WHERE draft = 0 UNION ALL SELECT scheduled_start FROM maintenances WHERE status != 'cancelled'
     ) ORDER BY month DESC`).all(offsetMin * 60_000) as { month: string }[];
   return rows.map((r) => r.month);
+}
+
+/**
+ * Whether a month (YYYY-MM) lies in the stored history: from the first incident, stop or
+ * check to the last stop ahead, and always the current month. Others are not pages (404),
+ * so the endless space of month addresses cannot fill the answer cache.
+ */
+export function monthInHistory(db: Db, month: string, zone: string, now: number): boolean {
+  const months = historyMonths(db, zone);
+  // Per monitor through the primary key (monitor_id, first_at): no scan of all runs.
+  const firstCheck = (db.$client.prepare('SELECT min((SELECT min(first_at) FROM check_runs WHERE monitor_id = monitors.id)) AS t FROM monitors').get() as { t: number | null }).t;
+  const bounds = [...months, monthOf(now, zone), ...(firstCheck === null ? [] : [monthOf(firstCheck, zone)])].sort();
+  return month >= bounds[0]! && month <= bounds[bounds.length - 1]!;
 }
 
 /** The zone's offset now; good enough for grouping into months in zones without daylight saving (JST). */

@@ -1,6 +1,8 @@
 import type { SlaContext } from '../sla/figures';
 import { statusSummary, type StatusSummary } from './summary';
-import { activeIncidents, currentAndUpcomingMaintenances, type PublicIncident, type PublicMaintenance } from './history';
+import { activeIncidents, currentAndUpcomingMaintenances, incidentsBetween, type PublicIncident, type PublicMaintenance } from './history';
+import { pageState, type PageState } from './state';
+import { lastDays, type Period } from '../time';
 import { serviceLatency, meanOf, type LatencyPoint } from './latency';
 
 /** Everything the public status page shows, in both languages (the words are the page's). */
@@ -14,8 +16,18 @@ export interface ServiceLatency {
   mean30d: number | null;
 }
 
+/** One day of the "past incidents" list: the resolved incidents that began that day. */
+export interface PastDay {
+  day: Period;
+  incidents: PublicIncident[];
+}
+
 export interface PageData {
   summary: StatusSummary;
+  /** The one state the banner, the rows and the incident list are read from. */
+  state: PageState;
+  /** The last seven days, newest first. */
+  past: PastDay[];
   incidents: PublicIncident[];
   maintenances: PublicMaintenance[];
   latency: ServiceLatency[];
@@ -31,9 +43,16 @@ export function statusPageData(ctx: SlaContext): PageData {
     const d30 = serviceLatency(ctx.db, ids, ctx.now, 24 * 30, 6);
     return { slug: s.service.slug, h24, d7, d30, mean24h: meanOf(h24), mean7d: meanOf(d7), mean30d: meanOf(d30) };
   });
+  const incidents = activeIncidents(ctx.db, ctx.now);
+  const state = pageState(summary.services.map((s) => ({ serviceId: s.service.id, state: s.state })), incidents.length);
+  const days = lastDays(7, ctx.now, ctx.config.zone);
+  const resolved = incidentsBetween(ctx.db, days[0]!.start, days[days.length - 1]!.end).filter((i) => i.recoveredAt !== null);
+  const past = days.reverse().map((day): PastDay => ({ day, incidents: resolved.filter((i) => i.startedAt >= day.start && i.startedAt < day.end) }));
   return {
     summary,
-    incidents: activeIncidents(ctx.db, ctx.now),
+    state,
+    past,
+    incidents,
     maintenances: currentAndUpcomingMaintenances(ctx.db, ctx.now),
     latency,
   };

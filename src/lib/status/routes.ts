@@ -1,23 +1,19 @@
 import type { APIContext } from 'astro';
 import { getRuntime } from '../runtime';
-import { servePage } from './serve';
 import type { Lang } from '../i18n';
 import { readEnv, publicUrl } from '../env';
-import { cachedAnswer, toResponse, cacheKey } from './cache';
+import { PUBLIC_CACHE_CONTROL } from './public-answers';
 import { statuspageAnswer, type ApiEndpoint } from './statuspage';
 import { slaContext } from '../runtime';
 import { AppError, httpStatusOf } from '../errors';
 import { log } from '../log';
 import type { FeedContext } from './feeds';
 
-/** A public HTML address, served from the answer cache (see ./serve.ts). */
-export function publicPage(lang: Lang, path: (ctx: APIContext) => string) {
-  return (ctx: APIContext): Promise<Response> => {
-    const { db } = getRuntime();
-    return servePage(db, ctx, `/en/render/${lang}/${path(ctx)}`);
-  };
-}
-
+/**
+ * The routes of the public answers build them afresh on every call: visitors are served
+ * from the answer cache (./public-answers.ts), which the renderer fills by calling these
+ * very routes off the serving thread.
+ */
 /** `?lang=en` gives English where it exists; anything else than ja/en is refused, naming the parameter. */
 export function langParam(url: URL): Lang {
   const v = url.searchParams.get('lang');
@@ -38,37 +34,30 @@ export function errorResponse(err: unknown): Response {
   });
 }
 
-/** A Statuspage v2 endpoint, served from the answer cache. */
+/** A Statuspage v2 endpoint. */
 export function statuspageRoute(endpoint: ApiEndpoint) {
   return (ctx: APIContext): Response => {
     try {
       const lang = langParam(ctx.url);
-      const { db } = getRuntime();
-      const entry = cachedAnswer(db, cacheKey(ctx.url), () => {
-        const body = statuspageAnswer({ ...slaContext(), lang, baseUrl: publicUrl(readEnv()) }, endpoint);
-        return { body: JSON.stringify(body), contentType: 'application/json; charset=utf-8' };
+      const body = statuspageAnswer({ ...slaContext(), lang, baseUrl: publicUrl(readEnv()) }, endpoint);
+      return new Response(JSON.stringify(body), {
+        // Aggregators and status widgets on other sites read these.
+        headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': PUBLIC_CACHE_CONTROL, 'Access-Control-Allow-Origin': '*' },
       });
-      const res = toResponse(entry, ctx.request);
-      // Aggregators and status widgets on other sites read these.
-      res.headers.set('Access-Control-Allow-Origin', '*');
-      return res;
     } catch (err) {
       return errorResponse(err);
     }
   };
 }
 
-/** A feed or calendar, served from the answer cache. */
+/** A feed or calendar. */
 export function feedRoute(contentType: string, build: (ctx: FeedContext) => string) {
   return (ctx: APIContext): Response => {
     try {
       const lang = langParam(ctx.url);
       const { db, config } = getRuntime();
-      const entry = cachedAnswer(db, cacheKey(ctx.url), () => ({
-        body: build({ db, config, now: Date.now(), lang, baseUrl: publicUrl(readEnv()) }),
-        contentType,
-      }));
-      return toResponse(entry, ctx.request);
+      const body = build({ db, config, now: Date.now(), lang, baseUrl: publicUrl(readEnv()) });
+      return new Response(body, { headers: { 'Content-Type': contentType, 'Cache-Control': PUBLIC_CACHE_CONTROL } });
     } catch (err) {
       return errorResponse(err);
     }

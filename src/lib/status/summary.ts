@@ -8,8 +8,8 @@ import { lastDays, type Period } from '../time';
 import { holdsSampleData } from '../settings';
 import { readLease } from '../lease';
 import { PROBE_LEASE } from '../probe/probe';
-import { DOWN } from '../checks/status';
 import { incidentsTouching } from './history';
+import { serviceState, type MonitorLatest, type ServiceState } from './state';
 
 /**
  * What the public page and the status API show now. Component states and indicators use
@@ -45,8 +45,8 @@ export interface Uptime {
 export interface ServiceStatus {
   service: ServiceRow;
   status: ComponentStatus;
-  /** Why, in the probe's words (the latest failing check's reason), when not operational. */
-  reason: string | null;
+  /** The public state of the service (state.ts): what set it, and whether monitoring is interrupted. */
+  state: ServiceState;
   days: DayBar[];
   uptime90: Uptime;
   uptime30: Uptime;
@@ -69,10 +69,14 @@ interface LatestCheck {
   monitorId: number;
   countsForAvailability: number;
   status: number;
-  error: string | null;
   confirm: number;
   runCount: number;
+  lastAt: number;
+  intervalS: number;
 }
+
+/** The checks' stored code for down. */
+const DOWN = 2;
 
 /** A monitor checked from agents: its state is the quorum's, not one location's last check. */
 const LOCATED = `SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = m.id AND l.slug <> 'local'`;
@@ -84,12 +88,13 @@ function prepareStatements(db: Db) {
   const c = db.$client;
   return {
     latest: c.prepare(`SELECT m.id AS monitorId, m.counts_for_availability AS countsForAvailability, m.confirm,
-      r.status, r.count AS runCount,
-      (SELECT error FROM checks WHERE monitor_id = m.id AND at = r.last_at) AS error
+      r.status, r.count AS runCount, r.last_at AS lastAt, m.interval_s AS intervalS
     FROM monitors m JOIN check_runs r ON r.monitor_id = m.id
     WHERE m.service_id = ? AND m.paused = 0 AND r.first_at = (SELECT max(first_at) FROM check_runs WHERE monitor_id = m.id)
       AND NOT EXISTS (${LOCATED})`),
-    located: c.prepare(`SELECT m.id, m.confirm, m.interval_s AS intervalS, m.counts_for_availability AS countsForAvailability
+    located: c.prepare(`SELECT m.id, m.confirm, m.interval_s AS intervalS, m.counts_for_availability AS countsForAvailability,
+      NULLIF(max(coalesce((SELECT max(last_at) FROM location_check_runs WHERE monitor_id = m.id), 0),
+        coalesce((SELECT max(last_at) FROM check_runs WHERE monitor_id = m.id), 0)), 0) AS lastAt
     FROM monitors m WHERE m.service_id = ? AND m.paused = 0 AND EXISTS (${LOCATED})`),
     impacts: c.prepare(`SELECT s.impact FROM incidents i JOIN incident_services s ON s.incident_id = i.id
     WHERE s.service_id = ? AND i.draft = 0 AND i.recovered_at IS NULL AND i.started_at <= ?`),
@@ -108,33 +113,22 @@ function statementsOf(db: Db): Statements {
 }
 
 /** `range`: the span the page's figures were loaded for, so a located monitor's quorum is computed once. */
-function currentStatus(ctx: SlaContext, serviceId: number, range: Interval): { status: ComponentStatus; reason: string | null } {
+function currentState(ctx: SlaContext, serviceId: number, range: Interval): ServiceState {
   const st = statementsOf(ctx.db);
-  const latest = st.latest.all(serviceId) as LatestCheck[];
-  let status: ComponentStatus = 'operational';
-  let reason: string | null = null;
-  const raise = (s: ComponentStatus, why: string | null) => {
-    if (severityRank[s] > severityRank[status]) {
-      status = s;
-      reason = why;
-    }
-  };
-  for (const m of latest) {
-    if (m.status === DOWN && m.runCount >= m.confirm) raise(m.countsForAvailability ? 'major_outage' : 'partial_outage', m.error);
-    else if (m.status !== 0) raise('degraded_performance', m.error);
-  }
-  for (const m of st.located.all(serviceId) as { id: number; confirm: number; intervalS: number; countsForAvailability: number }[]) {
+  const monitors = (st.latest.all(serviceId) as LatestCheck[]).map((m): MonitorLatest => ({
+    countsForAvailability: m.countsForAvailability === 1, status: m.status, runCount: m.runCount, confirm: m.confirm, lastAt: m.lastAt, intervalS: m.intervalS,
+  }));
+  // A monitor checked from agents: down when the quorum's downtime reaches now; its latest check is the freshest of its locations.
+  for (const m of st.located.all(serviceId) as { id: number; confirm: number; intervalS: number; countsForAvailability: number; lastAt: number | null }[]) {
+    if (m.lastAt === null) continue;
     const figures = loadLocatedFigures(ctx.db, m, range, ctx.now);
     const last = figures?.down[figures.down.length - 1];
-    if (last && last.end >= ctx.now) raise(m.countsForAvailability ? 'major_outage' : 'partial_outage', null);
+    const down = last !== undefined && last.end >= ctx.now;
+    monitors.push({ countsForAvailability: m.countsForAvailability === 1, status: down ? DOWN : 0, runCount: down ? m.confirm : 1, confirm: m.confirm, lastAt: m.lastAt, intervalS: m.intervalS });
   }
-  const impacts = st.impacts.all(serviceId, ctx.now) as { impact: ComponentStatus }[];
-  for (const i of impacts) raise(i.impact, null);
-  if (status === 'operational') {
-    const inMaintenance = st.inMaintenance.get(serviceId, ctx.now, ctx.now);
-    if (inMaintenance) status = 'under_maintenance';
-  }
-  return { status, reason };
+  const publishedImpacts = (st.impacts.all(serviceId, ctx.now) as { impact: ComponentStatus }[]).map((i) => i.impact);
+  const inPlannedStop = st.inMaintenance.get(serviceId, ctx.now, ctx.now) !== undefined;
+  return serviceState({ monitors, publishedImpacts, inPlannedStop, now: ctx.now });
 }
 
 export function indicatorOf(overall: ComponentStatus): Indicator {
@@ -157,6 +151,7 @@ function inputsWithin(inputs: ServiceInputs, window: Interval): ServiceInputs {
   return {
     monitorOutages: inputs.monitorOutages.map(within),
     monitorUnmonitored: inputs.monitorUnmonitored.map(within),
+    monitorPaused: (inputs.monitorPaused ?? []).map(within),
     incidentOutages: within(inputs.incidentOutages),
     plannedExclusions: within(inputs.plannedExclusions),
     forceMajeure: within(inputs.forceMajeure),
@@ -231,9 +226,9 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
       const a = availabilityFor(ctx, service.slaTargetPct, { start: Math.max(start, range.start), end: Math.min(range.end, ctx.now) }, inputs);
       return { ratio: a.ratio, pct: a.pct };
     };
-    const { status, reason } = currentStatus(ctx, service.id, range);
+    const state = currentState(ctx, service.id, range);
     return {
-      service, status, reason, days: bars, locations: locationCounts.get(service.id) ?? 0,
+      service, status: state.status, state, days: bars, locations: locationCounts.get(service.id) ?? 0,
       uptime90: uptime(range.start), uptime30: uptime(ctx.now - 30 * 86_400_000), uptime24h: uptime(ctx.now - 86_400_000),
     };
   });

@@ -12,11 +12,29 @@ import { requestSubscription, confirmSubscription, unsubscribe } from './subscri
 export type FormOutcome =
   | { kind: 'form' }
   | { kind: 'sent' }
-  | { kind: 'too_many' }
-  | { kind: 'invalid'; message: string; fields: string[] }
+  | { kind: 'too_many'; values: SubscribeValues }
+  | { kind: 'invalid'; message: string; fields: SubscribeField[]; values: SubscribeValues }
   | { kind: 'confirmed' }
   | { kind: 'unsubscribed' }
   | { kind: 'bad_link' };
+
+/** What the visitor typed and chose, given back with an error so nothing is lost. */
+export interface SubscribeValues {
+  email: string;
+  incidents: boolean;
+  maintenances: boolean;
+  services: string[];
+}
+
+/** The form's fields an error can name (the page words its message per field, in its language). */
+export type SubscribeField = 'email' | 'what' | 'services';
+
+function fieldOf(path: string): SubscribeField {
+  const p = path.replace(/^\$\./, '');
+  if (p.startsWith('services')) return 'services';
+  if (p === 'incidents' || p === 'maintenances') return 'what';
+  return 'email';
+}
 
 const LIMITERS = Symbol.for('status-site.subscribe-limiters');
 type WithLimiters = typeof globalThis & { [LIMITERS]?: Map<number, RateLimiter> };
@@ -31,22 +49,23 @@ function limiter(perHour: number): RateLimiter {
 
 export async function handleSubscribeForm(db: Db, config: Config, baseUrl: string, request: Request, clientAddress: string, lang: Lang): Promise<FormOutcome> {
   if (request.method !== 'POST') return { kind: 'form' };
-  const form = await request.formData();
+  // A body that is not a form (JSON, say) reads as an empty form: a clear 400, not a crash.
+  const form = await request.formData().catch(() => new FormData());
   // A field people never see: only robots fill it in. They are told "sent" like everyone.
   if (String(form.get('website') ?? '') !== '') return { kind: 'sent' };
-  if (!limiter(config.subscriptions.requests_per_hour).take(clientAddress)) return { kind: 'too_many' };
+  const values: SubscribeValues = {
+    email: String(form.get('email') ?? '').slice(0, 320),
+    services: form.getAll('services').map(String).slice(0, 100),
+    incidents: form.get('incidents') === 'on',
+    maintenances: form.get('maintenances') === 'on',
+  };
+  if (!limiter(config.subscriptions.requests_per_hour).take(clientAddress)) return { kind: 'too_many', values };
   try {
-    requestSubscription(db, {
-      email: String(form.get('email') ?? ''),
-      services: form.getAll('services').map(String),
-      incidents: form.get('incidents') === 'on',
-      maintenances: form.get('maintenances') === 'on',
-      lang,
-    }, { baseUrl, siteName: config.site.name, confirmValidMs: config.subscriptions.confirm_valid_h * 3_600_000 });
+    requestSubscription(db, { ...values, lang }, { baseUrl, siteName: config.site.name, confirmValidMs: config.subscriptions.confirm_valid_h * 3_600_000 });
     return { kind: 'sent' };
   } catch (err) {
     if (err instanceof AppError && err.code === 'VALIDATION') {
-      return { kind: 'invalid', message: err.message, fields: err.issues.map((i) => i.path.replace(/^\$\./, '')) };
+      return { kind: 'invalid', message: err.message, fields: [...new Set(err.issues.map((i) => fieldOf(i.path)))], values };
     }
     throw err;
   }
@@ -54,7 +73,7 @@ export async function handleSubscribeForm(db: Db, config: Config, baseUrl: strin
 
 export async function handleConfirm(db: Db, config: Config, request: Request, token: string): Promise<FormOutcome> {
   if (request.method !== 'POST') return token ? { kind: 'form' } : { kind: 'bad_link' };
-  const form = await request.formData();
+  const form = await request.formData().catch(() => new FormData());
   const result = confirmSubscription(db, String(form.get('token') ?? token), { confirmValidMs: config.subscriptions.confirm_valid_h * 3_600_000 });
   return result === 'confirmed' ? { kind: 'confirmed' } : { kind: 'bad_link' };
 }

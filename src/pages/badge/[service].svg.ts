@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro';
 import { getRuntime, slaContext } from '../../lib/runtime';
-import { cachedAnswer, toResponse, cacheKey } from '../../lib/status/cache';
+import { PUBLIC_CACHE_CONTROL } from '../../lib/status/public-answers';
 import { statusSummary } from '../../lib/status/summary';
 import { statusBadge } from '../../lib/status/badge';
 import { langParam, errorResponse } from '../../lib/status/routes';
@@ -15,13 +15,10 @@ export const GET: APIRoute = (ctx) => {
     const { db } = getRuntime();
     const exists = db.$client.prepare('SELECT 1 FROM services WHERE slug = ?').get(slug);
     if (!exists) throw new AppError('NOT_FOUND', `service: no service "${slug}"`, [{ path: 'service', message: 'no such service' }]);
-    const entry = cachedAnswer(db, cacheKey(ctx.url), () => {
-      const s = statusSummary(slaContext(), 1).services.find((x) => x.service.slug === slug)!;
-      return { body: statusBadge(serviceName(s.service, lang), s.status, lang), contentType: 'image/svg+xml; charset=utf-8' };
+    const s = statusSummary(slaContext(), 1).services.find((x) => x.service.slug === slug)!;
+    return new Response(statusBadge(serviceName(s.service, lang), s.status, lang), {
+      headers: { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': PUBLIC_CACHE_CONTROL, 'Access-Control-Allow-Origin': '*' },
     });
-    const res = toResponse(entry, ctx.request);
-    res.headers.set('Access-Control-Allow-Origin', '*');
-    return res;
   } catch (err) {
     return errorResponse(err);
   }

@@ -6,6 +6,8 @@ import type { CheckType, CheckOutcome, CheckWarning } from '../check-type';
 import { elapsedMs, isHttpUrl } from '../check-type';
 import { expiryWarning, pemCa } from './tls';
 import { describeNetworkError } from '../net-errors';
+import type { LookupFunction } from 'node:net';
+import { headersFor, redirectLookup, PrivateRedirectError } from '../redirects';
 
 const statusSpec = z.union([z.number().int().min(100).max(599), z.string().regex(/^\d{3}-\d{3}$/, 'a range such as "200-299"')]);
 
@@ -17,7 +19,10 @@ const httpOptions = z.strictObject({
   degraded_ms: z.number().int().positive().optional(),
   follow_redirects: z.boolean().default(true),
   max_redirects: z.number().int().min(0).max(20).default(5),
+  /** Sent to the target's origin only; a redirect to another origin is followed without them. */
   headers: z.record(z.string(), z.string()).default({}),
+  /** Follow a redirect to another host on a private, loopback or link-local address. */
+  redirect_to_private: z.boolean().default(false),
   /** Accept certificates that do not verify (a self-signed test host). Errors are still reported when false. */
   ignore_tls_errors: z.boolean().default(false),
   /** Extra trusted CA certificates (PEM), for a private CA. */
@@ -45,12 +50,13 @@ interface Fetched {
   cert: PeerCertificate | null;
 }
 
-function fetchOnce(url: URL, options: HttpOptions, signal: AbortSignal, needBody: boolean): Promise<Fetched> {
+function fetchOnce(url: URL, options: HttpOptions, signal: AbortSignal, needBody: boolean, hop: { headers: Record<string, string>; lookup: LookupFunction | null }): Promise<Fetched> {
   return new Promise((resolve, reject) => {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = request(url, {
       method: options.method,
-      headers: { 'user-agent': 'status-sla-probe/1', ...options.headers },
+      headers: { 'user-agent': 'status-sla-probe/1', ...hop.headers },
+      ...(hop.lookup ? { lookup: hop.lookup } : {}),
       signal,
       rejectUnauthorized: !options.ignore_tls_errors,
       ca: options.ca,
@@ -87,11 +93,13 @@ export const httpCheck: CheckType<HttpOptions> = {
     const timeout = AbortSignal.timeout(timeoutMs);
     const both = AbortSignal.any([signal, timeout]);
     const needBody = options.keyword !== undefined || options.keyword_absent !== undefined;
-    let url = new URL(target);
+    const start = new URL(target);
+    let url = start;
+    let lookup: LookupFunction | null = null;
     const warnings: CheckWarning[] = [];
     try {
       for (let hop = 0; ; hop++) {
-        const res = await fetchOnce(url, options, both, needBody);
+        const res = await fetchOnce(url, options, both, needBody, { headers: headersFor(url, start.origin, options.headers), lookup });
         const latencyMs = elapsedMs(started);
         if (hop === 0 && res.cert) {
           const w = expiryWarning(res.cert, Date.now(), options.tls_warn_days, options.tls_critical_days);
@@ -99,7 +107,9 @@ export const httpCheck: CheckType<HttpOptions> = {
         }
         if (res.status >= 300 && res.status < 400 && res.location && options.follow_redirects) {
           if (hop >= options.max_redirects) return { status: 'down', latencyMs, reason: `more than ${options.max_redirects} redirects` };
-          url = new URL(res.location, url);
+          const next = new URL(res.location, url);
+          lookup = redirectLookup(next, start, options.redirect_to_private);
+          url = next;
           continue;
         }
         if (!statusExpected(res.status, options.expected_status)) {
@@ -117,7 +127,7 @@ export const httpCheck: CheckType<HttpOptions> = {
         return { status: 'up', latencyMs, reason: warnings[0]?.message ?? null, warnings };
       }
     } catch (err) {
-      const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : describeNetworkError(err);
+      const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : err instanceof PrivateRedirectError ? err.message : describeNetworkError(err);
       return { status: 'down', latencyMs: null, reason };
     }
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import mysql from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import type { CheckType, CheckOutcome } from '../check-type';
 import { elapsedMs, abortable } from '../check-type';
 import { describeNetworkError } from '../net-errors';
@@ -55,8 +55,10 @@ export const mysqlCheck: CheckType<MysqlOptions> = {
   },
   async run({ target, options, timeoutMs }, signal): Promise<CheckOutcome> {
     const t = parseTarget(target)!;
+    // The driver is loaded by the first MySQL check, not by every probe at start.
+    const { default: mysql } = await import('mysql2/promise');
     const started = process.hrtime.bigint();
-    let conn: mysql.Connection | null = null;
+    let conn: Connection | null = null;
     const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     try {
       const connecting = mysql.createConnection({

@@ -5,6 +5,8 @@ import type { CheckType, CheckOutcome } from '../check-type';
 import { elapsedMs, isHttpUrl } from '../check-type';
 import { describeNetworkError } from '../net-errors';
 import { pemCa } from './tls';
+import type { LookupFunction } from 'node:net';
+import { headersFor, redirectLookup, PrivateRedirectError } from '../redirects';
 
 const pageHealthOptions = z.strictObject({
   /** 1: the page's own links and images; 2: also those of the same-site pages it links to. */
@@ -17,7 +19,10 @@ const pageHealthOptions = z.strictObject({
   external: z.boolean().default(false),
   ignore_tls_errors: z.boolean().default(false),
   ca: pemCa.optional(),
+  /** Sent to the page's own origin only, never to other sites' links or redirects. */
   headers: z.record(z.string(), z.string()).default({}),
+  /** Follow a redirect to another host on a private, loopback or link-local address. */
+  redirect_to_private: z.boolean().default(false),
 });
 export type PageHealthOptions = z.infer<typeof pageHealthOptions>;
 
@@ -30,12 +35,13 @@ interface Answer {
   body: string;
 }
 
-function get(url: URL, method: 'GET' | 'HEAD', options: PageHealthOptions, signal: AbortSignal, readBody: boolean): Promise<Answer> {
+function get(url: URL, method: 'GET' | 'HEAD', options: PageHealthOptions & { targetOrigin: string }, signal: AbortSignal, readBody: boolean, lookup: LookupFunction | null): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = request(url, {
       method, signal, agent: false,
-      headers: { 'user-agent': 'status-sla-probe/1 (page health)', accept: '*/*', ...options.headers },
+      headers: { 'user-agent': 'status-sla-probe/1 (page health)', accept: '*/*', ...headersFor(url, options.targetOrigin, options.headers) },
+      ...(lookup ? { lookup } : {}),
       rejectUnauthorized: !options.ignore_tls_errors, ca: options.ca,
     }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
@@ -56,12 +62,16 @@ function get(url: URL, method: 'GET' | 'HEAD', options: PageHealthOptions, signa
 }
 
 /** Follows redirects (at most 5) and returns the final answer and address. */
-async function follow(url: URL, method: 'GET' | 'HEAD', options: PageHealthOptions, signal: AbortSignal, readBody: boolean): Promise<{ answer: Answer; url: URL }> {
+async function follow(url: URL, method: 'GET' | 'HEAD', options: PageHealthOptions & { targetOrigin: string }, signal: AbortSignal, readBody: boolean): Promise<{ answer: Answer; url: URL }> {
+  const from = url;
+  let lookup: LookupFunction | null = null;
   for (let hop = 0; ; hop++) {
-    const answer = await get(url, method, options, signal, readBody);
+    const answer = await get(url, method, options, signal, readBody, lookup);
     if (answer.status >= 300 && answer.status < 400 && answer.location) {
       if (hop >= 5) return { answer: { ...answer, status: 310 }, url };
-      url = new URL(answer.location, url);
+      const next = new URL(answer.location, url);
+      lookup = redirectLookup(next, from, options.redirect_to_private);
+      url = next;
       continue;
     }
     return { answer, url };
@@ -148,11 +158,12 @@ export const pageHealthCheck: CheckType<PageHealthOptions> = {
     const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     const started = process.hrtime.bigint();
     const start = new URL(target);
+    const opts = { ...options, targetOrigin: start.origin };
     let first: { answer: Answer; url: URL };
     try {
-      first = await follow(start, 'GET', options, deadline, true);
+      first = await follow(start, 'GET', opts, deadline, true);
     } catch (err) {
-      return { status: 'down', latencyMs: null, reason: deadline.aborted ? `timed out after ${timeoutMs} ms` : describeNetworkError(err) };
+      return { status: 'down', latencyMs: null, reason: deadline.aborted ? `timed out after ${timeoutMs} ms` : err instanceof PrivateRedirectError ? err.message : describeNetworkError(err) };
     }
     const latencyMs = elapsedMs(started);
     if (first.answer.status >= 400 || first.answer.status < 200) return { status: 'down', latencyMs, reason: `the page answered HTTP ${first.answer.status}` };
@@ -185,8 +196,8 @@ export const pageHealthCheck: CheckType<PageHealthOptions> = {
         if (deadline.aborted) return;
         try {
           const wantPage = nextPages.some((p) => p.href === link.href);
-          let res = await follow(link, wantPage ? 'GET' : 'HEAD', options, deadline, wantPage);
-          if (!wantPage && (res.answer.status === 405 || res.answer.status === 501 || res.answer.status === 403)) res = await follow(link, 'GET', options, deadline, false);
+          let res = await follow(link, wantPage ? 'GET' : 'HEAD', opts, deadline, wantPage);
+          if (!wantPage && (res.answer.status === 405 || res.answer.status === 501 || res.answer.status === 403)) res = await follow(link, 'GET', opts, deadline, false);
           const s = res.answer.status;
           checked.set(link.href, s >= 400 || s < 200 ? (s === 310 ? 'too many redirects' : `HTTP ${s}`) : null);
           if (wantPage && s < 300 && /html/i.test(res.answer.contentType)) htmlOf.set(link.href, res.answer.body);

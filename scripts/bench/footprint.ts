@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openDatabase } from '../../src/lib/db';
+import { loadConfig } from '../../src/lib/config';
+import { processRollups } from '../../src/lib/checks/rollups';
+import { tempDir } from '../../tests/helpers/temp';
+import { seedYear } from './page-seed';
+
+/**
+ * The footprint in production: the built site (node build/start.mjs, no compiler loaded)
+ * with its worker, on 90 days of 60 s checks for 10 monitors. Prints the time from `node`
+ * starting to the first page answered, then the resident memory of the site and of the
+ * worker once idle, with the load average (the first page's wall time follows the machine's
+ * load; the CPU the site used until then does not). Goal: < 1.5 s to the first page, ≤ 150 MB
+ * for both together.
+ *
+ *   npm run build && npx tsx scripts/bench/footprint.ts
+ *
+ * ROUNDS (default 3) starts; IDLE_S (default 20) seconds of idling before memory is read.
+ */
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const IDLE_S = Number(process.env.IDLE_S ?? 20);
+const root = resolve(import.meta.dirname, '../..');
+
+function rssMb(pid: number, field = 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** CPU seconds (user + system) a process has used: the start's cost whatever the machine's load. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function firstPage(url: string, until: number): Promise<void> {
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch { /* not listening yet */ }
+    if (Date.now() > until) throw new Error('no page in 30 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function round(dbPath: string, port: number): Promise<{ firstMs: number; firstCpuS: number; site: number; worker: number; siteAnon: number; workerAnon: number }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(root, 'build/start.mjs')], {
+    cwd: root, env: { ...process.env, DATABASE_PATH: dbPath, HOST: '127.0.0.1', PORT: String(port), PROBE: 'on', LOG_LEVEL: 'warn', NODE_ENV: 'production' }, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    await firstPage(`http://127.0.0.1:${port}/`, Date.now() + 30_000);
+    const firstMs = performance.now() - t0;
+    const firstCpuS = cpuSeconds(child.pid!);
+    await new Promise((r) => setTimeout(r, IDLE_S * 1000));
+    const workers = childrenOf(child.pid!);
+    const worker = workers.reduce((a, pid) => a + rssMb(pid), 0);
+    // RssAnon: the process's own memory, without the pages of node's binary and libraries,
+    // which every node process on the machine shares.
+    const workerAnon = workers.reduce((a, pid) => a + rssMb(pid, 'RssAnon'), 0);
+    return { firstMs, firstCpuS, site: rssMb(child.pid!), worker, siteAnon: rssMb(child.pid!, 'RssAnon'), workerAnon };
+  } finally {
+    await new Promise<void>((done) => { child.once('exit', () => done()); child.kill('SIGTERM'); });
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = tempDir('status-footprint-');
+  const dbPath = join(dir.dir, 'status.db');
+  try {
+    const n = seedYear(dbPath, Date.now(), 90);
+    const db = openDatabase(dbPath, { migrate: false });
+    while (processRollups(db, loadConfig(process.env.CONFIG_PATH).zone, Date.now(), 100_000).hours > 0);
+    db.$client.close();
+    process.stdout.write(`seeded ${n.toLocaleString('en')} checks (10 monitors, 90 days, 60 s)\n`);
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const rows = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const x = await round(dbPath, port);
+      rows.push(x);
+      process.stdout.write(`round ${r + 1}: first page ${x.firstMs.toFixed(0)} ms after node started (${x.firstCpuS.toFixed(2)} s of CPU by the site until then) | idle RSS site ${x.site.toFixed(0)} MB + worker ${x.worker.toFixed(0)} MB = ${(x.site + x.worker).toFixed(0)} MB (own memory without shared code: ${x.siteAnon.toFixed(0)} + ${x.workerAnon.toFixed(0)} = ${(x.siteAnon + x.workerAnon).toFixed(0)} MB)\n`);
+    }
+    const worstFirst = Math.max(...rows.map((x) => x.firstMs));
+    const worstMem = Math.max(...rows.map((x) => x.site + x.worker));
+    process.stdout.write(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${(await import('node:os')).cpus().length} cores\n`);
+    process.stdout.write(`worst: first page ${worstFirst.toFixed(0)} ms (goal < 1500), site + worker ${worstMem.toFixed(0)} MB (goal ≤ 150)\n`);
+    process.exitCode = worstFirst < 1500 && worstMem <= 150 ? 0 : 1;
+  } finally {
+    dir.remove();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});

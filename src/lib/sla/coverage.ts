@@ -1,0 +1,51 @@
+import { type Interval, union, subtract, intersect } from '../intervals';
+
+/**
+ * Coverage over a monitor's life (SLA.md, Coverage): a monitor is watched from the moment
+ * it was added (for imported history, its first check if that is earlier) until it was
+ * removed. Time outside its life is not its unmonitored time; time it was paused is
+ * unmonitored (labelled as paused); an instant at which no counting monitor of a service
+ * was alive is unmonitored for that service. Pure functions; loading is in ./figures.ts.
+ */
+export interface MonitorLife {
+  /** When an admin added it; null for monitors older than the record (their first check counts). */
+  addedAt: number | null;
+  removedAt: number | null;
+  firstCheckAt: number | null;
+  /** Pauses, an open one ending at now. */
+  pauses: readonly Interval[];
+}
+
+/** Stands for "no end yet" in a life that is still going. */
+const OPEN_END = Number.MAX_SAFE_INTEGER;
+
+/** The span in which the monitor watched, or null when it never did. */
+export function lifeSpan(life: MonitorLife): Interval | null {
+  const starts = [life.addedAt, life.firstCheckAt].filter((t): t is number => t !== null);
+  if (starts.length === 0) return null;
+  const start = Math.min(...starts);
+  const end = life.removedAt ?? OPEN_END;
+  return end > start ? { start, end } : null;
+}
+
+/** The part of `list` inside the monitor's life. */
+export function withinLife(list: readonly Interval[], life: MonitorLife): Interval[] {
+  const span = lifeSpan(life);
+  return span ? intersect(union(list), [span]) : [];
+}
+
+/** A monitor's unmonitored time over its life: its gaps in checking and its pauses. */
+export function unmonitoredInLife(gaps: readonly Interval[], life: MonitorLife): Interval[] {
+  return withinLife(union(gaps, life.pauses), life);
+}
+
+/** A monitor's paused time over its life. */
+export function pausedInLife(life: MonitorLife): Interval[] {
+  return withinLife(life.pauses, life);
+}
+
+/** The part of `range` in which none of the monitors was alive: no one watched the service then. */
+export function unwatched(lives: readonly MonitorLife[], range: Interval): Interval[] {
+  const alive = lives.map(lifeSpan).filter((s): s is Interval => s !== null);
+  return range.end > range.start ? subtract([range], union(alive)) : [];
+}

@@ -1,0 +1,94 @@
+import { statSync, statfsSync, accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Db } from './db';
+
+/**
+ * What can go wrong under the database file, named for operators: the disk is full, it is
+ * read-only, the file was deleted or replaced under the running processes, or the disk fails.
+ */
+export type StorageCause = 'disk_full' | 'read_only' | 'file_gone' | 'file_replaced' | 'io_error';
+
+export interface StorageFault {
+  cause: StorageCause;
+  /** One plain sentence for the log and /healthz. */
+  message: string;
+}
+
+/** Free space below this on the database's file system counts as full (SQLite needs room for its WAL and pages). */
+export const MIN_FREE_BYTES = 1024 * 1024;
+
+export interface FileIdentity {
+  path: string;
+  dev: number;
+  ino: number;
+}
+
+const identities = new WeakMap<object, FileIdentity>();
+
+/** Remembers which file (device and inode) a connection opened, to notice it deleted or replaced. */
+export function rememberFileIdentity(client: object, path: string): void {
+  try {
+    const st = statSync(path);
+    identities.set(client, { path, dev: st.dev, ino: st.ino });
+  } catch {
+    // In-memory or not yet created: nothing to compare.
+  }
+}
+
+export function fileIdentityOf(db: Db): FileIdentity | null {
+  return identities.get(db.$client) ?? null;
+}
+
+/**
+ * Looks under a connection's database file: still the file it opened (same device and inode),
+ * writable, with free space. Null when all is well. Cheap (a few system calls).
+ */
+export function checkStorage(db: Db): StorageFault | null {
+  const id = fileIdentityOf(db);
+  if (!id) return null;
+  let st;
+  try {
+    st = statSync(id.path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { cause: 'file_gone', message: `the database file ${id.path} was deleted while in use; what is written now is lost when the processes stop (restore it, or restart after putting it back)` };
+    }
+    return { cause: 'io_error', message: `the database file ${id.path} cannot be read: ${(err as Error).message}` };
+  }
+  if (st.dev !== id.dev || st.ino !== id.ino) {
+    return { cause: 'file_replaced', message: `the database file ${id.path} was replaced by another file while in use; restart the site and the worker to use the new one` };
+  }
+  try {
+    accessSync(id.path, constants.W_OK);
+    accessSync(dirname(id.path), constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { cause: 'read_only', message: code === 'EROFS'
+      ? `the file system holding ${id.path} is read-only`
+      : `the database file ${id.path} or its folder is not writable (${code ?? 'error'})` };
+  }
+  try {
+    const fs = statfsSync(dirname(id.path));
+    const free = fs.bavail * fs.bsize;
+    if (free < MIN_FREE_BYTES) return { cause: 'disk_full', message: `the disk holding ${id.path} is full (${Math.floor(free / 1024)} KB free)` };
+  } catch {
+    // statfs unsupported here: the write errors below still name a full disk.
+  }
+  return null;
+}
+
+/** Names the storage fault behind an error thrown by SQLite or the file system, or null for any other error. */
+export function storageFaultOf(err: unknown, path = 'the database'): StorageFault | null {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  const text = (err as Error)?.message ?? String(err);
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EFBIG' || /database or disk is full/i.test(text)) {
+    return { cause: 'disk_full', message: `the disk holding ${path} is full: ${text}` };
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || /readonly database/i.test(text)) {
+    return { cause: 'read_only', message: `${path} cannot be written (read-only): ${text}` };
+  }
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code === 'EIO') {
+    return { cause: 'io_error', message: `${path} failed to read or write (${code}): ${text}` };
+  }
+  return null;
+}

@@ -1,3 +1,0 @@
-import { publicPage } from '../../lib/status/routes';
-
-export const GET = publicPage('ja', () => 'incidents');
