@@ -257,7 +257,7 @@ describe('the shipped nginx configuration in front of the built site', () => {
     // Admin pages are not in the snapshot: the site's absence is not hidden there.
     expect((await https('/admin/', { cookie: sessionCookie })).status).toBe(502);
 
-    site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off', PORT: port });
+    site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off', PORT: port, CONFIG_PATH: join(dir, 'config.json') });
     const live = await waitFor(async () => {
       const r = await https('/api/v2/incidents.json?lang=en');
       return r.status === 200 && !r.headers['x-status-snapshot'] ? r : null;

@@ -92,7 +92,7 @@ describe('a correction of the records makes a new version that says what changed
     const page = firstPage(v2.pdf, t.dir, 'v2.pdf');
     expect(page).toContain('前版（第1版）からの変更');
     // web: 17400 s of downtime becomes 15600 s (the 30 min overrun was the false positive).
-    expect(page).toMatch(/広報啓発WEBサイト 停止時間\s+4時間50分0秒\s+4時間20分0秒 2026-11-03 09:00 誤検知の指定: web-http 2026-10-20 20:05/);
+    expect(page).toMatch(/広報啓発WEBサイト 停止時間\s+4時間50分\s+4時間20分 2026-11-03 09:00 誤検知の指定: web-http 2026-10-20 20:05/);
     expect(page).toMatch(/広報啓発WEBサイト 稼働率\(月\)\s+99\.345 %\s+99\.413 % 2026-11-03 09:00 誤検知の指定/);
     expect(page).toMatch(/稼働率（広報啓発WEBサイト） 実績\s+99\.345 %\s+99\.413 %/);
     expect(page).toContain('監視サーバー側の回線障害');

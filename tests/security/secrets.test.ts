@@ -16,8 +16,10 @@ const leaks = (body: string) => Object.values(SECRETS).filter((s) => body.includ
 /** The monitor form as the page fills it in, with `change` applied: what an admin's browser sends back. */
 async function formAsShown(id: number, change: Record<string, string>): Promise<URLSearchParams> {
   const { body } = await page(`/admin/monitors/${id}`, admin);
-  const from = body.indexOf('<input type="hidden" name="action" value="save"');
-  const form = body.slice(from, body.indexOf('</form>', from));
+  // The monitor's form: the one whose submit button saves it.
+  const save = body.indexOf('name="action" value="save"');
+  const from = body.lastIndexOf('<form', save);
+  const form = body.slice(from, body.indexOf('</form>', save));
   const fields = new URLSearchParams();
   const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   for (const m of form.matchAll(/<input\b([^>]*)>/g)) {
@@ -31,6 +33,8 @@ async function formAsShown(id: number, change: Record<string, string>): Promise<
     const selected = /<option value="([^"]*)" selected/.exec(m[2]!)?.[1];
     if (selected !== undefined) fields.set(m[1]!, selected);
   }
+  for (const m of form.matchAll(/<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g)) fields.set(m[1]!, unescape(m[2]!));
+  fields.set('action', 'save');
   for (const [k, v] of Object.entries(change)) fields.set(k, v);
   return fields;
 }
@@ -45,7 +49,8 @@ afterAll(async () => { await ctx?.stop(); });
 describe('monitor secrets are write-only', () => {
   it('shows no token, password or header value to a client, nor to an admin', async () => {
     for (const cookie of [client, admin]) {
-      for (const path of ['/admin/monitors', ...['web-check', 'db-check', 'job-push'].map((s) => `/admin/monitors/${monitorId(s)}`), '/admin/dashboard.json', '/admin/']) {
+      // A client's start page is the reports (its /admin/ sends it there).
+      for (const path of ['/admin/monitors', ...['web-check', 'db-check', 'job-push'].map((s) => `/admin/monitors/${monitorId(s)}`), '/admin/dashboard.json', cookie === admin ? '/admin/' : '/reports/']) {
         const res = await page(path, cookie);
         expect(res.status, path).toBe(200);
         expect(leaks(res.body), `${path} as ${cookie === admin ? 'admin' : 'client'}`).toEqual([]);
