@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/lib/db';
 import { LocationCheckStore } from '../../src/lib/agents/store';
 import { startAdminSite, signInCookie, ADMIN, CLIENT } from './admin-fixture';
-import type { RunningSite } from '../helpers/site';
+import { waitFor, type RunningSite } from '../helpers/site';
 
 /** The admin pages of probe locations: add with the token shown once, revoke, per-monitor locations and quorum. */
 describe('admin pages for probe agents', () => {
@@ -85,7 +85,11 @@ describe('admin pages for probe agents', () => {
     ]))();
     const adminView = await (await page(`/admin/monitors/${monitorId}`, admin)).text();
     expect(adminView).toMatch(/data-location="nagoya"[^]*?停止[^]*?connect ECONNREFUSED 127\.0\.0\.1:9/);
-    const publicView = await (await fetch(`${site.url}/`)).text();
+    // The public answers are rendered off the serving thread, a couple of seconds behind the data at most.
+    const publicView = await waitFor(async () => {
+      const html = await (await fetch(`${site.url}/`)).text();
+      return html.includes('か所から監視') ? html : null;
+    }, 15_000);
     expect(publicView).not.toContain('ECONNREFUSED');
     expect(publicView).toContain('2 か所から監視');
   });

@@ -10,6 +10,9 @@ import { LocationCheckStore } from '../../src/lib/agents/store';
 import { addAgent, setMonitorLocations } from '../../src/lib/agents/locations';
 import { systemActor } from '../../src/lib/audit';
 import { exportInterchange } from '../../src/lib/interchange/export';
+import { importInterchangeFile } from '../../src/lib/interchange/import-file';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * A golden month (November 2026, 30 days) of one monitor checked every 10 minutes from
@@ -122,6 +125,38 @@ describe('golden month with three locations: November 2026', () => {
       expect(slaJson(monthFigures({ db: copy.db, config, now: NOW }, '2026-11')).services).toEqual(json.services);
       // An imported location has no agent yet: agent:add with its name gives it a token.
       expect(addAgent(copy.db, systemActor('test'), { name: 'osaka' }).location.slug).toBe('osaka');
+    } finally {
+      copy.close();
+    }
+  });
+
+  it('the same file read in pieces (npm run data:import) writes the located checks with their runs and gives the same figures', () => {
+    let text = '';
+    exportInterchange(t.db, (chunk) => (text += chunk));
+    const copy = tempDb();
+    try {
+      const path = join(copy.dir, 'export.json');
+      writeFileSync(path, text);
+      const file = JSON.parse(text) as { checks: { location?: string }[] };
+      expect(importInterchangeFile(copy.db, path, NOW).checks).toBe(file.checks.length);
+      let again = '';
+      exportInterchange(copy.db, (chunk) => (again += chunk));
+      expect(again).toBe(text);
+      expect(slaJson(monthFigures({ db: copy.db, config, now: NOW }, '2026-11')).services).toEqual(json.services);
+      // A check from a location its monitor is not checked from is refused in the first pass, with its path; nothing is written.
+      const osaka = file.checks.findIndex((c) => c.location === 'osaka');
+      file.checks[osaka]!.location = 'sapporo';
+      const bad = join(copy.dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify(file));
+      const other = tempDb();
+      try {
+        expect(() => importInterchangeFile(other.db, bad, NOW)).toThrow(expect.objectContaining({ issues: [
+          { path: `$.checks[${osaka}].location`, message: '"sapporo" is not one of the monitor\'s locations' },
+        ] }));
+        expect(other.db.$client.prepare('SELECT count(*) FROM location_checks').pluck().get()).toBe(0);
+      } finally {
+        other.close();
+      }
     } finally {
       copy.close();
     }

@@ -140,8 +140,18 @@ export class Probe {
     this.reload();
     this.timers.push(setInterval(() => this.flush(), this.opts.flushEveryMs));
     this.timers.push(setInterval(() => this.reload(), this.opts.reloadEveryMs));
-    // Agents' results reach the database through the site: the quorum's alarms are judged here, every few seconds.
-    if (this.alarms) this.timers.push(setInterval(() => this.alarms?.evaluateLocated(), 10_000));
+    // Agents' results reach the database through the site: the quorum's alarms are judged here, every
+    // few seconds, by the lease holder only (a paused worker that lost it must not mail twice).
+    if (this.alarms) {
+      this.timers.push(setInterval(() => {
+        if (this.faulted || !this.holdsLease()) return;
+        try {
+          this.alarms?.evaluateLocated();
+        } catch (err) {
+          log.error('alarm.located_failed', { error: (err as Error).message });
+        }
+      }, 10_000));
+    }
     this.timers.push(setInterval(() => this.heartbeat(), Math.floor(this.opts.leaseTtlMs / 3)));
     return true;
   }
