@@ -27,7 +27,8 @@ describe('a learner opens the status page', () => {
     const res = await page.goto(`${site.url}/`);
     expect(res?.status()).toBe(200);
     expect(await page.getAttribute('html', 'lang')).toBe('ja');
-    await expect.poll(() => page.getByTestId('overall').innerText()).toMatch(/正常に稼働|障害|遅く/);
+    // The probe checks the sample's targets within seconds of the start; the page follows.
+    await expect.poll(async () => { await page.reload(); return page.getByTestId('overall').innerText(); }, { timeout: 30_000 }).toMatch(/正常に稼働|障害|遅く/);
     expect(await page.getByTestId('sample-banner').isVisible()).toBe(true);
     const services = page.locator('.service');
     expect(await services.count()).toBe(2);

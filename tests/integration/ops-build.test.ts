@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp';
+import { openDatabase } from '../../src/lib/db';
 
 /** Production runs node on built files: no TypeScript compiler is loaded at run time. */
 const tmp = tempDir('ops-build-');
@@ -11,7 +12,7 @@ afterAll(() => tmp.remove());
 describe('the built programs', () => {
   it('every npm script of a program runs scripts/run.mjs, which runs build/NAME.mjs', () => {
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-    for (const name of ['start', 'probe', 'sla', 'report', 'data:import', 'data:export', 'backup', 'restore', 'user:add']) {
+    for (const name of ['start', 'probe', 'sla', 'report', 'data:import', 'data:export', 'backup', 'restore', 'user:add', 'support:export']) {
       const m = /^node scripts\/run\.mjs ([a-z-]+)$/.exec(scripts[name] ?? '');
       expect(m, `${name}: ${scripts[name]}`).not.toBeNull();
       expect(existsSync(join('scripts', `${m![1]}.ts`))).toBe(true);
@@ -25,6 +26,8 @@ describe('the built programs', () => {
 
   it('runs a command-line program with plain node, through npm\'s entry and directly', () => {
     const env = { ...process.env, DATABASE_PATH: join(tmp.dir, 'status.db'), LOG_LEVEL: 'error' };
+    // `sla` only reads: the database must exist (npm start creates it).
+    openDatabase(env.DATABASE_PATH).$client.close();
     const viaRun = spawnSync(process.execPath, ['scripts/run.mjs', 'sla', '--month', '2026-10', '--json'], { env, encoding: 'utf8' });
     expect(viaRun.status, viaRun.stderr).toBe(0);
     expect((JSON.parse(viaRun.stdout) as { period: { month: string } }).period.month).toBe('2026-10');
