@@ -12,7 +12,7 @@ afterAll(() => tmp.remove());
 describe('the built programs', () => {
   it('every npm script of a program runs scripts/run.mjs, which runs build/NAME.mjs', () => {
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-    for (const name of ['start', 'probe', 'sla', 'report', 'data:import', 'data:export', 'backup', 'restore', 'user:add', 'support:export']) {
+    for (const name of ['start', 'probe', 'sla', 'report', 'data:import', 'data:export', 'backup', 'restore', 'user:add', 'support:export', 'agent', 'agent:add']) {
       const m = /^node scripts\/run\.mjs ([a-z-]+)$/.exec(scripts[name] ?? '');
       expect(m, `${name}: ${scripts[name]}`).not.toBeNull();
       expect(existsSync(join('scripts', `${m![1]}.ts`))).toBe(true);
