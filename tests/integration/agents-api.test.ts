@@ -7,7 +7,7 @@ import { startSite, runScript, waitFor, type RunningSite } from '../helpers/site
 import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
 import { addAgent, revokeAgent, setMonitorLocations } from '../../src/lib/agents/locations';
 import { systemActor } from '../../src/lib/audit';
-import { startAgent } from './agents-fixture';
+import { startAgent, clockAhead } from './agents-fixture';
 
 /** The agent API as an agent meets it: the assignment, batches, and every refusal storing nothing. */
 describe('agent API', () => {
@@ -150,7 +150,7 @@ describe('agent API', () => {
     http.run(`${site.url}/healthz`);
     const monitorId = (t.db.$client.prepare("SELECT id FROM monitors WHERE slug = 'web-sendai'").get() as { id: number }).id;
     setMonitorLocations(t.db, actor, monitorId, ['sendai'], null);
-    const agent = startAgent(['--site', site.url, '--token', loc.token, '--spool', join(t.dir, 'spool-sendai')], {}, ['faketime', '-f', '+1h']);
+    const agent = startAgent(['--site', site.url, '--token', loc.token, '--spool', join(t.dir, 'spool-sendai')], {}, clockAhead(3600));
     try {
       await waitFor(() => agent.output().includes('"code":"clock_skew"'), 30_000);
       expect(agent.output()).toContain("the agent's clock is 3600 s off the site's");

@@ -22,10 +22,22 @@ export interface RunningAgent {
 }
 
 /** Starts `npm run agent` (the built scripts/agent.ts) as its own process; `prefix` runs it under another command (faketime). */
+/**
+ * The faketime offset that puts a process `seconds` ahead of this one, whose clock may itself
+ * be moved by faketime (CI runs the suite a second time on a moved clock).
+ */
+export function clockAhead(seconds: number): string[] {
+  const outer = /^([+-]\d+)s$/.exec(process.env.FAKETIME ?? '');
+  const offset = (outer ? Number(outer[1]) : 0) + seconds;
+  return ['faketime', '-f', `${offset >= 0 ? '+' : ''}${offset}s`];
+}
+
 export function startAgent(args: string[], env: Record<string, string> = {}, prefix: string[] = []): RunningAgent {
   const command = [...prefix, process.execPath, builtScript('scripts/agent.ts'), ...args];
+  // A clock of its own (`faketime` as the prefix) replaces any the tests run under.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(prefix[0] === 'faketime' && /^(LD_PRELOAD|FAKETIME)/.test(k))));
   const child = spawn(command[0]!, command.slice(1), {
-    env: { ...process.env, LOG_LEVEL: 'info', AGENT_SEND_EVERY_MS: '1000', AGENT_RELOAD_EVERY_MS: '3000', ...env },
+    env: { ...inherited, LOG_LEVEL: 'info', AGENT_SEND_EVERY_MS: '1000', AGENT_RELOAD_EVERY_MS: '3000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
