@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { SnapshotWriter, snapshotDir } from '../../src/lib/status/snapshot';
@@ -45,6 +45,17 @@ describe('the failover snapshot', () => {
     w.write([answer('/', '<p>new</p>')], Date.now());
     expect(readFileSync(join(second, 'index.html'), 'utf8')).toBe('<p>new</p>');
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('never recreates a deleted data folder: it writes nothing until the folder is back', () => {
+    const data = temp();
+    const dir = join(data, 'snapshot');
+    const w = new SnapshotWriter(dir, null);
+    w.write([answer('/', '<p>page</p>')], Date.now());
+    expect(existsSync(join(dir, 'index.html'))).toBe(true);
+    rmSync(data, { recursive: true, force: true });
+    w.write([answer('/', '<p>later</p>')], Date.now());
+    expect(existsSync(data)).toBe(false);
   });
 
   it('runs a copy command in the snapshot folder after a write', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Config } from '../config';
 import { log } from '../log';
@@ -41,6 +41,7 @@ export class SnapshotWriter {
   private readonly dir: string;
   private copying = false;
   private copyAgain = false;
+  private missingLogged = false;
 
   constructor(dir: string, private readonly copyTo: CopyTo) {
     this.dir = resolve(dir);
@@ -49,6 +50,14 @@ export class SnapshotWriter {
   /** Writes the answers (and their .gz beside them, for gzip_static), then pushes the copy. */
   write(answers: readonly SnapshotAnswer[], writtenAt: number): void {
     if (answers.length === 0) return;
+    // The folder holding the snapshot (the database's, by default) must exist: a deleted data
+    // folder is a fault to report (the worker does), never one to paper over by recreating it.
+    if (!existsSync(dirname(this.dir))) {
+      if (!this.missingLogged) log.error('snapshot.folder_gone', { dir: dirname(this.dir) });
+      this.missingLogged = true;
+      return;
+    }
+    this.missingLogged = false;
     const files: string[] = [];
     for (const a of answers) {
       const file = snapshotFile(this.dir, a.key);
