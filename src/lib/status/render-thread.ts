@@ -49,6 +49,17 @@ async function main(): Promise<void> {
   const slugs = db.$client.prepare('SELECT slug FROM services ORDER BY id').pluck();
   const send = (m: FromRenderer) => port.postMessage(m);
 
+  // A render that fails (the database unreadable, say) is one log line, at most once a minute
+  // for the same error: never a stack trace every two seconds.
+  const reported = new Map<string, number>();
+  console.error = (...args: unknown[]) => {
+    const text = args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ').split('\n')[0]!.replace(/\b\w*Error:\s*/g, '').slice(0, 300);
+    const now = Date.now();
+    if ((reported.get(text) ?? -Infinity) > now - 60_000) return;
+    reported.set(text, now);
+    log.error('status.render_error', { error: text });
+  };
+
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const { handler } = (await import(pathToFileURL(entry).href)) as { handler: (req: IncomingMessage, res: ServerResponse) => void };
   const socketDir = mkdtempSync(join(tmpdir(), 'status-render-'));
