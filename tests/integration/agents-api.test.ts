@@ -74,7 +74,13 @@ describe('agent API', () => {
     const wrong = await get(tokens.osaka!.slice(0, -4) + 'AAAA');
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ code: 'token_refused' });
-    expect(t.db.$client.prepare('SELECT token_hash FROM probe_locations WHERE slug = ?').pluck().get('osaka')).not.toContain(tokens.osaka!.split('_')[2]);
+    // The secret is everything after `pa_<id>_`; base64url may itself hold `_`, so never split on it.
+    const secret = tokens.osaka!.replace(/^pa_\d+_/, '');
+    expect(secret).toHaveLength(43);
+    const stored = t.db.$client.prepare('SELECT token_hash FROM probe_locations WHERE slug = ?').pluck().get('osaka') as string;
+    expect(stored).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored).not.toContain(secret);
+    expect(stored).not.toContain(Buffer.from(secret, 'base64url').toString('hex'));
   });
 
   it('a batch is stored once, however often it is sent', async () => {
