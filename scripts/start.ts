@@ -1,19 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { readEnv, publicUrl } from '../src/lib/env';
 import { loadConfig } from '../src/lib/config';
 import { openDatabase } from '../src/lib/db';
-import { seedSampleIfEmpty } from '../src/lib/sample/sample';
 import { AppError } from '../src/lib/errors';
 import { log } from '../src/lib/log';
 import { reportError } from './lib/cli';
 import { AnswerCache, withFrontDoor, withOneClickUnsubscribe } from '../src/lib/status/front-door';
 import type { FromRenderer } from '../src/lib/status/render-thread';
 import { HashedAssets } from '../src/lib/status/assets';
+import { SiteProxy } from '../src/lib/status/site-proxy';
 import { unsubscribe } from '../src/lib/subscriptions/index';
 import { canonicalPath, encodedPath } from '../src/lib/auth/canonical-path';
 import { securityHeaders } from '../src/lib/auth/security';
@@ -42,6 +41,14 @@ function probeCommand(): string[] {
   const probe = join(import.meta.dirname, `probe${ext}`);
   // A small young generation: the worker's heap is small and its pace is the checks', not a crowd's.
   return ext === '.ts' ? ['--import', 'tsx', probe] : ['--max-semi-space-size=1', probe];
+}
+
+/** Loads the sample into an empty database in a process of its own (src/lib/sample/load-process.ts). */
+function loadSampleApart(databasePath: string): void {
+  const ext = extname(import.meta.filename);
+  const file = ext === '.ts' ? join(root, 'src/lib/sample/load-process.ts') : join(import.meta.dirname, 'sample-load.mjs');
+  const res = spawnSync(process.execPath, ext === '.ts' ? ['--import', 'tsx', file] : [file], { cwd: root, env: process.env, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (res.status !== 0) throw new AppError('CONFIG', `loading the sample data into ${databasePath} failed (see the messages above)`);
 }
 
 function startProbe(env: NodeJS.ProcessEnv): { child: () => ChildProcess | null; stop: () => Promise<void> } {
@@ -80,9 +87,10 @@ function startProbe(env: NodeJS.ProcessEnv): { child: () => ChildProcess | null;
 
 /**
  * The render thread (src/lib/status/render-thread.ts) beside this file, restarted if it
- * ever ends: it renders the public answers into `cache` and the snapshot, off this thread.
+ * ever ends: it holds the one copy of the built site, renders the public answers into
+ * `cache` and the snapshot, and answers what `proxy` forwards to it, all off this thread.
  */
-function startRenderThread(cache: AnswerCache): { stop: () => Promise<void> } {
+function startRenderThread(cache: AnswerCache, proxy: SiteProxy): { stop: () => Promise<void> } {
   const ext = extname(import.meta.filename);
   const file = ext === '.ts' ? join(root, 'src/lib/status/render-thread.ts') : join(import.meta.dirname, 'render-thread.mjs');
   let worker: Worker | null = null;
@@ -96,10 +104,14 @@ function startRenderThread(cache: AnswerCache): { stop: () => Promise<void> } {
     });
     worker = w;
     cache.port = w;
-    w.on('message', (m: FromRenderer) => cache.receive(m));
+    w.on('message', (m: FromRenderer) => {
+      if (m.type === 'ready') proxy.setSocket(m.socket);
+      else cache.receive(m);
+    });
     w.on('error', (err) => log.error('start.render_thread_error', { error: err.message }));
     w.on('exit', (code) => {
       cache.port = null;
+      proxy.setSocket(null);
       cache.threadEnded();
       if (stopping) return;
       log.error('start.render_thread_exited', { code, restart_in_s: 1 });
@@ -125,14 +137,16 @@ async function main(): Promise<void> {
   const proxies = trustedProxies(config.trusted_proxies);
   if (!existsSync(entry)) throw new AppError('CONFIG', `the site is not built (${entry} is missing): run npm run build, or npm start`);
   const db = openDatabase(env.DATABASE_PATH);
-  seedSampleIfEmpty(db, publicUrl(env));
+  if (db.$client.prepare('SELECT count(*) FROM services').pluck().get() === 0) loadSampleApart(env.DATABASE_PATH);
 
-  process.env.ASTRO_NODE_AUTOSTART = 'disabled';
-  // The render thread loads the site while this thread does the same.
+  // This thread never loads the site: it serves the cache and the assets, and forwards the
+  // rest to the render thread, which loads the site once.
   const cache = new AnswerCache();
+  const proxy = new SiteProxy();
   const assets = new HashedAssets(join(outDir, 'client'));
-  const renderThread = startRenderThread(cache);
-  const { handler } = (await import(pathToFileURL(entry).href)) as { handler: (req: IncomingMessage, res: ServerResponse) => void };
+  const renderThread = startRenderThread(cache, proxy);
+  const visitor = new WeakMap<IncomingMessage, string>();
+  const handler = proxy.handler((req) => visitor.get(req) ?? 'unknown');
   // Public answers are served from the cache before the framework; mail providers' one-click
   // unsubscribe (a POST with no Origin) is answered before Astro's origin check.
   const site = withOneClickUnsubscribe(withFrontDoor(handler, cache), (token) => unsubscribe(db, token));
@@ -150,7 +164,7 @@ async function main(): Promise<void> {
     }
     req.url = encodedPath(canonical.path) + canonical.search;
     // Forwarded headers only from the configured proxies (trusted_proxies).
-    believeForwarded(req.headers, req.socket.remoteAddress, proxies);
+    visitor.set(req, believeForwarded(req.headers, req.socket.remoteAddress, proxies));
     // Bodies over the limit are refused before anything reads them.
     const limit = bodyLimitFor(canonical.path);
     const body = declaredBody(req, limit);
@@ -196,7 +210,9 @@ async function main(): Promise<void> {
     force.unref();
     const closed = new Promise<void>((done) => server.close(() => done()));
     server.closeIdleConnections(); // in-flight requests finish; idle keep-alive sockets go now
-    await Promise.all([closed, probe?.stop(), renderThread.stop()]);
+    await Promise.all([closed, probe?.stop()]);
+    proxy.close();
+    await renderThread.stop();
     db.$client.close();
     process.exit(0);
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import nodemailer, { type Transporter } from 'nodemailer';
+import { createRequire } from 'node:module';
+import type { Transporter } from 'nodemailer';
 import type { Db } from '../db';
 import type { Env } from '../env';
 import { AppError } from '../errors';
@@ -147,6 +148,8 @@ export function mailTransport(env: Pick<Env, 'SMTP_URL'>): Transporter | null {
   url.searchParams.delete('from');
   // Every try is bounded, well within a claim (CLAIM_MS): a server that stalls its greeting
   // or stops answering fails the try instead of holding the mail job.
+  // Loaded only when mail is configured: a site or worker without SMTP never holds it in memory.
+  const nodemailer = createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer');
   return nodemailer.createTransport({ url: url.toString(), connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 120_000 }, { from: from ?? DEFAULT_FROM });
 }
 

@@ -14,10 +14,12 @@ import { AnswerRenderer, type Rendered } from './renderer';
 import { SnapshotWriter, snapshotDir } from './snapshot';
 
 /**
- * The render thread of the site process: it loads the built site a second time and renders
- * the public answers through their own routes, so that no visitor's request and no rebuild
- * ever blocks the thread that serves (scripts/start.ts, ./front-door.ts). The routes are
- * reached through a socket private to this process, as any request would reach them.
+ * The render thread of the site process: it loads the built site (the only copy in the
+ * process) and renders the public answers through their own routes, so that no visitor's
+ * request and no rebuild ever blocks the thread that serves (scripts/start.ts,
+ * ./front-door.ts). The site listens on a socket private to this process: the renders reach
+ * the routes through it as any request would, and the serving thread forwards there what
+ * its cache does not answer (./site-proxy.ts).
  *
  * Messages from the serving thread: `ask` (a visitor waits for a key it does not have),
  * `check` (the first visitor in a while waits to learn that its answer is `current`, or for
@@ -36,7 +38,8 @@ export type FromRenderer =
   | { type: 'current'; key: string }
   | { type: 'failed'; key: string; error: string }
   | { type: 'caught-up'; id: number }
-  | { type: 'ready' };
+  /** The site answers on this socket (./site-proxy.ts forwards to it). */
+  | { type: 'ready'; socket: string };
 
 interface Data { entry: string }
 
@@ -102,12 +105,13 @@ async function main(): Promise<void> {
     else if (m.type === 'stop') {
       renderer.stop();
       server.close();
+      server.closeAllConnections();
       rmSync(socketDir, { recursive: true, force: true });
       db.$client.close();
       port.close();
     }
   });
-  send({ type: 'ready' });
+  send({ type: 'ready', socket: socketPath });
   await renderer.start();
 }
 

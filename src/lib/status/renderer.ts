@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { makeAnswer, type CachedAnswer } from './cache';
 import type { SnapshotWriter } from './snapshot';
 
@@ -174,7 +175,11 @@ export class AnswerRenderer {
       built++;
     }
     if (standingDue && !urgent) this.standingAt = now;
-    if (process.env.RENDER_TRACE) process.stderr.write(`render cycle ${built} answers in ${Date.now() - now} ms${first ? ' (first)' : ''}\n`);
+    if (process.env.RENDER_TRACE) {
+      const heap = getHeapStatistics();
+      const mb = (n: number) => (n / 1e6).toFixed(1);
+      process.stderr.write(`render cycle ${built} answers in ${Date.now() - now} ms${first ? ' (first)' : ''}; heap ${mb(heap.used_heap_size)} of ${mb(heap.total_heap_size)} MB, external ${mb(heap.external_memory)} MB\n`);
+    }
     if (this.o.snapshot && (urgent || first || now - this.snapshotAt >= SNAPSHOT_EVERY_MS)) this.writeSnapshot(standing, now);
   }
 

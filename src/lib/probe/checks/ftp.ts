@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Client } from 'basic-ftp';
+import type { Client as FtpClient } from 'basic-ftp';
 import type { CheckType, CheckOutcome } from '../check-type';
 import { elapsedMs, abortable } from '../check-type';
 import { describeNetworkError } from '../net-errors';
@@ -56,7 +56,9 @@ export const ftpCheck: CheckType<FtpOptions> = {
   async run({ target, options, timeoutMs }, signal): Promise<CheckOutcome> {
     const t = parseTarget(target)!;
     const mode = options.tls ?? (t.secureDefault ? 'explicit' : 'none');
-    const client = new Client(timeoutMs);
+    // Loaded at the first FTP check: a probe with none never holds the FTP client in memory.
+    const { Client } = await import('basic-ftp');
+    const client: FtpClient = new Client(timeoutMs);
     const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     const started = process.hrtime.bigint();
     try {
