@@ -64,7 +64,9 @@ async function firstPage(url: string, until: number): Promise<void> {
   }
 }
 
-async function round(dbPath: string, port: number): Promise<{ firstMs: number; firstCpuS: number; site: number; worker: number; siteAnon: number; workerAnon: number; sitePss: number; workerPss: number }> {
+interface Round { firstMs: number; firstCpuS: number; site: number; worker: number; siteAnon: number; workerAnon: number; sitePss: number; workerPss: number }
+
+async function round(dbPath: string, port: number): Promise<Round> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(root, 'build/start.mjs')], {
     cwd: root, env: { ...process.env, DATABASE_PATH: dbPath, HOST: '127.0.0.1', PORT: String(port), PROBE: 'on', LOG_LEVEL: 'warn', NODE_ENV: 'production' }, stdio: ['ignore', 'ignore', 'inherit'],
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
     db.$client.close();
     process.stdout.write(`seeded ${n.toLocaleString('en')} checks (10 monitors, 90 days, 60 s)\n`);
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const rows = [];
+    const rows: Round[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const x = await round(dbPath, port);
       rows.push(x);
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
     // machine, already in the site's RSS; the sum of the two RSS counts them twice (about
     // 50 MB). PSS splits shared pages among every process mapping them, other node
     // processes of the machine included, so it is printed but not judged.
-    const together = (x: typeof rows[number]) => x.site + x.workerAnon;
+    const together = (x: Round) => x.site + x.workerAnon;
     const worstTogether = Math.max(...rows.map(together));
     process.stdout.write(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${(await import('node:os')).cpus().length} cores\n`);
     process.stdout.write(`worst: first page ${worstFirst.toFixed(0)} ms (goal < 1500), site + worker together ${worstTogether.toFixed(0)} MB (site RSS + worker's own memory; goal ≤ 150), ${worstMem.toFixed(0)} MB as the sum of each one's RSS\n`);
