@@ -9,7 +9,13 @@ import { checkStorage, storageFaultOf, type StorageCause } from './storage';
  * no worker, a worker that stopped beating, a lease held by a worker elsewhere, or (a
  * warning only) a clock step.
  */
-export type HealthCause = StorageCause | 'database' | 'probe_not_running' | 'probe_stale' | 'lease_held_elsewhere' | 'lease_holder_gone' | 'clock_step';
+export type HealthCause = StorageCause | 'database' | 'probe_not_running' | 'probe_stale' | 'lease_held_elsewhere' | 'lease_holder_gone' | 'clock_step' | 'agent_silent';
+
+/**
+ * An agent asks for its assignment every minute (src/lib/agents/agent.ts), so one not heard
+ * from in three minutes has stopped, or cannot reach the site.
+ */
+export const AGENT_SILENT_AFTER_MS = 180_000;
 
 export interface HealthIssue {
   cause: HealthCause;
@@ -82,7 +88,23 @@ export function checkHealth(db: Db, config: Config, now: number): Health {
       // A malformed report is no warning.
     }
   }
+  warnings.push(...silentAgents(db, now));
   return { ok: issues.length === 0, issues, warnings };
+}
+
+/**
+ * Agents that watch monitors but have not been heard from lately: a warning, not a fault,
+ * since the other locations go on (a silent location does not vote: SLA.md rule 1).
+ */
+function silentAgents(db: Db, now: number): HealthIssue[] {
+  const rows = db.$client.prepare(`SELECT l.slug, coalesce(l.last_contact_at, l.created_at) AS heardAt, l.last_contact_at IS NULL AS never
+    FROM probe_locations l WHERE l.slug <> 'local' AND l.revoked_at IS NULL AND l.token_hash IS NOT NULL
+      AND EXISTS (SELECT 1 FROM monitor_locations x JOIN monitors m ON m.id = x.monitor_id WHERE x.location_id = l.id AND m.paused = 0 AND m.removed_at IS NULL)
+    ORDER BY l.id`).all() as { slug: string; heardAt: number; never: number }[];
+  return rows.filter((r) => now - r.heardAt > AGENT_SILENT_AFTER_MS).map((r) => {
+    const s = Math.round((now - r.heardAt) / 1000);
+    return { cause: 'agent_silent' as const, seconds: s, message: r.never ? `agent ${r.slug}: never heard from (registered ${s} s ago)` : `agent ${r.slug}: last heard from ${s} s ago; its location does not vote meanwhile` };
+  });
 }
 
 /**

@@ -155,6 +155,7 @@ const ja = {
       lease_held_elsewhere: '監視の担当が別ホストの監視プロセスにあり、その応答が途絶えています。',
       lease_holder_gone: '監視を担当していたプロセスが終了しました。次の監視プロセスが起動すると引き継ぎます。',
       clock_step: 'サーバーの時刻が急に変わりました。確認の順序は保たれ、時刻は徐々に補正されます。NTPの設定を確認してください。',
+      agent_silent: 'エージェントからの連絡が途絶えています。連絡が戻るまで、その監視場所の結果は停止の判定に使いません。',
     } as Record<string, string>,
   },
   incident: {
@@ -215,6 +216,7 @@ const ja = {
     spool: '未送信', health: 'エージェントの状態', never: '未連絡', builtIn: '本サーバーの監視プロセス',
     tokenOnce: 'このトークンは今回だけ表示されます。エージェントのホストに控えてください。サーバーにはハッシュ値のみ保存されます。',
     run: 'エージェントのホストで実行:', confirmRevoke: '失効させると、このエージェントからの送信はすべて拒否されます。',
+    reissue: 'トークンを再発行', confirmReissue: '新しいトークンを発行します。これまでのトークンはすぐに使えなくなります。これまでの結果は残ります。',
     locations: '監視場所と定足数', quorum: '定足数 (空欄は過半数)', quorumNote: '停止と判定するには、この数以上の監視場所が同時に停止を確認している必要があります。',
     saveLocations: '監視場所を保存', byLocation: '監視場所ごとの最新の結果 (管理者のみ)', lastCheck: '最新の確認', noChecks: '結果なし',
   },
@@ -391,6 +393,7 @@ const en: AdminWords = {
       lease_held_elsewhere: 'A worker on another host holds the monitoring lease and stopped answering.',
       lease_holder_gone: 'The worker that held the monitoring lease has exited; the next worker takes over when it starts.',
       clock_step: 'The server clock stepped. Checks keep their order and the time is eased back. Check NTP.',
+      agent_silent: 'A probe agent has stopped reporting. Until it does again, its location does not vote.',
     },
   },
   incident: {
@@ -451,6 +454,7 @@ const en: AdminWords = {
     spool: 'Unsent', health: 'Agent health', never: 'Never', builtIn: 'The probe on this server',
     tokenOnce: 'This token is shown only now. Keep it on the agent\'s host; the site stores only its hash.',
     run: 'On the agent\'s host, run:', confirmRevoke: 'Once revoked, everything this agent sends is refused.',
+    reissue: 'Issue a new token', confirmReissue: 'Issues a new token; the old one is refused from now on. Results so far stay.',
     locations: 'Locations and quorum', quorum: 'Quorum (blank: a majority)', quorumNote: 'The monitor is down only when at least this many locations confirm a failure at the same time.',
     saveLocations: 'Save locations', byLocation: 'Latest result by location (admins only)', lastCheck: 'Latest check', noChecks: 'No results',
   },

@@ -49,6 +49,57 @@ describe('admin pages for probe agents', () => {
     expect(await (await page('/admin/agents', admin)).text()).toContain('失効');
   });
 
+  it('a new token replaces a lost one: the old is refused at once, the new works, a revoked agent comes back', async () => {
+    const res = await form('/admin/agents', admin, [['action', 'add'], ['name', 'sendai'], ['labelJa', '仙台']]);
+    const first = /<code data-testid="token">(pa_\d+_[A-Za-z0-9_-]{43})<\/code>/.exec(await res.text())![1]!;
+    const id = /^pa_(\d+)_/.exec(first)![1]!;
+    const assignment = (token: string) => fetch(`${site.url}/api/agent/v1/assignment`, { headers: { Authorization: `Bearer ${token}` } });
+    expect((await assignment(first)).status).toBe(200);
+    const reissued = await form('/admin/agents', admin, [['action', 'reissue'], ['id', id]]);
+    expect(reissued.status).toBe(200);
+    const second = /<code data-testid="token">(pa_\d+_[A-Za-z0-9_-]{43})<\/code>/.exec(await reissued.text())?.[1];
+    expect(second).toMatch(new RegExp(`^pa_${id}_`));
+    expect(second).not.toBe(first);
+    expect((await assignment(first)).status).toBe(401);
+    expect((await assignment(second!)).status).toBe(200);
+    expect(await (await page('/admin/agents', admin)).text()).not.toContain(second!);
+    // Revoked, then given a new token: the same location (name, id) works again.
+    expect((await form('/admin/agents', admin, [['action', 'revoke'], ['id', id]])).status).toBe(303);
+    expect((await assignment(second!)).status).toBe(401);
+    const back = await form('/admin/agents', admin, [['action', 'reissue'], ['id', id]]);
+    const third = /<code data-testid="token">(pa_\d+_[A-Za-z0-9_-]{43})<\/code>/.exec(await back.text())![1]!;
+    expect((await assignment(third)).status).toBe(200);
+    expect(db.$client.prepare("SELECT count(*) FROM probe_locations WHERE slug = 'sendai'").pluck().get()).toBe(1);
+    expect(db.$client.prepare("SELECT action FROM audit_log WHERE entity = 'probe_location' AND entity_id = ? ORDER BY id").pluck().all(id))
+      .toEqual(['agent.add', 'agent.reissue', 'agent.revoke', 'agent.reissue']);
+    // A client may not; the built-in probe has no token to reissue.
+    const client = await signInCookie(site.url, CLIENT);
+    expect((await form('/admin/agents', client, [['action', 'reissue'], ['id', id]])).status).toBe(403);
+    const local = db.$client.prepare("SELECT id FROM probe_locations WHERE slug = 'local'").pluck().get() as number | undefined;
+    if (local !== undefined) expect((await form('/admin/agents', admin, [['action', 'reissue'], ['id', String(local)]])).status).toBe(400);
+    expect((await assignment(third)).status).toBe(200);
+  });
+
+  it('/healthz warns of an agent that watches monitors and has not been heard from, and stays 200', async () => {
+    const res = await form('/admin/agents', admin, [['action', 'add'], ['name', 'kochi'], ['labelJa', '高知']]);
+    expect(res.status).toBe(200);
+    const kochi = db.$client.prepare("SELECT id FROM probe_locations WHERE slug = 'kochi'").pluck().get() as number;
+    const health = async () => (await (await fetch(`${site.url}/healthz`)).json()) as { status: string; warnings: string[] };
+    // Watching nothing: no warning, however long it has been silent.
+    db.$client.prepare('UPDATE probe_locations SET created_at = ? WHERE id = ?').run(Date.now() - 3_600_000, kochi);
+    expect((await health()).warnings.join('\n')).not.toContain('kochi');
+    const service = db.$client.prepare("SELECT id FROM services WHERE slug = 'website'").pluck().get() as number;
+    const watched = Number(db.$client.prepare("INSERT INTO monitors (slug, service_id, type, target, interval_s, timeout_s, confirm, counts_for_availability, options, paused) VALUES ('kochi-watched', ?, 'http', 'http://127.0.0.1:9/', 60, 10, 2, 1, '{}', 0)").run(service).lastInsertRowid);
+    db.$client.prepare('INSERT INTO monitor_locations (monitor_id, location_id) VALUES (?, ?)').run(watched, kochi);
+    expect((await health()).warnings.join('\n')).toMatch(/agent kochi: never heard from/);
+    db.$client.prepare('UPDATE probe_locations SET last_contact_at = ? WHERE id = ?').run(Date.now() - 600_000, kochi);
+    expect((await health()).warnings.join('\n')).toMatch(/agent kochi: last heard from 6\d\d s ago/);
+    db.$client.prepare('UPDATE probe_locations SET last_contact_at = ? WHERE id = ?').run(Date.now() - 5_000, kochi);
+    expect((await health()).warnings.join('\n')).not.toContain('kochi');
+    db.$client.prepare('DELETE FROM monitor_locations WHERE monitor_id = ?').run(watched);
+    db.$client.prepare('DELETE FROM monitors WHERE id = ?').run(watched);
+  });
+
   it('a bad name is refused with its reason and nothing is added', async () => {
     const res = await form('/admin/agents', admin, [['action', 'add'], ['name', 'Local Osaka!']]);
     expect(res.status).toBe(400);

@@ -88,6 +88,28 @@ export function revokeAgent(db: Db, actor: Actor, id: number, now = Date.now()):
   }).immediate();
 }
 
+/**
+ * Issues a new token for an agent location (a lost or leaked token, or a revoked agent taken
+ * back into use): the old token is refused from now on, the location keeps its name and its
+ * results. Returns the new token, which is never shown again.
+ */
+export function reissueAgent(db: Db, actor: Actor, id: number, now = Date.now()): { location: LocationRow; token: string } {
+  const secret = randomBytes(32).toString('base64url');
+  return db.$client.transaction(() => {
+    const loc = getLocation(db, id);
+    if (!loc || loc.slug === LOCAL) throw new AppError('NOT_FOUND', `no agent with id ${id}`);
+    db.$client.prepare('UPDATE probe_locations SET token_hash = ?, revoked_at = NULL WHERE id = ?').run(hashSecret(secret), id);
+    recordAudit(db, actor, 'agent.reissue', 'probe_location', id, { revokedAt: loc.revokedAt }, { revokedAt: null, reissuedAt: now }, now);
+    return { location: getLocation(db, id)!, token: `pa_${id}_${secret}` };
+  }).immediate();
+}
+
+/** The agent location of this name, or null. */
+export function locationBySlug(db: Db, slug: string): LocationRow | null {
+  const r = db.$client.prepare(`SELECT ${COLUMNS} FROM probe_locations WHERE slug = ?`).get(slug) as Parameters<typeof rowOf>[0] | undefined;
+  return r ? rowOf(r) : null;
+}
+
 const TOKEN = /^pa_(\d{1,10})_([A-Za-z0-9_-]{43})$/;
 
 /**
