@@ -67,3 +67,16 @@ export function openDatabase(path: string, options: { migrate?: boolean; readonl
 export function inTransaction<T>(db: Db, fn: () => T): T {
   return db.$client.transaction(fn).immediate();
 }
+
+/**
+ * A statement compiled once per connection and kept: the rules ask the same questions of
+ * every monitor, and compiling them again each time costs more than running them.
+ */
+const compiled = new WeakMap<Db, Map<string, Database.Statement>>();
+export function statement(db: Db, sql: string): Database.Statement {
+  let cache = compiled.get(db);
+  if (!cache) compiled.set(db, (cache = new Map()));
+  let st = cache.get(sql);
+  if (!st) cache.set(sql, (st = db.$client.prepare(sql)));
+  return st;
+}

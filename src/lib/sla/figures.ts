@@ -1,4 +1,4 @@
-import type { Db } from '../db';
+import { statement, type Db } from '../db';
 import type { Config } from '../config';
 import { type Interval, union, intersect, subtract, totalMs } from '../intervals';
 import { computeAvailability, monitorOutages, monitorUnmonitored, type Availability, type AvailabilityInputs, type CheckRun } from './availability';
@@ -56,7 +56,7 @@ export function listServices(db: Db): ServiceRow[] {
 
 /** A monitor's outages that touch `range`, with false positives removed. */
 export function loadMonitorOutages(db: Db, monitor: MonitorMeta, range: Interval, now: number): Interval[] {
-  const falseStarts = new Set((db.$client.prepare('SELECT start FROM false_positives WHERE monitor_id = ?').all(monitor.id) as { start: number }[]).map((r) => r.start));
+  const falseStarts = new Set((statement(db, 'SELECT start FROM false_positives WHERE monitor_id = ?').all(monitor.id) as { start: number }[]).map((r) => r.start));
   return loadMonitorOutagesRaw(db, monitor, range, now).filter((o) => !falseStarts.has(o.start));
 }
 
@@ -64,10 +64,9 @@ export function loadMonitorOutages(db: Db, monitor: MonitorMeta, range: Interval
 export function loadMonitorOutagesRaw(db: Db, monitor: MonitorMeta, range: Interval, now: number): Interval[] {
   const located = loadLocatedFigures(db, monitor, range, now);
   if (located) return located.down;
-  const c = db.$client;
-  const before = c.prepare(`SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at < ? ORDER BY first_at DESC LIMIT 1`).get(monitor.id, range.start) as CheckRun | undefined;
-  const inside = c.prepare(`SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at >= ? AND first_at < ? ORDER BY first_at`).all(monitor.id, range.start, range.end) as CheckRun[];
-  const after = c.prepare(`SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at >= ? ORDER BY first_at LIMIT 1`).get(monitor.id, range.end) as CheckRun | undefined;
+  const before = statement(db, `SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at < ? ORDER BY first_at DESC LIMIT 1`).get(monitor.id, range.start) as CheckRun | undefined;
+  const inside = statement(db, `SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at >= ? AND first_at < ? ORDER BY first_at`).all(monitor.id, range.start, range.end) as CheckRun[];
+  const after = statement(db, `SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at >= ? ORDER BY first_at LIMIT 1`).get(monitor.id, range.end) as CheckRun | undefined;
   const runs = [...(before ? [before] : []), ...inside, ...(after ? [after] : [])];
   return monitorOutages(runs, monitor.confirm, now);
 }
@@ -75,23 +74,21 @@ export function loadMonitorOutagesRaw(db: Db, monitor: MonitorMeta, range: Inter
 export function loadMonitorUnmonitored(db: Db, monitor: MonitorMeta, range: Interval, now: number): Interval[] {
   const located = loadLocatedFigures(db, monitor, range, now);
   if (located) return located.unmonitored;
-  const c = db.$client;
-  const gaps = c.prepare('SELECT start, "end" FROM check_gaps WHERE monitor_id = ? AND start < ? AND "end" > ?').all(monitor.id, range.end, range.start) as Interval[];
-  const span = c.prepare('SELECT min(first_at) AS first, max(last_at) AS last FROM check_runs WHERE monitor_id = ?').get(monitor.id) as { first: number | null; last: number | null };
+  const gaps = statement(db, 'SELECT start, "end" FROM check_gaps WHERE monitor_id = ? AND start < ? AND "end" > ?').all(monitor.id, range.end, range.start) as Interval[];
+  const span = statement(db, 'SELECT min(first_at) AS first, max(last_at) AS last FROM check_runs WHERE monitor_id = ?').get(monitor.id) as { first: number | null; last: number | null };
   return monitorUnmonitored(gaps, span.first, span.last, monitor.intervalS * 1000, now);
 }
 
 /** A monitor's life (SLA.md, Coverage): added, paused, removed; an open pause runs to now. */
 export function loadMonitorLife(db: Db, monitorId: number, now: number): MonitorLife {
-  const c = db.$client;
   // The first check from any location: a monitor checked only by agents has no local runs.
-  const row = c.prepare(`SELECT added_at AS addedAt, removed_at AS removedAt,
+  const row = statement(db, `SELECT added_at AS addedAt, removed_at AS removedAt,
       (SELECT min(first_at) FROM check_runs WHERE monitor_id = monitors.id) AS firstCheckAt,
       (SELECT min(first_at) FROM location_check_runs WHERE monitor_id = monitors.id) AS firstLocatedAt
     FROM monitors WHERE id = ?`)
     .get(monitorId) as { addedAt: number | null; removedAt: number | null; firstCheckAt: number | null; firstLocatedAt: number | null } | undefined;
   const firsts = [row?.firstCheckAt, row?.firstLocatedAt].filter((t): t is number => t != null);
-  const pauses = (c.prepare('SELECT start, "end" FROM monitor_pauses WHERE monitor_id = ? ORDER BY start').all(monitorId) as { start: number; end: number | null }[])
+  const pauses = (statement(db, 'SELECT start, "end" FROM monitor_pauses WHERE monitor_id = ? ORDER BY start').all(monitorId) as { start: number; end: number | null }[])
     .map((p) => ({ start: p.start, end: p.end ?? Math.max(now, p.start) }));
   return { addedAt: row?.addedAt ?? null, removedAt: row?.removedAt ?? null, firstCheckAt: firsts.length ? Math.min(...firsts) : null, pauses };
 }
@@ -104,9 +101,8 @@ export function loadMonitorCoverage(db: Db, monitor: MonitorMeta, range: Interva
 
 /** Everything the rules need for one service over `range` (any sub-period of it can then be computed). */
 export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Interval): ServiceInputs {
-  const c = ctx.db.$client;
   // Removed monitors stay: their history inside their life still counts.
-  const monitors = c.prepare('SELECT id, confirm, interval_s AS intervalS FROM monitors WHERE service_id = ? AND counts_for_availability = 1').all(serviceId) as MonitorMeta[];
+  const monitors = statement(ctx.db, 'SELECT id, confirm, interval_s AS intervalS FROM monitors WHERE service_id = ? AND counts_for_availability = 1').all(serviceId) as MonitorMeta[];
   const coverage = monitors.map((m) => loadMonitorCoverage(ctx.db, m, range, ctx.now));
   const perMonitorOutages = monitors.map((m, i) => withinLife(loadMonitorOutages(ctx.db, m, range, ctx.now), coverage[i]!.life));
   const perMonitorLocated = monitors.map((m) => loadLocatedFigures(ctx.db, m, range, ctx.now));
@@ -119,7 +115,7 @@ export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Int
     unwatched(coverage.map((m) => m.life), { start: range.start, end: Math.max(range.end, ctx.now) }),
   ];
 
-  const incidents = c.prepare(`SELECT i.started_at AS startedAt, i.recovered_at AS recoveredAt, i.force_majeure AS forceMajeure, s.impact
+  const incidents = statement(ctx.db, `SELECT i.started_at AS startedAt, i.recovered_at AS recoveredAt, i.force_majeure AS forceMajeure, s.impact
     FROM incidents i JOIN incident_services s ON s.incident_id = i.id
     WHERE s.service_id = ? AND i.draft = 0 AND i.started_at < ? AND (i.recovered_at IS NULL OR i.recovered_at > ?)`)
     .all(serviceId, range.end, range.start) as { startedAt: number; recoveredAt: number | null; forceMajeure: number; impact: string }[];
@@ -127,7 +123,7 @@ export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Int
   const incidentOutages = incidents.filter((i) => i.impact === 'major_outage').map(toInterval);
   const forceMajeure = incidents.filter((i) => i.forceMajeure === 1).map(toInterval);
 
-  const stops = c.prepare(`SELECT m.announced_at AS announcedAt, m.scheduled_start AS scheduledStart, m.scheduled_end AS scheduledEnd,
+  const stops = statement(ctx.db, `SELECT m.announced_at AS announcedAt, m.scheduled_start AS scheduledStart, m.scheduled_end AS scheduledEnd,
     m.actual_start AS actualStart, m.actual_end AS actualEnd, m.client_approved_at AS clientApprovedAt, m.status
     FROM maintenances m JOIN maintenance_services s ON s.maintenance_id = m.id
     WHERE s.service_id = ? AND m.scheduled_start < ? AND m.scheduled_end > ?`).all(serviceId, range.end, range.start) as PlannedStop[];

@@ -1,5 +1,4 @@
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db';
+import { statement, type Db } from '../db';
 import { type Interval, subtract, union } from '../intervals';
 import { monitorOutages, monitorUnmonitored, type CheckRun } from './availability';
 import { quorumOutages, controlFailures, defaultQuorum, type QuorumOutage } from './quorum';
@@ -12,14 +11,7 @@ import { quorumOutages, controlFailures, defaultQuorum, type QuorumOutage } from
 export const LOCAL = 'local';
 
 /** Statements compiled once per connection: a page asks this for every monitor. */
-const statementCache = new WeakMap<Db, Map<string, Statement>>();
-function prepared(db: Db, sql: string): Statement {
-  let cache = statementCache.get(db);
-  if (!cache) statementCache.set(db, (cache = new Map()));
-  let st = cache.get(sql);
-  if (!st) cache.set(sql, (st = db.$client.prepare(sql)));
-  return st;
-}
+const prepared = statement;
 
 export interface MonitorLocation {
   id: number;
