@@ -89,3 +89,96 @@ describe('the status summary of 90 days', () => {
     expect(after.map((d) => d.downtimeMs)).toEqual(want.map((d) => d.downtimeMs));
   });
 });
+
+/**
+ * The page keeps the monitors' inputs of the days before today and loads only today's on
+ * each rebuild (src/lib/status/summary.ts). Joined, they must give exactly what one load of
+ * the whole 90 days gives: an outage crossing midnight, new checks, a gap and a monitor that
+ * appear later, a correction of a past day.
+ */
+describe('the days before today kept between rebuilds, today loaded anew', () => {
+  const t = tempDb();
+  afterAll(() => t.close());
+  const config = parseConfig({});
+  const today = lastDays(1, Date.now(), config.zone)[0]!;
+  const midnight = today.start;
+  // A moment of its own, three hours into the day, whatever the hour the test runs at.
+  const T = midnight + 3 * 3_600_000;
+  importInterchange(t.db, {
+    version: 1,
+    services: [{ slug: 'lms', name: { ja: 'eラーニング', en: 'E-learning' }, sla_target_pct: 99.9 }],
+    monitors: [
+      { slug: 'a', service: 'lms', type: 'http', target: 'http://127.0.0.1:9/', interval_s: 600, confirm: 2, counts_for_availability: true, paused: true },
+      { slug: 'b', service: 'lms', type: 'http', target: 'http://127.0.0.1:9/', interval_s: 600, confirm: 2, counts_for_availability: true, paused: true },
+    ],
+  });
+  const [a, b] = t.db.$client.prepare('SELECT id FROM monitors ORDER BY id').pluck().all() as number[];
+  const store = new CheckStore(t.db);
+  const STEP = 10 * MIN;
+  const crossing = { from: midnight - 40 * MIN, to: midnight + 20 * MIN };
+  const record = (from: number, to: number) => {
+    for (let at = from; at < to; at += STEP) {
+      const down = (at >= crossing.from && at < crossing.to) || at >= T - 30 * MIN; // and one still going on at T
+      store.record([{ monitorId: a!, at, status: down ? 'down' : 'up', latencyMs: down ? null : 120, error: down ? 'refused' : null }]);
+      store.record([{ monitorId: b!, at, status: 'up', latencyMs: 130, error: null }]);
+    }
+  };
+  record(midnight - 5 * DAY, T);
+
+  /** Each day and the three uptimes, as the SLA module gives them from one load of the whole range. */
+  const expected = (at: number) => {
+    const ctx = { db: t.db, config, now: at };
+    const days = lastDays(90, at, config.zone);
+    const range = { start: days[0]!.start, end: days[89]!.end };
+    const service = listServices(t.db)[0]!;
+    const inputs = loadServiceInputs(ctx, service.id, range);
+    const figure = (start: number, end: number) => availabilityFor(ctx, service.slaTargetPct, { start, end }, inputs);
+    return {
+      days: days.map((day) => {
+        const f = figure(day.start, Math.min(day.end, Math.max(at, day.start + 1)));
+        const observed = f.periodMs - f.excludedMs;
+        const noData = f.downtimeMs === 0 && observed > 0 && f.unmonitoredMs >= observed;
+        return { downtimeMs: f.downtimeMs, excludedMs: f.excludedMs, noData, outages: f.downtime.map((d) => ({ start: d.start, end: d.end })) };
+      }),
+      uptimes: [range.start, at - 30 * DAY, at - DAY].map((start) => figure(Math.max(start, range.start), Math.min(range.end, at)).pct),
+    };
+  };
+  const shown = (at: number) => {
+    const s = statusSummary({ db: t.db, config, now: at }).services[0]!;
+    return {
+      days: s.days.map((d) => ({ downtimeMs: d.downtimeMs, excludedMs: d.excludedMs, noData: d.noData, outages: d.outages })),
+      uptimes: [s.uptime90.pct, s.uptime30.pct, s.uptime24h.pct],
+    };
+  };
+
+  it('joins an outage that crosses midnight into one, and follows new checks, a gap, a monitor and a correction', () => {
+    clearSummaryMemo();
+    expect(shown(T)).toEqual(expected(T));
+    // Shown in yesterday's bar up to midnight and in today's from midnight: one outage, 60 minutes in all.
+    const bars = shown(T).days;
+    expect(bars[88]!.outages).toEqual([{ start: crossing.from, end: midnight }]);
+    expect(bars[89]!.outages[0]).toEqual({ start: midnight, end: crossing.to });
+
+    // New checks, the outage of today still going on: only today is loaded again.
+    record(T, T + 30 * MIN);
+    expect(shown(T + 30 * MIN)).toEqual(expected(T + 30 * MIN));
+
+    // Gaps of a past day written later (a worker that was stopped all day): that day has no data.
+    const gapDay = lastDays(3, T, config.zone)[0]!;
+    for (const m of [a!, b!]) t.db.$client.prepare('INSERT INTO check_gaps (monitor_id, start, "end") VALUES (?, ?, ?)').run(m, gapDay.start, gapDay.end);
+    const withGap = shown(T + 31 * MIN);
+    expect(withGap).toEqual(expected(T + 31 * MIN));
+    expect(withGap.days[87]!.noData).toBe(true);
+
+    // A monitor added today.
+    t.db.$client.prepare(`INSERT INTO monitors (slug, service_id, type, target, interval_s, timeout_s, confirm, counts_for_availability, options, paused, added_at)
+      VALUES ('c', (SELECT id FROM services WHERE slug = 'lms'), 'http', 'http://127.0.0.1:9/', 600, 10, 2, 1, '{}', 0, ?)`).run(T + 32 * MIN);
+    expect(shown(T + 33 * MIN)).toEqual(expected(T + 33 * MIN));
+
+    // The outage that crossed midnight was a false positive (an audited correction).
+    markFalsePositive(t.db, systemActor('test'), a!, crossing.from, 'the target was moved');
+    const corrected = shown(T + 34 * MIN);
+    expect(corrected).toEqual(expected(T + 34 * MIN));
+    expect(corrected.days.flatMap((d) => d.outages).some((o) => o.start === crossing.from)).toBe(false);
+  });
+});

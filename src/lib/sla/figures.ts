@@ -99,10 +99,22 @@ export function loadMonitorCoverage(db: Db, monitor: MonitorMeta, range: Interva
   return { life, unmonitored: unmonitoredInLife(loadMonitorUnmonitored(db, monitor, range, now), life), paused: pausedInLife(life) };
 }
 
+/** The part of a service's inputs that its monitors give (checks, gaps, life, locations), with the monitors' ids in order. */
+export type MonitorInputs = Pick<ServiceInputs, 'monitorOutages' | 'monitorUnmonitored' | 'monitorPaused' | 'probeOutages' | 'locatedOutages' | 'reducedQuorum'> & { monitorIds: number[] };
+
+/** The part of a service's inputs that the records give: incidents and planned stops. */
+export type RecordInputs = Pick<ServiceInputs, 'incidentOutages' | 'plannedExclusions' | 'forceMajeure'>;
+
 /** Everything the rules need for one service over `range` (any sub-period of it can then be computed). */
 export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Interval): ServiceInputs {
+  const { monitorIds: _, ...monitors } = loadMonitorInputs(ctx, serviceId, range);
+  return { ...monitors, ...loadRecordInputs(ctx, serviceId, range) };
+}
+
+/** What the service's counting monitors give over `range` (an outage or gap crossing its edges is whole). */
+export function loadMonitorInputs(ctx: SlaContext, serviceId: number, range: Interval): MonitorInputs {
   // Removed monitors stay: their history inside their life still counts.
-  const monitors = statement(ctx.db, 'SELECT id, confirm, interval_s AS intervalS FROM monitors WHERE service_id = ? AND counts_for_availability = 1').all(serviceId) as MonitorMeta[];
+  const monitors = statement(ctx.db, 'SELECT id, confirm, interval_s AS intervalS FROM monitors WHERE service_id = ? AND counts_for_availability = 1 ORDER BY id').all(serviceId) as MonitorMeta[];
   const coverage = monitors.map((m) => loadMonitorCoverage(ctx.db, m, range, ctx.now));
   const perMonitorOutages = monitors.map((m, i) => withinLife(loadMonitorOutages(ctx.db, m, range, ctx.now), coverage[i]!.life));
   const perMonitorLocated = monitors.map((m) => loadLocatedFigures(ctx.db, m, range, ctx.now));
@@ -114,31 +126,53 @@ export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Int
     ...coverage.map((m) => m.unmonitored),
     unwatched(coverage.map((m) => m.life), { start: range.start, end: Math.max(range.end, ctx.now) }),
   ];
+  return {
+    monitorIds: monitors.map((m) => m.id),
+    monitorOutages: perMonitorOutages,
+    monitorUnmonitored: perMonitorUnmonitored,
+    monitorPaused: coverage.map((m) => m.paused),
+    probeOutages: union(...perMonitorOutages),
+    locatedOutages,
+    reducedQuorum: union(...perMonitorLocated.map((l, i) => withinLife(l?.reducedQuorum ?? [], coverage[i]!.life))),
+  };
+}
 
+/**
+ * The monitors' inputs of two adjacent ranges as one: each monitor's intervals are the union
+ * of both (an outage crossing the edge was loaded whole by both, perhaps with an earlier end
+ * in the older load, and is one interval again). Null when the monitors are not the same.
+ */
+export function joinMonitorInputs(a: MonitorInputs, b: MonitorInputs): MonitorInputs | null {
+  if (a.monitorIds.length !== b.monitorIds.length || a.monitorIds.some((id, i) => id !== b.monitorIds[i])) return null;
+  const each = (x: readonly Interval[][], y: readonly Interval[][]) => x.map((list, i) => union(list, y[i] ?? []));
+  const monitorOutages = each(a.monitorOutages, b.monitorOutages);
+  return {
+    monitorIds: a.monitorIds,
+    monitorOutages,
+    monitorUnmonitored: each(a.monitorUnmonitored, b.monitorUnmonitored),
+    monitorPaused: each(a.monitorPaused ?? [], b.monitorPaused ?? []),
+    probeOutages: union(...monitorOutages),
+    // Only read for which locations saw an outage: the same outage twice names the same places.
+    locatedOutages: [...a.locatedOutages, ...b.locatedOutages],
+    reducedQuorum: union(a.reducedQuorum, b.reducedQuorum),
+  };
+}
+
+/** Incidents marking the service down or force majeure, and planned stops that qualify, over `range`. */
+export function loadRecordInputs(ctx: SlaContext, serviceId: number, range: Interval): RecordInputs {
   const incidents = statement(ctx.db, `SELECT i.started_at AS startedAt, i.recovered_at AS recoveredAt, i.force_majeure AS forceMajeure, s.impact
     FROM incidents i JOIN incident_services s ON s.incident_id = i.id
     WHERE s.service_id = ? AND i.draft = 0 AND i.started_at < ? AND (i.recovered_at IS NULL OR i.recovered_at > ?)`)
     .all(serviceId, range.end, range.start) as { startedAt: number; recoveredAt: number | null; forceMajeure: number; impact: string }[];
   const toInterval = (i: { startedAt: number; recoveredAt: number | null }) => ({ start: i.startedAt, end: i.recoveredAt ?? Math.max(ctx.now, i.startedAt) });
-  const incidentOutages = incidents.filter((i) => i.impact === 'major_outage').map(toInterval);
-  const forceMajeure = incidents.filter((i) => i.forceMajeure === 1).map(toInterval);
-
   const stops = statement(ctx.db, `SELECT m.announced_at AS announcedAt, m.scheduled_start AS scheduledStart, m.scheduled_end AS scheduledEnd,
     m.actual_start AS actualStart, m.actual_end AS actualEnd, m.client_approved_at AS clientApprovedAt, m.status
     FROM maintenances m JOIN maintenance_services s ON s.maintenance_id = m.id
     WHERE s.service_id = ? AND m.scheduled_start < ? AND m.scheduled_end > ?`).all(serviceId, range.end, range.start) as PlannedStop[];
-  const plannedExclusions = stops.map((s) => excludedInterval(s, ctx.now, ctx.config.sla.notice_days)).filter((i): i is Interval => i !== null);
-
   return {
-    monitorOutages: perMonitorOutages,
-    monitorUnmonitored: perMonitorUnmonitored,
-    monitorPaused: coverage.map((m) => m.paused),
-    incidentOutages,
-    plannedExclusions,
-    forceMajeure,
-    probeOutages: union(...perMonitorOutages),
-    locatedOutages,
-    reducedQuorum: union(...perMonitorLocated.map((l, i) => withinLife(l?.reducedQuorum ?? [], coverage[i]!.life))),
+    incidentOutages: incidents.filter((i) => i.impact === 'major_outage').map(toInterval),
+    plannedExclusions: stops.map((s) => excludedInterval(s, ctx.now, ctx.config.sla.notice_days)).filter((i): i is Interval => i !== null),
+    forceMajeure: incidents.filter((i) => i.forceMajeure === 1).map(toInterval),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { SlaContext, ServiceRow, ServiceInputs } from '../sla/figures';
-import { listServices, loadServiceInputs, availabilityFor } from '../sla/figures';
+import { listServices, loadMonitorInputs, loadRecordInputs, joinMonitorInputs, availabilityFor, type MonitorInputs } from '../sla/figures';
 import { loadLocatedFigures } from '../sla/locations';
 import { locationCountByService } from '../agents/locations';
 import type { Interval } from '../intervals';
@@ -100,6 +100,7 @@ function prepareStatements(db: Db) {
     WHERE s.service_id = ? AND i.draft = 0 AND i.recovered_at IS NULL AND i.started_at <= ?`),
     inMaintenance: c.prepare(`SELECT 1 FROM maintenances m JOIN maintenance_services s ON s.maintenance_id = m.id
       WHERE s.service_id = ? AND (m.status = 'in_progress' OR (m.status = 'scheduled' AND m.scheduled_start <= ? AND m.scheduled_end > ?)) LIMIT 1`),
+    stamp: c.prepare('SELECT (SELECT max(id) FROM audit_log) AS audit, (SELECT count(*) FROM check_gaps) AS gaps, (SELECT max("end") FROM check_gaps) AS gapEnd'),
   };
 }
 
@@ -167,11 +168,50 @@ type DayFigures = Omit<DayBar, 'incidents'>;
  * The figures of finished days, by service and day: a finished day's bar depends only on the
  * target and the inputs inside the day, so it is computed again only when those changed.
  */
-const finishedDays = new Map<number, Map<number, { signature: string; figures: DayFigures }>>();
+const finishedDays = new Map<number, Map<number, { signature: string; figures: DayFigures; generation: number }>>();
 
 export function clearSummaryMemo(): void {
   finishedDays.clear();
+  closedInputs.clear();
   daysMemo = null;
+}
+
+/**
+ * The monitors' inputs before today, by service, loaded once and kept: a new check touches
+ * only today's. They are loaded again when anything they rest on may have changed: a new
+ * day, a correction or any other admin change (each is in the audit log), a gap in the
+ * checks, other monitors, or after CLOSED_FOR_MS in any case (an agent's results that
+ * arrive late, from its spool, reach the past days' bars within that).
+ */
+const closedInputs = new Map<number, { stamp: string; at: number; inputs: MonitorInputs; generation: number }>();
+const CLOSED_FOR_MS = 5 * 60_000;
+let generations = 0;
+
+function closedStamp(db: Db, range: Interval, todayStart: number): string {
+  const row = statementsOf(db).stamp.get() as { audit: number | null; gaps: number; gapEnd: number | null };
+  return `${range.start}:${todayStart}:${row.audit ?? 0}:${row.gaps}:${row.gapEnd ?? 0}`;
+}
+
+/**
+ * The service's inputs over `range`: the days before today as kept, today loaded now.
+ * `generation` changes whenever the kept part is loaded again: while it stands, the bars of
+ * the days before today stand too (the records they also rest on change only by audited acts).
+ */
+function pageInputs(ctx: SlaContext, serviceId: number, range: Interval, todayStart: number): { inputs: ServiceInputs; generation: number } {
+  const stamp = closedStamp(ctx.db, range, todayStart);
+  const today = loadMonitorInputs(ctx, serviceId, { start: todayStart, end: range.end });
+  const loadClosed = () => {
+    const fresh = { stamp, at: ctx.now, inputs: loadMonitorInputs(ctx, serviceId, { start: range.start, end: todayStart }), generation: ++generations };
+    closedInputs.set(serviceId, fresh);
+    return fresh;
+  };
+  let closed = closedInputs.get(serviceId);
+  if (!closed || closed.stamp !== stamp || ctx.now - closed.at >= CLOSED_FOR_MS) closed = loadClosed();
+  let joined = joinMonitorInputs(closed.inputs, today);
+  // Monitors were added or removed since: the days before today are loaded again.
+  if (!joined) joined = joinMonitorInputs((closed = loadClosed()).inputs, today) ?? today;
+  const { monitorIds: _, ...monitors } = joined;
+  return { inputs: { ...monitors, ...loadRecordInputs(ctx, serviceId, range) }, generation: closed.generation };
 }
 
 let daysMemo: { key: string; days: Period[] } | null = null;
@@ -203,21 +243,20 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
   const touching = incidentsTouching(ctx.db, range.start, range.end, ctx.now);
   const locationCounts = locationCountByService(ctx.db);
   const services = listServices(ctx.db).map((service): ServiceStatus => {
-    const inputs = loadServiceInputs(ctx, service.id, range);
+    const { inputs, generation } = pageInputs(ctx, service.id, range, days[days.length - 1]!.start);
     const own = touching.filter((i) => i.serviceId === service.id);
     let memo = finishedDays.get(service.id);
     if (!memo) finishedDays.set(service.id, (memo = new Map()));
     for (const start of memo.keys()) if (start < range.start) memo.delete(start);
     const bars = days.map((day): DayBar => {
       let figures: DayFigures;
-      if (day.end <= ctx.now) {
+      const known = memo.get(day.start);
+      if (day.end <= ctx.now && known?.generation === generation && known.figures.day.end === day.end) figures = known.figures;
+      else if (day.end <= ctx.now) {
         const signature = JSON.stringify([service.slaTargetPct, inputsWithin(inputs, day)]);
-        const known = memo.get(day.start);
         if (known && known.signature === signature) figures = known.figures;
-        else {
-          figures = dayFigures(ctx, service, day, inputs);
-          memo.set(day.start, { signature, figures });
-        }
+        else figures = dayFigures(ctx, service, day, inputs);
+        memo.set(day.start, { signature, figures, generation });
       } else figures = dayFigures(ctx, service, day, inputs);
       const incidents = own.filter((i) => i.startedAt < day.end && i.endedAt > day.start).map((i) => ({ key: i.key, titleJa: i.titleJa, titleEn: i.titleEn }));
       return { ...figures, incidents };
