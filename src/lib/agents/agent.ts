@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from '../log';
 import { runCheckOnce } from '../probe/run-check';
+import { PhaseScheduler } from '../probe/phase-scheduler';
 import { Spool } from './spool';
 import type { Assignment, AssignedMonitor } from './api';
 
@@ -33,24 +34,15 @@ export class AgentFatal extends Error {
   }
 }
 
-interface Scheduled {
-  monitor: AssignedMonitor;
-  timer: NodeJS.Timeout | null;
-  dueAt: number;
-  phase: number;
-}
-
 const CONTROL_EVERY_MS = 30_000;
 
 export class Agent {
   private readonly spool: Spool;
   private readonly opts: Required<Omit<AgentOptions, 'targetOverride'>> & { targetOverride: AgentOptions['targetOverride'] };
   private assignment: Assignment | null = null;
-  private readonly scheduled = new Map<number, Scheduled>();
+  private readonly scheduler: PhaseScheduler<AssignedMonitor>;
   private readonly abort = new AbortController();
   private timers: NodeJS.Timeout[] = [];
-  private inFlight = 0;
-  private readonly queue: Array<() => void> = [];
   private sending = false;
   private running = false;
   private backoffUntil = 0;
@@ -66,6 +58,7 @@ export class Agent {
       spoolMaxResults: 500_000, reloadEveryMs: 60_000, sendEveryMs: 4_000, concurrency: 64, version: '1', targetOverride: null, ...options,
     };
     this.spool = new Spool(options.spoolDir, this.opts.spoolMaxResults);
+    this.scheduler = new PhaseScheduler<AssignedMonitor>({ now: Date.now, concurrency: this.opts.concurrency, run: (m) => this.check(m) });
   }
 
   private url(path: string): string {
@@ -152,10 +145,8 @@ export class Agent {
     this.running = false;
     this.abort.abort();
     for (const t of this.timers) clearInterval(t);
-    for (const s of this.scheduled.values()) if (s.timer) clearTimeout(s.timer);
-    this.scheduled.clear();
-    this.queue.length = 0;
-    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+    this.scheduler.stop();
+    await this.scheduler.settled();
     this.spool.seal();
     log.info('agent.stopped', this.health());
   }
@@ -165,8 +156,8 @@ export class Agent {
     return {
       version: this.opts.version,
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
-      monitors: this.scheduled.size,
-      in_flight: this.inFlight,
+      monitors: this.scheduler.size,
+      in_flight: this.scheduler.inFlight,
       spool_batches: batches,
       spool_results: results + this.spool.pending,
       dropped_results: this.spool.dropped,
@@ -180,53 +171,10 @@ export class Agent {
     return o && t.includes(o.from) ? t.split(o.from).join(o.to) : t;
   }
 
-  /** Schedules the assignment's monitors like the local probe: a fixed phase each, due times on whole intervals. */
+  /** Schedules the assignment's monitors as the local probe schedules its own (../probe/phase-scheduler.ts). */
   private apply(): void {
     if (!this.running || !this.assignment) return;
-    const seen = new Set<number>();
-    for (const monitor of this.assignment.monitors) {
-      seen.add(monitor.id);
-      const existing = this.scheduled.get(monitor.id);
-      if (existing && JSON.stringify(existing.monitor) === JSON.stringify(monitor)) continue;
-      if (existing?.timer) clearTimeout(existing.timer);
-      const intervalMs = monitor.interval_s * 1000;
-      const phase = (monitor.id * 7919) % intervalMs;
-      const now = Date.now();
-      const dueAt = now - ((now - phase) % intervalMs) + intervalMs;
-      const first = now + (phase % Math.min(intervalMs, 10_000));
-      const s: Scheduled = { monitor, timer: null, phase, dueAt: existing ? Math.min(existing.dueAt, dueAt) : Math.min(dueAt, first) };
-      this.scheduled.set(monitor.id, s);
-      this.arm(s);
-    }
-    for (const [id, s] of this.scheduled) {
-      if (!seen.has(id)) {
-        if (s.timer) clearTimeout(s.timer);
-        this.scheduled.delete(id);
-      }
-    }
-  }
-
-  private arm(s: Scheduled): void {
-    s.timer = setTimeout(() => {
-      if (!this.running || this.scheduled.get(s.monitor.id) !== s) return;
-      const intervalMs = s.monitor.interval_s * 1000;
-      const after = Math.max(s.dueAt, Date.now());
-      s.dueAt = after - ((after - s.phase) % intervalMs) + intervalMs;
-      this.arm(s);
-      this.enqueue(() => this.check(s.monitor));
-    }, Math.max(0, s.dueAt - Date.now()));
-  }
-
-  private enqueue(task: () => Promise<void>): void {
-    const go = () => {
-      this.inFlight++;
-      void task().finally(() => {
-        this.inFlight--;
-        this.queue.shift()?.();
-      });
-    };
-    if (this.inFlight < this.opts.concurrency) go();
-    else this.queue.push(go);
+    this.scheduler.apply(this.assignment.monitors.map((m) => ({ id: m.id, intervalMs: m.interval_s * 1000, item: m })));
   }
 
   private async check(m: AssignedMonitor): Promise<void> {
@@ -241,7 +189,7 @@ export class Agent {
   private runControl(): void {
     const control = this.assignment?.control;
     if (!control || !this.running) return;
-    this.enqueue(async () => {
+    this.scheduler.enqueue(async () => {
       const at = Date.now();
       const finding = await runCheckOnce({ id: 0, type: control.type, target: control.target, intervalS: 30, timeoutS: 10, options: {} }, this.abort.signal);
       if (this.abort.signal.aborted) return;

@@ -7,6 +7,7 @@ import { Timeline, STEP_REPORT_MS } from './timeline';
 import { checkStorage, storageFaultOf, type StorageFault } from '../storage';
 import { log } from '../log';
 import { AlarmEngine, type AlarmSettings } from '../alarms/engine';
+import { PhaseScheduler } from './phase-scheduler';
 import type { Config } from '../config';
 
 export const PROBE_LEASE = 'probe';
@@ -64,15 +65,6 @@ interface MonitorRow {
   options: string;
 }
 
-interface Scheduled {
-  row: MonitorRow;
-  timer: NodeJS.Timeout | null;
-  /** The instant the next check is due; advanced by the interval, so it never drifts. */
-  dueAt: number;
-  /** Where in its interval this monitor's checks fall (ms after each multiple of the interval). */
-  phase: number;
-}
-
 /**
  * Runs every monitor on its own interval. Due times advance by whole intervals from a
  * fixed phase per monitor, so checks neither drift nor bunch up; a limit on checks in flight
@@ -81,10 +73,8 @@ interface Scheduled {
 export class Probe {
   readonly holder = `${process.pid}-${randomUUID()}`;
   private readonly store: CheckStore;
-  private readonly scheduled = new Map<number, Scheduled>();
-  private readonly queue: Array<() => void> = [];
+  private readonly scheduler: PhaseScheduler<MonitorRow>;
   private buffer: CheckResult[] = [];
-  private inFlight = 0;
   private running = false;
   private readonly abort = new AbortController();
   private timers: NodeJS.Timeout[] = [];
@@ -105,6 +95,12 @@ export class Probe {
     const engine = this.alarms;
     this.store = new CheckStore(db, engine ? { onCheck: (r, run) => engine.onCheck(r, run) } : {});
     this.opts = { concurrency: 64, flushEveryMs: 1000, reloadEveryMs: 10_000, leaseTtlMs: 15_000, leasePollMs: 1000, ...rest };
+    this.scheduler = new PhaseScheduler<MonitorRow>({
+      now: () => this.timeline.now(),
+      concurrency: this.opts.concurrency,
+      run: (row, dueAt) => this.runCheck(row, dueAt),
+      lastCheckAt: (id) => this.lastCheckAt.get(id),
+    });
   }
 
   /** The time line checks are stamped on (epoch ms). */
@@ -233,9 +229,7 @@ export class Probe {
     this.running = false;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    for (const s of this.scheduled.values()) if (s.timer) clearTimeout(s.timer);
-    this.scheduled.clear();
-    this.queue.length = 0;
+    this.scheduler.stop();
   }
 
   /** Stops scheduling, lets checks in flight finish (each is bounded by its timeout), writes what is buffered. */
@@ -243,7 +237,7 @@ export class Probe {
     this.abort.abort();
     if (!this.running) return;
     this.halt();
-    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+    await this.scheduler.settled();
     if (this.lost || this.faulted) return;
     this.flush(true);
     releaseLease(this.db, PROBE_LEASE, this.holder);
@@ -258,62 +252,7 @@ export class Probe {
         AND (NOT EXISTS (SELECT 1 FROM monitor_locations x WHERE x.monitor_id = m.id)
           OR EXISTS (SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = m.id AND l.slug = 'local'))`,
     ).all() as MonitorRow[];
-    const seen = new Set<number>();
-    for (const row of rows) {
-      seen.add(row.id);
-      const existing = this.scheduled.get(row.id);
-      if (existing && JSON.stringify(existing.row) === JSON.stringify(row)) continue;
-      if (existing?.timer) clearTimeout(existing.timer);
-      const intervalMs = row.intervalS * 1000;
-      // A fixed phase per monitor spreads 1,000 monitors of one interval over that interval.
-      const phase = (row.id * 7919) % intervalMs;
-      const now = this.timeline.now();
-      const next = (t: number) => t - ((t - phase) % intervalMs) + intervalMs;
-      const dueAt = next(now);
-      // A monitor checked within its interval (a restart) resumes on its phase, at least half
-      // an interval after its last check, so a restart never checks it twice in a row. A new
-      // or overdue one is checked soon (first checks spread over ten seconds, so a start with
-      // a thousand monitors is no burst), then on its phase.
-      const last = this.lastCheckAt.get(row.id);
-      const first = last !== undefined && last > now - intervalMs
-        ? next(Math.max(now, last + intervalMs / 2))
-        : Math.min(dueAt, now + (phase % Math.min(intervalMs, 10_000)));
-      const s: Scheduled = { row, timer: null, phase, dueAt: existing ? Math.min(existing.dueAt, dueAt) : first };
-      this.scheduled.set(row.id, s);
-      this.arm(s);
-    }
-    for (const [id, s] of this.scheduled) {
-      if (!seen.has(id)) {
-        if (s.timer) clearTimeout(s.timer);
-        this.scheduled.delete(id);
-      }
-    }
-  }
-
-  private arm(s: Scheduled): void {
-    s.timer = setTimeout(() => {
-      if (!this.running || this.scheduled.get(s.row.id) !== s) return;
-      const dueAt = s.dueAt;
-      const intervalMs = s.row.intervalS * 1000;
-      // The next instant on the monitor's phase: intervals missed (a suspended machine) are
-      // skipped, never run all at once, and the schedule never drifts.
-      const after = Math.max(s.dueAt, this.timeline.now());
-      s.dueAt = after - ((after - s.phase) % intervalMs) + intervalMs;
-      this.arm(s);
-      this.enqueue(() => this.runCheck(s.row, dueAt));
-    }, Math.max(0, s.dueAt - this.timeline.now()));
-  }
-
-  private enqueue(task: () => Promise<void>): void {
-    const go = () => {
-      this.inFlight++;
-      void task().finally(() => {
-        this.inFlight--;
-        this.queue.shift()?.();
-      });
-    };
-    if (this.inFlight < this.opts.concurrency) go();
-    else this.queue.push(go);
+    this.scheduler.apply(rows.map((row) => ({ id: row.id, intervalMs: row.intervalS * 1000, item: row })));
   }
 
   private async runCheck(row: MonitorRow, dueAt: number): Promise<void> {

@@ -53,6 +53,8 @@ export class AnswerRenderer {
   private chain: Promise<void> = Promise.resolve();
   private snapshotAt = 0;
   private standingAt = 0;
+  /** The standing keys as the last cycle read them: a missing page is judged by these, not by a query each. */
+  private standing = new Set<string>();
   /** The ETag of each answer as last written to the snapshot. */
   private readonly written = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
@@ -138,7 +140,7 @@ export class AnswerRenderer {
     const answer = makeAnswer(key, rendered, version, this.now(), previous);
     // A missing page goes to whoever waits for it and is never kept current: a loop over
     // endless addresses (unknown months, incidents) costs one render each and keeps nothing.
-    if (rendered.status === 404 && !this.o.standing().includes(key)) {
+    if (rendered.status === 404 && !this.standing.has(key)) {
       this.hot.delete(key);
       this.answers.delete(key);
       this.o.publish(answer);
@@ -152,7 +154,7 @@ export class AnswerRenderer {
   private async cycle(first: boolean, urgent = false): Promise<void> {
     const now = this.now();
     const version = this.o.version();
-    const standing = new Set(this.o.standing());
+    const standing = (this.standing = new Set(this.o.standing()));
     const standingDue = now - this.standingAt >= SNAPSHOT_EVERY_MS;
     for (const [key, at] of this.hot) {
       if (now - at >= HOT_FOR_MS) {
