@@ -12,9 +12,10 @@ import type { ToRenderer, FromRenderer } from './render-thread';
  * not rendered yet (an incident page) waits for the render thread, without blocking anyone.
  * Everything else goes to the site.
  *
- * A change made through the site (any request that is not GET or HEAD) makes the render
- * thread render the hot answers again at once; a signed-in visitor (the admin who made the
- * change) asking for a public answer meanwhile waits for that, so sees the change at once.
+ * A change made through the site by a signed-in person (a request that is not GET or HEAD)
+ * makes the render thread render the hot answers again at once; a signed-in visitor (the
+ * admin who made the change) asking for a public answer meanwhile waits for that, so sees
+ * the change at once.
  */
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -218,7 +219,10 @@ export function withFrontDoor(site: Handler, cache: AnswerCache): Handler {
     const method = req.method ?? 'GET';
     const key = method === 'GET' || method === 'HEAD' ? publicKeyOf(req.url ?? '/') : null;
     if (key === null) {
-      if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') res.once('finish', () => cache.changed());
+      // A signed-in person's change (an admin's form) is rendered at once, and they wait for
+      // it on their next public request. Machines' writes (agents' batches, push calls) and
+      // the public's forms are data like the probe's checks: rendered within the usual bound.
+      if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS' && signedIn(req)) res.once('finish', () => cache.changed());
       return site(req, res);
     }
     const catching = cache.catchingUp();

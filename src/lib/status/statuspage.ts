@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { SlaContext } from '../sla/figures';
-import { statusSummary, type ComponentStatus, type Indicator } from './summary';
+import { sharedSummary, type ComponentStatus, type Indicator } from './summary';
 import {
   activeIncidents, recentIncidents, recentMaintenances, currentAndUpcomingMaintenances,
   type PublicIncident, type PublicMaintenance,
@@ -85,7 +85,7 @@ function lastChange(ctx: SlaContext): number {
 interface ComponentFacts { components: SpComponent[]; byId: Map<number, SpComponent>; status: SpStatus; updatedAt: number }
 
 function componentFacts(ctx: ApiContext): ComponentFacts {
-  const summary = statusSummary(ctx, 1);
+  const summary = sharedSummary(ctx, 1);
   const zone = ctx.config.zone;
   const created = ctx.db.$client.prepare('SELECT min(first_at) FROM check_runs r JOIN monitors m ON m.id = r.monitor_id WHERE m.service_id = ?').pluck();
   const changed = ctx.db.$client.prepare(`SELECT max(first_at) FROM check_runs r JOIN monitors m ON m.id = r.monitor_id WHERE m.service_id = ?`).pluck();

@@ -10,6 +10,7 @@ import { readLease } from '../lease';
 import { PROBE_LEASE } from '../probe/probe';
 import { incidentsTouching } from './history';
 import { serviceState, type MonitorLatest, type ServiceState } from './state';
+import { dataVersion } from './cache';
 
 /**
  * What the public page and the status API show now. Component states and indicators use
@@ -165,13 +166,14 @@ function inputsWithin(inputs: ServiceInputs, window: Interval): ServiceInputs {
 type DayFigures = Omit<DayBar, 'incidents'>;
 
 /**
- * The figures of finished days, by service and day: a finished day's bar depends only on the
+ * The figures of finished days, by service, length and day: a finished day's bar depends only on the
  * target and the inputs inside the day, so it is computed again only when those changed.
  */
-const finishedDays = new Map<number, Map<number, { signature: string; figures: DayFigures; generation: number }>>();
+const finishedDays = new Map<string, Map<number, { signature: string; figures: DayFigures; generation: number }>>();
 
 export function clearSummaryMemo(): void {
   finishedDays.clear();
+  shared.clear();
   closedInputs.clear();
   daysMemo = null;
 }
@@ -183,7 +185,7 @@ export function clearSummaryMemo(): void {
  * checks, other monitors, or after CLOSED_FOR_MS in any case (an agent's results that
  * arrive late, from its spool, reach the past days' bars within that).
  */
-const closedInputs = new Map<number, { stamp: string; at: number; inputs: MonitorInputs; generation: number }>();
+const closedInputs = new Map<string, { stamp: string; at: number; inputs: MonitorInputs; generation: number }>();
 const CLOSED_FOR_MS = 5 * 60_000;
 let generations = 0;
 
@@ -198,20 +200,25 @@ function closedStamp(db: Db, range: Interval, todayStart: number): string {
  * the days before today stand too (the records they also rest on change only by audited acts).
  */
 function pageInputs(ctx: SlaContext, serviceId: number, range: Interval, todayStart: number): { inputs: ServiceInputs; generation: number } {
-  const stamp = closedStamp(ctx.db, range, todayStart);
   const today = loadMonitorInputs(ctx, serviceId, { start: todayStart, end: range.end });
+  const records = loadRecordInputs(ctx, serviceId, range);
+  const { monitorIds: _, ...todays } = today;
+  // Today alone (the API's and badges' one day): nothing kept.
+  if (range.start >= todayStart) return { inputs: { ...todays, ...records }, generation: ++generations };
+  const stamp = closedStamp(ctx.db, range, todayStart);
+  const memoKey = `${serviceId}:${range.start}`;
   const loadClosed = () => {
     const fresh = { stamp, at: ctx.now, inputs: loadMonitorInputs(ctx, serviceId, { start: range.start, end: todayStart }), generation: ++generations };
-    closedInputs.set(serviceId, fresh);
+    closedInputs.set(memoKey, fresh);
     return fresh;
   };
-  let closed = closedInputs.get(serviceId);
+  let closed = closedInputs.get(memoKey);
   if (!closed || closed.stamp !== stamp || ctx.now - closed.at >= CLOSED_FOR_MS) closed = loadClosed();
   let joined = joinMonitorInputs(closed.inputs, today);
   // Monitors were added or removed since: the days before today are loaded again.
   if (!joined) joined = joinMonitorInputs((closed = loadClosed()).inputs, today) ?? today;
-  const { monitorIds: _, ...monitors } = joined;
-  return { inputs: { ...monitors, ...loadRecordInputs(ctx, serviceId, range) }, generation: closed.generation };
+  const { monitorIds: __, ...monitors } = joined;
+  return { inputs: { ...monitors, ...records }, generation: closed.generation };
 }
 
 let daysMemo: { key: string; days: Period[] } | null = null;
@@ -245,8 +252,10 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
   const services = listServices(ctx.db).map((service): ServiceStatus => {
     const { inputs, generation } = pageInputs(ctx, service.id, range, days[days.length - 1]!.start);
     const own = touching.filter((i) => i.serviceId === service.id);
-    let memo = finishedDays.get(service.id);
-    if (!memo) finishedDays.set(service.id, (memo = new Map()));
+    // By service and length: the API's one day never drops the page's 90.
+    const memoKey = `${service.id}:${dayCount}`;
+    let memo = finishedDays.get(memoKey);
+    if (!memo) finishedDays.set(memoKey, (memo = new Map()));
     for (const start of memo.keys()) if (start < range.start) memo.delete(start);
     const bars = days.map((day): DayBar => {
       let figures: DayFigures;
@@ -283,4 +292,21 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
     overall,
     services,
   };
+}
+
+/**
+ * One summary of `dayCount` days for all the answers rendered together (the v2 API in two
+ * languages, the badges): computed again when the data changed or after SHARED_FOR_MS, so
+ * it is never older than the renderer's bound (./renderer.ts, 2 s).
+ */
+const SHARED_FOR_MS = 2_000;
+const shared = new Map<number, { db: Db; version: string; at: number; summary: StatusSummary }>();
+
+export function sharedSummary(ctx: SlaContext, dayCount: number): StatusSummary {
+  const version = dataVersion(ctx.db);
+  const known = shared.get(dayCount);
+  if (known && known.db === ctx.db && known.version === version && ctx.now >= known.at && ctx.now - known.at < SHARED_FOR_MS) return known.summary;
+  const summary = statusSummary(ctx, dayCount);
+  shared.set(dayCount, { db: ctx.db, version, at: ctx.now, summary });
+  return summary;
 }
