@@ -114,7 +114,7 @@ function statementsOf(db: Db): Statements {
   return st;
 }
 
-/** `range`: the span the page's figures were loaded for, so a located monitor's quorum is computed once. */
+/** `range`: today, the span the page's figures were last loaded for, so a located monitor's quorum is computed once. */
 function currentState(ctx: SlaContext, serviceId: number, range: Interval): ServiceState {
   const st = statementsOf(ctx.db);
   const monitors = (st.latest.all(serviceId) as LatestCheck[]).map((m): MonitorLatest => ({
@@ -274,7 +274,8 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
       const a = availabilityFor(ctx, service.slaTargetPct, { start: Math.max(start, range.start), end: Math.min(range.end, ctx.now) }, inputs);
       return { ratio: a.ratio, pct: a.pct };
     };
-    const state = currentState(ctx, service.id, range);
+    // Today's range, as today's inputs were loaded: a located monitor's quorum is computed once, not again over 90 days.
+    const state = currentState(ctx, service.id, { start: days[days.length - 1]!.start, end: range.end });
     return {
       service, status: state.status, state, days: bars, locations: locationCounts.get(service.id) ?? 0,
       uptime90: uptime(range.start), uptime30: uptime(ctx.now - 30 * 86_400_000), uptime24h: uptime(ctx.now - 86_400_000),
