@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../../src/lib/db';
@@ -15,7 +15,9 @@ import { tempDir } from '../../tests/helpers/temp';
  * result of the last 5 s, one batch every 5 s each: about 83 results a batch) over HTTP to
  * /api/agent/v1/results for DURATION_S seconds. Prints the ingest latency (p50, p99, max),
  * results stored, and the site process's CPU (share of one core) and memory. Then the public
- * page under a crowd (autocannon, 20 connections, CROWD_S s) without and with agents sending.
+ * page under a crowd (autocannon, 20 connections, CROWD_S s): once before the agents start, then
+ * ROUNDS rounds with them sending and with them paused (they keep their results meanwhile),
+ * in turn; the mean of the rounds with agents is judged against the mean of those paused.
  *
  *   npm run build && npx tsx scripts/bench/agents-ingest.ts
  */
@@ -25,6 +27,7 @@ const INTERVAL_S = 60;
 const BATCH_EVERY_MS = 5000;
 const DURATION_S = Number(process.env.DURATION_S ?? 120);
 const CROWD_S = Number(process.env.CROWD_S ?? 8);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const root = resolve(import.meta.dirname, '../..');
 
 const pct = (xs: number[], p: number) => {
@@ -43,14 +46,43 @@ function rssMb(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-function crowd(url: string, seconds: number): Promise<{ rps: number; p99: number }> {
+/** CPU seconds of each of the process's threads, by thread id. */
+function threadCpu(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100);
+    } catch { /* the thread ended */ }
+  }
+  return out;
+}
+
+/** The crowd, with the site's CPU over it: the serving (main) thread and the rest of the process. */
+async function crowdWithCpu(url: string, seconds: number, pid: number): Promise<{ rps: number; p99: number; bytes: number; servingPct: number; restPct: number }> {
+  const before = threadCpu(pid);
+  const t0 = performance.now();
+  const r = await crowd(url, seconds);
+  const wall = (performance.now() - t0) / 1000;
+  const after = threadCpu(pid);
+  let serving = 0;
+  let rest = 0;
+  for (const [tid, s] of after) {
+    const used = s - (before.get(tid) ?? 0);
+    if (tid === pid) serving += used;
+    else rest += used;
+  }
+  return { ...r, servingPct: (serving / wall) * 100, restPct: (rest / wall) * 100 };
+}
+
+function crowd(url: string, seconds: number): Promise<{ rps: number; p99: number; bytes: number }> {
   const bin = join(root, 'node_modules/autocannon/autocannon.js');
   const child = spawn(process.execPath, [bin, '-c', '20', '-d', String(seconds), '-H', 'accept-encoding: gzip', '-j', url], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   return new Promise((done) => child.on('exit', () => {
-    const r = JSON.parse(out) as { requests: { average: number }; latency: { p99: number } };
-    done({ rps: r.requests.average, p99: r.latency.p99 });
+    const r = JSON.parse(out) as { requests: { average: number }; throughput: { average: number }; latency: { p99: number } };
+    done({ rps: r.requests.average, p99: r.latency.p99, bytes: r.throughput.average / r.requests.average });
   }));
 }
 
@@ -76,17 +108,23 @@ async function main(): Promise<void> {
   const pageUrl = `${site.url}/`;
   try {
     await fetch(pageUrl);
-    const quiet = await crowd(pageUrl, CROWD_S);
+    const quiet = [await crowdWithCpu(pageUrl, CROWD_S, pid)];
 
     const latencies: number[] = [];
     let failures = 0;
     let stored = 0;
     let resets = 0;
     let sending = true;
+    // Paused, an agent keeps its results and sends them on resuming, as a real one's spool does.
+    let paused = false;
     const sendLoop = async (token: string, offset: number) => {
       await new Promise((r) => setTimeout(r, offset));
       let windowStart = Date.now() - BATCH_EVERY_MS;
       while (sending) {
+        if (paused) {
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
         const windowEnd = Date.now();
         const results = [];
         // Each monitor is checked once per interval, at its own phase.
@@ -115,7 +153,19 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, Math.max(0, DURATION_S - CROWD_S - 2) * 1000));
     const cpuIngest = ((cpuSeconds(pid) - cpu0) / ((Date.now() - t0) / 1000)) * 100;
     const quietLatencies = [...latencies];
-    const busy = await crowd(pageUrl, CROWD_S);
+    // Rounds of the crowd with agents sending and with them paused, in turn, so a drift of
+    // the machine over the run weighs on both alike.
+    const busy: Awaited<ReturnType<typeof crowdWithCpu>>[] = [];
+    const crowdedFrom = latencies.length;
+    for (let r = 0; r < ROUNDS; r++) {
+      busy.push(await crowdWithCpu(pageUrl, CROWD_S, pid));
+      paused = true;
+      // The last batch's changes are rendered before the quiet round.
+      await new Promise((r) => setTimeout(r, 3000));
+      quiet.push(await crowdWithCpu(pageUrl, CROWD_S, pid));
+      paused = false;
+      await new Promise((r) => setTimeout(r, 6000));
+    }
     sending = false;
     await Promise.all(loops);
     const wallS = (Date.now() - t0) / 1000;
@@ -123,12 +173,27 @@ async function main(): Promise<void> {
     console.log(`agents: ${AGENTS} × ${MONITORS} monitors every ${INTERVAL_S} s, a batch every ${BATCH_EVERY_MS / 1000} s each, ${wallS.toFixed(0)} s`);
     console.log(`batches: ${latencies.length}, refused: ${failures}, resent after a closed keep-alive connection: ${resets}, results stored: ${stored.toLocaleString('en')} (${(stored / wallS).toFixed(1)}/s)`);
     console.log(`ingest latency per batch, no crowd: p50 ${pct(quietLatencies, 0.5).toFixed(1)} ms, p99 ${pct(quietLatencies, 0.99).toFixed(1)} ms, max ${Math.max(...quietLatencies).toFixed(1)} ms (${quietLatencies.length} batches)`);
-    const crowded = latencies.slice(quietLatencies.length);
-    console.log(`ingest latency per batch, during the page crowd: p50 ${pct(crowded, 0.5).toFixed(1)} ms, p99 ${pct(crowded, 0.99).toFixed(1)} ms (${crowded.length} batches)`);
+    const crowded = latencies.slice(crowdedFrom);
+    console.log(`ingest latency per batch, around the page crowds: p50 ${pct(crowded, 0.5).toFixed(1)} ms, p99 ${pct(crowded, 0.99).toFixed(1)} ms (${crowded.length} batches)`);
     console.log(`site CPU while agents send (no crowd): ${cpuIngest.toFixed(1)} % of one core; site RSS ${rssMb(pid)} MB`);
-    console.log(`public page under a crowd: ${quiet.rps.toFixed(0)} req/s without agents, ${busy.rps.toFixed(0)} req/s while agents send (${((busy.rps / quiet.rps - 1) * 100).toFixed(1)} %); p99 ${quiet.p99} → ${busy.p99} ms`);
+    const cpu = (c: { servingPct: number; restPct: number }) => `serving thread ${c.servingPct.toFixed(0)} %, rest of the site ${c.restPct.toFixed(0)} %`;
+    const line = (what: string, c: { rps: number; p99: number; bytes: number; servingPct: number; restPct: number }) => console.log(`  ${what.padEnd(20)} ${c.rps.toFixed(0).padStart(6)} req/s, p99 ${c.p99} ms, ${(c.bytes / 1024).toFixed(1)} KB an answer (${cpu(c)})`);
+    console.log(`public page under a crowd (${CROWD_S} s, 20 connections):`);
+    line('before agents', quiet[0]!);
+    for (let r = 0; r < ROUNDS; r++) {
+      line(`round ${r + 1}, agents send`, busy[r]!);
+      line(`round ${r + 1}, agents wait`, quiet[r + 1]!);
+    }
+    const mean = (xs: { rps: number }[]) => xs.reduce((a, x) => a + x.rps, 0) / xs.length;
+    // Judged on the rounds in turn; the round before the agents started (a younger process, a
+    // smaller database) is printed beside it.
+    const change = (mean(busy) / mean(quiet.slice(1)) - 1) * 100;
+    const againstFirst = (mean(busy) / quiet[0]!.rps - 1) * 100;
+    console.log(`page while agents send against while they wait (means of ${busy.length} rounds each): ${change.toFixed(1)} %; goal, no drop over 10 %: ${change >= -10 ? 'met' : 'NOT met'} (against the round before agents: ${againstFirst.toFixed(1)} %)`);
   } finally {
     await site.stop();
+    // RENDER_TRACE=1: the render thread's cycles, as the site printed them.
+    if (process.env.RENDER_TRACE) process.stderr.write(site.output());
     dir.remove();
   }
 }

@@ -82,9 +82,10 @@ export function loadMonitorUnmonitored(db: Db, monitor: MonitorMeta, range: Inte
 /** A monitor's life (SLA.md, Coverage): added, paused, removed; an open pause runs to now. */
 export function loadMonitorLife(db: Db, monitorId: number, now: number): MonitorLife {
   // The first check from any location: a monitor checked only by agents has no local runs.
+  // (`location_id IN` lets SQLite use the runs' key, which leads with the location.)
   const row = statement(db, `SELECT added_at AS addedAt, removed_at AS removedAt,
       (SELECT min(first_at) FROM check_runs WHERE monitor_id = monitors.id) AS firstCheckAt,
-      (SELECT min(first_at) FROM location_check_runs WHERE monitor_id = monitors.id) AS firstLocatedAt
+      (SELECT min(first_at) FROM location_check_runs WHERE location_id IN (SELECT id FROM probe_locations) AND monitor_id = monitors.id) AS firstLocatedAt
     FROM monitors WHERE id = ?`)
     .get(monitorId) as { addedAt: number | null; removedAt: number | null; firstCheckAt: number | null; firstLocatedAt: number | null } | undefined;
   const firsts = [row?.firstCheckAt, row?.firstLocatedAt].filter((t): t is number => t != null);

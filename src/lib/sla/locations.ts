@@ -69,6 +69,15 @@ function firstCheckAt(db: Db, location: MonitorLocation, monitorId: number): num
 
 function locationControlFailures(db: Db, location: MonitorLocation, range: Interval, now: number): Interval[] {
   if (location.slug === LOCAL) return [];
+  // The same for every monitor the location checks: read once per computation.
+  const memo = memoAt(db, now);
+  const key = `${location.id}:${range.start}:${range.end}`;
+  let failures = memo.controls.get(key);
+  if (!failures) memo.controls.set(key, (failures = readControlFailures(db, location, range, now)));
+  return failures;
+}
+
+function readControlFailures(db: Db, location: MonitorLocation, range: Interval, now: number): Interval[] {
   const before = prepared(db, 'SELECT at, ok FROM location_controls WHERE location_id = ? AND at < ? ORDER BY at DESC LIMIT 1').get(location.id, range.start) as { at: number; ok: number } | undefined;
   const inside = prepared(db, 'SELECT at, ok FROM location_controls WHERE location_id = ? AND at >= ? AND at < ? ORDER BY at').all(location.id, range.start, range.end) as { at: number; ok: number }[];
   const after = prepared(db, 'SELECT at, ok FROM location_controls WHERE location_id = ? AND at >= ? AND ok = 1 ORDER BY at LIMIT 1').get(location.id, range.end) as { at: number; ok: number } | undefined;
@@ -83,15 +92,21 @@ function locationControlFailures(db: Db, location: MonitorLocation, range: Inter
 export function loadLocatedFigures(db: Db, monitor: { id: number; confirm: number; intervalS: number }, range: Interval, now: number): LocatedFigures | null {
   // One computation (a page, a month's figures) asks for the same monitor several times at one `now`.
   const key = `${monitor.id}:${monitor.confirm}:${monitor.intervalS}:${range.start}:${range.end}`;
-  let memo = memos.get(db);
-  if (!memo || memo.now !== now) memos.set(db, (memo = { now, figures: new Map() }));
+  const memo = memoAt(db, now);
   if (memo.figures.has(key)) return memo.figures.get(key)!;
   const figures = computeLocatedFigures(db, monitor, range, now);
   if (memo.figures.size < 10_000) memo.figures.set(key, figures);
   return figures;
 }
 
-const memos = new WeakMap<Db, { now: number; figures: Map<string, LocatedFigures | null> }>();
+interface Memo { now: number; figures: Map<string, LocatedFigures | null>; controls: Map<string, Interval[]> }
+const memos = new WeakMap<Db, Memo>();
+
+function memoAt(db: Db, now: number): Memo {
+  let memo = memos.get(db);
+  if (!memo || memo.now !== now) memos.set(db, (memo = { now, figures: new Map(), controls: new Map() }));
+  return memo;
+}
 
 function computeLocatedFigures(db: Db, monitor: { id: number; confirm: number; intervalS: number }, range: Interval, now: number): LocatedFigures | null {
   const locations = monitorLocationList(db, monitor.id);

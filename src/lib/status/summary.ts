@@ -94,7 +94,7 @@ function prepareStatements(db: Db) {
     WHERE m.service_id = ? AND m.paused = 0 AND r.first_at = (SELECT max(first_at) FROM check_runs WHERE monitor_id = m.id)
       AND NOT EXISTS (${LOCATED})`),
     located: c.prepare(`SELECT m.id, m.confirm, m.interval_s AS intervalS, m.counts_for_availability AS countsForAvailability,
-      NULLIF(max(coalesce((SELECT max(last_at) FROM location_check_runs WHERE monitor_id = m.id), 0),
+      NULLIF(max(coalesce((SELECT max(last_at) FROM location_check_runs WHERE location_id IN (SELECT id FROM probe_locations) AND monitor_id = m.id), 0),
         coalesce((SELECT max(last_at) FROM check_runs WHERE monitor_id = m.id), 0)), 0) AS lastAt
     FROM monitors m WHERE m.service_id = ? AND m.paused = 0 AND EXISTS (${LOCATED})`),
     impacts: c.prepare(`SELECT s.impact FROM incidents i JOIN incident_services s ON s.incident_id = i.id
