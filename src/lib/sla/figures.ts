@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { type Interval, union, intersect, subtract, totalMs } from '../intervals';
 import { computeAvailability, monitorOutages, monitorUnmonitored, type Availability, type AvailabilityInputs, type CheckRun } from './availability';
 import { excludedInterval, type PlannedStop } from './planned-stops';
-import { loadLocatedFigures, LOCAL } from './locations';
+import { AT_ANY_LOCATION, loadLocatedFigures, LOCAL } from './locations';
 import { type MonitorLife, withinLife, unmonitoredInLife, pausedInLife, unwatched } from './coverage';
 
 /**
@@ -82,10 +82,9 @@ export function loadMonitorUnmonitored(db: Db, monitor: MonitorMeta, range: Inte
 /** A monitor's life (SLA.md, Coverage): added, paused, removed; an open pause runs to now. */
 export function loadMonitorLife(db: Db, monitorId: number, now: number): MonitorLife {
   // The first check from any location: a monitor checked only by agents has no local runs.
-  // (`location_id IN` lets SQLite use the runs' key, which leads with the location.)
   const row = statement(db, `SELECT added_at AS addedAt, removed_at AS removedAt,
       (SELECT min(first_at) FROM check_runs WHERE monitor_id = monitors.id) AS firstCheckAt,
-      (SELECT min(first_at) FROM location_check_runs WHERE location_id IN (SELECT id FROM probe_locations) AND monitor_id = monitors.id) AS firstLocatedAt
+      (SELECT min(first_at) FROM location_check_runs WHERE ${AT_ANY_LOCATION} AND monitor_id = monitors.id) AS firstLocatedAt
     FROM monitors WHERE id = ?`)
     .get(monitorId) as { addedAt: number | null; removedAt: number | null; firstCheckAt: number | null; firstLocatedAt: number | null } | undefined;
   const firsts = [row?.firstCheckAt, row?.firstLocatedAt].filter((t): t is number => t != null);

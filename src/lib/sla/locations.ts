@@ -39,6 +39,12 @@ export function isLocated(locations: readonly MonitorLocation[]): boolean {
   return locations.length > 1 || (locations.length === 1 && locations[0]!.slug !== LOCAL);
 }
 
+/**
+ * A condition on agents' runs (or checks, or gaps) of one monitor at every location: with it,
+ * SQLite uses their key, which leads with the location, instead of reading every location's rows.
+ */
+export const AT_ANY_LOCATION = 'location_id IN (SELECT id FROM probe_locations)';
+
 const RUNS = 'first_at AS firstAt, last_at AS lastAt, status, count';
 
 function locationRuns(db: Db, location: MonitorLocation, monitorId: number, range: Interval): CheckRun[] {

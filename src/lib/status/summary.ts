@@ -1,6 +1,6 @@
 import type { SlaContext, ServiceRow, ServiceInputs } from '../sla/figures';
 import { listServices, loadMonitorInputs, loadRecordInputs, joinMonitorInputs, availabilityFor, type MonitorInputs } from '../sla/figures';
-import { loadLocatedFigures } from '../sla/locations';
+import { AT_ANY_LOCATION, loadLocatedFigures } from '../sla/locations';
 import { locationCountByService } from '../agents/locations';
 import type { Interval } from '../intervals';
 import type { Db } from '../db';
@@ -94,7 +94,7 @@ function prepareStatements(db: Db) {
     WHERE m.service_id = ? AND m.paused = 0 AND r.first_at = (SELECT max(first_at) FROM check_runs WHERE monitor_id = m.id)
       AND NOT EXISTS (${LOCATED})`),
     located: c.prepare(`SELECT m.id, m.confirm, m.interval_s AS intervalS, m.counts_for_availability AS countsForAvailability,
-      NULLIF(max(coalesce((SELECT max(last_at) FROM location_check_runs WHERE location_id IN (SELECT id FROM probe_locations) AND monitor_id = m.id), 0),
+      NULLIF(max(coalesce((SELECT max(last_at) FROM location_check_runs WHERE ${AT_ANY_LOCATION} AND monitor_id = m.id), 0),
         coalesce((SELECT max(last_at) FROM check_runs WHERE monitor_id = m.id), 0)), 0) AS lastAt
     FROM monitors m WHERE m.service_id = ? AND m.paused = 0 AND EXISTS (${LOCATED})`),
     impacts: c.prepare(`SELECT s.impact FROM incidents i JOIN incident_services s ON s.incident_id = i.id
@@ -247,10 +247,11 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
   const zone = ctx.config.zone;
   const days = daysUntil(dayCount, ctx.now, zone);
   const range = { start: days[0]!.start, end: days[days.length - 1]!.end };
+  const today = { start: days[days.length - 1]!.start, end: range.end };
   const touching = incidentsTouching(ctx.db, range.start, range.end, ctx.now);
   const locationCounts = locationCountByService(ctx.db);
   const services = listServices(ctx.db).map((service): ServiceStatus => {
-    const { inputs, generation } = pageInputs(ctx, service.id, range, days[days.length - 1]!.start);
+    const { inputs, generation } = pageInputs(ctx, service.id, range, today.start);
     const own = touching.filter((i) => i.serviceId === service.id);
     // By service and length: the API's one day never drops the page's 90.
     const memoKey = `${service.id}:${dayCount}`;
@@ -275,7 +276,7 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
       return { ratio: a.ratio, pct: a.pct };
     };
     // Today's range, as today's inputs were loaded: a located monitor's quorum is computed once, not again over 90 days.
-    const state = currentState(ctx, service.id, { start: days[days.length - 1]!.start, end: range.end });
+    const state = currentState(ctx, service.id, today);
     return {
       service, status: state.status, state, days: bars, locations: locationCounts.get(service.id) ?? 0,
       uptime90: uptime(range.start), uptime30: uptime(ctx.now - 30 * 86_400_000), uptime24h: uptime(ctx.now - 86_400_000),
