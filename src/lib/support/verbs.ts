@@ -124,10 +124,25 @@ export function raiseFromForm(db: Db, input: FormItemInput, who: { userId: numbe
   }).immediate();
 }
 
-/** Items this address raised through the form in the last hour (the per-address limit). */
+/**
+ * An address as the per-address limit counts it: lower-case, and without a `+tag` in the
+ * local part, since `target+1@…` and `target+30@…` reach the same mailbox.
+ */
+export function mailboxOf(address: string): string {
+  const a = address.trim().toLowerCase();
+  const at = a.lastIndexOf('@');
+  if (at < 0) return a;
+  const local = a.slice(0, at);
+  const plus = local.indexOf('+');
+  return `${plus < 0 ? local : local.slice(0, plus)}${a.slice(at)}`;
+}
+
+/** Items the form raised in the last hour for this address's mailbox (the per-address limit). */
 export function recentItemsFrom(db: Db, address: string, now: number): number {
-  return db.$client.prepare("SELECT count(*) FROM support_items WHERE requester_email = ? AND channel = 'form' AND created_at > ?")
-    .pluck().get(address.trim().toLowerCase(), now - 3_600_000) as number;
+  const mailbox = mailboxOf(address);
+  const recent = db.$client.prepare("SELECT requester_email FROM support_items WHERE received_at > ? AND channel = 'form' AND requester_email IS NOT NULL")
+    .pluck().all(now - 3_600_000) as string[];
+  return recent.filter((e) => mailboxOf(e) === mailbox).length;
 }
 
 /** An item an admin enters for a phone call, a visit or a mail; phone and in person are acknowledged at reception. */
