@@ -129,10 +129,13 @@ export class AlarmEngine {
       notify: c.prepare(`INSERT INTO alarm_notifications (alarm_id, incident_id, event, channel, recipient, outbox_id, queued_at)
         VALUES (?, ?, ?, 'email', ?, ?, ?)`),
     };
-    this.loadOpen();
   }
 
-  /** Reads the alarms still open (after a restart of the probe). */
+  /**
+   * Reads the alarms still open. The probe calls it once it holds the lease (a worker that
+   * waited for it takes over the alarms its predecessor opened, never a copy read before),
+   * and after a write was rolled back.
+   */
   loadOpen(): void {
     this.openOutages.clear();
     this.openWarnings.clear();
