@@ -95,7 +95,7 @@ export function createIncident(db: Db, actor: Actor, input: CreateIncidentInput,
     const tmpKey = `new-${now}-${Math.random().toString(36).slice(2)}`;
     const row = db.insert(incidents).values({
       key: tmpKey, kind: v.kind, severity: v.severity, titleJa: v.titleJa, titleEn: v.titleEn, startedAt: v.startedAt, awareAt,
-      cause: v.cause, fix: v.fix, prevention: v.prevention, causeKnown: v.causeKnown, forceMajeure: v.forceMajeure,
+      cause: v.cause, fix: v.fix, prevention: v.prevention, causeKnown: v.causeKnown, causeCategory: v.causeCategory ?? null, forceMajeure: v.forceMajeure,
       forceMajeureReason: v.forceMajeure ? v.forceMajeureReason : null, draft: false, createdAt: now, updatedAt: now,
     }).returning({ id: incidents.id }).get();
     db.update(incidents).set({ key: `${formatInZone(v.startedAt, zone, 'yyyyLLdd')}-${row.id}` }).where(eq(incidents.id, row.id)).run();
@@ -117,7 +117,8 @@ export function editIncident(db: Db, actor: Actor, id: number, input: IncidentFi
     checkServices(db, v.services);
     db.update(incidents).set({
       kind: v.kind, severity: v.severity, titleJa: v.titleJa, titleEn: v.titleEn, cause: v.cause, fix: v.fix, prevention: v.prevention,
-      causeKnown: v.causeKnown, forceMajeure: v.forceMajeure, forceMajeureReason: v.forceMajeure ? v.forceMajeureReason : null, updatedAt: now,
+      causeKnown: v.causeKnown, ...(v.causeCategory !== undefined ? { causeCategory: v.causeCategory } : {}),
+      forceMajeure: v.forceMajeure, forceMajeureReason: v.forceMajeure ? v.forceMajeureReason : null, updatedAt: now,
     }).where(eq(incidents.id, id)).run();
     writeServices(db, id, v.services);
     const after = requireIncident(db, id);
@@ -142,6 +143,8 @@ function checkTimes(row: IncidentRow, now: number): void {
 /** Sets (or clears, with null) one of the contract's times. */
 export function setIncidentTime(db: Db, actor: Actor, id: number, field: IncidentTimeField, value: number | null, now = Date.now()): IncidentDetail {
   if (!(incidentTimeFields as readonly string[]).includes(field)) throw new AppError('VALIDATION', `field: unknown time ${field}`, [{ path: 'field', message: 'invalid' }]);
+  // The written report's time is stamped by issuing it (src/lib/report/incident.ts), never typed.
+  if (field === 'writtenReportAt') throw new AppError('VALIDATION', 'writtenReportAt: stamped when the written report is issued to the client', [{ path: 'writtenReportAt', message: 'stamped_by_issuing' }]);
   if (field === 'startedAt' && value === null) throw new AppError('VALIDATION', 'startedAt: required', [{ path: 'startedAt', message: 'required' }]);
   return db.$client.transaction(() => {
     const before = requireIncident(db, id);
