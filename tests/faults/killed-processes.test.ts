@@ -52,10 +52,11 @@ describe('processes killed or stopped under npm start', () => {
       return pid && pid !== first ? pid : null;
     }, 20_000, 50);
     expect(second).not.toBe(first);
-    // Started again after the short pause of a planned restart, not the crash pause of 5 s.
-    expect(Date.now() - stoppedAt).toBeLessThan(4500);
+    // Started again after the short pause of a planned restart, not the crash pause of 5 s
+    // (the rest of the time is the worker's own stop and start, slow on a busy machine).
     expect(logEvents(site.output(), 'start.probe_exited')).toEqual([]);
-    expect(logEvents(site.output(), 'start.probe_restarting')).toHaveLength(1);
+    expect(logEvents(site.output(), 'start.probe_restarting')).toMatchObject([{ restart_in_s: 1 }]);
+    expect(Date.now() - stoppedAt).toBeLessThan(15_000);
   }, 120_000);
 
   it('a killed backup leaves no unfinished row and no partial file: the next backup, and the next start of the worker, mark it interrupted and remove its file', async () => {
