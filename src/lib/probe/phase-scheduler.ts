@@ -6,7 +6,7 @@
  * targets from starving the others, each bounded by its timeout.
  */
 export interface SchedulerOptions<T> {
-  /** The clock due times are read on (the probe's time line, the agent's wall clock). */
+  /** The clock due times are read on (the wall clock). */
   now: () => number;
   /** Checks in flight at most; more wait their turn. */
   concurrency: number;
@@ -112,7 +112,9 @@ export class PhaseScheduler<T> {
       if (this.scheduled.get(id) !== s) return;
       const dueAt = s.dueAt;
       // The next instant on the phase: intervals missed are skipped, and the schedule never drifts.
-      s.dueAt = nextOnPhase(Math.max(s.dueAt, this.o.now()), s.phase, s.intervalMs);
+      // A due time more than an interval ahead was reckoned before the clock was set back.
+      const now = this.o.now();
+      s.dueAt = nextOnPhase(s.dueAt > now + s.intervalMs ? now : Math.max(s.dueAt, now), s.phase, s.intervalMs);
       this.arm(id, s);
       this.enqueue(() => this.o.run(s.item, dueAt));
     }, Math.max(0, s.dueAt - this.o.now()));
