@@ -663,7 +663,8 @@ export function issueMessage(issue: Issue, lang: AdminLang): string {
     case 'invalid_value':
       return e.choose;
     default:
-      return issue.message && !/\s/.test(issue.message) ? e.invalid : issue.message || e.invalid;
+      // A verb's own words (Japanese) are shown; an English sentence or a key is not.
+      return /[^\x00-\x7f]/.test(issue.message) ? issue.message : e.invalid;
   }
 }
 
@@ -679,11 +680,14 @@ export function zodErrors(error: z.ZodError, lang: AdminLang): Record<string, st
   return out;
 }
 
-/** Field messages for an error a verb threw; unknown errors are rethrown. */
+/** A form's input name for an issue's path: `$.email` and `email` are both `email`. */
+export const fieldName = (path: string) => path.replace(/^\$\.?/, '') || '_';
+
+/** Field messages for an error a verb threw, keyed by input name; unknown errors are rethrown. */
 export function appErrors(err: unknown, lang: AdminLang): Record<string, string> {
   if (!(err instanceof AppError) || !['VALIDATION', 'CONFLICT', 'NOT_FOUND'].includes(err.code)) throw err;
   const out: Record<string, string> = {};
-  for (const issue of err.issues) out[issue.path || '_'] ??= issueMessage({ path: issue.path, message: issue.message }, lang);
+  for (const issue of err.issues) out[fieldName(issue.path)] ??= issueMessage(issue, lang);
   if (Object.keys(out).length === 0) out._ = err.code === 'NOT_FOUND' ? adminWords[lang].common.notFound : adminWords[lang].common.conflict;
   return out;
 }
