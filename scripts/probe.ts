@@ -7,9 +7,11 @@ import { AppError } from '../src/lib/errors';
 import { Probe, alarmSettings, PROBE_LEASE } from '../src/lib/probe/probe';
 import { publicUrl } from '../src/lib/env';
 import { startJobs } from '../src/lib/jobs/index';
-import { log } from '../src/lib/log';
+import { log, captureConsole } from '../src/lib/log';
 import { checkStorage, storageFaultOf, type StorageFault } from '../src/lib/storage';
 import { reportError } from './lib/cli';
+import { settleInterruptedBackups } from '../src/lib/backup/backup';
+import { backupDir } from '../src/lib/backup/files';
 
 /** Exit status of a worker that lost its lease, or whose fault is over: npm start and systemd start it again, clean. */
 const EXIT_RESTART = 75;
@@ -45,6 +47,8 @@ async function openWhenPossible(path: string): Promise<Db> {
 // holder. A database that cannot be written (disk full, read-only, deleted or replaced)
 // stops the checks with one message; the worker exits for a clean start once it is fixed.
 async function main(): Promise<void> {
+  // Libraries' own console lines (node-cron, drivers) join the JSON log on stderr.
+  captureConsole();
   const env = readEnv();
   const config = loadConfig(env.CONFIG_PATH);
   const path = resolve(env.DATABASE_PATH);
@@ -126,6 +130,8 @@ async function main(): Promise<void> {
     return;
   }
   if (started) {
+    // A backup killed before it finished is marked interrupted and its partial file removed.
+    settleInterruptedBackups(db, backupDir(config, path));
     jobs = startJobs({ db, config, env, now: Date.now, lease: { name: PROBE_LEASE, holder: probe.holder } }, undefined, () => probe.holdsLease() && !checkStorage(db));
   }
 }

@@ -168,6 +168,15 @@ const ja = {
     status: { up: '正常', degraded: '低速', down: '停止', unknown: '未確認' } as Record<string, string>,
     severity: { warning: '警告', critical: '重大' } as Record<string, string>,
   },
+  clockStep: {
+    title: '時刻の変化で除外した確認結果',
+    seen: (at: string, s: string) => `${at} に検知（時刻の変化 ${s}）`,
+    back: '戻り', ahead: '進み',
+    setAside: (n: number) => `未来の時刻が記録されていた確認結果 ${n} 件を集計から除外しました。その時間は監視できていない時間として扱います。`,
+    none: '除外した確認結果はありません。飛ばされた時間は監視できていない時間として扱います。',
+    monitor: '監視項目', location: '監視場所', local: 'このサーバー', count: '件数', span: '記録されていた時刻', down: 'うち停止',
+    review: '確認済みにする',
+  },
   health: {
     stopped: '監視が止まっています', warning: '監視に関する注意',
     causes: {
@@ -181,7 +190,8 @@ const ja = {
       probe_stale: '監視プロセスの応答が途絶えています。',
       lease_held_elsewhere: '監視の担当が別ホストの監視プロセスにあり、その応答が途絶えています。',
       lease_holder_gone: '監視を担当していたプロセスが終了しました。次の監視プロセスが起動すると引き継ぎます。',
-      clock_step: 'サーバーの時刻が急に変わりました。確認の順序は保たれ、時刻は徐々に補正されます。NTPの設定を確認してください。',
+      clock_step: '監視プロセスのサーバーの時刻が急に変わりました。確認結果にはシステムの時刻を記録します。未来の時刻が記録された確認結果は集計から除き、その間は監視できていない時間として扱います。下の一覧を確認してください。NTPの設定も確認してください。',
+      agent_clock_skew: 'エージェントの時計がサイトの時計と大きくずれているため、その結果を受け付けていません。エージェントのNTP設定を確認してください。',
       agent_silent: 'エージェントからの連絡が途絶えています。連絡が戻るまで、その監視場所の結果は停止の判定に使いません。',
     } as Record<string, string>,
   },
@@ -230,7 +240,7 @@ const ja = {
     nameJa: '名称（日本語）', nameEn: '名称（英語）', target: 'SLA目標（%）', sortOrder: '表示順', type: '監視の種類', monitorTarget: '監視対象（URL、ホストなど）',
     interval: '間隔（秒）', timeout: 'タイムアウト（秒）', confirm: '停止と判定する連続失敗回数', counts: '稼働率の計算に含める', options: '種類ごとの設定',
     optionsNote: '空欄の項目は既定値で監視します。送信するヘッダーだけは JSON（例: {"Authorization": "Bearer …"}）で入力します。',
-    secretNote: 'パスワード・トークン・ヘッダーの値は、保存後は表示しません（********）。変更しない場合はそのまま保存してください。変更する場合は新しい値を入力してください。', secretAgain: '保存済みの値がないため、この秘密の値を入力してください。', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '稼働中',
+    secretNote: 'パスワード・トークン・ヘッダーの値は、保存後は表示しません（********）。変更しない場合はそのまま保存してください。変更する場合は新しい値を入力してください。', secretAgain: '保存済みの値がないため、この秘密の値を入力してください。', secretsCleared: '監視対象の接続先が変わったため、保存済みのパスワード・トークン・ヘッダーの値を消去しました（新しい接続先には送りません）。必要なら入力し直してください。', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '稼働中',
     pauseAll: 'すべての監視を一時停止', resumeAll: 'すべての監視を再開', testNow: '今すぐテスト', testResult: 'テスト結果', latency: '応答時間', reason: '詳細',
     outages: '最近の停止（監視による）', outageStart: '開始', outageEnd: '終了', markFalse: '誤検知にする', falsePositive: '誤検知', noOutages: '最近の停止はありません。',
     monitors: '監視', noMonitors: '監視はまだありません。', defaultValue: '既定値',
@@ -240,7 +250,7 @@ const ja = {
     title: '監視場所とエージェント', nav: '監視場所', location: '監視場所', name: '識別名 (英小文字・数字・ハイフン)', labelJa: '表示名 (日本語)', labelEn: '表示名 (英語)',
     control: '制御用の監視対象 (URL、任意)', controlNote: 'この場所のネットワークが正常かを確かめる宛先です。失敗している間、この場所の結果は停止の判定に使いません。',
     add: 'エージェントを追加', revoke: '失効させる', revoked: '失効', active: '有効', lastContact: '最終連絡', lag: '遅れ', clockOffset: '時計のずれ',
-    spool: '未送信', health: 'エージェントの状態', never: '未連絡', builtIn: '本サーバーの監視プロセス',
+    spool: '未送信', deadLetter: '受け付けられず保留した結果', health: 'エージェントの状態', never: '未連絡', builtIn: '本サーバーの監視プロセス',
     tokenOnce: 'このトークンは今回だけ表示されます。エージェントのホストに控えてください。サーバーにはハッシュ値のみ保存されます。',
     run: 'エージェントのホストで実行:', confirmRevoke: '失効させると、このエージェントからの送信はすべて拒否されます。',
     reissue: 'トークンを再発行', confirmReissue: '新しいトークンを発行します。これまでのトークンはすぐに使えなくなります。これまでの結果は残ります。',
@@ -261,8 +271,8 @@ const ja = {
     notService: '指定なし', month: '今月', opened: '受付', closedCount: '完了・見送り', hours: '作業時間', standard: (h: number) => `標準 ${h}時間`,
     approach: '委託者と協議した対応方法', agreedAt: '協議日時', saveApproach: '対応方法を記録',
     changeStatus: '状態を変更', to: '新しい状態', statusNote: '依頼者への連絡文（任意）', reportedVia: '連絡方法（メールアドレスがない場合）',
-    reportedViaValues: { '': '—', phone: '電話で連絡した', in_person: '対面で連絡した', mail: 'メール' } as Record<string, string>,
-    mailsRequester: '状態を変更すると、依頼者にメールで知らせます。完了・見送りにすると満足度アンケートのリンクを送ります。',
+    reportedViaValues: { '': '—', phone: '電話で連絡した', in_person: '対面で連絡した', mail: 'メール', none: '依頼者には連絡しない' } as Record<string, string>,
+    mailsRequester: '状態を変更すると、依頼者にメールで知らせます。完了・見送りにすると満足度アンケートのリンクを送ります。対象外（迷惑・範囲外）にすると何も送らず（未送信のメールも取り消します）、件数・SLAの集計から除きます。',
     noEmail: 'メールアドレスがないため、電話または対面で連絡し、その方法を記録してください。',
     timeline: '経過', kinds: { received: '受付', status: '状態変更', approach: '対応方法の協議', note: 'メモ', survey_sent: 'アンケート送付' } as Record<string, string>,
     mailSent: (at: string) => `メール送信 ${at}`, mailPending: 'メール送信待ち', mailFailed: 'メール送信失敗',
@@ -433,6 +443,15 @@ const en: AdminWords = {
     status: { up: 'Up', degraded: 'Slow', down: 'Down', unknown: 'Unknown' },
     severity: { warning: 'Warning', critical: 'Critical' },
   },
+  clockStep: {
+    title: 'Checks set aside after a clock step',
+    seen: (at: string, s: string) => `Seen at ${at} (clock moved ${s})`,
+    back: 'back', ahead: 'ahead',
+    setAside: (n: number) => `${n} checks stamped in the future were left out of the figures; that time counts as unmonitored.`,
+    none: 'No check was set aside. The time skipped counts as unmonitored.',
+    monitor: 'Monitor', location: 'Location', local: 'This server', count: 'Checks', span: 'Stamped times', down: 'Down',
+    review: 'Mark as reviewed',
+  },
   health: {
     stopped: 'Monitoring has stopped', warning: 'Monitoring notice',
     causes: {
@@ -446,7 +465,8 @@ const en: AdminWords = {
       probe_stale: 'The worker stopped answering.',
       lease_held_elsewhere: 'A worker on another host holds the monitoring lease and stopped answering.',
       lease_holder_gone: 'The worker that held the monitoring lease has exited; the next worker takes over when it starts.',
-      clock_step: 'The server clock stepped. Checks keep their order and the time is eased back. Check NTP.',
+      clock_step: 'The worker server clock stepped. Checks are stamped with the system clock; checks stamped in the future are left out of the figures and that time counts as unmonitored. Review the list below, and check NTP.',
+      agent_clock_skew: 'An agent clock is far off the site clock, so its results are refused. Check NTP on the agent.',
       agent_silent: 'A probe agent has stopped reporting. Until it does again, its location does not vote.',
     },
   },
@@ -495,7 +515,7 @@ const en: AdminWords = {
     nameJa: 'Name (Japanese)', nameEn: 'Name (English)', target: 'SLA target (%)', sortOrder: 'Order', type: 'Check type', monitorTarget: 'Target (URL, host…)',
     interval: 'Interval (s)', timeout: 'Timeout (s)', confirm: 'Failed checks in a row to call it down', counts: 'Counts toward availability', options: 'Options of the check type',
     optionsNote: 'Empty fields use the default. Only the headers to send are JSON (for example {"Authorization": "Bearer …"}).',
-    secretNote: 'Passwords, tokens and header values are never shown once saved (********). Send the mask back to keep the saved value; type a new value to replace it.', secretAgain: 'No saved value to keep here: type the secret.', pause: 'Pause', resume: 'Resume', paused: 'Paused', active: 'Active',
+    secretNote: 'Passwords, tokens and header values are never shown once saved (********). Send the mask back to keep the saved value; type a new value to replace it.', secretAgain: 'No saved value to keep here: type the secret.', secretsCleared: 'The target moved to another address, so its saved passwords, tokens and header values were cleared (they are never sent to the new address). Type them again if needed.', pause: 'Pause', resume: 'Resume', paused: 'Paused', active: 'Active',
     pauseAll: 'Pause every monitor', resumeAll: 'Resume every monitor', testNow: 'Test now', testResult: 'Test result', latency: 'Response time', reason: 'Detail',
     outages: 'Recent outages (from the probe)', outageStart: 'Start', outageEnd: 'End', markFalse: 'Mark false positive', falsePositive: 'False positive', noOutages: 'No recent outage.',
     monitors: 'Monitors', noMonitors: 'No monitor yet.', defaultValue: 'default',
@@ -505,7 +525,7 @@ const en: AdminWords = {
     title: 'Probe locations and agents', nav: 'Locations', location: 'Location', name: 'Name (lower-case letters, digits, hyphens)', labelJa: 'Label (Japanese)', labelEn: 'Label (English)',
     control: 'Control target (URL, optional)', controlNote: 'A target that proves this location\'s own network works. While it fails, the location\'s results do not vote.',
     add: 'Add agent', revoke: 'Revoke', revoked: 'Revoked', active: 'Active', lastContact: 'Last contact', lag: 'Lag', clockOffset: 'Clock offset',
-    spool: 'Unsent', health: 'Agent health', never: 'Never', builtIn: 'The probe on this server',
+    spool: 'Unsent', deadLetter: 'Refused, set aside', health: 'Agent health', never: 'Never', builtIn: 'The probe on this server',
     tokenOnce: 'This token is shown only now. Keep it on the agent\'s host; the site stores only its hash.',
     run: 'On the agent\'s host, run:', confirmRevoke: 'Once revoked, everything this agent sends is refused.',
     reissue: 'Issue a new token', confirmReissue: 'Issues a new token; the old one is refused from now on. Results so far stay.',
@@ -526,8 +546,8 @@ const en: AdminWords = {
     notService: 'Not given', month: 'This month', opened: 'Received', closedCount: 'Closed', hours: 'Time logged', standard: (h) => `standard ${h} h`,
     approach: 'Approach agreed with the client', agreedAt: 'Agreed', saveApproach: 'Record the approach',
     changeStatus: 'Change the status', to: 'New status', statusNote: 'Message to the requester (optional)', reportedVia: 'How the requester was told (no e-mail address)',
-    reportedViaValues: { '': '—', phone: 'Told by phone', in_person: 'Told in person', mail: 'Mail' },
-    mailsRequester: 'The requester is told of a new status by mail. Done or declined sends the satisfaction survey link.',
+    reportedViaValues: { '': '—', phone: 'Told by phone', in_person: 'Told in person', mail: 'Mail', none: 'Requester not told' },
+    mailsRequester: 'The requester is told of a new status by mail. Done or declined sends the satisfaction survey link. Not handled (spam or out of scope) sends nothing (mail still queued is withdrawn) and leaves the item out of every figure and SLA row.',
     noEmail: 'There is no e-mail address: tell the requester by phone or in person and record how.',
     timeline: 'Timeline', kinds: { received: 'Received', status: 'Status', approach: 'Approach agreed', note: 'Note', survey_sent: 'Survey sent' },
     mailSent: (at) => `mail sent ${at}`, mailPending: 'mail queued', mailFailed: 'mail failed',
@@ -677,7 +697,8 @@ export function issueMessage(issue: Issue, lang: AdminLang): string {
     case 'invalid_value':
       return e.choose;
     default:
-      return issue.message && !/\s/.test(issue.message) ? e.invalid : issue.message || e.invalid;
+      // A verb's own words (Japanese) are shown; an English sentence or a key is not.
+      return /[^\x00-\x7f]/.test(issue.message) ? issue.message : e.invalid;
   }
 }
 
@@ -693,11 +714,14 @@ export function zodErrors(error: z.ZodError, lang: AdminLang): Record<string, st
   return out;
 }
 
-/** Field messages for an error a verb threw; unknown errors are rethrown. */
+/** A form's input name for an issue's path: `$.email` and `email` are both `email`. */
+export const fieldName = (path: string) => path.replace(/^\$\.?/, '') || '_';
+
+/** Field messages for an error a verb threw, keyed by input name; unknown errors are rethrown. */
 export function appErrors(err: unknown, lang: AdminLang): Record<string, string> {
   if (!(err instanceof AppError) || !['VALIDATION', 'CONFLICT', 'NOT_FOUND'].includes(err.code)) throw err;
   const out: Record<string, string> = {};
-  for (const issue of err.issues) out[issue.path || '_'] ??= issueMessage({ path: issue.path, message: issue.message }, lang);
+  for (const issue of err.issues) out[fieldName(issue.path)] ??= issueMessage(issue, lang);
   if (Object.keys(out).length === 0) out._ = err.code === 'NOT_FOUND' ? adminWords[lang].common.notFound : adminWords[lang].common.conflict;
   return out;
 }
