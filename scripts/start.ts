@@ -160,6 +160,13 @@ async function main(): Promise<void> {
     // runs merged; encoded separators, dot segments and control characters refused.
     const canonical = canonicalPath(req.url ?? '/');
     if (!canonical.ok) {
+      // A person reading gets the site's own 404 page, rendered for a fixed address that
+      // names nothing but the language; the malformed path itself goes no further.
+      if (canonical.status === 404 && (req.method === 'GET' || req.method === 'HEAD')) {
+        req.url = /^\/en(\/|%2f|$)/i.test(req.url ?? '') ? '/en/404' : '/404';
+        site(req, res);
+        return;
+      }
       refuse(res, canonical.status, canonical.status === 404 ? 'Not found / ページが見つかりません' : 'Bad request: malformed address / 不正なアドレスです');
       return;
     }
