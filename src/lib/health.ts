@@ -3,13 +3,14 @@ import type { Config } from './config';
 import { readLease, monotonicMs, processGone, thisHost, type LeaseRow } from './lease';
 import { PROBE_LEASE, CLOCK_STEP_KEY } from './probe/probe';
 import { checkStorage, storageFaultOf, type StorageCause } from './storage';
+import { maybeDeliveredCount } from './mail/outbox';
 
 /**
  * Why monitoring may be stopped, named for operators: a storage fault under the database,
  * no worker, a worker that stopped beating, a lease held by a worker elsewhere, or (a
  * warning only) a clock step.
  */
-export type HealthCause = StorageCause | 'database' | 'probe_not_running' | 'probe_stale' | 'lease_held_elsewhere' | 'lease_holder_gone' | 'clock_step' | 'agent_silent';
+export type HealthCause = StorageCause | 'database' | 'probe_not_running' | 'probe_stale' | 'lease_held_elsewhere' | 'lease_holder_gone' | 'clock_step' | 'agent_silent' | 'mail_unconfirmed';
 
 /**
  * An agent asks for its assignment every minute (src/lib/agents/agent.ts), so one not heard
@@ -89,6 +90,10 @@ export function checkHealth(db: Db, config: Config, now: number): Health {
     }
   }
   warnings.push(...silentAgents(db, now));
+  const unconfirmed = maybeDeliveredCount(db);
+  if (unconfirmed > 0) {
+    warnings.push({ cause: 'mail_unconfirmed', message: `mail: ${unconfirmed} message(s) were handed to the mail server, which did not confirm them; they may have been delivered and are not sent again (see mail_outbox.maybe_delivered_at)` });
+  }
   return { ok: issues.length === 0, issues, warnings };
 }
 

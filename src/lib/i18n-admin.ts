@@ -166,6 +166,7 @@ const ja = {
       lease_holder_gone: '監視を担当していたプロセスが終了しました。次の監視プロセスが起動すると引き継ぎます。',
       clock_step: 'サーバーの時刻が急に変わりました。確認の順序は保たれ、時刻は徐々に補正されます。NTPの設定を確認してください。',
       agent_silent: 'エージェントからの連絡が途絶えています。連絡が戻るまで、その監視場所の結果は停止の判定に使いません。',
+      mail_unconfirmed: 'メールサーバーが受け取ったまま送信完了を返さなかったメールがあります。届いている可能性があるため再送していません。宛先に届いたか確認してください。',
     } as Record<string, string>,
   },
   incident: {
@@ -414,6 +415,7 @@ const en: AdminWords = {
       lease_holder_gone: 'The worker that held the monitoring lease has exited; the next worker takes over when it starts.',
       clock_step: 'The server clock stepped. Checks keep their order and the time is eased back. Check NTP.',
       agent_silent: 'A probe agent has stopped reporting. Until it does again, its location does not vote.',
+      mail_unconfirmed: 'The mail server took some messages without confirming them. They may have arrived, so they are not sent again: check with their recipients.',
     },
   },
   incident: {
