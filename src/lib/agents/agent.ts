@@ -70,14 +70,17 @@ export class Agent {
   }
 
   /** Reads the answer's error as the site wrote it; a refused token is fatal. */
-  private async refusal(res: Response): Promise<{ code: string; error: string; monitorId?: number }> {
-    let body: { code?: string; error?: string; monitor_id?: number } = {};
+  private async refusal(res: Response): Promise<{ code: string; error: string; monitorId?: number; refused?: { monitor_id: number; at: string }[] }> {
+    let body: { code?: string; error?: string; monitor_id?: number; refused?: { monitor_id: number; at: string }[] } = {};
     try {
       body = await res.json() as typeof body;
     } catch {
       body = { code: `http_${res.status}`, error: `the site answered ${res.status} without the agent API's JSON; is ${this.opts.site} this status site?` };
     }
-    const out = { code: body.code ?? `http_${res.status}`, error: body.error ?? `HTTP ${res.status}`, ...(typeof body.monitor_id === 'number' ? { monitorId: body.monitor_id } : {}) };
+    const out = {
+      code: body.code ?? `http_${res.status}`, error: body.error ?? `HTTP ${res.status}`,
+      ...(typeof body.monitor_id === 'number' ? { monitorId: body.monitor_id } : {}), ...(Array.isArray(body.refused) ? { refused: body.refused } : {}),
+    };
     if (res.status === 401) throw new AgentFatal(`the site refused the token: ${out.error}`, 5);
     return out;
   }
@@ -227,7 +230,18 @@ export class Agent {
           if (this.spool.pending >= max) this.spool.seal();
           continue;
         }
-        const { code, error, monitorId } = await this.refusal(res);
+        const { code, error, monitorId, refused } = await this.refusal(res);
+        if (code === 'not_assigned_then' && refused?.length) {
+          // Results for a time this location was not assigned to their monitor: those go (said loudly), the rest are sent.
+          const out = new Set(refused.map((r) => `${r.monitor_id}@${Date.parse(r.at)}`));
+          const kept = batch.results.filter((r) => !out.has(`${r.monitor_id}@${Date.parse(r.at)}`));
+          log.error('agent.results_refused', { code, error, dropped: batch.results.length - kept.length });
+          this.lastError = `${code}: ${error}`;
+          if (kept.length < batch.results.length) {
+            this.spool.rewrite(batch.file, kept);
+            continue;
+          }
+        }
         if (code === 'foreign_monitor' && monitorId !== undefined) {
           // A monitor taken off this location while its results waited: those go, the rest are sent.
           log.warn('agent.monitor_unassigned', { monitor_id: monitorId, dropped: batch.results.filter((r) => r.monitor_id === monitorId).length });

@@ -7,6 +7,8 @@ import { RateLimiter } from '../subscriptions/rate-limit';
 import { authenticateAgent, type LocationRow } from './locations';
 import { LocationCheckStore, type LocationResult } from './store';
 import { log } from '../log';
+import type { Interval } from '../intervals';
+import { assignedSpans } from '../monitors/history';
 
 /**
  * The agent API (`/api/agent/v1/`): what an agent is asked to check, and the results it
@@ -120,8 +122,8 @@ export class AgentGate {
 
 /**
  * Stores one batch from an agent: all of it or, on any refusal, nothing. Refused: a clock
- * further than the allowed skew, a result for a monitor not assigned to this location, a
- * result from the future or older than the spool may keep.
+ * further than the allowed skew, a result for a monitor never assigned to this location or
+ * for a time it was not assigned, a result from the future or older than the spool may keep.
  */
 export function ingestBatch(db: Db, config: Config, location: LocationRow, body: unknown, now = Date.now()): IngestOutcome {
   const parsed = resultsBatchSchema.safeParse(body);
@@ -145,10 +147,21 @@ export function ingestBatch(db: Db, config: Config, location: LocationRow, body:
     if (at > batch.sent_at + 1000) throw new AgentApiError(422, 'future_result', `a result at ${new Date(at).toISOString()} is later than the batch's sent_at`);
     if (at < oldest) throw new AgentApiError(422, 'too_old', `a result at ${new Date(at).toISOString()} is older than ${config.agents.max_age_h} h`);
   }
-  const assigned = new Set(assignedMonitors(db, location.id).map((m) => m.id));
-  const foreign = batch.results.find((r) => !assigned.has(r.monitor_id));
+  // A result counts only for a time its location was assigned to the monitor: a location
+  // added later cannot send "up" for a past outage (SLA.md, locations have a life).
+  const spans = new Map<number, Interval[]>();
+  const spansOf = (monitorId: number) => spans.get(monitorId) ?? spans.set(monitorId, assignedSpans(db, monitorId, location.id)).get(monitorId)!;
+  const foreign = batch.results.find((r) => spansOf(r.monitor_id).length === 0);
   if (foreign) {
     throw new AgentApiError(403, 'foreign_monitor', `monitor ${foreign.monitor_id} is not assigned to location "${location.slug}"`, undefined, { monitor_id: foreign.monitor_id });
+  }
+  const outside = batch.results.filter((r) => !spansOf(r.monitor_id).some((s) => s.start <= r.at && r.at < s.end));
+  if (outside.length > 0) {
+    const first = outside[0]!;
+    const when = spansOf(first.monitor_id).map((s) => `${new Date(s.start).toISOString()} – ${s.end === Number.MAX_SAFE_INTEGER ? 'now' : new Date(s.end).toISOString()}`).join(', ');
+    throw new AgentApiError(422, 'not_assigned_then',
+      `a result at ${new Date(first.at).toISOString()} for monitor ${first.monitor_id} is outside the time location "${location.slug}" was assigned to it (${when}); ${outside.length} such result(s) in this batch, send the batch without them`,
+      undefined, { monitor_id: first.monitor_id, refused: outside.map((r) => ({ monitor_id: r.monitor_id, at: new Date(r.at).toISOString() })) });
   }
 
   const c = db.$client;
