@@ -82,6 +82,17 @@ const configSchema = z.strictObject({
     per_client_per_hour: z.number().int().min(1).max(1000).default(10),
     /** Longest text of an item, in characters. */
     body_max_chars: z.number().int().min(100).max(20_000).default(4000),
+    /** Who answers, and when: the acknowledgement mail names them and is signed by the desk. */
+    desk: z.strictObject({
+      name: z.strictObject({ ja: z.string().min(1).max(100), en: z.string().min(1).max(100) })
+        .default({ ja: 'サポートデスク', en: 'Support desk' }),
+      hours: z.strictObject({ ja: z.string().min(1).max(200), en: z.string().min(1).max(200) })
+        .default({ ja: '平日 9:00〜17:00（土日・祝日・年末年始を除く）', en: 'Weekdays 9:00–17:00 Japan time (except weekends, public holidays and the New Year holidays)' }),
+      /** A person answers within this many business days of receiving the item. */
+      reply_business_days: z.number().int().min(1).max(30).default(1),
+      /** Optional lines under the signature (a phone number, an address). */
+      contact: z.strictObject({ ja: z.string().max(300), en: z.string().max(300) }).default({ ja: '', en: '' }),
+    }).prefault({}),
   }).prefault({}),
   probe: z.strictObject({
     concurrency: z.number().int().min(1).max(1000).default(64),
@@ -90,6 +101,11 @@ const configSchema = z.strictObject({
     /** A waiting worker takes the lease once the holder's heartbeat has stood still this long. */
     lease_ttl_s: z.number().int().min(3).max(600).default(15),
   }).default({ concurrency: 64, stale_after_s: 60, lease_ttl_s: 15 }),
+  /** Incident records: the categories a cause is classified in (障害統計), shown as written. */
+  incidents: z.strictObject({
+    cause_categories: z.array(z.string().trim().min(1).max(100)).min(1).refine((l) => new Set(l).size === l.length, 'must not repeat a category')
+      .default(['ハードウェア', 'ソフトウェア', 'ネットワーク', '外部サービス', '作業ミス', 'セキュリティ', '不明']),
+  }).prefault({}),
   /** The client (委託者): the contacts who receive the contract's failure notices (first report, expected recovery, recovery). */
   client: z.strictObject({
     contacts: z.array(z.email()).default([]),

@@ -41,7 +41,7 @@ const ja = {
     tooShort: (n: number) => `${n}文字以上で入力してください。`, tooLong: (n: number) => `${n}文字以内で入力してください。`,
     min: (n: number) => `${n}以上にしてください。`, max: (n: number) => `${n}以下にしてください。`, choose: '選択肢から選んでください。',
     chooseOne: '1つ以上選んでください。', datetime: '日時を正しく入力してください（例 2026-10-01 09:00）。', number: '数値を入力してください。',
-    in_future: '未来の時刻は入力できません。', before_start: '発生日時より前にはできません。', needs_recovered: '先に復旧日時を入力してください。', no_contacts: '委託者の連絡先（client.contacts）が設定されていません。',
+    in_future: '未来の時刻は入力できません。', before_start: '発生日時より前にはできません。', needs_recovered: '先に復旧日時を入力してください。', no_contacts: '委託者の連絡先（client.contacts）が設定されていません。', missing_fields: '未記入の項目があります。記入するか、「未記入のまま発行する」を選んでください。', stamped_by_issuing: '障害報告書を発行した時刻が記録されます（入力はできません）。',
     required_with_force_majeure: '不可抗力とする場合は理由を入力してください。', duplicate: '同じものが重複しています。', unknown_service: '存在しないサービスです。',
     taken: 'この識別子は既に使われています。', slug: '半角英小文字・数字・ハイフンで入力してください。', end_before_start: '終了は開始より後にしてください。',
     not_a_number: '数値を入力してください。', not_json: 'JSONとして正しくありません。', wrong_code: '確認コードが正しくありません。', wrong: '正しくありません。',
@@ -113,8 +113,18 @@ const ja = {
     doneBy: '完了になる操作',
     waitsFor: {
       client_notified: '「第一報を送る」', first_report: '「第一報を送る」', eta_notified: '「復旧見込みを送る」', recovery_notified: '「復旧を知らせる」（復旧の記録後）',
-      recovery: '「復旧として記録」', progress_report: '公開する経過の追加', written_report: '障害報告書提出の時刻', security_response: '対応着手の時刻',
+      recovery: '「復旧として記録」', progress_report: '公開する経過の追加', written_report: '「障害報告書を発行」', security_response: '対応着手の時刻',
     } as Record<string, string>,
+  },
+  writtenReport: {
+    title: '障害報告書',
+    sentAt: (at: string) => `委託者へ送付 ${at}`,
+    version: (n: number) => `第${n}版（PDF）`,
+    open: '復旧を記録すると発行できます（未復旧の障害の報告書は発行できません）。',
+    missing: (names: string) => `未記入の項目: ${names}`,
+    acceptMissing: '未記入のまま発行する',
+    issue: (n: number) => `障害報告書を発行して委託者へ送る（第${n}版）`,
+    preview: '報告書の内容（発行すると PDF になります）',
   },
   quick: {
     title: '障害を登録',
@@ -165,7 +175,7 @@ const ja = {
     severity: '重大度', severities: termsOf('incidentSeverity', 'ja') as Record<string, string>,
     titleJa: '件名（日本語）', titleEn: '件名（英語）', services: '影響するサービス', impact: '影響',
     impacts: { '': '影響なし', degraded_performance: '低速', partial_outage: '一部停止', major_outage: '停止' } as Record<string, string>,
-    cause: '原因', fix: '対応内容', prevention: '再発防止策', causeKnown: '原因', causeKnownValues: { '': '未判定', known: '判明', unknown: '不明' } as Record<string, string>,
+    cause: '原因', fix: '対応内容', prevention: '再発防止策', causeKnown: '原因', causeKnownValues: { '': '未判定', known: '判明', unknown: '不明' } as Record<string, string>, causeCategory: '原因の分類', causeCategoryUnset: '未分類',
     forceMajeure: '不可抗力（災害時など）', forceMajeureReason: '不可抗力の理由', startedAt: '発生日時',
     awareAt: '認知日時（保守管理者の障害認知）', awareAtNote: '既定値は記録した時刻です。実際の認知がそれより前の場合は、その時刻に修正してください。',
     times: '契約上の時刻', timeNames: {
@@ -203,7 +213,7 @@ const ja = {
     nameJa: '名称（日本語）', nameEn: '名称（英語）', target: 'SLA目標（%）', sortOrder: '表示順', type: '監視の種類', monitorTarget: '監視対象（URL、ホストなど）',
     interval: '間隔（秒）', timeout: 'タイムアウト（秒）', confirm: '停止と判定する連続失敗回数', counts: '稼働率の計算に含める', options: '種類ごとの設定',
     optionsNote: '空欄の項目は既定値で監視します。送信するヘッダーだけは JSON（例: {"Authorization": "Bearer …"}）で入力します。',
-    secretNote: 'パスワード・トークン・ヘッダーの値は、保存後は表示しません（********）。変更しない場合はそのまま保存してください。変更する場合は新しい値を入力してください。', secretAgain: '保存済みの値がないため、この秘密の値を入力してください。', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '稼働中',
+    secretNote: 'パスワード・トークン・ヘッダーの値は、保存後は表示しません（********）。変更しない場合はそのまま保存してください。変更する場合は新しい値を入力してください。', secretAgain: '保存済みの値がないため、この秘密の値を入力してください。', secretsCleared: '監視対象の接続先が変わったため、保存済みのパスワード・トークン・ヘッダーの値を消去しました（新しい接続先には送りません）。必要なら入力し直してください。', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '稼働中',
     pauseAll: 'すべての監視を一時停止', resumeAll: 'すべての監視を再開', testNow: '今すぐテスト', testResult: 'テスト結果', latency: '応答時間', reason: '詳細',
     outages: '最近の停止（監視による）', outageStart: '開始', outageEnd: '終了', markFalse: '誤検知にする', falsePositive: '誤検知', noOutages: '最近の停止はありません。',
     monitors: '監視', noMonitors: '監視はまだありません。', defaultValue: '既定値',
@@ -234,8 +244,8 @@ const ja = {
     notService: '指定なし', month: '今月', opened: '受付', closedCount: '完了・見送り', hours: '作業時間', standard: (h: number) => `標準 ${h}時間`,
     approach: '委託者と協議した対応方法', agreedAt: '協議日時', saveApproach: '対応方法を記録',
     changeStatus: '状態を変更', to: '新しい状態', statusNote: '依頼者への連絡文（任意）', reportedVia: '連絡方法（メールアドレスがない場合）',
-    reportedViaValues: { '': '—', phone: '電話で連絡した', in_person: '対面で連絡した', mail: 'メール' } as Record<string, string>,
-    mailsRequester: '状態を変更すると、依頼者にメールで知らせます。完了・見送りにすると満足度アンケートのリンクを送ります。',
+    reportedViaValues: { '': '—', phone: '電話で連絡した', in_person: '対面で連絡した', mail: 'メール', none: '依頼者には連絡しない' } as Record<string, string>,
+    mailsRequester: '状態を変更すると、依頼者にメールで知らせます。完了・見送りにすると満足度アンケートのリンクを送ります。対象外（迷惑・範囲外）にすると何も送らず（未送信のメールも取り消します）、件数・SLAの集計から除きます。',
     noEmail: 'メールアドレスがないため、電話または対面で連絡し、その方法を記録してください。',
     timeline: '経過', kinds: { received: '受付', status: '状態変更', approach: '対応方法の協議', note: 'メモ', survey_sent: 'アンケート送付' } as Record<string, string>,
     mailSent: (at: string) => `メール送信 ${at}`, mailPending: 'メール送信待ち', mailFailed: 'メール送信失敗',
@@ -279,7 +289,7 @@ const en: AdminWords = {
     tooShort: (n) => `Use at least ${n} characters.`, tooLong: (n) => `Use at most ${n} characters.`,
     min: (n) => `Must be ${n} or more.`, max: (n) => `Must be ${n} or less.`, choose: 'Choose one of the options.',
     chooseOne: 'Choose at least one.', datetime: 'Enter a date and time (for example 2026-10-01 09:00).', number: 'Enter a number.',
-    in_future: 'A time in the future is not allowed.', before_start: 'Cannot be before the start.', needs_recovered: 'Set the recovery time first.', no_contacts: 'No client contact (client.contacts) is configured.',
+    in_future: 'A time in the future is not allowed.', before_start: 'Cannot be before the start.', needs_recovered: 'Set the recovery time first.', no_contacts: 'No client contact (client.contacts) is configured.', missing_fields: 'Some fields are empty. Fill them in, or choose "Issue with empty fields".', stamped_by_issuing: 'Stamped when the written report is issued (it cannot be typed).',
     required_with_force_majeure: 'Give the reason for force majeure.', duplicate: 'The same entry appears twice.', unknown_service: 'No such service.',
     taken: 'This identifier is already used.', slug: 'Use lower-case letters, digits and hyphens.', end_before_start: 'The end must be after the start.',
     not_a_number: 'Enter a number.', not_json: 'This is not valid JSON.', wrong_code: 'The code is wrong.', wrong: 'This is wrong.',
@@ -351,8 +361,18 @@ const en: AdminWords = {
     doneBy: 'Done by',
     waitsFor: {
       client_notified: '"Send the first report"', first_report: '"Send the first report"', eta_notified: '"Send the expected recovery"', recovery_notified: '"Announce the recovery" (after recovery)',
-      recovery: '"Record recovery"', progress_report: 'a published update', written_report: 'the written report time', security_response: 'the response start time',
+      recovery: '"Record recovery"', progress_report: 'a published update', written_report: '"Issue the written report"', security_response: 'the response start time',
     },
+  },
+  writtenReport: {
+    title: 'Written failure report (障害報告書)',
+    sentAt: (at) => `sent to the client ${at}`,
+    version: (n) => `version ${n} (PDF)`,
+    open: 'It can be issued once the recovery is recorded (never for an incident still open).',
+    missing: (names) => `Empty fields: ${names}`,
+    acceptMissing: 'Issue with empty fields',
+    issue: (n) => `Issue the written report and send it to the client (version ${n})`,
+    preview: 'What the report says (the PDF once issued)',
   },
   quick: {
     title: 'Record an outage',
@@ -403,7 +423,7 @@ const en: AdminWords = {
     severity: 'Severity', severities: termsOf('incidentSeverity', 'en'),
     titleJa: 'Title (Japanese)', titleEn: 'Title (English)', services: 'Affected services', impact: 'Impact',
     impacts: { '': 'Not affected', degraded_performance: 'Slow', partial_outage: 'Partial outage', major_outage: 'Outage' },
-    cause: 'Cause', fix: 'Fix', prevention: 'Measure against recurrence', causeKnown: 'Cause', causeKnownValues: { '': 'Not judged', known: 'Known', unknown: 'Unknown' },
+    cause: 'Cause', fix: 'Fix', prevention: 'Measure against recurrence', causeKnown: 'Cause', causeKnownValues: { '': 'Not judged', known: 'Known', unknown: 'Unknown' }, causeCategory: 'Cause category', causeCategoryUnset: 'Not classified',
     forceMajeure: 'Force majeure (disaster…)', forceMajeureReason: 'Reason for force majeure', startedAt: 'Started',
     awareAt: 'Aware (when the maintainer became aware)', awareAtNote: 'Defaults to the moment this is recorded; set it earlier if you became aware earlier.',
     times: "The contract's times", timeNames: {
@@ -441,7 +461,7 @@ const en: AdminWords = {
     nameJa: 'Name (Japanese)', nameEn: 'Name (English)', target: 'SLA target (%)', sortOrder: 'Order', type: 'Check type', monitorTarget: 'Target (URL, host…)',
     interval: 'Interval (s)', timeout: 'Timeout (s)', confirm: 'Failed checks in a row to call it down', counts: 'Counts toward availability', options: 'Options of the check type',
     optionsNote: 'Empty fields use the default. Only the headers to send are JSON (for example {"Authorization": "Bearer …"}).',
-    secretNote: 'Passwords, tokens and header values are never shown once saved (********). Send the mask back to keep the saved value; type a new value to replace it.', secretAgain: 'No saved value to keep here: type the secret.', pause: 'Pause', resume: 'Resume', paused: 'Paused', active: 'Active',
+    secretNote: 'Passwords, tokens and header values are never shown once saved (********). Send the mask back to keep the saved value; type a new value to replace it.', secretAgain: 'No saved value to keep here: type the secret.', secretsCleared: 'The target moved to another address, so its saved passwords, tokens and header values were cleared (they are never sent to the new address). Type them again if needed.', pause: 'Pause', resume: 'Resume', paused: 'Paused', active: 'Active',
     pauseAll: 'Pause every monitor', resumeAll: 'Resume every monitor', testNow: 'Test now', testResult: 'Test result', latency: 'Response time', reason: 'Detail',
     outages: 'Recent outages (from the probe)', outageStart: 'Start', outageEnd: 'End', markFalse: 'Mark false positive', falsePositive: 'False positive', noOutages: 'No recent outage.',
     monitors: 'Monitors', noMonitors: 'No monitor yet.', defaultValue: 'default',
@@ -472,8 +492,8 @@ const en: AdminWords = {
     notService: 'Not given', month: 'This month', opened: 'Received', closedCount: 'Closed', hours: 'Time logged', standard: (h) => `standard ${h} h`,
     approach: 'Approach agreed with the client', agreedAt: 'Agreed', saveApproach: 'Record the approach',
     changeStatus: 'Change the status', to: 'New status', statusNote: 'Message to the requester (optional)', reportedVia: 'How the requester was told (no e-mail address)',
-    reportedViaValues: { '': '—', phone: 'Told by phone', in_person: 'Told in person', mail: 'Mail' },
-    mailsRequester: 'The requester is told of a new status by mail. Done or declined sends the satisfaction survey link.',
+    reportedViaValues: { '': '—', phone: 'Told by phone', in_person: 'Told in person', mail: 'Mail', none: 'Requester not told' },
+    mailsRequester: 'The requester is told of a new status by mail. Done or declined sends the satisfaction survey link. Not handled (spam or out of scope) sends nothing (mail still queued is withdrawn) and leaves the item out of every figure and SLA row.',
     noEmail: 'There is no e-mail address: tell the requester by phone or in person and record how.',
     timeline: 'Timeline', kinds: { received: 'Received', status: 'Status', approach: 'Approach agreed', note: 'Note', survey_sent: 'Survey sent' },
     mailSent: (at) => `mail sent ${at}`, mailPending: 'mail queued', mailFailed: 'mail failed',
@@ -505,7 +525,7 @@ export const reportWords = {
   forbiddenPage: 'このページを閲覧する権限がありません。',
   forbiddenFile: 'このファイルを閲覧する権限がありません。',
   notFound: '見つかりません。',
-  nav: { label: 'メニュー', reports: 'SLA月次報告', admin: '管理画面', incidents: '障害', maintenance: '計画停止', publicPage: '公開ページ', signOut: 'ログアウト' },
+  nav: { label: 'メニュー', reports: 'SLA月次報告', incidentReports: '障害報告書', admin: '管理画面', incidents: '障害', maintenance: '計画停止', publicPage: '公開ページ', signOut: 'ログアウト' },
   roles: { admin: '保守管理者', client: '委託者' },
   index: {
     title: 'SLA月次報告',
@@ -623,7 +643,8 @@ export function issueMessage(issue: Issue, lang: AdminLang): string {
     case 'invalid_value':
       return e.choose;
     default:
-      return issue.message && !/\s/.test(issue.message) ? e.invalid : issue.message || e.invalid;
+      // A verb's own words (Japanese) are shown; an English sentence or a key is not.
+      return /[^\x00-\x7f]/.test(issue.message) ? issue.message : e.invalid;
   }
 }
 
@@ -639,11 +660,14 @@ export function zodErrors(error: z.ZodError, lang: AdminLang): Record<string, st
   return out;
 }
 
-/** Field messages for an error a verb threw; unknown errors are rethrown. */
+/** A form's input name for an issue's path: `$.email` and `email` are both `email`. */
+export const fieldName = (path: string) => path.replace(/^\$\.?/, '') || '_';
+
+/** Field messages for an error a verb threw, keyed by input name; unknown errors are rethrown. */
 export function appErrors(err: unknown, lang: AdminLang): Record<string, string> {
   if (!(err instanceof AppError) || !['VALIDATION', 'CONFLICT', 'NOT_FOUND'].includes(err.code)) throw err;
   const out: Record<string, string> = {};
-  for (const issue of err.issues) out[issue.path || '_'] ??= issueMessage({ path: issue.path, message: issue.message }, lang);
+  for (const issue of err.issues) out[fieldName(issue.path)] ??= issueMessage(issue, lang);
   if (Object.keys(out).length === 0) out._ = err.code === 'NOT_FOUND' ? adminWords[lang].common.notFound : adminWords[lang].common.conflict;
   return out;
 }

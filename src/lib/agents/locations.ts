@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db';
-import { AppError, jsonPath } from '../errors';
+import { AppError, jsonPath, fieldIssue } from '../errors';
 import { recordAudit, type Actor } from '../audit';
 import { LOCAL } from '../sla/locations';
 import { recordLocations, recordSettings } from '../monitors/history';
@@ -57,7 +57,7 @@ export function hashSecret(secret: string): string {
 export function addAgent(db: Db, actor: Actor, input: NewAgent, now = Date.now()): { location: LocationRow; token: string } {
   const parsed = newAgentSchema.safeParse(input);
   if (!parsed.success) {
-    throw new AppError('VALIDATION', 'the agent is not valid', parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })));
+    throw new AppError('VALIDATION', 'the agent is not valid', parsed.error.issues.map((i) => fieldIssue(i, jsonPath(i.path))));
   }
   const v = parsed.data;
   const secret = randomBytes(32).toString('base64url');

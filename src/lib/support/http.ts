@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Lang } from '../i18n';
 import type { SessionUser } from '../auth/session';
 import { AppError } from '../errors';
+import { appErrors } from '../i18n-admin';
 import { RateLimiter } from '../subscriptions/rate-limit';
 import { raiseFromForm, recentItemsFrom, type DeskOptions } from './verbs';
 import { itemNumber } from './model';
@@ -17,7 +18,8 @@ export type SupportFormOutcome =
   | { kind: 'sent'; number: string }
   | { kind: 'too_many' }
   | { kind: 'too_large' }
-  | { kind: 'invalid'; message: string; fields: string[]; values: Record<string, string> };
+  /** `errors`: a message in the page's language by input name, shown beside each field. */
+  | { kind: 'invalid'; errors: Record<string, string>; values: Record<string, string> };
 
 /** Bytes of a form request accepted before it is read: the longest text in UTF-8, and the other fields. */
 const maxRequestBytes = (config: Config) => config.support.body_max_chars * 4 * 3 + 8192;
@@ -70,9 +72,7 @@ export async function handleSupportForm(db: Db, config: Config, baseUrl: string,
     }, { userId: user?.role === 'client' ? user.id : null, lang }, now, deskOptions(config, baseUrl));
     return { kind: 'sent', number: itemNumber(id) };
   } catch (err) {
-    if (err instanceof AppError && err.code === 'VALIDATION') {
-      return { kind: 'invalid', message: err.message, fields: err.issues.map((i) => i.path.replace(/^\$\./, '')), values };
-    }
+    if (err instanceof AppError && err.code === 'VALIDATION') return { kind: 'invalid', errors: appErrors(err, lang), values };
     throw err;
   }
 }
