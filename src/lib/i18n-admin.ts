@@ -151,6 +151,15 @@ const ja = {
     status: { up: '正常', degraded: '低速', down: '停止', unknown: '未確認' } as Record<string, string>,
     severity: { warning: '警告', critical: '重大' } as Record<string, string>,
   },
+  clockStep: {
+    title: '時刻の変化で除外した確認結果',
+    seen: (at: string, s: string) => `${at} に検知（時刻の変化 ${s}）`,
+    back: '戻り', ahead: '進み',
+    setAside: (n: number) => `未来の時刻が記録されていた確認結果 ${n} 件を集計から除外しました。その時間は監視できていない時間として扱います。`,
+    none: '除外した確認結果はありません。飛ばされた時間は監視できていない時間として扱います。',
+    monitor: '監視項目', location: '監視場所', local: 'このサーバー', count: '件数', span: '記録されていた時刻', down: 'うち停止',
+    review: '確認済みにする',
+  },
   health: {
     stopped: '監視が止まっています', warning: '監視に関する注意',
     causes: {
@@ -164,7 +173,8 @@ const ja = {
       probe_stale: '監視プロセスの応答が途絶えています。',
       lease_held_elsewhere: '監視の担当が別ホストの監視プロセスにあり、その応答が途絶えています。',
       lease_holder_gone: '監視を担当していたプロセスが終了しました。次の監視プロセスが起動すると引き継ぎます。',
-      clock_step: 'サーバーの時刻が急に変わりました。確認の順序は保たれ、時刻は徐々に補正されます。NTPの設定を確認してください。',
+      clock_step: '監視プロセスのサーバーの時刻が急に変わりました。確認結果にはシステムの時刻を記録します。未来の時刻が記録された確認結果は集計から除き、その間は監視できていない時間として扱います。下の一覧を確認してください。NTPの設定も確認してください。',
+      agent_clock_skew: 'エージェントの時計がサイトの時計と大きくずれているため、その結果を受け付けていません。エージェントのNTP設定を確認してください。',
       agent_silent: 'エージェントからの連絡が途絶えています。連絡が戻るまで、その監視場所の結果は停止の判定に使いません。',
     } as Record<string, string>,
   },
@@ -399,6 +409,15 @@ const en: AdminWords = {
     status: { up: 'Up', degraded: 'Slow', down: 'Down', unknown: 'Unknown' },
     severity: { warning: 'Warning', critical: 'Critical' },
   },
+  clockStep: {
+    title: 'Checks set aside after a clock step',
+    seen: (at: string, s: string) => `Seen at ${at} (clock moved ${s})`,
+    back: 'back', ahead: 'ahead',
+    setAside: (n: number) => `${n} checks stamped in the future were left out of the figures; that time counts as unmonitored.`,
+    none: 'No check was set aside. The time skipped counts as unmonitored.',
+    monitor: 'Monitor', location: 'Location', local: 'This server', count: 'Checks', span: 'Stamped times', down: 'Down',
+    review: 'Mark as reviewed',
+  },
   health: {
     stopped: 'Monitoring has stopped', warning: 'Monitoring notice',
     causes: {
@@ -412,7 +431,8 @@ const en: AdminWords = {
       probe_stale: 'The worker stopped answering.',
       lease_held_elsewhere: 'A worker on another host holds the monitoring lease and stopped answering.',
       lease_holder_gone: 'The worker that held the monitoring lease has exited; the next worker takes over when it starts.',
-      clock_step: 'The server clock stepped. Checks keep their order and the time is eased back. Check NTP.',
+      clock_step: 'The worker server clock stepped. Checks are stamped with the system clock; checks stamped in the future are left out of the figures and that time counts as unmonitored. Review the list below, and check NTP.',
+      agent_clock_skew: 'An agent clock is far off the site clock, so its results are refused. Check NTP on the agent.',
       agent_silent: 'A probe agent has stopped reporting. Until it does again, its location does not vote.',
     },
   },

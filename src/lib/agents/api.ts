@@ -135,6 +135,9 @@ export function ingestBatch(db: Db, config: Config, location: LocationRow, body:
   const offset = now - batch.sent_at;
   const maxSkewMs = config.agents.max_skew_s * 1000;
   if (Math.abs(offset) > maxSkewMs) {
+    // The offset is recorded first: admins and /healthz see why nothing arrives.
+    db.$client.prepare('UPDATE probe_locations SET clock_offset_ms = ? WHERE id = ?').run(offset, location.id);
+    log.warn('agents.clock_skew', { location: location.slug, offset_s: Math.round(offset / 1000) });
     throw new AgentApiError(422, 'clock_skew',
       `the agent's clock is ${Math.round(offset / -1000)} s off the site's (${new Date(now).toISOString()}); at most ${config.agents.max_skew_s} s is allowed: set its clock (NTP) and it will send again`);
   }

@@ -172,3 +172,29 @@ export function outboxCounts(db: Db): { pending: number; failed: number; sent: n
       COALESCE(SUM(sent_at IS NOT NULL), 0) AS sent
     FROM mail_outbox`).get() as { pending: number; failed: number; sent: number };
 }
+
+/**
+ * After the clock was set back, a due time or a claim stamped on the wrong clock would hold a
+ * message for as long as the clock was off. Each is brought back to the most it can be on
+ * the true clock: a first try due now, a retry its backoff from now, a claim its length.
+ * Returns how many messages were released.
+ */
+export function releaseFutureMail(db: Db, now: number): number {
+  const c = db.$client;
+  const rows = c.prepare('SELECT id, attempts, next_attempt_at AS nextAt, claimed_until AS claimedUntil FROM mail_outbox WHERE next_attempt_at > ? OR claimed_until > ?')
+    .all(now, now + CLAIM_MS) as Array<{ id: number; attempts: number; nextAt: number | null; claimedUntil: number | null }>;
+  const update = c.prepare('UPDATE mail_outbox SET next_attempt_at = ?, claimed_until = ? WHERE id = ?');
+  let released = 0;
+  c.transaction(() => {
+    for (const r of rows) {
+      const latestDue = now + (r.attempts > 0 ? retryDelayMs(r.attempts) : 0);
+      const nextAt = r.nextAt !== null && r.nextAt > latestDue ? latestDue : r.nextAt;
+      const claimedUntil = r.claimedUntil !== null && r.claimedUntil > now + CLAIM_MS ? now + CLAIM_MS : r.claimedUntil;
+      if (nextAt === r.nextAt && claimedUntil === r.claimedUntil) continue;
+      update.run(nextAt, claimedUntil, r.id);
+      released++;
+    }
+  }).immediate();
+  if (released > 0) log.info('mail.released_after_clock_step', { count: released });
+  return released;
+}
