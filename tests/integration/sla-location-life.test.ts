@@ -127,8 +127,10 @@ describe('adding a probe location in December leaves October as it was (SLA.md, 
     expect(refusal).toBeInstanceOf(AgentApiError);
     expect(refusal!.status).toBe(422);
     expect(refusal!.code).toBe('not_assigned_then');
-    expect(refusal!.message).toContain('is outside the time location "osaka" was assigned to it (2026-12-02T01:00:00.000Z – now)');
-    expect(refusal!.details).toEqual({ monitor_id: monitor(t.db, 'portal-web'), refused: [{ monitor_id: monitor(t.db, 'portal-web'), at: '2026-12-02T00:55:00.000Z' }] });
+    const reason = `a result at 2026-12-02T00:55:00.000Z for monitor ${monitor(t.db, 'portal-web')} is outside the time location "osaka" was assigned to it (2026-12-02T01:00:00.000Z – now)`;
+    expect(refusal!.message).toBe(reason);
+    // Each refused result is named, so the agent sets it aside and sends the rest again.
+    expect(refusal!.details).toEqual({ refused: [{ list: 'results', index: 0, code: 'not_assigned_then', error: reason }] });
     expect(stored()).toBe(count);
     // From the moment it was assigned, its results are taken.
     expect(send(added + 29 * 60_000).stored).toBe(2);
