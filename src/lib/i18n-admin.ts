@@ -176,6 +176,7 @@ const ja = {
       clock_step: '監視プロセスのサーバーの時刻が急に変わりました。確認結果にはシステムの時刻を記録します。未来の時刻が記録された確認結果は集計から除き、その間は監視できていない時間として扱います。下の一覧を確認してください。NTPの設定も確認してください。',
       agent_clock_skew: 'エージェントの時計がサイトの時計と大きくずれているため、その結果を受け付けていません。エージェントのNTP設定を確認してください。',
       agent_silent: 'エージェントからの連絡が途絶えています。連絡が戻るまで、その監視場所の結果は停止の判定に使いません。',
+      mail_unconfirmed: 'メールサーバーが受け取ったまま送信完了を返さなかったメールがあります。届いている可能性があるため再送していません。宛先に届いたか確認してください。',
     } as Record<string, string>,
   },
   incident: {
@@ -434,6 +435,7 @@ const en: AdminWords = {
       clock_step: 'The worker server clock stepped. Checks are stamped with the system clock; checks stamped in the future are left out of the figures and that time counts as unmonitored. Review the list below, and check NTP.',
       agent_clock_skew: 'An agent clock is far off the site clock, so its results are refused. Check NTP on the agent.',
       agent_silent: 'A probe agent has stopped reporting. Until it does again, its location does not vote.',
+      mail_unconfirmed: 'The mail server took some messages without confirming them. They may have arrived, so they are not sent again: check with their recipients.',
     },
   },
   incident: {
