@@ -10,6 +10,7 @@ import { reportData, type ReportData } from './data';
 import type { ReportMeta } from './pdf';
 import { monthCsv } from './csv';
 import { closeMonth } from '../sla/closing';
+import { yearFigures, type YearFigures } from '../sla/year';
 import { reportFigures, changesSincePrevious, type ReportFigure } from './versions';
 
 /**
@@ -68,6 +69,13 @@ export async function renderReport(db: Db, config: Config, month: string, now: n
   const { renderReportPdf } = await import('./pdf');
   const pdf = await renderReportPdf(data, { ...reportMeta(config, version, now, data.figures.cutOff), changes });
   return { data, pdf, csv: Buffer.from(monthCsv(data.figures), 'utf8'), figures };
+}
+
+/** Renders the fiscal year's report (年間報告書); a year still running is a 速報 counted up to now. */
+export async function renderYearReport(db: Db, config: Config, fiscalYear: number, now: number): Promise<{ figures: YearFigures; pdf: Buffer }> {
+  const figures = yearFigures({ db, config, now }, fiscalYear);
+  const { renderYearReportPdf } = await import('./year-pdf');
+  return { figures, pdf: await renderYearReportPdf(figures, reportMeta(config, 1, now, figures.cutOff)) };
 }
 
 /**
