@@ -11,7 +11,7 @@ import type { ReportMeta } from './pdf';
 import { monthCsv } from './csv';
 import { closeMonth } from '../sla/closing';
 import { yearFigures, type YearFigures } from '../sla/year';
-import { reportFigures, changesSincePrevious, type ReportFigure } from './versions';
+import { reportFigures, recordFigures, softwareFigure, changesSincePrevious, type ReportFigure } from './versions';
 
 /**
  * Issuing monthly reports: each issue is a new version with its SHA-256, kept in the
@@ -63,7 +63,7 @@ export function reportMeta(config: Config, version: number, issuedAt: number, cu
  */
 export async function renderReport(db: Db, config: Config, month: string, now: number, version = 1): Promise<{ data: ReportData; pdf: Buffer; csv: Buffer; figures: ReportFigure[] }> {
   const data = reportData({ db, config, now }, month, { issuingAt: now });
-  const figures = reportFigures(data.figures);
+  const figures = [...reportFigures(data.figures), ...recordFigures(db, data.figures), softwareFigure(softwareVersion())];
   const changes = version > 1 ? changesSincePrevious(db, month, figures, now, config.zone) : null;
   // pdfkit and its fonts are loaded when a report is made, not by every process at start.
   const { renderReportPdf } = await import('./pdf');
