@@ -4,13 +4,14 @@ import { readLease, monotonicMs, processGone, thisHost, type LeaseRow } from './
 import { PROBE_LEASE } from './probe/probe';
 import { openClockSteps } from './checks/quarantine';
 import { checkStorage, storageFaultOf, type StorageCause } from './storage';
+import { maybeDeliveredCount } from './mail/outbox';
 
 /**
  * Why monitoring may be stopped, named for operators: a storage fault under the database,
  * no worker, a worker that stopped beating, a lease held by a worker elsewhere, or (a
  * warning only) a clock step.
  */
-export type HealthCause = StorageCause | 'database' | 'probe_not_running' | 'probe_stale' | 'lease_held_elsewhere' | 'lease_holder_gone' | 'clock_step' | 'agent_silent' | 'agent_clock_skew';
+export type HealthCause = StorageCause | 'database' | 'probe_not_running' | 'probe_stale' | 'lease_held_elsewhere' | 'lease_holder_gone' | 'clock_step' | 'agent_silent' | 'agent_clock_skew' | 'mail_unconfirmed';
 
 /**
  * An agent asks for its assignment every minute (src/lib/agents/agent.ts), so one not heard
@@ -92,6 +93,10 @@ export function checkHealth(db: Db, config: Config, now: number): Health {
     });
   }
   warnings.push(...silentAgents(db, now), ...skewedAgents(db, config));
+  const unconfirmed = maybeDeliveredCount(db);
+  if (unconfirmed > 0) {
+    warnings.push({ cause: 'mail_unconfirmed', message: `mail: ${unconfirmed} message(s) were handed to the mail server, which did not confirm them; they may have been delivered and are not sent again (see mail_outbox.maybe_delivered_at)` });
+  }
   return { ok: issues.length === 0, issues, warnings };
 }
 

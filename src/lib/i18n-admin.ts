@@ -176,6 +176,7 @@ const ja = {
       clock_step: '監視プロセスのサーバーの時刻が急に変わりました。確認結果にはシステムの時刻を記録します。未来の時刻が記録された確認結果は集計から除き、その間は監視できていない時間として扱います。下の一覧を確認してください。NTPの設定も確認してください。',
       agent_clock_skew: 'エージェントの時計がサイトの時計と大きくずれているため、その結果を受け付けていません。エージェントのNTP設定を確認してください。',
       agent_silent: 'エージェントからの連絡が途絶えています。連絡が戻るまで、その監視場所の結果は停止の判定に使いません。',
+      mail_unconfirmed: 'メールサーバーが受け取ったまま送信完了を返さなかったメールがあります。届いている可能性があるため再送していません。宛先に届いたか確認してください。',
     } as Record<string, string>,
   },
   incident: {
@@ -233,7 +234,7 @@ const ja = {
     title: '監視場所とエージェント', nav: '監視場所', location: '監視場所', name: '識別名 (英小文字・数字・ハイフン)', labelJa: '表示名 (日本語)', labelEn: '表示名 (英語)',
     control: '制御用の監視対象 (URL、任意)', controlNote: 'この場所のネットワークが正常かを確かめる宛先です。失敗している間、この場所の結果は停止の判定に使いません。',
     add: 'エージェントを追加', revoke: '失効させる', revoked: '失効', active: '有効', lastContact: '最終連絡', lag: '遅れ', clockOffset: '時計のずれ',
-    spool: '未送信', health: 'エージェントの状態', never: '未連絡', builtIn: '本サーバーの監視プロセス',
+    spool: '未送信', deadLetter: '受け付けられず保留した結果', health: 'エージェントの状態', never: '未連絡', builtIn: '本サーバーの監視プロセス',
     tokenOnce: 'このトークンは今回だけ表示されます。エージェントのホストに控えてください。サーバーにはハッシュ値のみ保存されます。',
     run: 'エージェントのホストで実行:', confirmRevoke: '失効させると、このエージェントからの送信はすべて拒否されます。',
     reissue: 'トークンを再発行', confirmReissue: '新しいトークンを発行します。これまでのトークンはすぐに使えなくなります。これまでの結果は残ります。',
@@ -434,6 +435,7 @@ const en: AdminWords = {
       clock_step: 'The worker server clock stepped. Checks are stamped with the system clock; checks stamped in the future are left out of the figures and that time counts as unmonitored. Review the list below, and check NTP.',
       agent_clock_skew: 'An agent clock is far off the site clock, so its results are refused. Check NTP on the agent.',
       agent_silent: 'A probe agent has stopped reporting. Until it does again, its location does not vote.',
+      mail_unconfirmed: 'The mail server took some messages without confirming them. They may have arrived, so they are not sent again: check with their recipients.',
     },
   },
   incident: {
@@ -491,7 +493,7 @@ const en: AdminWords = {
     title: 'Probe locations and agents', nav: 'Locations', location: 'Location', name: 'Name (lower-case letters, digits, hyphens)', labelJa: 'Label (Japanese)', labelEn: 'Label (English)',
     control: 'Control target (URL, optional)', controlNote: 'A target that proves this location\'s own network works. While it fails, the location\'s results do not vote.',
     add: 'Add agent', revoke: 'Revoke', revoked: 'Revoked', active: 'Active', lastContact: 'Last contact', lag: 'Lag', clockOffset: 'Clock offset',
-    spool: 'Unsent', health: 'Agent health', never: 'Never', builtIn: 'The probe on this server',
+    spool: 'Unsent', deadLetter: 'Refused, set aside', health: 'Agent health', never: 'Never', builtIn: 'The probe on this server',
     tokenOnce: 'This token is shown only now. Keep it on the agent\'s host; the site stores only its hash.',
     run: 'On the agent\'s host, run:', confirmRevoke: 'Once revoked, everything this agent sends is refused.',
     reissue: 'Issue a new token', confirmReissue: 'Issues a new token; the old one is refused from now on. Results so far stay.',
