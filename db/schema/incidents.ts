@@ -1,4 +1,4 @@
-import { sqliteTable, integer, text, uniqueIndex, primaryKey, index } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, integer, text, blob, uniqueIndex, primaryKey, index } from 'drizzle-orm/sqlite-core';
 import { services } from './services';
 
 export const incidentKinds = ['failure', 'security'] as const;
@@ -29,6 +29,8 @@ export const incidents = sqliteTable('incidents', {
   fix: text(),
   prevention: text(),
   causeKnown: integer({ mode: 'boolean' }),
+  /** One of the configured cause categories (config `incidents.cause_categories`), as its label. */
+  causeCategory: text(),
   /** draft: opened by the probe and not yet confirmed by an admin. */
   draft: integer({ mode: 'boolean' }).notNull().default(false),
   /** A draft an admin dismissed (not a real incident), with the reason; it stays a draft. */
@@ -55,3 +57,21 @@ export const incidentUpdates = sqliteTable('incident_updates', {
   bodyEn: text(),
   published: integer({ mode: 'boolean' }).notNull().default(true),
 }, (t) => [index('incident_updates_incident').on(t.incidentId, t.at)]);
+
+/**
+ * Issued 障害報告書 (written failure reports). A row is never updated or deleted: issuing
+ * again adds the next version. The PDF is kept in the database with its SHA-256, like the
+ * monthly reports; `sent_to` lists the client contacts it was mailed to (JSON array).
+ */
+export const incidentReports = sqliteTable('incident_reports', {
+  id: integer().primaryKey({ autoIncrement: true }),
+  incidentId: integer().notNull().references(() => incidents.id),
+  version: integer().notNull(),
+  createdAt: integer().notNull(),
+  /** Who issued it (e-mail address or user id as text). */
+  issuedBy: text().notNull(),
+  sentTo: text().notNull(),
+  sha256: text().notNull(),
+  size: integer().notNull(),
+  pdf: blob({ mode: 'buffer' }).notNull(),
+}, (t) => [uniqueIndex('incident_reports_version').on(t.incidentId, t.version)]);

@@ -90,6 +90,11 @@ const configSchema = z.strictObject({
     /** A waiting worker takes the lease once the holder's heartbeat has stood still this long. */
     lease_ttl_s: z.number().int().min(3).max(600).default(15),
   }).default({ concurrency: 64, stale_after_s: 60, lease_ttl_s: 15 }),
+  /** Incident records: the categories a cause is classified in (障害統計), shown as written. */
+  incidents: z.strictObject({
+    cause_categories: z.array(z.string().trim().min(1).max(100)).min(1).refine((l) => new Set(l).size === l.length, 'must not repeat a category')
+      .default(['ハードウェア', 'ソフトウェア', 'ネットワーク', '外部サービス', '作業ミス', 'セキュリティ', '不明']),
+  }).prefault({}),
   /** The client (委託者): the contacts who receive the contract's failure notices (first report, expected recovery, recovery). */
   client: z.strictObject({
     contacts: z.array(z.email()).default([]),

@@ -159,6 +159,7 @@ describe('alarm rules', () => {
     let store = new CheckStore(t.db, { onCheck: (r, run) => engine.onCheck(r, run) });
     store.record([check(m, 0, 'down'), check(m, 1, 'down')]);
     engine = new AlarmEngine(t.db, settings, () => at(100));
+    engine.loadOpen(); // as the probe does once it holds the lease
     store = new CheckStore(t.db, { onCheck: (r, run) => engine.onCheck(r, run) });
     store.record([check(m, 2, 'down'), check(m, 3, 'down')]);
     expect((t.db.$client.prepare('SELECT COUNT(*) AS n FROM alarms').get() as { n: number }).n).toBe(1);

@@ -6,6 +6,8 @@ import { enqueueMail } from '../mail/outbox';
 import { alarmMail, type AlarmMailFacts } from './messages';
 import { log } from '../log';
 import { loadLocatedFigures } from '../sla/locations';
+import { publicTitle } from '../incidents/titles';
+import { formatInZone } from '../time';
 
 export interface AlarmSettings {
   /** Operators who receive alarm mail. */
@@ -109,6 +111,7 @@ export class AlarmEngine {
         WHERE s.service_id = ? AND i.recovered_at IS NULL AND i.kind = 'failure' ORDER BY i.draft, i.started_at LIMIT 1`),
       insertIncident: c.prepare(`INSERT INTO incidents (key, kind, severity, title_ja, title_en, started_at, detected_at, draft, created_at, updated_at)
         VALUES (?, 'failure', ?, ?, ?, ?, ?, 1, ?, ?)`),
+      setKey: c.prepare('UPDATE incidents SET key = ? WHERE id = ?'),
       insertIncidentService: c.prepare('INSERT INTO incident_services (incident_id, service_id, impact) VALUES (?, ?, ?)'),
       raiseImpact: c.prepare(`UPDATE incident_services SET impact = 'major_outage' WHERE incident_id = ? AND service_id = ? AND impact <> 'major_outage'`),
       earlierStart: c.prepare('UPDATE incidents SET started_at = MIN(started_at, ?), updated_at = ? WHERE id = ? AND draft = 1'),
@@ -126,10 +129,13 @@ export class AlarmEngine {
       notify: c.prepare(`INSERT INTO alarm_notifications (alarm_id, incident_id, event, channel, recipient, outbox_id, queued_at)
         VALUES (?, ?, ?, 'email', ?, ?, ?)`),
     };
-    this.loadOpen();
   }
 
-  /** Reads the alarms still open (after a restart of the probe). */
+  /**
+   * Reads the alarms still open. The probe calls it once it holds the lease (a worker that
+   * waited for it takes over the alarms its predecessor opened, never a copy read before),
+   * and after a write was rolled back.
+   */
   loadOpen(): void {
     this.openOutages.clear();
     this.openWarnings.clear();
@@ -277,9 +283,12 @@ export class AlarmEngine {
       if (existing.draft && impact === 'major_outage') this.st.raiseImpact!.run(incidentId, m.serviceId);
       this.st.earlierStart!.run(run.firstAt, now, incidentId);
     } else {
-      const title = { ja: `${m.serviceJa}の障害 (${m.slug}: ${message})`, en: `${m.serviceEn ?? m.serviceSlug} outage (${m.slug}: ${message})` };
-      incidentId = Number(this.st.insertIncident!.run(`probe-${m.serviceSlug}-${alarmId}`, m.counts ? 'major' : 'minor',
+      // The public words only: the probe's reason stays on the alarm, for the operators.
+      const title = publicTitle(impact, { nameJa: m.serviceJa, nameEn: m.serviceEn });
+      incidentId = Number(this.st.insertIncident!.run(`probe-${alarmId}`, m.counts ? 'major' : 'minor',
         title.ja.slice(0, 200), title.en.slice(0, 200), run.firstAt, r.at, now, now).lastInsertRowid);
+      // The same key as an incident recorded by hand (day-id): no slug in a public address.
+      this.st.setKey!.run(`${formatInZone(run.firstAt, this.settings.zone, 'yyyyLLdd')}-${incidentId}`, incidentId);
       this.st.insertIncidentService!.run(incidentId, m.serviceId, impact);
     }
     this.db.$client.prepare('UPDATE alarms SET incident_id = ? WHERE id = ?').run(incidentId, alarmId);

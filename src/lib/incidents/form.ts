@@ -15,6 +15,7 @@ export function incidentFieldsFrom(form: FormData, serviceIds: number[]) {
     fix: str(form, 'fix'),
     prevention: str(form, 'prevention'),
     causeKnown: causeKnown === 'known' ? true : causeKnown === 'unknown' ? false : null,
+    causeCategory: str(form, 'causeCategory'),
     forceMajeure: form.get('forceMajeure') === 'on',
     forceMajeureReason: str(form, 'forceMajeureReason'),
   };
@@ -22,12 +23,20 @@ export function incidentFieldsFrom(form: FormData, serviceIds: number[]) {
 
 type Result<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
 
-export function parseIncidentFields(form: FormData, serviceIds: number[], lang: AdminLang): Result<IncidentFields> {
-  const r = incidentFieldsSchema.safeParse(incidentFieldsFrom(form, serviceIds));
-  return r.success ? { ok: true, value: r.data } : { ok: false, errors: zodErrors(r.error, lang) };
+/** A cause category must be one of the configured list (config `incidents.cause_categories`). */
+function checkCategory(value: { causeCategory?: string | null }, categories: readonly string[], lang: AdminLang, errors: Record<string, string>): void {
+  if (value.causeCategory && !categories.includes(value.causeCategory)) errors.causeCategory = adminWords[lang].errors.invalid;
 }
 
-export function parseNewIncident(form: FormData, serviceIds: number[], lang: AdminLang, zone: string) {
+export function parseIncidentFields(form: FormData, serviceIds: number[], lang: AdminLang, categories: readonly string[] = []): Result<IncidentFields> {
+  const r = incidentFieldsSchema.safeParse(incidentFieldsFrom(form, serviceIds));
+  if (!r.success) return { ok: false, errors: zodErrors(r.error, lang) };
+  const errors: Record<string, string> = {};
+  checkCategory(r.data, categories, lang, errors);
+  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value: r.data };
+}
+
+export function parseNewIncident(form: FormData, serviceIds: number[], lang: AdminLang, zone: string, categories: readonly string[] = []) {
   const errors: Record<string, string> = {};
   const startedAt = fromLocalInput(str(form, 'startedAt'), zone);
   if (startedAt === null) errors.startedAt = adminWords[lang].errors.required;
@@ -44,6 +53,7 @@ export function parseNewIncident(form: FormData, serviceIds: number[], lang: Adm
   };
   const r = createIncidentSchema.safeParse(value);
   if (!r.success) Object.assign(errors, Object.fromEntries(Object.entries(zodErrors(r.error, lang)).map(([k, v]) => [k.replace(/^firstUpdate\./, ''), v])));
+  else checkCategory(r.data, categories, lang, errors);
   if (Object.keys(errors).length || !r.success) return { ok: false as const, errors };
   return { ok: true as const, value: r.data };
 }

@@ -32,6 +32,8 @@ const fieldsShape = {
   fix: optionalText(10_000),
   prevention: optionalText(10_000),
   causeKnown: z.boolean().nullable(),
+  /** A label of the configured cause categories (checked against them where the form is read); left out, unchanged. */
+  causeCategory: optionalText(100).optional(),
   forceMajeure: z.boolean(),
   forceMajeureReason: optionalText(2000),
 };

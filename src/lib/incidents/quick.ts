@@ -4,6 +4,9 @@ import type { Actor } from '../audit';
 import { impacts } from '../../../db/schema/incidents';
 import { AppError } from '../errors';
 import { createIncident, setIncidentTime, parseInput, type Notify } from './verbs';
+import { publicTitle, type QuickImpact } from './titles';
+
+export { quickTitles, type QuickImpact } from './titles';
 
 /**
  * Recording an outage at 3 a.m.: the service, the impact and (optionally) the words of the
@@ -12,14 +15,6 @@ import { createIncident, setIncidentTime, parseInput, type Notify } from './verb
  * else (cause, severity, English text) is added later on the incident's page.
  */
 export const quickImpacts = [...impacts].reverse() as Array<(typeof impacts)[number]>;
-export type QuickImpact = (typeof impacts)[number];
-
-/** Title templates by impact, in both languages: `{service}` is the service's name. */
-export const quickTitles: Record<QuickImpact, { ja: string; en: string }> = {
-  major_outage: { ja: '{service}をご利用いただけない状態です', en: '{service} is unavailable' },
-  partial_outage: { ja: '{service}の一部の機能をご利用いただけない状態です', en: 'Part of {service} is unavailable' },
-  degraded_performance: { ja: '{service}の動作が遅くなっています', en: '{service} is slow' },
-};
 
 /** The first public update, unless the admin writes another. */
 export const quickFirstUpdate = {
@@ -42,9 +37,9 @@ export function recordOutage(db: Db, actor: Actor, input: QuickOutageInput, now 
   const v = parseInput(quickOutageSchema, input);
   const service = db.$client.prepare('SELECT name_ja AS nameJa, name_en AS nameEn FROM services WHERE id = ?').get(v.serviceId) as { nameJa: string; nameEn: string | null } | undefined;
   if (!service) throw new AppError('VALIDATION', `serviceId: no service ${v.serviceId}`, [{ path: 'serviceId', message: 'unknown_service' }]);
-  const template = quickTitles[v.impact];
-  const titleJa = v.titleJa !== '' ? v.titleJa : template.ja.replace('{service}', service.nameJa);
-  const titleEn = v.titleJa !== '' ? null : template.en.replace('{service}', service.nameEn ?? service.nameJa);
+  const template = publicTitle(v.impact, service);
+  const titleJa = v.titleJa !== '' ? v.titleJa : template.ja;
+  const titleEn = v.titleJa !== '' ? null : template.en;
   const bodyEn = v.bodyJa === quickFirstUpdate.ja ? quickFirstUpdate.en : null;
   const result = db.$client.transaction(() => {
     const created = createIncident(db, actor, {

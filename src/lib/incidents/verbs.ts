@@ -4,6 +4,7 @@ import type { Db } from '../db';
 import { AppError } from '../errors';
 import { recordAudit, type Actor } from '../audit';
 import { formatInZone } from '../time';
+import { publicTitle, quickTitles, type QuickImpact } from './titles';
 import { incidents, incidentServices, incidentUpdates, services, monitors, falsePositives } from '../../../db/schema/index';
 import {
   createIncidentSchema, incidentFieldsSchema, updateInputSchema, incidentTimeFields,
@@ -94,7 +95,7 @@ export function createIncident(db: Db, actor: Actor, input: CreateIncidentInput,
     const tmpKey = `new-${now}-${Math.random().toString(36).slice(2)}`;
     const row = db.insert(incidents).values({
       key: tmpKey, kind: v.kind, severity: v.severity, titleJa: v.titleJa, titleEn: v.titleEn, startedAt: v.startedAt, awareAt,
-      cause: v.cause, fix: v.fix, prevention: v.prevention, causeKnown: v.causeKnown, forceMajeure: v.forceMajeure,
+      cause: v.cause, fix: v.fix, prevention: v.prevention, causeKnown: v.causeKnown, causeCategory: v.causeCategory ?? null, forceMajeure: v.forceMajeure,
       forceMajeureReason: v.forceMajeure ? v.forceMajeureReason : null, draft: false, createdAt: now, updatedAt: now,
     }).returning({ id: incidents.id }).get();
     db.update(incidents).set({ key: `${formatInZone(v.startedAt, zone, 'yyyyLLdd')}-${row.id}` }).where(eq(incidents.id, row.id)).run();
@@ -116,7 +117,8 @@ export function editIncident(db: Db, actor: Actor, id: number, input: IncidentFi
     checkServices(db, v.services);
     db.update(incidents).set({
       kind: v.kind, severity: v.severity, titleJa: v.titleJa, titleEn: v.titleEn, cause: v.cause, fix: v.fix, prevention: v.prevention,
-      causeKnown: v.causeKnown, forceMajeure: v.forceMajeure, forceMajeureReason: v.forceMajeure ? v.forceMajeureReason : null, updatedAt: now,
+      causeKnown: v.causeKnown, ...(v.causeCategory !== undefined ? { causeCategory: v.causeCategory } : {}),
+      forceMajeure: v.forceMajeure, forceMajeureReason: v.forceMajeure ? v.forceMajeureReason : null, updatedAt: now,
     }).where(eq(incidents.id, id)).run();
     writeServices(db, id, v.services);
     const after = requireIncident(db, id);
@@ -141,6 +143,8 @@ function checkTimes(row: IncidentRow, now: number): void {
 /** Sets (or clears, with null) one of the contract's times. */
 export function setIncidentTime(db: Db, actor: Actor, id: number, field: IncidentTimeField, value: number | null, now = Date.now()): IncidentDetail {
   if (!(incidentTimeFields as readonly string[]).includes(field)) throw new AppError('VALIDATION', `field: unknown time ${field}`, [{ path: 'field', message: 'invalid' }]);
+  // The written report's time is stamped by issuing it (src/lib/report/incident.ts), never typed.
+  if (field === 'writtenReportAt') throw new AppError('VALIDATION', 'writtenReportAt: stamped when the written report is issued to the client', [{ path: 'writtenReportAt', message: 'stamped_by_issuing' }]);
   if (field === 'startedAt' && value === null) throw new AppError('VALIDATION', 'startedAt: required', [{ path: 'startedAt', message: 'required' }]);
   return db.$client.transaction(() => {
     const before = requireIncident(db, id);
@@ -185,12 +189,36 @@ export async function resolveIncident(db: Db, actor: Actor, id: number, input: {
   return updateId;
 }
 
+const impactRank: Record<string, number> = { degraded_performance: 0, partial_outage: 1, major_outage: 2 };
+
+/**
+ * What a draft says in public once confirmed. A title the machine wrote (a template, or text
+ * holding a monitor's name or the probe's reason, as drafts stored by earlier versions do)
+ * becomes the template of the draft's worst impact; a title an operator wrote stays. A key
+ * the probe gave becomes the usual day-id key.
+ */
+function publicWordsOfDraft(db: Db, d: IncidentDetail, zone: string): Partial<Pick<IncidentRow, 'titleJa' | 'titleEn' | 'key'>> {
+  const out: Partial<Pick<IncidentRow, 'titleJa' | 'titleEn' | 'key'>> = {};
+  if (d.key.startsWith('probe-')) out.key = `${formatInZone(d.startedAt, zone, 'yyyyLLdd')}-${d.id}`;
+  const worst = [...d.services].sort((a, b) => (impactRank[b.impact] ?? 0) - (impactRank[a.impact] ?? 0))[0];
+  if (!worst) return out;
+  const probeWords = (db.$client.prepare('SELECT m.slug, a.message FROM alarms a JOIN monitors m ON m.id = a.monitor_id WHERE a.incident_id = ?')
+    .all(d.id) as Array<{ slug: string; message: string }>).flatMap((a) => [a.slug, a.message]).filter((w) => w.length >= 3);
+  const templates = d.services.flatMap((s) => (Object.keys(quickTitles) as QuickImpact[]).map((i) => publicTitle(i, s)));
+  const machineWritten = (title: string | null) => title !== null && (templates.some((t) => t.ja === title || t.en === title) || probeWords.some((w) => title.includes(w)));
+  if (probeWords.length === 0 && !d.key.startsWith('probe-')) return out;
+  const title = publicTitle(worst.impact as QuickImpact, worst);
+  if (machineWritten(d.titleJa)) out.titleJa = title.ja;
+  if (machineWritten(d.titleEn) || (out.titleJa !== undefined && d.titleEn === null)) out.titleEn = title.en;
+  return out;
+}
+
 /** Confirms a draft the probe opened: it becomes a real incident, shown publicly and counted. */
-export function confirmDraft(db: Db, actor: Actor, id: number, now = Date.now()): IncidentDetail {
+export function confirmDraft(db: Db, actor: Actor, id: number, now = Date.now(), zone = 'Asia/Tokyo'): IncidentDetail {
   return db.$client.transaction(() => {
     const before = requireIncident(db, id);
     if (!before.draft || before.dismissedAt || before.mergedIntoId) throw new AppError('CONFLICT', `incident ${id} is not an open draft`);
-    db.update(incidents).set({ draft: false, updatedAt: now }).where(eq(incidents.id, id)).run();
+    db.update(incidents).set({ draft: false, ...publicWordsOfDraft(db, before, zone), updatedAt: now }).where(eq(incidents.id, id)).run();
     const after = requireIncident(db, id);
     recordAudit(db, actor, 'incident.confirm_draft', 'incident', id, snapshot(before), snapshot(after), now);
     return after;

@@ -57,6 +57,7 @@ export function exportInterchange(db: Db, write: (chunk: string) => void): void 
       response_started_at: iso(i.response_started_at as number | null), written_report_at: iso(i.written_report_at as number | null),
       force_majeure: i.force_majeure === 1, force_majeure_reason: i.force_majeure_reason ?? undefined,
       cause: i.cause ?? undefined, fix: i.fix ?? undefined, prevention: i.prevention ?? undefined, cause_known: bool(i.cause_known as number | null),
+      cause_category: i.cause_category ?? undefined,
       draft: i.draft === 1 ? true : undefined,
       updates: (c.prepare('SELECT * FROM incident_updates WHERE incident_id = ? ORDER BY at, id').all(i.id) as Row[])
         .map((u) => compact({ at: iso(u.at as number), status: u.status, body: localized(u.body_ja as string, u.body_en as string | null), published: u.published === 1 ? undefined : false })),

@@ -88,6 +88,7 @@ export const incidentSchema = z.strictObject({
   fix: text.optional(),
   prevention: text.optional(),
   cause_known: z.boolean().optional(),
+  cause_category: text.optional(),
   draft: z.boolean().optional(),
   updates: z.array(z.strictObject({
     at: instant,

@@ -149,14 +149,14 @@ export function importInterchange(db: Db, data: Interchange, now = Date.now()): 
 
     const insIncident = c.prepare(`INSERT INTO incidents (key, kind, severity, title_ja, title_en, started_at, detected_at, aware_at, recovered_at,
       client_notified_at, eta_notified_at, recovery_notified_at, response_started_at, written_report_at, force_majeure, force_majeure_reason,
-      cause, fix, prevention, cause_known, draft, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      cause, fix, prevention, cause_known, cause_category, draft, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insIncidentService = c.prepare('INSERT INTO incident_services (incident_id, service_id, impact) VALUES (?, ?, ?)');
     const insUpdate = c.prepare('INSERT INTO incident_updates (incident_id, at, status, body_ja, body_en, published) VALUES (?, ?, ?, ?, ?, ?)');
     for (const inc of data.incidents ?? []) {
       const id = insIncident.run(inc.key, inc.kind, inc.severity, inc.title.ja, inc.title.en ?? null, ms(inc.started_at), optMs(inc.detected_at),
         optMs(inc.aware_at), optMs(inc.recovered_at), optMs(inc.client_notified_at), optMs(inc.eta_notified_at), optMs(inc.recovery_notified_at),
         optMs(inc.response_started_at), optMs(inc.written_report_at), inc.force_majeure ? 1 : 0, inc.force_majeure_reason ?? null,
-        inc.cause ?? null, inc.fix ?? null, inc.prevention ?? null, inc.cause_known === undefined ? null : inc.cause_known ? 1 : 0,
+        inc.cause ?? null, inc.fix ?? null, inc.prevention ?? null, inc.cause_known === undefined ? null : inc.cause_known ? 1 : 0, inc.cause_category ?? null,
         inc.draft ? 1 : 0, now, now).lastInsertRowid;
       for (const s of inc.services) insIncidentService.run(id, serviceId.get(s.service)!, s.impact);
       for (const u of inc.updates ?? []) insUpdate.run(id, ms(u.at), u.status, u.body.ja, u.body.en ?? null, u.published === false ? 0 : 1);

@@ -33,6 +33,14 @@ export function phaseOf(id: number, intervalMs: number): number {
   return (id * 7919) % intervalMs;
 }
 
+/**
+ * How late a check may start and still count as on its slot: its next check is due a whole
+ * interval after the slot, not after the late start (a restart reads the start's stamp).
+ */
+export function lateness(intervalMs: number): number {
+  return Math.min(intervalMs / 10, 500);
+}
+
 /** The first instant after `t` on the phase. */
 export function nextOnPhase(t: number, phase: number, intervalMs: number): number {
   return t - ((t - phase) % intervalMs) + intervalMs;
@@ -62,13 +70,13 @@ export class PhaseScheduler<T> {
       const phase = phaseOf(id, intervalMs);
       const now = this.o.now();
       const dueAt = nextOnPhase(now, phase, intervalMs);
-      // A monitor checked within its interval (a restart) resumes on its phase, at least half
-      // an interval after its last check, so a restart never checks it twice in a row. A new
-      // or overdue one is checked soon (first checks spread over ten seconds, so a start with
-      // a thousand monitors is no burst), then on its phase.
+      // A monitor checked within its interval (a restart) resumes on its phase, a whole
+      // interval after its last check at the earliest. A new or overdue one is checked soon
+      // (first checks spread over ten seconds, so a start with a thousand monitors is no
+      // burst), then on its phase (see arm: never sooner than an interval after that).
       const last = this.o.lastCheckAt?.(id);
       const first = last !== undefined && last > now - intervalMs
-        ? nextOnPhase(Math.max(now, last + intervalMs / 2), phase, intervalMs)
+        ? nextOnPhase(Math.max(now, last + intervalMs - lateness(intervalMs)), phase, intervalMs)
         : Math.min(dueAt, now + (phase % Math.min(intervalMs, 10_000)));
       const s: Scheduled<T> = { item, key, intervalMs, timer: null, phase, dueAt: existing ? Math.min(existing.dueAt, dueAt) : first };
       this.scheduled.set(id, s);
@@ -111,8 +119,10 @@ export class PhaseScheduler<T> {
     s.timer = setTimeout(() => {
       if (this.scheduled.get(id) !== s) return;
       const dueAt = s.dueAt;
-      // The next instant on the phase: intervals missed are skipped, and the schedule never drifts.
-      s.dueAt = nextOnPhase(Math.max(s.dueAt, this.o.now()), s.phase, s.intervalMs);
+      // The next instant on the phase a whole interval after this check: intervals missed are
+      // skipped, the schedule never drifts, and a check off the phase (an overdue monitor's
+      // first) is not followed by the next slot a moment later.
+      s.dueAt = nextOnPhase(Math.max(dueAt + s.intervalMs - lateness(s.intervalMs), this.o.now()), s.phase, s.intervalMs);
       this.arm(id, s);
       this.enqueue(() => this.o.run(s.item, dueAt));
     }, Math.max(0, s.dueAt - this.o.now()));

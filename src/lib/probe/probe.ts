@@ -132,6 +132,7 @@ export class Probe {
     }
     this.running = true;
     this.resumeFromStore();
+    this.alarms?.loadOpen();
     log.info('probe.started', { holder: this.holder, lease: taken });
     this.reload();
     this.timers.push(setInterval(() => this.flush(), this.opts.flushEveryMs));

@@ -37,17 +37,17 @@ const require = createRequire(import.meta.url);
 export const FONT_REGULAR = require.resolve('@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf');
 export const FONT_BOLD = require.resolve('@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf');
 
-const A4 = { width: 595.28, height: 841.89 };
-const M = { top: 50, bottom: 56, left: 42, right: 42 };
+export const A4 = { width: 595.28, height: 841.89 };
+export const M = { top: 50, bottom: 56, left: 42, right: 42 };
 /** Room (pt) a section needs below its heading to begin on the current page. */
 const SECTION_MIN_ROOM = 220;
-const CONTENT_W = A4.width - M.left - M.right;
-const INK = '#1a1a1a';
-const MUTED = '#555555';
+export const CONTENT_W = A4.width - M.left - M.right;
+export const INK = '#1a1a1a';
+export const MUTED = '#555555';
 const RULE = '#b8b8b8';
 const HEAD_BG = '#e8edf3';
-const OK = '#1b6e3a';
-const NG = '#b3261e';
+export const OK = '#1b6e3a';
+export const NG = '#b3261e';
 const SERIES = ['#1f5fa8', '#c0661c', '#2e8540', '#7b3fa0'];
 
 const WEEK = ['月', '火', '水', '木', '金', '土', '日'];
@@ -61,10 +61,11 @@ const categoryJa: Record<string, string> = {
 };
 const statusJa: Record<string, string> = termsOf('incidentState', 'ja');
 
-interface Column { header: string; width: number; align?: 'left' | 'right' | 'center' }
+export interface Column { header: string; width: number; align?: 'left' | 'right' | 'center' }
 interface TocEntry { title: string; page: number; level: number }
 
-class Writer {
+/** Page layout shared by the reports (the monthly, the yearly and the written failure report). */
+export class Writer {
   readonly doc: PDFKit.PDFDocument;
   readonly toc: TocEntry[] = [];
   constructor(title: string) {
@@ -304,6 +305,32 @@ function timerOf(i: IncidentFigures, key: TimerResult['key']): TimerResult | und
   return i.timers.find((t) => t.key === key);
 }
 
+/** Adds the running footer (title, page n / total) to every page and ends the document. */
+export function finish(w: Writer, footer: string): void {
+  const doc = w.doc;
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const saved = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.font('jp').fontSize(7.5).fillColor(MUTED);
+    doc.text(footer, M.left, A4.height - 34, { width: CONTENT_W * 0.7, lineBreak: false });
+    doc.text(`${i + 1} / ${range.count}`, M.left + CONTENT_W * 0.7, A4.height - 34, { width: CONTENT_W * 0.3, align: 'right', lineBreak: false });
+    doc.page.margins.bottom = saved;
+  }
+  doc.end();
+}
+
+/** The document's bytes once it has ended. */
+export function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  return new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}
+
 /** Renders the report; resolves with the PDF's bytes. */
 export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buffer> {
   const f = data.figures;
@@ -313,12 +340,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   // A month still running is reported as 速報 with its cut-off, on the cover and on every page.
   const provisionalMark = meta.cutOff === null ? null : `速報 ${at(meta.cutOff)} 時点`;
   const doc = w.doc;
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = collect(doc);
 
   // 1. Cover and summary.
   doc.font('jp').fontSize(10).fillColor(MUTED).text(meta.client, M.left, 70);
@@ -634,16 +656,6 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
 
   // Page numbers and running footer on every page.
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    const saved = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
-    doc.font('jp').fontSize(7.5).fillColor(MUTED);
-    doc.text(`SLA月次報告書 ${monthJa(f.month)} 第${meta.version}版${provisionalMark ? `（${provisionalMark}）` : ''}`, M.left, A4.height - 34, { width: CONTENT_W * 0.7, lineBreak: false });
-    doc.text(`${i + 1} / ${range.count}`, M.left + CONTENT_W * 0.7, A4.height - 34, { width: CONTENT_W * 0.3, align: 'right', lineBreak: false });
-    doc.page.margins.bottom = saved;
-  }
-  doc.end();
+  finish(w, `SLA月次報告書 ${monthJa(f.month)} 第${meta.version}版${provisionalMark ? `（${provisionalMark}）` : ''}`);
   return done;
 }
