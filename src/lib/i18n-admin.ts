@@ -150,6 +150,8 @@ const ja = {
     live: '自動更新中', stale: '更新できません。接続を確認してください。', paused: '一時停止中', lastCheck: '最終確認', sound: 'アラーム音を有効にする',
     status: { up: '正常', degraded: '低速', down: '停止', unknown: '未確認' } as Record<string, string>,
     severity: { warning: '警告', critical: '重大' } as Record<string, string>,
+    nextAction: '次の対応', noAction: '期限の迫っている対応はありません。',
+    inquiries: '新しい問い合わせ', noInquiries: '未着手の問い合わせはありません。', ackBy: '受領確認の期限',
   },
   health: {
     stopped: '監視が止まっています', warning: '監視に関する注意',
@@ -259,6 +261,7 @@ const ja = {
     logMinutes: '作業時間を記録', workedAt: '作業日時', minutesNote: '作業内容（任意）', byAdmin: '担当者別', total: '合計',
     addNote: 'メモを追加（内部のみ）', note: 'メモ', surveys: '満足度アンケート', surveyAnswered: '回答済み', surveyOpen: '未回答', surveyUntil: (at: string) => `${at} まで有効`,
     campaign: '年次満足度アンケートを開始', campaignNote: '過去1年間に完了した項目の依頼者へ、アンケートのリンクを1人1回送ります。',
+    campaignQuestion: (n: number) => `${n}人の依頼者へアンケートのメールを送りますか？`, campaignConfirm: (n: number) => `${n}人へ送る`,
     campaignSent: (n: number) => `${n}件のアンケートを送りました。`, ackAtReception: '受付時（電話・対面）',
   },
   subscribers: {
@@ -405,6 +408,8 @@ const en: AdminWords = {
     live: 'Updating live', stale: 'Cannot update. Check the connection.', paused: 'Paused', lastCheck: 'Last check', sound: 'Turn on the alarm sound',
     status: { up: 'Up', degraded: 'Slow', down: 'Down', unknown: 'Unknown' },
     severity: { warning: 'Warning', critical: 'Critical' },
+    nextAction: 'Next action', noAction: 'No deadline is running.',
+    inquiries: 'New inquiries', noInquiries: 'No inquiry waits to be taken up.', ackBy: 'Acknowledge by',
   },
   health: {
     stopped: 'Monitoring has stopped', warning: 'Monitoring notice',
@@ -514,6 +519,7 @@ const en: AdminWords = {
     logMinutes: 'Log time', workedAt: 'Worked at', minutesNote: 'What was done (optional)', byAdmin: 'Per admin', total: 'Total',
     addNote: 'Add a note (internal)', note: 'Note', surveys: 'Satisfaction survey', surveyAnswered: 'answered', surveyOpen: 'not answered', surveyUntil: (at) => `valid until ${at}`,
     campaign: 'Start the yearly satisfaction survey', campaignNote: 'Sends the survey link once to every requester whose item closed in the last year.',
+    campaignQuestion: (n: number) => `Mail the survey to ${n} requester(s)?`, campaignConfirm: (n: number) => `Send to ${n}`,
     campaignSent: (n) => `${n} survey link(s) sent.`, ackAtReception: 'at reception (phone, in person)',
   },
   subscribers: {
