@@ -10,6 +10,8 @@ import { startJobs } from '../src/lib/jobs/index';
 import { log } from '../src/lib/log';
 import { checkStorage, storageFaultOf, type StorageFault } from '../src/lib/storage';
 import { reportError } from './lib/cli';
+import { settleInterruptedBackups } from '../src/lib/backup/backup';
+import { backupDir } from '../src/lib/backup/files';
 
 /** Exit status of a worker that lost its lease, or whose fault is over: npm start and systemd start it again, clean. */
 const EXIT_RESTART = 75;
@@ -126,6 +128,8 @@ async function main(): Promise<void> {
     return;
   }
   if (started) {
+    // A backup killed before it finished is marked interrupted and its partial file removed.
+    settleInterruptedBackups(db, backupDir(config, path));
     jobs = startJobs({ db, config, env, now: Date.now, lease: { name: PROBE_LEASE, holder: probe.holder } }, undefined, () => probe.holdsLease() && !checkStorage(db));
   }
 }

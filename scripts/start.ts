@@ -61,10 +61,11 @@ function startProbe(env: NodeJS.ProcessEnv): { child: () => ChildProcess | null;
     child.on('exit', (code, signal) => {
       if (stopping) return;
       // A worker that lost its lease (it was paused), or whose storage fault is over, exits
-      // on purpose and starts again clean. One that crashes is restarted with a growing
+      // on purpose and starts again clean; so does one stopped alone (SIGTERM to its pid:
+      // status 0), since the site needs its worker. One that crashes is restarted with a growing
       // pause (5 s doubling to 5 min, back to 5 s after a run of 10 min), never in a tight loop.
       let delayMs = 1000;
-      if (code === EXIT_RESTART) log.info('start.probe_restarting', { restart_in_s: 1 });
+      if (code === EXIT_RESTART || code === 0) log.info('start.probe_restarting', { restart_in_s: 1, reason: code === 0 ? 'the worker was stopped' : 'the worker asked to start again' });
       else {
         crashDelayMs = performance.now() - startedAt > 600_000 ? 5000 : Math.min(crashDelayMs * 2, 300_000);
         delayMs = crashDelayMs;

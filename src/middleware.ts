@@ -1,12 +1,24 @@
 import { defineMiddleware } from 'astro:middleware';
 import { getRuntime } from './lib/runtime';
-import { publicUrl } from './lib/env';
+import { publicUrl, type Env } from './lib/env';
 import { SESSION_COOKIE, validateSession, sessionCookieOptions } from './lib/auth/session';
 import { SAFE_METHODS, isHttps, sameOrigin, securityHeaders } from './lib/auth/security';
 import { adminLang, adminWords } from './lib/i18n-admin';
 import { log } from './lib/log';
 import { AppError, httpStatusOf } from './lib/errors';
 import { canonicalPath, decisionPath, needsSignIn } from './lib/auth/canonical-path';
+
+/**
+ * The site's own origins for the origin check: PUBLIC_URL's alone when it is set, else the
+ * address the browser asked for (its Host header) and HOST:PORT. X-Forwarded-Host is never
+ * believed here, even from a trusted proxy: a passed-along header must not decide what
+ * "this site" is.
+ */
+function siteOrigins(request: Request, url: URL, env: Env): string[] {
+  if (env.PUBLIC_URL) return [new URL(env.PUBLIC_URL).origin];
+  const host = request.headers.get('host');
+  return [...(host ? [`${url.protocol}//${host}`] : []), new URL(publicUrl(env)).origin];
+}
 
 /** Admin pages only an admin may even read; a client reads the others. */
 const ADMIN_ONLY_READ = [/^\/admin\/users(\/|$)/, /^\/admin\/audit(\/|$)/];
@@ -35,7 +47,6 @@ function plain(status: number, text: string): Response {
 export const onRequest = defineMiddleware(async (context, next) => {
   const { request, cookies, url } = context;
   const { env, db } = getRuntime();
-  const site = publicUrl(env);
   const https = isHttps(request, env.PUBLIC_URL);
   const headers = securityHeaders(https);
   // The same canonical path the front door computed (scripts/start.ts); a request that
@@ -52,7 +63,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
 
   if (!safe) {
     const hasOriginInfo = request.headers.has('origin') || request.headers.has('referer') || request.headers.has('sec-fetch-site');
-    if (hasOriginInfo && !sameOrigin(request, [url.origin, new URL(site).origin])) {
+    if (hasOriginInfo && !sameOrigin(request, siteOrigins(request, url, env))) {
       log.warn('auth.cross_origin_refused', { path, method: request.method });
       return withHeaders(plain(403, t.crossOrigin), headers);
     }

@@ -24,4 +24,6 @@ export const backups = sqliteTable('backups', {
   /** Where the second copy went, when `backup.copy_to` is set and the copy succeeded. */
   copiedTo: text(),
   error: text(),
+  /** The process making the backup (on this host): a row left unfinished by a process that is gone was interrupted. */
+  pid: integer(),
 }, (t) => [index('backups_started_at').on(t.startedAt)]);

@@ -27,6 +27,14 @@ export const mailOutbox = sqliteTable('mail_outbox', {
   /** The sender that claimed the row for one try (a random token), and until when the claim stands. */
   claimToken: text(),
   claimedUntil: integer(),
+  /** The Message-ID every try of this message carries (set at its first try), so a receiver drops a second copy. */
+  messageId: text(),
+  /**
+   * When a try handed the whole message over but the server never confirmed it (it stalled
+   * or dropped the connection after the data): it may have been delivered, so it is not
+   * tried again blindly; admins see it (a warning on the dashboard and /healthz).
+   */
+  maybeDeliveredAt: integer(),
 }, (t) => [index('mail_outbox_due').on(t.nextAttemptAt)]);
 
 export const alarmKinds = ['outage', 'warning'] as const;

@@ -11,7 +11,8 @@ import { mailOutbox } from './probe';
  */
 export const supportChannels = ['phone', 'mail', 'form', 'in_person'] as const;
 export const supportCategories = ['bug', 'question', 'request'] as const;
-export const supportStatuses = ['received', 'in_progress', 'consulting', 'done', 'declined'] as const;
+/** `dismissed`: closed as spam or out of scope: nobody is mailed or surveyed, and it counts in no figure. */
+export const supportStatuses = ['received', 'in_progress', 'consulting', 'done', 'declined', 'dismissed'] as const;
 
 export const supportItems = sqliteTable('support_items', {
   id: integer().primaryKey({ autoIncrement: true }),

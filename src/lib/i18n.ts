@@ -232,7 +232,7 @@ const ja = {
     invalid: '入力を確認してください',
     signedInAs: (email: string) => `${email} としてログインしています。この問い合わせは委託者からのものとして記録され、「問い合わせ一覧」で経過を確認できます。`,
     categories: { bug: '不具合', question: '質問', request: '要望' },
-    statuses: { received: '受付', in_progress: '対応中', consulting: '協議中', done: '完了', declined: '見送り' },
+    statuses: { received: '受付', in_progress: '対応中', consulting: '協議中', done: '完了', declined: '見送り', dismissed: '対象外（迷惑・範囲外）' },
     channels: { phone: '電話', mail: 'メール', form: 'フォーム', in_person: '対面' },
     survey: {
       title: '満足度アンケート',
@@ -412,7 +412,7 @@ const en: Words = {
     invalid: 'Please check the form',
     signedInAs: (email: string) => `You are signed in as ${email}. This item is recorded as the client's, and you can follow it under "Support items".`,
     categories: { bug: 'Problem', question: 'Question', request: 'Request' },
-    statuses: { received: 'Received', in_progress: 'In progress', consulting: 'Under discussion', done: 'Done', declined: 'Declined' },
+    statuses: { received: 'Received', in_progress: 'In progress', consulting: 'Under discussion', done: 'Done', declined: 'Declined', dismissed: 'Not handled (spam or out of scope)' },
     channels: { phone: 'Phone', mail: 'Mail', form: 'Form', in_person: 'In person' },
     survey: {
       title: 'Satisfaction survey',

@@ -33,8 +33,9 @@ function fillDisk(dir: string): string {
   return path;
 }
 
-async function health(url: string): Promise<{ code: number; body: { status: string; reasons: string[]; causes: string[]; warnings: string[] } }> {
-  const res = await fetch(`${url}/healthz`);
+/** /healthz as anyone sees it (codes only), or with an admin's cookie (the sentences too). */
+async function health(url: string, cookie?: string): Promise<{ code: number; body: { status: string; reasons: string[]; causes: string[]; warnings: string[] } }> {
+  const res = await fetch(`${url}/healthz`, cookie ? { headers: { cookie } } : {});
   return { code: res.status, body: await res.json() as never };
 }
 
@@ -68,7 +69,8 @@ describe('storage faults under npm start', () => {
       const h = await health(site.url);
       return h.code === 503 && h.body.causes.includes('disk_full') ? h : null;
     }, 30_000, 500);
-    expect(down.body.reasons.join(' ')).toMatch(/full/);
+    expect(down.body.reasons).toEqual(['disk_full']);
+    expect((await health(site.url, cookie)).body.reasons.join(' ')).toMatch(/full/);
     await waitFor(() => logEvents(site.output(), 'probe.storage_fault').length >= 1, 30_000, 500);
     const page = await (await fetch(`${site.url}/admin/`, { headers: { cookie } })).text();
     expect(page).toContain('data-cause="disk_full"');
@@ -93,6 +95,7 @@ describe('storage faults under npm start', () => {
     const site = await startSite({ DATABASE_PATH: dbPath, LOG_LEVEL: 'info' });
     cleanup.push(() => site.stop());
     await waitFor(async () => (await health(site.url)).code === 200, 30_000, 500);
+    const cookie = await signInCookie(site.url, ADMIN);
     // A read-only view of the folder over it (a plain remount is refused while files are open for writing).
     expect(spawnSync('mount', ['--bind', mnt, mnt]).status).toBe(0);
     cleanup.push(() => spawnSync('umount', ['-l', mnt]));
@@ -101,7 +104,8 @@ describe('storage faults under npm start', () => {
       const h = await health(site.url);
       return h.code === 503 && h.body.causes.includes('read_only') ? h : null;
     }, 30_000, 500);
-    expect(down.body.reasons.join(' ')).toMatch(/read-only/);
+    expect(down.body.reasons).toEqual(['read_only']);
+    expect((await health(site.url, cookie)).body.reasons.join(' ')).toMatch(/read-only/);
     await waitFor(() => logEvents(site.output(), 'probe.storage_fault').length >= 1, 30_000, 500);
     expect(logEvents(site.output(), 'probe.storage_fault')[0]!.cause).toBe('read_only');
     expect(noStackTraces(site.output())).toEqual([]);

@@ -84,7 +84,8 @@ describe('admin pages for probe agents', () => {
     const res = await form('/admin/agents', admin, [['action', 'add'], ['name', 'kochi'], ['labelJa', '高知']]);
     expect(res.status).toBe(200);
     const kochi = db.$client.prepare("SELECT id FROM probe_locations WHERE slug = 'kochi'").pluck().get() as number;
-    const health = async () => (await (await fetch(`${site.url}/healthz`)).json()) as { status: string; warnings: string[] };
+    // The details are for a signed-in admin; anyone else reads codes only (below).
+    const health = async () => (await (await fetch(`${site.url}/healthz`, { headers: { cookie: admin } })).json()) as { status: string; warnings: string[] };
     // Watching nothing: no warning, however long it has been silent.
     db.$client.prepare('UPDATE probe_locations SET created_at = ? WHERE id = ?').run(Date.now() - 3_600_000, kochi);
     expect((await health()).warnings.join('\n')).not.toContain('kochi');
@@ -92,6 +93,11 @@ describe('admin pages for probe agents', () => {
     const watched = Number(db.$client.prepare("INSERT INTO monitors (slug, service_id, type, target, interval_s, timeout_s, confirm, counts_for_availability, options, paused) VALUES ('kochi-watched', ?, 'http', 'http://127.0.0.1:9/', 60, 10, 2, 1, '{}', 0)").run(service).lastInsertRowid);
     db.$client.prepare('INSERT INTO monitor_locations (monitor_id, location_id) VALUES (?, ?)').run(watched, kochi);
     expect((await health()).warnings.join('\n')).toMatch(/agent kochi: never heard from/);
+    // Anonymous: the warning's code, no agent's name, no timing.
+    const anonymous = await (await fetch(`${site.url}/healthz`)).text();
+    expect(JSON.parse(anonymous).warnings).toEqual(['agent_silent']);
+    expect(anonymous).not.toContain('kochi');
+    expect(anonymous).not.toMatch(/ s ago|pid|host/);
     db.$client.prepare('UPDATE probe_locations SET last_contact_at = ? WHERE id = ?').run(Date.now() - 600_000, kochi);
     expect((await health()).warnings.join('\n')).toMatch(/agent kochi: last heard from 6\d\d s ago/);
     db.$client.prepare('UPDATE probe_locations SET last_contact_at = ? WHERE id = ?').run(Date.now() - 5_000, kochi);

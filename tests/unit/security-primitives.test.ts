@@ -55,8 +55,26 @@ describe('monitor secrets', () => {
   it('keeps a stored secret for the mask, not for another host or type', () => {
     const stored = { type: 'mysql', target: 'mysql://u:pw@db:3306/app', options: {} };
     expect(keepSecrets(stored, { type: 'mysql', target: `mysql://u:${SECRET_MASK}@db:3306/app`, options: {} })).toMatchObject({ target: 'mysql://u:pw@db:3306/app', missing: [] });
-    expect(keepSecrets(stored, { type: 'mysql', target: `mysql://u:${SECRET_MASK}@other:3306/app`, options: {} }).missing).toEqual(['target']);
-    expect(keepSecrets(stored, { type: 'ftp', target: `ftp://u:${SECRET_MASK}@db`, options: {} }).missing).toEqual(['target']);
+    // Another host or type: the stored secret is cleared, not carried over.
+    expect(keepSecrets(stored, { type: 'mysql', target: `mysql://u:${SECRET_MASK}@other:3306/app`, options: {} })).toEqual({ target: 'mysql://u@other:3306/app', options: {}, missing: [], cleared: ['target'] });
+    expect(keepSecrets(stored, { type: 'ftp', target: `ftp://u:${SECRET_MASK}@db`, options: {} })).toMatchObject({ target: 'ftp://u@db/', cleared: ['target'] });
+    // Another user name on the same host: the admin types the password.
+    expect(keepSecrets(stored, { type: 'mysql', target: `mysql://v:${SECRET_MASK}@db:3306/app`, options: {} }).missing).toEqual(['target']);
     expect(keepSecrets(null, { type: 'http', target: 'http://h/', options: { headers: { A: SECRET_MASK } } }).missing).toEqual(['options.headers']);
+  });
+
+  it('clears header secrets when the host changes, unless typed again in the same save', () => {
+    const stored = { type: 'http', target: 'https://api.example/health?key=k1&x=1', options: { headers: { Authorization: 'Bearer a', 'X-Api-Key': 'k2', Accept: 'text/plain' } } };
+    const masked = { Authorization: SECRET_MASK, 'X-Api-Key': SECRET_MASK, Accept: 'text/plain' };
+    expect(keepSecrets(stored, { type: 'http', target: `https://api.example/health?key=${SECRET_MASK}&x=2`, options: { headers: masked } }))
+      .toEqual({ target: 'https://api.example/health?key=k1&x=2', options: { headers: stored.options.headers }, missing: [], cleared: [] });
+    expect(keepSecrets(stored, { type: 'http', target: `https://evil.example/health?key=${SECRET_MASK}&x=1`, options: { headers: masked } }))
+      .toEqual({ target: 'https://evil.example/health?x=1', options: { headers: { Accept: 'text/plain' } }, missing: [], cleared: ['target', 'options.headers'] });
+    // Another port or scheme is another destination too.
+    expect(keepSecrets(stored, { type: 'http', target: 'http://api.example/health', options: { headers: masked } }).options).toEqual({ headers: { Accept: 'text/plain' } });
+    expect(keepSecrets(stored, { type: 'http', target: 'https://api.example:8443/health', options: { headers: masked } }).options).toEqual({ headers: { Accept: 'text/plain' } });
+    // Typed again: the new value goes with the new host.
+    expect(keepSecrets(stored, { type: 'http', target: 'https://new.example/', options: { headers: { ...masked, Authorization: 'Bearer new' } } }))
+      .toMatchObject({ options: { headers: { Authorization: 'Bearer new', Accept: 'text/plain' } }, cleared: ['options.headers'] });
   });
 });

@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db';
 import { backups } from '../../../db/schema/index';
 import { log } from '../log';
@@ -8,6 +8,7 @@ import { verifyDatabaseFile } from './verify';
 import { backupFileName, fsyncPath, removeStalePartials, rotate, sha256File } from './files';
 import { raiseBackupAlarm } from './alarm';
 import { copyAndCheck } from './copy-worker';
+import { processGone } from '../lease';
 
 export type BackupTrigger = 'schedule' | 'manual';
 
@@ -38,15 +39,46 @@ export type BackupRecord = typeof backups.$inferSelect;
  */
 export async function runBackup(db: Db, options: BackupOptions): Promise<BackupRecord> {
   const now = options.now ?? Date.now;
-  const startedAt = now();
   const dir = resolve(options.dir);
-  const { id } = db.insert(backups).values({ trigger: options.trigger, startedAt, ok: false }).returning({ id: backups.id }).get();
+  settleInterruptedBackups(db, dir, now());
+  const startedAt = now();
+  const { id } = db.insert(backups).values({ trigger: options.trigger, startedAt, ok: false, pid: process.pid }).returning({ id: backups.id }).get();
+  running.add(id);
+  try {
+    return await backUp(db, options, id, startedAt, dir);
+  } finally {
+    running.delete(id);
+  }
+}
+
+/** The backups this process is making now (a row of this pid not among them was interrupted). */
+const running = new Set<number>();
+
+/**
+ * A backup killed before it finished (kill -9, a crash, a power cut) leaves its row without
+ * a finish time and its `.partial` file. At the next start of the worker and the next
+ * backup, a row whose process is gone is marked interrupted (failed, with that reason) and
+ * such files are removed. Returns the rows marked.
+ */
+export function settleInterruptedBackups(db: Db, dir: string, at: number = Date.now()): number[] {
+  removeStalePartials(dir, Date.now(), { running: running.size > 0 });
+  const open = db.select({ id: backups.id, pid: backups.pid }).from(backups).where(isNull(backups.finishedAt)).all();
+  const interrupted = open.filter((r) => r.pid === null || (r.pid === process.pid ? !running.has(r.id) : processGone(r.pid))).map((r) => r.id);
+  for (const id of interrupted) {
+    db.update(backups).set({ ok: false, finishedAt: at, error: 'interrupted: the backup process ended before the backup was finished' })
+      .where(and(eq(backups.id, id), isNull(backups.finishedAt))).run();
+    log.warn('backup.interrupted', { id });
+  }
+  return interrupted;
+}
+
+async function backUp(db: Db, options: BackupOptions, id: number, startedAt: number, dir: string): Promise<BackupRecord> {
+  const now = options.now ?? Date.now;
   const finalPath = join(dir, backupFileName(startedAt));
   const partial = join(dir, `.${basename(finalPath)}.${process.pid}.partial`);
   let stage = 'preparing the backup folder';
   try {
     mkdirSync(dir, { recursive: true });
-    removeStalePartials(dir, Date.now());
     stage = 'copying the database';
     const t0 = Date.now();
     const { restarts, integrity } = await copyAndCheck(db.$client.name, partial);

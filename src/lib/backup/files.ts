@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, closeSync, fsyncSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Config } from '../config';
+import { processGone } from '../lease';
 
 /** Backup files are named by their start instant in UTC, so names sort in time order. */
 const NAME = /^status-(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z\.db$/;
@@ -40,23 +41,39 @@ export function rotate(dir: string, keep: number): number {
   return Math.min(files.length, keep);
 }
 
-/** Removes `.partial` files a crash left behind (older than an hour, so a running backup's is spared). */
-export function removeStalePartials(dir: string, now: number): void {
+/** The process that writes a `.partial` file (its name ends in `.<pid>.partial`), if named. */
+function writerOf(name: string): number | null {
+  const m = /\.(\d+)\.partial$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Removes `.partial` files a killed backup left behind: those whose process is gone (or is
+ * this one, when it runs no backup), and unnamed ones older than an hour.
+ */
+export function removeStalePartials(dir: string, now: number, ours: { running: boolean }): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return;
+    return [];
   }
+  const removed: string[] = [];
   for (const name of names) {
     if (!name.endsWith('.partial')) continue;
     const file = join(dir, name);
+    const pid = writerOf(name);
     try {
-      if (now - statSync(file).mtimeMs > 3_600_000) unlinkSync(file);
+      const stale = pid === null ? now - statSync(file).mtimeMs > 3_600_000 : pid === process.pid ? !ours.running : processGone(pid);
+      if (stale) {
+        unlinkSync(file);
+        removed.push(file);
+      }
     } catch {
       // gone already
     }
   }
+  return removed;
 }
 
 export function sha256File(path: string): Promise<string> {

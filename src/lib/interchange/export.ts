@@ -1,13 +1,19 @@
-import { openSync, writeSync, closeSync } from 'node:fs';
+import { openSync, writeSync, closeSync, fchmodSync } from 'node:fs';
 import type { Db } from '../db';
 import { toIso } from '../time';
 import { statusName } from '../checks/status';
+import { maskTarget, maskOptions } from '../monitors/secrets';
 
 /**
  * Writes the whole configuration and history as an interchange file. The order of keys
  * and rows is fixed, so exporting, importing into an empty database and exporting again
  * gives the same bytes. Checks are streamed, one a line, so a year of them fits any memory.
+ * Monitors' secrets (passwords and secret query values in targets, header values, push
+ * tokens) are written only `withSecrets`; otherwise each is the mask, which import never
+ * takes for a value (src/lib/monitors/secrets.ts).
  */
+export interface ExportOptions { withSecrets: boolean }
+
 type Row = Record<string, unknown>;
 
 const iso = (v: number | null) => (v === null ? undefined : toIso(v));
@@ -20,7 +26,7 @@ function compact<T extends Row>(o: T): T {
   return o;
 }
 
-export function exportInterchange(db: Db, write: (chunk: string) => void): void {
+export function exportInterchange(db: Db, write: (chunk: string) => void, options: ExportOptions = { withSecrets: false }): void {
   const c = db.$client;
   const services = c.prepare('SELECT id, slug, name_ja, name_en, sla_target_pct, sort_order FROM services ORDER BY sort_order, id').all() as Row[];
   const serviceSlug = new Map(services.map((s) => [s.id as number, s.slug as string]));
@@ -42,8 +48,10 @@ export function exportInterchange(db: Db, write: (chunk: string) => void): void 
   const out = {
     services: services.map((s) => ({ slug: s.slug, name: localized(s.name_ja as string, s.name_en as string | null), sla_target_pct: s.sla_target_pct, sort_order: s.sort_order })),
     monitors: monitors.map((m) => compact({
-      slug: m.slug, service: serviceSlug.get(m.service_id as number), type: m.type, target: m.target, interval_s: m.interval_s, timeout_s: m.timeout_s,
-      confirm: m.confirm, counts_for_availability: m.counts_for_availability === 1, paused: m.paused === 1, options: JSON.parse(m.options as string),
+      slug: m.slug, service: serviceSlug.get(m.service_id as number), type: m.type,
+      target: options.withSecrets ? m.target : maskTarget(m.type as string, m.target as string), interval_s: m.interval_s, timeout_s: m.timeout_s,
+      confirm: m.confirm, counts_for_availability: m.counts_for_availability === 1, paused: m.paused === 1,
+      options: options.withSecrets ? JSON.parse(m.options as string) : maskOptions(JSON.parse(m.options as string) as Record<string, unknown>),
       ...monitorLocations(m.id as number, m.quorum as number | null),
       ...lifeOf(m),
     })),
@@ -116,10 +124,13 @@ export function exportInterchange(db: Db, write: (chunk: string) => void): void 
   write(`  "false_positives": ${indent(JSON.stringify(out.false_positives, null, 2))}\n}\n`);
 }
 
-export function exportToFile(db: Db, path: string): void {
-  const fd = openSync(path, 'w');
+/** The file is readable by its owner alone (0600), whether or not it holds secrets: it holds the whole history. */
+export function exportToFile(db: Db, path: string, options: ExportOptions = { withSecrets: false }): void {
+  const fd = openSync(path, 'w', 0o600);
   try {
-    exportInterchange(db, (chunk) => writeSync(fd, chunk));
+    // An existing file keeps its mode through open: set it before anything is written.
+    fchmodSync(fd, 0o600);
+    exportInterchange(db, (chunk) => writeSync(fd, chunk), options);
   } finally {
     closeSync(fd);
   }

@@ -4,6 +4,7 @@ import { checkStatuses } from '../checks/status';
 import { impacts, incidentKinds, incidentSeverities, updateStatuses } from '../../../db/schema/incidents';
 import { maintenanceCategories, maintenanceStatuses } from '../../../db/schema/maintenances';
 import { monitorTypes } from '../probe/monitor-types';
+import { dropMaskedSecrets } from '../monitors/secrets';
 
 /**
  * The interchange file of CONTRACTS.md: one JSON object, instants in ISO 8601 with an
@@ -55,6 +56,10 @@ export const monitorSchema = z.strictObject({
     if (end === null && i !== (m.pauses ?? []).length - 1) ctx.addIssue({ code: 'custom', path: ['pauses', i, 'end'], message: 'only the last pause may be open' });
     previousEnd = end ?? Infinity;
   });
+}).transform((m) => {
+  // A file exported without secrets holds masks where they were: never taken for a value.
+  const kept = dropMaskedSecrets(m.type, m.target, m.options ?? {});
+  return { ...m, target: kept.target, ...(m.options ? { options: kept.options } : {}) };
 });
 
 export const checkSchema = z.strictObject({

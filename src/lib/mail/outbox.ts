@@ -153,6 +153,17 @@ export function mailTransport(env: Pick<Env, 'SMTP_URL'>): Transporter | null {
   return nodemailer.createTransport({ url: url.toString(), connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 120_000 }, { from: from ?? DEFAULT_FROM });
 }
 
+/**
+ * Withdraws messages not sent yet: they are never tried again (nor counted as pending or
+ * failed), and say why in `last_error`. A message a sender has claimed for its try right
+ * now is beyond recall. Returns how many were withdrawn.
+ */
+export function withdrawMail(db: Db, ids: number[], reason: string, now: number = Date.now()): number {
+  const withdraw = db.$client.prepare(`UPDATE mail_outbox SET next_attempt_at = NULL, last_error = ?
+    WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at IS NOT NULL AND (claimed_until IS NULL OR claimed_until <= ?)`);
+  return ids.reduce((n, id) => n + withdraw.run(`withdrawn: ${reason}`, id, now).changes, 0);
+}
+
 /** Counts for the admin pages and /healthz-like views. */
 export function outboxCounts(db: Db): { pending: number; failed: number; sent: number } {
   return db.$client.prepare(`SELECT

@@ -10,6 +10,7 @@ import type { VersionChanges } from './versions';
 import { supportTables } from '../support/report';
 import { termsOf, judgeText, type Judged } from '../i18n';
 import { reportWords } from '../i18n-admin';
+import { clientTarget } from '../monitors/secrets';
 
 /**
  * The monthly SLA report as a Japanese A4 PDF (REPORT.md). Text is set in Noto Sans JP,
@@ -554,7 +555,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
       { header: '誤検知', width: 40, align: 'right' }, { header: '最大値', width: 50, align: 'right' }, { header: '監視欠測', width: 60, align: 'right' }],
     f.monitors.map((m) => {
       const max = data.responses.maxByMonitor.get(m.id) ?? null;
-      return [`${m.slug}\n${m.target}`, m.type, `間隔 ${m.intervalS}秒・${m.confirm}回連続失敗で停止・タイムアウト ${m.timeoutS}秒${m.countsForAvailability ? '' : '（稼働率に算入しない）'}`,
+      return [`${m.slug}\n${clientTarget(m.type, m.target)}`, m.type, `間隔 ${m.intervalS}秒・${m.confirm}回連続失敗で停止・タイムアウト ${m.timeoutS}秒${m.countsForAvailability ? '' : '（稼働率に算入しない）'}`,
         String(m.detections), String(m.falsePositives), max === null ? '–' : `${max} ms`, formatDuration(m.unmonitoredMs)];
     }),
     { size: 7 },

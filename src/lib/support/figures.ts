@@ -11,7 +11,9 @@ import {
  * timers of 004 rows 5, 6 and 15, the support hours of 000 §11 and the survey of 004 row 4.
  * A timer is met when done within its limit, missed when done later or when the limit
  * passed with nothing done, pending while the limit has not passed (as incident timers).
- * Only numbers and kinds leave this module: no address, name or text.
+ * Only numbers and kinds leave this module: no address, name or text. An item closed as
+ * spam or out of scope (`dismissed`) counts nowhere: not its timers, status changes,
+ * minutes, nor answers to its survey.
  */
 export type DeskTimerState = 'met' | 'missed' | 'pending';
 
@@ -101,16 +103,18 @@ export function supportFigures(db: Db, period: Interval, now: number, limits: De
   const items = c.prepare(`SELECT i.id, i.channel, i.category, i.status, s.slug AS serviceSlug, i.received_at AS receivedAt,
       i.acknowledged_at AS acknowledgedAt, o.sent_at AS ackSentAt, i.closed_at AS closedAt
     FROM support_items i LEFT JOIN services s ON s.id = i.service_id LEFT JOIN mail_outbox o ON o.id = i.ack_outbox_id
-    WHERE i.received_at < ? AND (i.received_at >= ? OR i.closed_at IS NULL OR i.closed_at >= ?
+    WHERE i.received_at < ? AND i.status <> 'dismissed' AND (i.received_at >= ? OR i.closed_at IS NULL OR i.closed_at >= ?
       OR i.id IN (SELECT item_id FROM support_minutes WHERE worked_at >= ? AND worked_at < ?))
     ORDER BY i.received_at, i.id`).all(period.end, period.start, period.start, period.start, period.end) as ItemRow[];
   const events = c.prepare(`SELECT e.item_id AS itemId, e.at, e.to_status AS toStatus, e.reported_via AS reportedVia, o.sent_at AS sentAt, o.failed_at AS failedAt
     FROM support_events e LEFT JOIN mail_outbox o ON o.id = e.outbox_id
-    WHERE e.kind = 'status' AND ((e.at >= ? AND e.at < ?) OR e.item_id IN (SELECT id FROM support_items WHERE received_at >= ? AND received_at < ?))
+    WHERE e.kind = 'status' AND e.to_status <> 'dismissed' AND e.item_id NOT IN (SELECT id FROM support_items WHERE status = 'dismissed')
+      AND ((e.at >= ? AND e.at < ?) OR e.item_id IN (SELECT id FROM support_items WHERE received_at >= ? AND received_at < ?))
     ORDER BY e.at, e.id`).all(period.start, period.end, period.start, period.end) as EventRow[];
-  const minutesByItem = new Map((c.prepare(`SELECT item_id AS itemId, sum(minutes) AS minutes FROM support_minutes WHERE worked_at >= ? AND worked_at < ? GROUP BY item_id`)
+  const counted = `worked_at >= ? AND worked_at < ? AND item_id NOT IN (SELECT id FROM support_items WHERE status = 'dismissed')`;
+  const minutesByItem = new Map((c.prepare(`SELECT item_id AS itemId, sum(minutes) AS minutes FROM support_minutes WHERE ${counted} GROUP BY item_id`)
     .all(period.start, period.end) as { itemId: number; minutes: number }[]).map((r) => [r.itemId, r.minutes]));
-  const minutesByAdmin = c.prepare(`SELECT actor, sum(minutes) AS minutes FROM support_minutes WHERE worked_at >= ? AND worked_at < ? GROUP BY actor ORDER BY actor`)
+  const minutesByAdmin = c.prepare(`SELECT actor, sum(minutes) AS minutes FROM support_minutes WHERE ${counted} GROUP BY actor ORDER BY actor`)
     .all(period.start, period.end) as { actor: string; minutes: number }[];
 
   /** When a status change reached the requester: the mail's send time, or the recorded call. */
@@ -143,7 +147,8 @@ export function supportFigures(db: Db, period: Interval, now: number, limits: De
     return deskTimer(e.at, null, limits.ackH * H, now);
   });
 
-  const answers = c.prepare('SELECT q1, q2, q3, q4, q5 FROM survey_answers WHERE answered_at >= ? AND answered_at < ?')
+  const answers = c.prepare(`SELECT a.q1, a.q2, a.q3, a.q4, a.q5 FROM survey_answers a JOIN survey_invitations v ON v.id = a.invitation_id
+      WHERE a.answered_at >= ? AND a.answered_at < ? AND (v.item_id IS NULL OR v.item_id NOT IN (SELECT id FROM support_items WHERE status = 'dismissed'))`)
     .all(period.start, period.end) as { q1: number; q2: number; q3: number; q4: number; q5: number }[];
   const distribution = Object.fromEntries(surveyChoices.map((ch) => [ch, 0])) as Record<SurveyChoice, number>;
   let scoreSum = 0;

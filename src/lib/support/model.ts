@@ -9,17 +9,25 @@ export type SupportChannel = (typeof supportChannels)[number];
 export type SupportCategory = (typeof supportCategories)[number];
 export type SupportStatus = (typeof supportStatuses)[number];
 
-/** Closed items: 完了 (done) and 見送り (declined). */
-export const closedStatuses: readonly SupportStatus[] = ['done', 'declined'];
+/** Closed items: 完了 (done), 見送り (declined), and 対象外 (dismissed: spam or out of scope). */
+export const closedStatuses: readonly SupportStatus[] = ['done', 'declined', 'dismissed'];
 export const isClosed = (s: SupportStatus) => closedStatuses.includes(s);
+
+/**
+ * Spam or out of scope: a requester the desk could not serve. Closing an item so mails
+ * nobody (any mail of it still queued is withdrawn), surveys nobody, and takes the item out
+ * of every figure and SLA row; the closing is audited and can be undone (reopened).
+ */
+export const DISMISSED: SupportStatus = 'dismissed';
 
 /** Where an item may go from each status. A closed item can be reopened (対応中) if the requester comes back. */
 export const transitions: Record<SupportStatus, readonly SupportStatus[]> = {
-  received: ['in_progress', 'consulting', 'done', 'declined'],
-  in_progress: ['consulting', 'done', 'declined'],
-  consulting: ['in_progress', 'done', 'declined'],
-  done: ['in_progress'],
-  declined: ['in_progress'],
+  received: ['in_progress', 'consulting', 'done', 'declined', 'dismissed'],
+  in_progress: ['consulting', 'done', 'declined', 'dismissed'],
+  consulting: ['in_progress', 'done', 'declined', 'dismissed'],
+  done: ['in_progress', 'dismissed'],
+  declined: ['in_progress', 'dismissed'],
+  dismissed: ['in_progress'],
 };
 
 /** Phone and in person are acknowledged at reception; mail and form by the acknowledgement mail. */

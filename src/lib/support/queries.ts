@@ -40,7 +40,7 @@ export function listItems(db: Db, filter: { requesterUserId?: number; open?: boo
   const where: string[] = [];
   const args: unknown[] = [];
   if (filter.requesterUserId !== undefined) { where.push('i.requester_user_id = ?'); args.push(filter.requesterUserId); }
-  if (filter.open) where.push("i.status NOT IN ('done', 'declined')");
+  if (filter.open) where.push("i.status NOT IN ('done', 'declined', 'dismissed')");
   args.push(Math.min(Math.max(filter.limit ?? 200, 1), 1000));
   return db.$client.prepare(`${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.received_at DESC, i.id DESC LIMIT ?`).all(...args) as ItemSummary[];
 }

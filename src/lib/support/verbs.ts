@@ -6,11 +6,11 @@ import type { Config } from '../config';
 import type { Actor } from '../audit';
 import { recordAudit } from '../audit';
 import { AppError, jsonPath } from '../errors';
-import { enqueueMail } from '../mail/outbox';
+import { enqueueMail, withdrawMail } from '../mail/outbox';
 import type { Lang } from '../i18n';
 import {
   supportChannels, supportCategories, supportStatuses, transitions, isClosed, acknowledgedAtReception,
-  surveyQuestions, surveyScore, surveyChoices, type SupportStatus, type SupportChannel, type SurveyChoice,
+  surveyQuestions, surveyScore, surveyChoices, DISMISSED, type SupportStatus, type SupportChannel, type SurveyChoice,
 } from './model';
 import { acknowledgementMail, statusMail, surveyMail } from './mails';
 
@@ -124,10 +124,25 @@ export function raiseFromForm(db: Db, input: FormItemInput, who: { userId: numbe
   }).immediate();
 }
 
-/** Items this address raised through the form in the last hour (the per-address limit). */
+/**
+ * An address as the per-address limit counts it: lower-case, and without a `+tag` in the
+ * local part, since `target+1@…` and `target+30@…` reach the same mailbox.
+ */
+export function mailboxOf(address: string): string {
+  const a = address.trim().toLowerCase();
+  const at = a.lastIndexOf('@');
+  if (at < 0) return a;
+  const local = a.slice(0, at);
+  const plus = local.indexOf('+');
+  return `${plus < 0 ? local : local.slice(0, plus)}${a.slice(at)}`;
+}
+
+/** Items the form raised in the last hour for this address's mailbox (the per-address limit). */
 export function recentItemsFrom(db: Db, address: string, now: number): number {
-  return db.$client.prepare("SELECT count(*) FROM support_items WHERE requester_email = ? AND channel = 'form' AND created_at > ?")
-    .pluck().get(address.trim().toLowerCase(), now - 3_600_000) as number;
+  const mailbox = mailboxOf(address);
+  const recent = db.$client.prepare("SELECT requester_email FROM support_items WHERE received_at > ? AND channel = 'form' AND requester_email IS NOT NULL")
+    .pluck().all(now - 3_600_000) as string[];
+  return recent.filter((e) => mailboxOf(e) === mailbox).length;
 }
 
 /** An item an admin enters for a phone call, a visit or a mail; phone and in person are acknowledged at reception. */
@@ -163,7 +178,9 @@ export const statusChangeSchema = z.strictObject({
 /**
  * Moves an item along 受付 → 対応中 → 協議中 → 完了 / 見送り. The requester is told of every
  * change: by mail when there is an address, else the admin records the call. Closing an
- * item sends its one-time survey link.
+ * item sends its one-time survey link. Closing it as spam or out of scope (`dismissed`)
+ * tells nobody: no mail, no survey, and its mails still queued (the acknowledgement
+ * included) are withdrawn and its unanswered survey links expire.
  */
 export function changeStatus(db: Db, actor: Actor, itemId: number, input: z.input<typeof statusChangeSchema>, now: number, opts: DeskOptions): void {
   const v = parse(statusChangeSchema, input);
@@ -172,15 +189,22 @@ export function changeStatus(db: Db, actor: Actor, itemId: number, input: z.inpu
     if (!transitions[item.status].includes(v.to)) {
       throw new AppError('CONFLICT', `status: cannot go from ${item.status} to ${v.to}`, [{ path: '$.to', message: 'invalid' }]);
     }
-    if (!item.email && !v.reportedVia) {
+    const dismissing = v.to === DISMISSED;
+    if (!item.email && !v.reportedVia && !dismissing) {
       throw new AppError('VALIDATION', 'reportedVia: the requester has no address; record how they were told', [{ path: '$.reportedVia', message: 'required' }]);
     }
     let outboxId: number | null = null;
-    if (item.email) outboxId = enqueueMail(db, statusMail(item.email, item.lang, opts.siteName[item.lang], item.id, v.to, v.note), now);
+    if (item.email && !dismissing) outboxId = enqueueMail(db, statusMail(item.email, item.lang, opts.siteName[item.lang], item.id, v.to, v.note), now);
     const closing = isClosed(v.to);
     db.$client.prepare('UPDATE support_items SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?').run(v.to, closing ? now : null, now, item.id);
     db.$client.prepare(`INSERT INTO support_events (item_id, at, kind, from_status, to_status, text, reported_via, outbox_id, user_id, actor)
-      VALUES (?, ?, 'status', ?, ?, ?, ?, ?, ?, ?)`).run(item.id, now, item.status, v.to, v.note, item.email ? 'mail' : v.reportedVia, outboxId, actor.id, actor.email);
+      VALUES (?, ?, 'status', ?, ?, ?, ?, ?, ?, ?)`).run(item.id, now, item.status, v.to, v.note, dismissing ? null : item.email ? 'mail' : v.reportedVia, outboxId, actor.id, actor.email);
+    if (dismissing) {
+      const withdrawn = withdrawMail(db, itemMailIds(db, item.id), 'the support item was closed as spam or out of scope', now);
+      db.$client.prepare('UPDATE survey_invitations SET expires_at = min(expires_at, ?) WHERE item_id = ? AND used_at IS NULL').run(now, item.id);
+      recordAudit(db, actor, 'support.dismiss', 'support_item', item.id, { status: item.status }, { status: v.to, note: v.note, mailsWithdrawn: withdrawn }, now);
+      return;
+    }
     recordAudit(db, actor, 'support.status', 'support_item', item.id, { status: item.status }, { status: v.to }, now);
     if (closing && item.email) {
       const sent = db.$client.prepare('SELECT 1 FROM survey_invitations WHERE item_id = ?').get(item.id);
@@ -190,6 +214,13 @@ export function changeStatus(db: Db, actor: Actor, itemId: number, input: z.inpu
       }
     }
   }).immediate();
+}
+
+/** Every mail the desk queued for an item: its acknowledgement, status mails and survey links. */
+function itemMailIds(db: Db, itemId: number): number[] {
+  return db.$client.prepare(`SELECT ack_outbox_id FROM support_items WHERE id = @id AND ack_outbox_id IS NOT NULL
+    UNION SELECT outbox_id FROM support_events WHERE item_id = @id AND outbox_id IS NOT NULL
+    UNION SELECT outbox_id FROM survey_invitations WHERE item_id = @id AND outbox_id IS NOT NULL`).pluck().all({ id: itemId }) as number[];
 }
 
 export const approachSchema = z.strictObject({ approach: trimmed(4000).min(1), agreedAt: z.number().int().positive() });
@@ -253,19 +284,23 @@ export function issueSurvey(db: Db, who: { itemId: number | null; campaign: stri
 }
 
 /**
- * The yearly campaign: a survey link to every requester whose item closed in the last 365
- * days, once per address and campaign. Returns how many were sent.
+ * Who the year's survey campaign would mail now: each requester of an item closed in the last
+ * year, not yet invited this year. Only requesters the desk served: an item closed as spam or
+ * out of scope earns no survey.
  */
-/** Who the year's survey campaign would mail now: each requester of an item closed in the last year, not yet invited this year. */
 export function surveyCampaignRecipients(db: Db, now: number, zone: string): { campaign: string; rows: { email: string; lang: Lang }[] } {
   const campaign = DateTime.fromMillis(now, { zone }).toFormat('yyyy');
   const rows = db.$client.prepare(`SELECT requester_email AS email, max(lang) AS lang FROM support_items
-    WHERE requester_email IS NOT NULL AND closed_at IS NOT NULL AND closed_at > ?
+    WHERE requester_email IS NOT NULL AND closed_at IS NOT NULL AND closed_at > ? AND status <> 'dismissed'
       AND requester_email NOT IN (SELECT email FROM survey_invitations WHERE campaign = ?)
     GROUP BY requester_email ORDER BY requester_email`).all(now - 365 * 86_400_000, campaign) as { email: string; lang: Lang }[];
   return { campaign, rows };
 }
 
+/**
+ * The yearly campaign: a survey link to every requester whose item closed in the last 365
+ * days (spam and out-of-scope items aside), once per address and campaign. Returns how many were sent.
+ */
 export function startSurveyCampaign(db: Db, actor: Actor, now: number, opts: DeskOptions): { campaign: string; sent: number } {
   return db.$client.transaction(() => {
     const { campaign, rows } = surveyCampaignRecipients(db, now, opts.zone);
