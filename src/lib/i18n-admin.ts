@@ -545,7 +545,7 @@ export const reportWords = {
   forbiddenPage: 'このページを閲覧する権限がありません。',
   forbiddenFile: 'このファイルを閲覧する権限がありません。',
   notFound: '見つかりません。',
-  nav: { label: 'メニュー', reports: 'SLA月次報告', incidentReports: '障害報告書', admin: '管理画面', incidents: '障害', maintenance: '計画停止', publicPage: '公開ページ', signOut: 'ログアウト' },
+  nav: { label: 'メニュー', reports: 'SLA月次報告', incidentReports: '障害報告書', support: '問い合わせ一覧', admin: '管理画面', incidents: '障害', maintenance: '計画停止', publicPage: '公開ページ', signOut: 'ログアウト' },
   roles: { admin: '保守管理者', client: '委託者' },
   index: {
     title: 'SLA月次報告',
@@ -556,6 +556,9 @@ export const reportWords = {
     csv: '障害・停止一覧 CSV',
     notIssuedYet: 'この月の報告書はまだ発行されていません。数値はオンラインで確認できます。',
     allFigures: (label: string) => `${label}の数値をすべて見る`,
+    rows: (label: string, missed: number, total: number) => `${label}のSLA項目（${total}項目${missed ? `、うち未達成 ${missed}項目` : ''}）`,
+    rowsNote: '未達成の項目を先頭に表示しています。月の途中は、残りの期間で達成できる項目を「見込み」と表示します。',
+    supportLink: '問い合わせの対応状況を見る',
     byMonth: '月別の一覧',
     intro: '各月の稼働率とSLA項目の達成状況をオンラインで確認でき、発行済みの報告書（PDF）と障害・停止一覧（CSV）をダウンロードできます。報告書は発行後に変更されず、再発行すると新しい版になります。月の途中に発行する報告書は速報（締切時点までの集計）で、確定版は月末後に発行します。',
     noRecords: 'まだ監視の記録がありません。',
