@@ -8,7 +8,7 @@ import { Probe, alarmSettings, PROBE_LEASE } from '../src/lib/probe/probe';
 import { publicUrl } from '../src/lib/env';
 import { startJobs } from '../src/lib/jobs/index';
 import { issueMissingFinalReport } from '../src/lib/jobs/monthly-report';
-import { log } from '../src/lib/log';
+import { log, captureConsole } from '../src/lib/log';
 import { checkStorage, storageFaultOf, type StorageFault } from '../src/lib/storage';
 import { reportError } from './lib/cli';
 import { settleInterruptedBackups } from '../src/lib/backup/backup';
@@ -48,6 +48,8 @@ async function openWhenPossible(path: string): Promise<Db> {
 // holder. A database that cannot be written (disk full, read-only, deleted or replaced)
 // stops the checks with one message; the worker exits for a clean start once it is fixed.
 async function main(): Promise<void> {
+  // Libraries' own console lines (node-cron, drivers) join the JSON log on stderr.
+  captureConsole();
   const env = readEnv();
   const config = loadConfig(env.CONFIG_PATH);
   const path = resolve(env.DATABASE_PATH);

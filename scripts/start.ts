@@ -17,7 +17,8 @@ import { unsubscribe } from '../src/lib/subscriptions/index';
 import { canonicalPath, encodedPath } from '../src/lib/auth/canonical-path';
 import { securityHeaders } from '../src/lib/auth/security';
 import { trustedProxies, believeForwarded } from '../src/lib/auth/proxies';
-import { bodyLimitFor, declaredBody, readCounted } from '../src/lib/auth/body-limit';
+import { bodyRuleFor, bodyTooLargeText, declaredBody, type BodyRule } from '../src/lib/auth/body-limit';
+import { ForwardGate } from '../src/lib/status/forward-gate';
 import { firstRunLines } from '../src/lib/auth/first-run';
 
 /** The worker's exit status when it lost its lease or its storage fault is over (scripts/probe.ts): start it again. */
@@ -147,39 +148,39 @@ async function main(): Promise<void> {
   const assets = new HashedAssets(join(outDir, 'client'));
   const renderThread = startRenderThread(cache, proxy);
   const visitor = new WeakMap<IncomingMessage, string>();
-  const handler = proxy.handler((req) => visitor.get(req) ?? 'unknown');
-  // Public answers are served from the cache before the framework; mail providers' one-click
-  // unsubscribe (a POST with no Origin) is answered before Astro's origin check.
-  const site = withOneClickUnsubscribe(withFrontDoor(handler, cache), (token) => unsubscribe(db, token));
-  const refuse = (res: ServerResponse, status: number, text: string) => {
-    res.writeHead(status, { ...securityHeaders(false), 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+  const bodyRule = new WeakMap<IncomingMessage, BodyRule>();
+  const clientOf = (req: IncomingMessage) => visitor.get(req) ?? 'unknown';
+  const refuse = (res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { ...securityHeaders(false), 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close', ...headers });
     res.end(`${text}\n`);
   };
+  // What goes to the site waits for its whole body first, a few requests per client at most.
+  const gate = new ForwardGate({ clientOf, ruleOf: (req) => bodyRule.get(req) ?? bodyRuleFor('/', config), refuse });
+  // Public answers are served from the cache before the framework; mail providers' one-click
+  // unsubscribe (a POST with no Origin) is answered before Astro's origin check.
+  const site = withFrontDoor(gate.wrap(withOneClickUnsubscribe(proxy.handler(clientOf), (token) => unsubscribe(db, token))), cache);
   const server = createServer((req, res) => {
+    // Forwarded headers only from the configured proxies (trusted_proxies).
+    visitor.set(req, believeForwarded(req.headers, req.socket.remoteAddress, proxies));
     // 1. The path first, before any decision is taken on it. One spelling: decoded once, `/` and `\`
     // runs merged; encoded separators, dot segments and control characters refused.
     const canonical = canonicalPath(req.url ?? '/');
     if (!canonical.ok) {
+      // A person reading gets the site's own 404 page, rendered for a fixed address that
+      // names nothing but the language; the malformed path itself goes no further.
+      if (canonical.status === 404 && (req.method === 'GET' || req.method === 'HEAD')) {
+        req.url = /^\/en(\/|%2f|$)/i.test(req.url ?? '') ? '/en/404' : '/404';
+        site(req, res);
+        return;
+      }
       refuse(res, canonical.status, canonical.status === 404 ? 'Not found / ページが見つかりません' : 'Bad request: malformed address / 不正なアドレスです');
       return;
     }
     req.url = encodedPath(canonical.path) + canonical.search;
-    // Forwarded headers only from the configured proxies (trusted_proxies).
-    visitor.set(req, believeForwarded(req.headers, req.socket.remoteAddress, proxies));
-    // Bodies over the limit are refused before anything reads them.
-    const limit = bodyLimitFor(canonical.path);
-    const body = declaredBody(req, limit);
-    const tooLarge = () => refuse(res, 413, `Request body too large (over ${Math.round(limit / 1024)} KB) / 送信された内容が大きすぎます`);
-    if (body === 'too_large') return tooLarge();
-    if (body === 'chunked') {
-      readCounted(req, limit).then((buffered) => {
-        if (buffered === null) return tooLarge();
-        // The site reads this instead of the (already read) stream.
-        (req as IncomingMessage & { body?: AsyncIterable<Buffer> }).body = (async function* () { yield buffered; })();
-        site(req, res);
-      }, () => req.destroy());
-      return;
-    }
+    // Bodies declared over the path's limit are refused before anything reads them.
+    const rule = bodyRuleFor(canonical.path, config);
+    bodyRule.set(req, rule);
+    if (declaredBody(req, rule.limit) === 'too_large') return refuse(res, 413, bodyTooLargeText(rule.limit));
     // 2. Hashed assets from memory, public answers from the cache; everything else to the site.
     if (assets.serve(req, res)) return;
     site(req, res);

@@ -11,3 +11,4 @@ export * from './reports';
 export * from './subscriptions';
 export * from './support';
 export * from './locations';
+export * from './clock';

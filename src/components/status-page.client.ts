@@ -70,7 +70,9 @@ function setUpBars(): void {
     bars.addEventListener('keydown', (e) => {
       if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'Home' || e.key === 'End') {
         e.preventDefault();
-        index = e.key === 'Home' ? 0 : e.key === 'End' ? items.length - 1 : Math.max(0, Math.min(items.length - 1, index + (e.key === 'ArrowLeft' ? -1 : 1)));
+        // Only the days shown (a phone shows the last few).
+        const first = Math.max(0, items.findIndex((li) => li.offsetWidth > 0));
+        index = e.key === 'Home' ? first : e.key === 'End' ? items.length - 1 : Math.max(first, Math.min(items.length - 1, index + (e.key === 'ArrowLeft' ? -1 : 1)));
         showDay(bars, items[index]!);
       }
     });

@@ -82,6 +82,17 @@ const configSchema = z.strictObject({
     per_client_per_hour: z.number().int().min(1).max(1000).default(10),
     /** Longest text of an item, in characters. */
     body_max_chars: z.number().int().min(100).max(20_000).default(4000),
+    /** Who answers, and when: the acknowledgement mail names them and is signed by the desk. */
+    desk: z.strictObject({
+      name: z.strictObject({ ja: z.string().min(1).max(100), en: z.string().min(1).max(100) })
+        .default({ ja: 'サポートデスク', en: 'Support desk' }),
+      hours: z.strictObject({ ja: z.string().min(1).max(200), en: z.string().min(1).max(200) })
+        .default({ ja: '平日 9:00〜17:00（土日・祝日・年末年始を除く）', en: 'Weekdays 9:00–17:00 Japan time (except weekends, public holidays and the New Year holidays)' }),
+      /** A person answers within this many business days of receiving the item. */
+      reply_business_days: z.number().int().min(1).max(30).default(1),
+      /** Optional lines under the signature (a phone number, an address). */
+      contact: z.strictObject({ ja: z.string().max(300), en: z.string().max(300) }).default({ ja: '', en: '' }),
+    }).prefault({}),
   }).prefault({}),
   probe: z.strictObject({
     concurrency: z.number().int().min(1).max(1000).default(64),

@@ -1,15 +1,17 @@
 import type { Db } from './db';
 import type { Config } from './config';
 import { readLease, monotonicMs, processGone, thisHost, type LeaseRow } from './lease';
-import { PROBE_LEASE, CLOCK_STEP_KEY } from './probe/probe';
+import { PROBE_LEASE } from './probe/probe';
+import { openClockSteps } from './checks/quarantine';
 import { checkStorage, storageFaultOf, type StorageCause } from './storage';
+import { maybeDeliveredCount } from './mail/outbox';
 
 /**
  * Why monitoring may be stopped, named for operators: a storage fault under the database,
  * no worker, a worker that stopped beating, a lease held by a worker elsewhere, or (a
  * warning only) a clock step.
  */
-export type HealthCause = StorageCause | 'database' | 'probe_not_running' | 'probe_stale' | 'lease_held_elsewhere' | 'lease_holder_gone' | 'clock_step' | 'agent_silent';
+export type HealthCause = StorageCause | 'database' | 'probe_not_running' | 'probe_stale' | 'lease_held_elsewhere' | 'lease_holder_gone' | 'clock_step' | 'agent_silent' | 'agent_clock_skew' | 'mail_unconfirmed';
 
 /**
  * An agent asks for its assignment every minute (src/lib/agents/agent.ts), so one not heard
@@ -29,25 +31,29 @@ export interface Health {
   ok: boolean;
   /** What makes it not ok, worst first; `reasons` of /healthz. */
   issues: HealthIssue[];
-  /** What an operator should know while all still works (a clock step). */
+  /** What an operator should know while all still works (a clock step, an agent's clock off). */
   warnings: HealthIssue[];
 }
 
 /**
  * The worker's heartbeat as this process has watched it: the beat counter and when (on this
- * process's monotonic clock) it last changed. Once the beat has been seen to move, its age
- * is measured on this process's own clock alone, so a worker whose wall clock is set
- * differently is neither called dead nor alive because of it; before that, the row's own
- * time is the only hint and the older of the two counts.
+ * process's monotonic clock) it last changed. Its age is measured on this process's own
+ * clock alone, never from the row's `renewed_at` (the worker's clock, which may be an hour
+ * off this one): a worker is called stale only once this process has seen its beat stand
+ * still for the stale time.
  */
-const watched = { holder: '', beat: -1, changedAt: 0, moved: false };
+const watched = { holder: '', beat: -1, changedAt: 0 };
 
-function heartbeatAgeMs(lease: LeaseRow, now: number): number {
+function heartbeatAgeMs(lease: LeaseRow): number {
   const mono = monotonicMs();
-  if (lease.holder !== watched.holder) Object.assign(watched, { holder: lease.holder, beat: lease.beat, changedAt: mono, moved: false });
-  else if (lease.beat !== watched.beat) Object.assign(watched, { beat: lease.beat, changedAt: mono, moved: true });
-  const watchedFor = mono - watched.changedAt;
-  return watched.moved ? watchedFor : Math.max(watchedFor, now - lease.renewedAt);
+  if (lease.holder !== watched.holder || lease.beat !== watched.beat) Object.assign(watched, { holder: lease.holder, beat: lease.beat, changedAt: mono });
+  return mono - watched.changedAt;
+}
+
+/** Whether the worker holds the lease and its heartbeat is moving, as this process sees it. */
+export function probeBeating(db: Db, config: Config): boolean {
+  const lease = readLease(db, PROBE_LEASE);
+  return lease !== null && heartbeatAgeMs(lease) <= config.probe.stale_after_s * 1000;
 }
 
 /** The site is healthy when the database answers and can be written, and the worker's heartbeat is alive. */
@@ -67,7 +73,7 @@ export function checkHealth(db: Db, config: Config, now: number): Health {
   if (!lease) {
     issues.push({ cause: 'probe_not_running', message: 'probe: not running (no worker holds the probe lease)' });
   } else {
-    const age = heartbeatAgeMs(lease, now);
+    const age = heartbeatAgeMs(lease);
     const gone = lease.host === thisHost && lease.pid !== null && processGone(lease.pid);
     if (gone) {
       issues.push({ cause: 'lease_holder_gone', message: `probe: the worker holding the lease (pid ${lease.pid}) has exited; a new worker takes over when it starts`, seconds: Math.round(age / 1000) });
@@ -78,17 +84,19 @@ export function checkHealth(db: Db, config: Config, now: number): Health {
         : { cause: 'probe_stale', message: `probe: last heartbeat ${Math.round(age / 1000)} s ago`, seconds: Math.round(age / 1000) });
     }
   }
-  const step = db.$client.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(CLOCK_STEP_KEY) as string | undefined;
-  if (step && lease) {
-    try {
-      const { offsetMs } = JSON.parse(step) as { offsetMs: number };
-      const s = Math.round(offsetMs / 1000);
-      warnings.push({ cause: 'clock_step', message: `clock: the worker's system clock stepped ${Math.abs(s)} s ${s > 0 ? 'ahead' : 'back'}; checks keep their order and the worker's time line slews to the clock (check NTP)`, seconds: s });
-    } catch {
-      // A malformed report is no warning.
-    }
+  // Until an admin has reviewed it (the dashboard), with what it set aside.
+  for (const step of openClockSteps(db)) {
+    const s = Math.round(step.offsetMs / 1000);
+    warnings.push({
+      cause: 'clock_step', seconds: s,
+      message: `clock: the worker's system clock ${s < 0 ? 'was set back' : 'stepped ahead'} ${Math.abs(s)} s at ${new Date(step.seenAt).toISOString()}; checks are stamped with the system clock, ${step.setAside} checks stamped later than the true time were set aside and the time they claimed is unmonitored (an admin reviews this on the dashboard; check NTP)`,
+    });
   }
-  warnings.push(...silentAgents(db, now));
+  warnings.push(...silentAgents(db, now), ...skewedAgents(db, config));
+  const unconfirmed = maybeDeliveredCount(db);
+  if (unconfirmed > 0) {
+    warnings.push({ cause: 'mail_unconfirmed', message: `mail: ${unconfirmed} message(s) were handed to the mail server, which did not confirm them; they may have been delivered and are not sent again (see mail_outbox.maybe_delivered_at)` });
+  }
   return { ok: issues.length === 0, issues, warnings };
 }
 
@@ -104,6 +112,19 @@ function silentAgents(db: Db, now: number): HealthIssue[] {
   return rows.filter((r) => now - r.heardAt > AGENT_SILENT_AFTER_MS).map((r) => {
     const s = Math.round((now - r.heardAt) / 1000);
     return { cause: 'agent_silent' as const, seconds: s, message: r.never ? `agent ${r.slug}: never heard from (registered ${s} s ago)` : `agent ${r.slug}: last heard from ${s} s ago; its location does not vote meanwhile` };
+  });
+}
+
+/**
+ * Agents whose clock is further off the site's than allowed, as measured at their last batch
+ * (recorded even when the batch was refused): their results are refused until it is set.
+ */
+function skewedAgents(db: Db, config: Config): HealthIssue[] {
+  const rows = db.$client.prepare(`SELECT slug, clock_offset_ms AS offsetMs FROM probe_locations
+    WHERE slug <> 'local' AND revoked_at IS NULL AND abs(clock_offset_ms) > ? ORDER BY id`).all(config.agents.max_skew_s * 1000) as { slug: string; offsetMs: number }[];
+  return rows.map((r) => {
+    const s = Math.round(-r.offsetMs / 1000);
+    return { cause: 'agent_clock_skew' as const, seconds: s, message: `agent ${r.slug}: its clock is ${Math.abs(s)} s ${s > 0 ? 'ahead of' : 'behind'} the site's; its results are refused until its clock is set (NTP)` };
   });
 }
 

@@ -116,6 +116,23 @@ const ja = {
       recovery: '「復旧として記録」', progress_report: '公開する経過の追加', written_report: '「障害報告書を発行」', security_response: '対応着手の時刻',
     } as Record<string, string>,
   },
+  incidentTools: {
+    statistics: '障害統計',
+    statisticsLead: (fy: number) => `${fy}年度に発生した障害の件数と時間（サービス別・原因の分類別・重大度別・月別・発生時刻別）、MTTR・MTBF、多い原因、90日以内の再発。年間報告書の「障害統計と傾向」と同じです。`,
+    fiscalYear: '年度',
+    show: '表示',
+    search: '障害の検索',
+    searchLabel: '件名・原因・対処・再発防止策・経過の文中の語句',
+    searchButton: '検索',
+    searchHint: '3文字以上の語句は文の途中でも見つかります。空白で区切ると、すべてを含むものを探します。',
+    noHits: '見つかりませんでした。',
+    hits: (n: number) => `${n} 件`,
+    similar: '過去の類似障害',
+    similarLead: '同じサービス、同じ原因の分類、似た語句の障害（復旧済み）。原因・対処・再発防止策を参考にしてください。',
+    similarNone: '似た過去の障害はありません。',
+    reasons: { service: '同じサービス', category: '同じ原因の分類', text: '似た語句' } as Record<string, string>,
+    cause: '原因', fix: '対処', prevention: '再発防止策', unset: '（未記入）',
+  },
   writtenReport: {
     title: '障害報告書',
     sentAt: (at: string) => `委託者へ送付 ${at}`,
@@ -153,6 +170,15 @@ const ja = {
     nextAction: '次の対応', noAction: '期限の迫っている対応はありません。',
     inquiries: '新しい問い合わせ', noInquiries: '未着手の問い合わせはありません。', ackBy: '受領確認の期限',
   },
+  clockStep: {
+    title: '時刻の変化で除外した確認結果',
+    seen: (at: string, s: string) => `${at} に検知（時刻の変化 ${s}）`,
+    back: '戻り', ahead: '進み',
+    setAside: (n: number) => `未来の時刻が記録されていた確認結果 ${n} 件を集計から除外しました。その時間は監視できていない時間として扱います。`,
+    none: '除外した確認結果はありません。飛ばされた時間は監視できていない時間として扱います。',
+    monitor: '監視項目', location: '監視場所', local: 'このサーバー', count: '件数', span: '記録されていた時刻', down: 'うち停止',
+    review: '確認済みにする',
+  },
   health: {
     stopped: '監視が止まっています', warning: '監視に関する注意',
     causes: {
@@ -166,8 +192,10 @@ const ja = {
       probe_stale: '監視プロセスの応答が途絶えています。',
       lease_held_elsewhere: '監視の担当が別ホストの監視プロセスにあり、その応答が途絶えています。',
       lease_holder_gone: '監視を担当していたプロセスが終了しました。次の監視プロセスが起動すると引き継ぎます。',
-      clock_step: 'サーバーの時刻が急に変わりました。確認の順序は保たれ、時刻は徐々に補正されます。NTPの設定を確認してください。',
+      clock_step: '監視プロセスのサーバーの時刻が急に変わりました。確認結果にはシステムの時刻を記録します。未来の時刻が記録された確認結果は集計から除き、その間は監視できていない時間として扱います。下の一覧を確認してください。NTPの設定も確認してください。',
+      agent_clock_skew: 'エージェントの時計がサイトの時計と大きくずれているため、その結果を受け付けていません。エージェントのNTP設定を確認してください。',
       agent_silent: 'エージェントからの連絡が途絶えています。連絡が戻るまで、その監視場所の結果は停止の判定に使いません。',
+      mail_unconfirmed: 'メールサーバーが受け取ったまま送信完了を返さなかったメールがあります。届いている可能性があるため再送していません。宛先に届いたか確認してください。',
     } as Record<string, string>,
   },
   incident: {
@@ -232,7 +260,7 @@ const ja = {
     title: '監視場所とエージェント', nav: '監視場所', location: '監視場所', name: '識別名 (英小文字・数字・ハイフン)', labelJa: '表示名 (日本語)', labelEn: '表示名 (英語)',
     control: '制御用の監視対象 (URL、任意)', controlNote: 'この場所のネットワークが正常かを確かめる宛先です。失敗している間、この場所の結果は停止の判定に使いません。',
     add: 'エージェントを追加', revoke: '失効させる', revoked: '失効', active: '有効', lastContact: '最終連絡', lag: '遅れ', clockOffset: '時計のずれ',
-    spool: '未送信', health: 'エージェントの状態', never: '未連絡', builtIn: '本サーバーの監視プロセス',
+    spool: '未送信', deadLetter: '受け付けられず保留した結果', health: 'エージェントの状態', never: '未連絡', builtIn: '本サーバーの監視プロセス',
     tokenOnce: 'このトークンは今回だけ表示されます。エージェントのホストに控えてください。サーバーにはハッシュ値のみ保存されます。',
     run: 'エージェントのホストで実行:', confirmRevoke: '失効させると、このエージェントからの送信はすべて拒否されます。',
     reissue: 'トークンを再発行', confirmReissue: '新しいトークンを発行します。これまでのトークンはすぐに使えなくなります。これまでの結果は残ります。',
@@ -374,6 +402,23 @@ const en: AdminWords = {
       recovery: '"Record recovery"', progress_report: 'a published update', written_report: '"Issue the written report"', security_response: 'the response start time',
     },
   },
+  incidentTools: {
+    statistics: 'Failure statistics',
+    statisticsLead: (fy) => `Incidents that began in fiscal year ${fy}: counts and time by service, cause category, severity, month and hour of day; MTTR and MTBF; the most frequent causes; recurrences within 90 days. The same as the yearly report's statistics (in Japanese).`,
+    fiscalYear: 'Fiscal year',
+    show: 'Show',
+    search: 'Search incidents',
+    searchLabel: 'Words in titles, causes, fixes, preventions and updates',
+    searchButton: 'Search',
+    searchHint: 'Three characters or more are found anywhere, mid-sentence too. Words separated by spaces must all appear.',
+    noHits: 'Nothing found.',
+    hits: (n) => `${n} found`,
+    similar: 'Similar past incidents',
+    similarLead: 'Recovered incidents on the same service, with the same cause category or similar words: their cause, fix and prevention.',
+    similarNone: 'No similar past incident.',
+    reasons: { service: 'same service', category: 'same cause category', text: 'similar words' },
+    cause: 'Cause', fix: 'Fix', prevention: 'Prevention', unset: '(not written)',
+  },
   writtenReport: {
     title: 'Written failure report (障害報告書)',
     sentAt: (at) => `sent to the client ${at}`,
@@ -411,6 +456,15 @@ const en: AdminWords = {
     nextAction: 'Next action', noAction: 'No deadline is running.',
     inquiries: 'New inquiries', noInquiries: 'No inquiry waits to be taken up.', ackBy: 'Acknowledge by',
   },
+  clockStep: {
+    title: 'Checks set aside after a clock step',
+    seen: (at: string, s: string) => `Seen at ${at} (clock moved ${s})`,
+    back: 'back', ahead: 'ahead',
+    setAside: (n: number) => `${n} checks stamped in the future were left out of the figures; that time counts as unmonitored.`,
+    none: 'No check was set aside. The time skipped counts as unmonitored.',
+    monitor: 'Monitor', location: 'Location', local: 'This server', count: 'Checks', span: 'Stamped times', down: 'Down',
+    review: 'Mark as reviewed',
+  },
   health: {
     stopped: 'Monitoring has stopped', warning: 'Monitoring notice',
     causes: {
@@ -424,8 +478,10 @@ const en: AdminWords = {
       probe_stale: 'The worker stopped answering.',
       lease_held_elsewhere: 'A worker on another host holds the monitoring lease and stopped answering.',
       lease_holder_gone: 'The worker that held the monitoring lease has exited; the next worker takes over when it starts.',
-      clock_step: 'The server clock stepped. Checks keep their order and the time is eased back. Check NTP.',
+      clock_step: 'The worker server clock stepped. Checks are stamped with the system clock; checks stamped in the future are left out of the figures and that time counts as unmonitored. Review the list below, and check NTP.',
+      agent_clock_skew: 'An agent clock is far off the site clock, so its results are refused. Check NTP on the agent.',
       agent_silent: 'A probe agent has stopped reporting. Until it does again, its location does not vote.',
+      mail_unconfirmed: 'The mail server took some messages without confirming them. They may have arrived, so they are not sent again: check with their recipients.',
     },
   },
   incident: {
@@ -490,7 +546,7 @@ const en: AdminWords = {
     title: 'Probe locations and agents', nav: 'Locations', location: 'Location', name: 'Name (lower-case letters, digits, hyphens)', labelJa: 'Label (Japanese)', labelEn: 'Label (English)',
     control: 'Control target (URL, optional)', controlNote: 'A target that proves this location\'s own network works. While it fails, the location\'s results do not vote.',
     add: 'Add agent', revoke: 'Revoke', revoked: 'Revoked', active: 'Active', lastContact: 'Last contact', lag: 'Lag', clockOffset: 'Clock offset',
-    spool: 'Unsent', health: 'Agent health', never: 'Never', builtIn: 'The probe on this server',
+    spool: 'Unsent', deadLetter: 'Refused, set aside', health: 'Agent health', never: 'Never', builtIn: 'The probe on this server',
     tokenOnce: 'This token is shown only now. Keep it on the agent\'s host; the site stores only its hash.',
     run: 'On the agent\'s host, run:', confirmRevoke: 'Once revoked, everything this agent sends is refused.',
     reissue: 'Issue a new token', confirmReissue: 'Issues a new token; the old one is refused from now on. Results so far stay.',
@@ -545,7 +601,7 @@ export const reportWords = {
   forbiddenPage: 'このページを閲覧する権限がありません。',
   forbiddenFile: 'このファイルを閲覧する権限がありません。',
   notFound: '見つかりません。',
-  nav: { label: 'メニュー', reports: 'SLA月次報告', incidentReports: '障害報告書', support: '問い合わせ一覧', admin: '管理画面', incidents: '障害', maintenance: '計画停止', publicPage: '公開ページ', signOut: 'ログアウト' },
+  nav: { label: 'メニュー', reports: 'SLA月次報告', incidentReports: '障害報告書', yearReports: '年間報告', support: '問い合わせ一覧', admin: '管理画面', incidents: '障害', maintenance: '計画停止', publicPage: '公開ページ', signOut: 'ログアウト' },
   roles: { admin: '保守管理者', client: '委託者' },
   index: {
     title: 'SLA月次報告',
@@ -666,7 +722,8 @@ export function issueMessage(issue: Issue, lang: AdminLang): string {
     case 'invalid_value':
       return e.choose;
     default:
-      return issue.message && !/\s/.test(issue.message) ? e.invalid : issue.message || e.invalid;
+      // A verb's own words (Japanese) are shown; an English sentence or a key is not.
+      return /[^\x00-\x7f]/.test(issue.message) ? issue.message : e.invalid;
   }
 }
 
@@ -682,11 +739,14 @@ export function zodErrors(error: z.ZodError, lang: AdminLang): Record<string, st
   return out;
 }
 
-/** Field messages for an error a verb threw; unknown errors are rethrown. */
+/** A form's input name for an issue's path: `$.email` and `email` are both `email`. */
+export const fieldName = (path: string) => path.replace(/^\$\.?/, '') || '_';
+
+/** Field messages for an error a verb threw, keyed by input name; unknown errors are rethrown. */
 export function appErrors(err: unknown, lang: AdminLang): Record<string, string> {
   if (!(err instanceof AppError) || !['VALIDATION', 'CONFLICT', 'NOT_FOUND'].includes(err.code)) throw err;
   const out: Record<string, string> = {};
-  for (const issue of err.issues) out[issue.path || '_'] ??= issueMessage({ path: issue.path, message: issue.message }, lang);
+  for (const issue of err.issues) out[fieldName(issue.path)] ??= issueMessage(issue, lang);
   if (Object.keys(out).length === 0) out._ = err.code === 'NOT_FOUND' ? adminWords[lang].common.notFound : adminWords[lang].common.conflict;
   return out;
 }

@@ -8,6 +8,8 @@
  * credentials in URLs (`smtp://user:pass@host`) and e-mail addresses are masked. Errors are
  * logged by their message, never with the objects they carry.
  */
+import { formatWithOptions } from 'node:util';
+
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const threshold = order[(process.env.LOG_LEVEL as Level) ?? 'info'] ?? order.info;
@@ -51,3 +53,27 @@ export const log = {
   warn: (event: string, fields: Record<string, unknown> = {}) => write('warn', event, fields),
   error: (event: string, fields: Record<string, unknown> = {}) => write('error', event, fields),
 };
+
+/** ANSI colour codes some libraries put in their lines. */
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** A library's own message as a log event `<source>.<level>` (node-cron's Logger shape). */
+export function libraryLogger(source: string) {
+  const line = (level: Level) => (message: string | Error, err?: Error) =>
+    write(level, `${source}.${level}`, { message: String(message instanceof Error ? message.message : message).replace(ANSI, ''), ...(err ? { error: err.message } : {}) });
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+}
+
+/**
+ * Routes what libraries print with console.* into the JSON log (event `console.<level>`),
+ * so a long-running process writes one format on stderr.
+ */
+export function captureConsole(): void {
+  const to = libraryLogger('console');
+  const text = (args: unknown[]) => formatWithOptions({ colors: false }, ...args);
+  console.log = (...a: unknown[]) => to.info(text(a));
+  console.info = (...a: unknown[]) => to.info(text(a));
+  console.debug = (...a: unknown[]) => to.debug(text(a));
+  console.warn = (...a: unknown[]) => to.warn(text(a));
+  console.error = (...a: unknown[]) => to.error(text(a));
+}

@@ -69,9 +69,10 @@ describe('the status page in a browser, with an incident and a planned stop', ()
       const stop = await page.locator('[data-testid="maintenances"] article').innerText();
       expect(stop).toMatch(/\d{4}-\d{2}-\d{2} \(.+\) \d{2}:\d{2} – \d{2}:\d{2} JST/);
       expect(await page.locator('.service[data-service="learn"] [data-testid="service-state"]').innerText()).toBe(ja ? '障害' : 'Outage');
-      // The charts draw with JavaScript under the site's CSP, with no script errors.
+      // The charts draw with JavaScript under the site's CSP, with no script errors (loaded once scrolled to).
+      await page.locator('figure.latency').first().scrollIntoViewIfNeeded();
       await expect.poll(() => page.locator('figure.latency canvas').first().evaluate((el) => (el as HTMLCanvasElement).width)).toBeGreaterThan(0);
-      expect(await page.locator('.range-tabs').first().isVisible()).toBe(true);
+      await expect.poll(() => page.locator('.range-tabs').first().isVisible()).toBe(true);
       await page.locator('.range-tabs').first().getByRole('button', { name: ja ? '7日' : '7 days' }).click();
       expect(await page.locator('.range-tabs').first().getByRole('button', { name: ja ? '7日' : '7 days' }).getAttribute('aria-pressed')).toBe('true');
       // Day details under the bars, by pointer.

@@ -8,7 +8,10 @@ import { waitFor } from '../helpers/site';
 import { startWorker, logEvents } from '../helpers/worker';
 import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
 import { readLease } from '../../src/lib/lease';
-import { PROBE_LEASE, CLOCK_STEP_KEY } from '../../src/lib/probe/probe';
+import { PROBE_LEASE } from '../../src/lib/probe/probe';
+import { openClockSteps } from '../../src/lib/checks/quarantine';
+import { serviceAvailabilityFor } from '../../src/lib/sla/month';
+import { monthOf, monthPeriod } from '../../src/lib/time';
 import type { Db } from '../../src/lib/db';
 import { checkHealth } from '../../src/lib/health';
 import { parseConfig } from '../../src/lib/config';
@@ -69,7 +72,7 @@ describe('clock steps', () => {
     expect(logEvents(normal.output(), 'probe.started')[0]?.lease).toBe('holder_gone');
   });
 
-  it('after the clock is set back an hour across a restart, down checks still raise the alarm and count as downtime', async () => {
+  it('a worker that ran an hour ahead is replaced: within 90 s checks carry the true time, the outage counts from the first true check, the future checks are out of the figures', async () => {
     const t = tempDb();
     cleanup.push(() => t.close());
     const web = await target();
@@ -77,38 +80,55 @@ describe('clock steps', () => {
     const env = { DATABASE_PATH: t.path, CONFIG_PATH: setup(t.db, web.url, t.dir) };
     const ahead = startWorker({ ...env, ...shifted('+1h') });
     cleanup.push(() => ahead.stop());
-    await waitFor(() => checks(t.db).length >= 1, 20_000, 100);
+    await waitFor(() => checks(t.db).length >= 2, 20_000, 100);
+    // The target goes down while the wrong clock stamps its checks.
+    web.set(503);
+    await waitFor(() => checks(t.db).filter((c) => c.status === 2).length >= 2, 20_000, 100);
     ahead.process.kill('SIGKILL');
     await ahead.exited;
-    const futureLast = checks(t.db).at(-1)!.at;
-    expect(futureLast).toBeGreaterThan(Date.now() + 3_500_000);
-    web.set(503);
+    expect(checks(t.db).at(-1)!.at).toBeGreaterThan(Date.now() + 3_500_000);
+    const startedAt = Date.now();
     const normal = startWorker(env);
     cleanup.push(() => normal.stop());
-    const alarm = await waitFor(() => t.db.$client.prepare("SELECT started_at AS startedAt FROM alarms WHERE kind = 'outage'").get() as { startedAt: number } | undefined, 25_000, 200);
-    expect(alarm.startedAt).toBeGreaterThan(futureLast);
-    expect(logEvents(normal.output(), 'checks.out_of_order')).toEqual([]);
+    // Two true down checks confirm the outage.
+    await waitFor(() => {
+      const runs = t.db.$client.prepare('SELECT first_at AS firstAt, count FROM check_runs WHERE status = 2 ORDER BY first_at DESC LIMIT 1').get() as { firstAt: number; count: number } | undefined;
+      return runs && runs.firstAt >= startedAt - 1000 && runs.firstAt <= Date.now() && runs.count >= 2;
+    }, 90_000, 200);
+    const now = Date.now();
     const all = checks(t.db);
-    for (let i = 1; i < all.length; i++) expect(all[i]!.at).toBeGreaterThan(all[i - 1]!.at);
-    const down = t.db.$client.prepare('SELECT count FROM check_runs WHERE status = 2').pluck().get() as number;
-    expect(down).toBeGreaterThanOrEqual(2);
-    // The operator is told: in the log and in the worker's report that /healthz shows.
-    expect(logEvents(normal.output(), 'probe.clock_step')).toHaveLength(1);
-    const step = JSON.parse(t.db.$client.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(CLOCK_STEP_KEY) as string) as { offsetMs: number };
-    expect(step.offsetMs).toBeLessThan(-3_500_000);
-    const health = checkHealth(t.db, parseConfig({}), Date.now());
+    // Every check stored carries a time no later than now; the newest within a few seconds of it.
+    expect(all.at(-1)!.at).toBeLessThanOrEqual(now);
+    expect(now - all.at(-1)!.at).toBeLessThan(8000);
+    const setAside = t.db.$client.prepare('SELECT count(*) AS n, sum(status = 2) AS down, min(at) AS first FROM quarantined_checks').get() as { n: number; down: number; first: number };
+    expect(setAside.n).toBeGreaterThanOrEqual(4);
+    expect(setAside.down).toBeGreaterThanOrEqual(2);
+    expect(setAside.first).toBeGreaterThan(startedAt + 3_000_000);
+    // The month's figures: down from the first true check, nothing from the future.
+    const config = parseConfig({});
+    const month = monthPeriod(monthOf(now, config.zone), config.zone);
+    const a = serviceAvailabilityFor({ db: t.db, config, now }, 'web', month);
+    expect(a.downtime).toHaveLength(1);
+    expect(a.downtime[0]!.start).toBeGreaterThanOrEqual(startedAt - 1000);
+    expect(a.downtime[0]!.start).toBeLessThan(startedAt + 15_000);
+    expect(a.downtime[0]!.end).toBe(now);
+    // The operator is told, with the offset, until an admin reviews it.
+    const logged = logEvents(normal.output(), 'probe.clock_step');
+    expect(logged).toHaveLength(1);
+    expect(Number(logged[0]!.offset_s)).toBeLessThan(-3500);
+    const health = checkHealth(t.db, config, now);
     expect(health.ok).toBe(true);
     expect(health.warnings.map((w) => w.cause)).toEqual(['clock_step']);
-    expect(health.warnings[0]!.message).toMatch(/stepped 3[56]\d\d s back/);
+    expect(health.warnings[0]!.message).toMatch(/was set back 3[56]\d\d s/);
   });
 
-  it('a clock stepped back an hour while the worker runs changes neither the order nor the spacing of checks', async () => {
+  it('a clock set back an hour while the worker runs: what it stamped ahead is set aside, the checks go on at the true time, an outage counts from its first true check', async () => {
     const t = tempDb();
     cleanup.push(() => t.close());
     const web = await target();
     cleanup.push(() => web.close());
     const clockFile = join(t.dir, 'clock');
-    writeFileSync(clockFile, '+0\n');
+    writeFileSync(clockFile, '+1h\n');
     const env = {
       DATABASE_PATH: t.path, CONFIG_PATH: setup(t.db, web.url, t.dir),
       LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: clockFile, FAKETIME_NO_CACHE: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1',
@@ -116,18 +136,68 @@ describe('clock steps', () => {
     const w = startWorker(env);
     cleanup.push(() => w.stop());
     await waitFor(() => checks(t.db).length >= 2, 20_000, 100);
-    writeFileSync(clockFile, '-1h\n');
-    const before = checks(t.db).length;
-    await waitFor(() => checks(t.db).length >= before + 2, 20_000, 100);
+    web.set(503);
+    await waitFor(() => checks(t.db).filter((c) => c.status === 2).length >= 2, 20_000, 100);
+    const steppedAt = Date.now();
+    writeFileSync(clockFile, '+0\n');
+    await waitFor(() => logEvents(w.output(), 'probe.clock_step').length === 1, 15_000, 100);
+    expect(Number(logEvents(w.output(), 'probe.clock_step')[0]!.offset_s)).toBeLessThan(-3500);
+    await waitFor(() => checks(t.db).filter((c) => c.at >= steppedAt && c.at <= Date.now() && c.status === 2).length >= 2, 30_000, 100);
+    const now = Date.now();
     const all = checks(t.db);
-    // Across the step and after it: an interval apart (a busy machine may start a check a
-    // little late), where the wall clock would have put them an hour back.
-    for (let i = before; i < all.length; i++) {
-      const step = all[i]!.at - all[i - 1]!.at;
-      expect(step).toBeGreaterThan(3000);
-      expect(step).toBeLessThan(7000);
-    }
+    expect(all.every((c) => c.at <= now)).toBe(true);
+    expect(t.db.$client.prepare('SELECT count(*) FROM quarantined_checks WHERE status = 2').pluck().get()).toBeGreaterThanOrEqual(2);
     expect(t.db.$client.prepare('SELECT sum(count) FROM check_runs').pluck().get()).toBe(all.length);
-    await waitFor(() => logEvents(w.output(), 'probe.clock_step').length === 1, 10_000, 100);
+    const config = parseConfig({});
+    const a = serviceAvailabilityFor({ db: t.db, config, now }, 'web', monthPeriod(monthOf(now, config.zone), config.zone));
+    expect(a.downtime).toHaveLength(1);
+    expect(a.downtime[0]!.start).toBeGreaterThanOrEqual(steppedAt - 1000);
+    expect(a.downtime[0]!.end).toBe(now);
+    // From the set-back clock's first check to the last true one before the wrong hour: unmonitored.
+    expect(a.unmonitoredMs).toBeGreaterThan(0);
+  });
+
+  it('a clock stepped an hour ahead while the worker runs: the hour skipped is a gap; a restart with the right clock sets aside the checks stamped ahead', async () => {
+    const t = tempDb();
+    cleanup.push(() => t.close());
+    const web = await target();
+    cleanup.push(() => web.close());
+    const clockFile = join(t.dir, 'clock');
+    writeFileSync(clockFile, '+0\n');
+    const configPath = setup(t.db, web.url, t.dir);
+    const env = {
+      DATABASE_PATH: t.path, CONFIG_PATH: configPath,
+      LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: clockFile, FAKETIME_NO_CACHE: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1',
+    };
+    const w = startWorker(env);
+    cleanup.push(() => w.stop());
+    await waitFor(() => checks(t.db).length >= 2, 20_000, 100);
+    const lastTrue = checks(t.db).at(-1)!.at;
+    writeFileSync(clockFile, '+1h\n');
+    await waitFor(() => logEvents(w.output(), 'probe.clock_step').length === 1, 15_000, 100);
+    expect(Number(logEvents(w.output(), 'probe.clock_step')[0]!.offset_s)).toBeGreaterThan(3500);
+    // The worker goes on with the new wall time: the hour it skipped is a gap.
+    web.set(503);
+    await waitFor(() => checks(t.db).filter((c) => c.status === 2).length >= 2, 20_000, 100);
+    const gap = t.db.$client.prepare('SELECT start, "end" FROM check_gaps ORDER BY start DESC LIMIT 1').get() as { start: number; end: number };
+    expect(gap.start).toBeLessThan(lastTrue + 3 * 5000);
+    expect(gap.end - gap.start).toBeGreaterThan(3_500_000);
+    expect(checkHealth(t.db, parseConfig({}), Date.now()).warnings.map((w) => w.cause)).toEqual(['clock_step']);
+    w.process.kill('SIGKILL');
+    await w.exited;
+    const restartedAt = Date.now();
+    const normal = startWorker({ DATABASE_PATH: t.path, CONFIG_PATH: configPath });
+    cleanup.push(() => normal.stop());
+    await waitFor(() => checks(t.db).filter((c) => c.at >= restartedAt - 1000 && c.at <= Date.now() && c.status === 2).length >= 2, 30_000, 100);
+    const now = Date.now();
+    expect(checks(t.db).every((c) => c.at <= now)).toBe(true);
+    // The gap now runs from the last true check to the first check on the right clock.
+    const gaps = t.db.$client.prepare('SELECT start, "end" FROM check_gaps').all() as { start: number; end: number }[];
+    expect(gaps.every((g) => g.end <= now)).toBe(true);
+    const config = parseConfig({});
+    const a = serviceAvailabilityFor({ db: t.db, config, now }, 'web', monthPeriod(monthOf(now, config.zone), config.zone));
+    expect(a.downtime).toHaveLength(1);
+    expect(a.downtime[0]!.start).toBeGreaterThanOrEqual(restartedAt - 1000);
+    expect(openClockSteps(t.db).map((s) => Math.sign(s.offsetMs))).toEqual([-1, 1]);
   });
 });

@@ -120,13 +120,15 @@ describe('storage faults under npm start', () => {
     const site = await startSite({ DATABASE_PATH: dbPath, LOG_LEVEL: 'info' });
     cleanup.push(() => site.stop());
     await waitFor(async () => (await health(site.url)).code === 200, 30_000, 500);
+    const cookie = await signInCookie(site.url, ADMIN);
     const deletedAt = Date.now();
     rmSync(data, { recursive: true, force: true });
     const down = await waitFor(async () => {
       const h = await health(site.url);
       return h.code === 503 && h.body.causes.includes('file_gone') ? h : null;
     }, 60_000, 500);
-    expect(down.body.reasons.join(' ')).toMatch(/deleted/);
+    expect(down.body.reasons).toContain('file_gone');
+    expect((await health(site.url, cookie)).body.reasons.join(' ')).toMatch(/deleted/);
     await waitFor(() => logEvents(site.output(), 'probe.storage_fault').some((e) => e.cause === 'file_gone'), 60_000, 500);
     expect(Date.now() - deletedAt).toBeLessThan(60_000);
     const backup = await runScript('scripts/backup.ts', [], { DATABASE_PATH: dbPath, LOG_LEVEL: 'error' });

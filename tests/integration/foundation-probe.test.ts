@@ -99,19 +99,23 @@ describe('the 90-day bars', () => {
 });
 
 describe('the check store', () => {
-  it('keeps a check older than the last one (a clock step back) without rewriting the runs', () => {
+  it('stores a check older than the last one (a late result, a clock set back) and splits the run it falls in', () => {
     const t = tempDb();
     try {
       load(t.db, 'http://127.0.0.1:9/');
       const store = new CheckStore(t.db);
       const base = Date.parse('2026-11-01T00:00:00Z');
       store.record([0, 5, 10].map((s) => ({ monitorId: 1, at: base + s * 1000, status: 'up' as const, latencyMs: 10, error: null })));
-      const runsBefore = t.db.$client.prepare('SELECT * FROM check_runs').all();
       store.record([{ monitorId: 1, at: base + 7000, status: 'down', latencyMs: null, error: 'connection refused' }]);
       expect(t.db.$client.prepare('SELECT count(*) AS n FROM checks').get()).toEqual({ n: 4 });
-      expect(t.db.$client.prepare('SELECT * FROM check_runs').all()).toEqual(runsBefore);
+      const runs = () => t.db.$client.prepare('SELECT first_at AS firstAt, last_at AS lastAt, status, count FROM check_runs ORDER BY first_at').all();
+      expect(runs()).toEqual([
+        { firstAt: base, lastAt: base + 5000, status: 0, count: 2 },
+        { firstAt: base + 7000, lastAt: base + 7000, status: 2, count: 1 },
+        { firstAt: base + 10_000, lastAt: base + 10_000, status: 0, count: 1 },
+      ]);
       store.record([{ monitorId: 1, at: base + 15_000, status: 'up', latencyMs: 10, error: null }]);
-      expect(t.db.$client.prepare('SELECT first_at AS firstAt, last_at AS lastAt, count FROM check_runs').all()).toEqual([{ firstAt: base, lastAt: base + 15_000, count: 4 }]);
+      expect(runs().at(-1)).toEqual({ firstAt: base + 10_000, lastAt: base + 15_000, status: 0, count: 2 });
     } finally {
       t.close();
     }

@@ -9,6 +9,7 @@ import { octoberScenario } from './sla-fixture';
 
 const jst = (s: string) => DateTime.fromISO(s, { zone: 'Asia/Tokyo' }).toMillis();
 const squash = (s: string) => s.replace(/\s+/g, '');
+const SIGNED_TARGET = 'https://reader-u7x:pw-q1@files.example/report.csv?X-Amz-Signature=sig-a1b2c3&key=key-z9y8x7';
 
 describe('the security section of the monthly report lists the probe\'s certificate warnings', () => {
   const t = tempDb();
@@ -29,6 +30,9 @@ describe('the security section of the monthly report lists the probe\'s certific
     warn('el-http2', 'tls_expiry', 'warning', 'TLS certificate expires in 20 days (2026-09-30)', '2026-09-01T00:00', '2026-09-20T00:00');
     warn('el-http2', 'tls_expiry', 'warning', 'TLS certificate expires in 25 days (2026-12-05)', '2026-11-10T00:00', null);
     warn('el-http2', 'disk:/', 'warning', 'disk / 91 % full, over 90 %', '2026-10-05T00:00', null);
+
+    // A target holding credentials: the report, which the client reads, masks them.
+    c.prepare("UPDATE monitors SET target = ? WHERE slug = 'web-http'").run(SIGNED_TARGET);
 
     const r = spawnSync(process.execPath, ['--import', 'tsx', resolve('scripts/report.ts'), '--month', '2026-10', '--out', out],
       { env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_PATH: t.path }, encoding: 'utf8' });
@@ -57,5 +61,12 @@ describe('the security section of the monthly report lists the probe\'s certific
     expect(flat).not.toContain(squash('expires in 20 days'));
     expect(flat).not.toContain(squash('expires in 25 days'));
     expect(flat).not.toContain('disk');
+  });
+
+  it('shows targets in section 8 with the user name, password and every query value masked', () => {
+    const flat = squash(text.slice(text.lastIndexOf('8. 監視実績'), text.lastIndexOf('9. ')));
+    expect(flat).toContain('files.example/report.csv');
+    for (const secret of ['reader-u7x', 'pw-q1', 'sig-a1b2c3', 'key-z9y8x7']) expect(flat).not.toContain(secret);
+    expect(squash(text)).not.toMatch(/reader-u7x|pw-q1|sig-a1b2c3|key-z9y8x7/);
   });
 });

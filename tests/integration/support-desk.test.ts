@@ -106,6 +106,11 @@ describe('the support desk on the built site, through a real SMTP server', () =>
     const ack = await waitFor(() => box.mails.find((m) => m.subject?.includes(`受付番号 #${id}`) && m.subject.includes('受付')), 20_000);
     expect(toOf(ack)).toBe(LEARNER);
     expect(ack.text).toContain(`受付番号: #${id}`);
+    // Signed by the desk (config support.desk), with its hours and when a person replies.
+    expect(ack.subject).toBe(`[サポートデスク] 受付のお知らせ（受付番号 #${id}）`);
+    expect(ack.text).toContain('受付時間: 平日 9:00〜17:00（土日・祝日・年末年始を除く）');
+    expect(ack.text).toContain('担当者から1営業日以内にご連絡します。');
+    expect(ack.text).toMatch(/\n--\nサポートデスク\n平日 9:00〜17:00/);
     // The requester's own text is not mailed back (no amplification of arbitrary text).
     expect(ack.text).not.toContain('onerror');
     const row = await waitFor(() => db.$client.prepare(`SELECT o.sent_at AS sentAt FROM support_items i JOIN mail_outbox o ON o.id = i.ack_outbox_id

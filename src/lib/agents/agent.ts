@@ -4,7 +4,7 @@ import { log } from '../log';
 import { runCheckOnce } from '../probe/run-check';
 import { PhaseScheduler } from '../probe/phase-scheduler';
 import { Spool } from './spool';
-import type { Assignment, AssignedMonitor } from './api';
+import type { Assignment, AssignedMonitor, RefusedEntry } from './api';
 
 /**
  * A probe agent: fetches its assignment from the site, runs the same check modules as the
@@ -48,6 +48,8 @@ export class Agent {
   private backoffUntil = 0;
   private backoffMs = 1000;
   private lastError: string | null = null;
+  /** The site's last refusal of entries now in the dead-letter file. */
+  private lastRefusal: string | null = null;
   private lastSentAt: number | null = null;
   private readonly startedAt = Date.now();
   private fatal: ((err: AgentFatal) => void) | null = null;
@@ -69,15 +71,20 @@ export class Agent {
     return { Authorization: `Bearer ${this.opts.token}`, Accept: 'application/json' };
   }
 
-  /** Reads the answer's error as the site wrote it; a refused token is fatal. */
-  private async refusal(res: Response): Promise<{ code: string; error: string; monitorId?: number }> {
-    let body: { code?: string; error?: string; monitor_id?: number } = {};
-    try {
-      body = await res.json() as typeof body;
-    } catch {
-      body = { code: `http_${res.status}`, error: `the site answered ${res.status} without the agent API's JSON; is ${this.opts.site} this status site?` };
-    }
-    const out = { code: body.code ?? `http_${res.status}`, error: body.error ?? `HTTP ${res.status}`, ...(typeof body.monitor_id === 'number' ? { monitorId: body.monitor_id } : {}) };
+  /**
+   * Reads the answer's error as the site wrote it (`api` false: not the agent API's JSON, a
+   * proxy's page); a refused token is fatal.
+   */
+  private async refusal(res: Response): Promise<{ code: string; error: string; api: boolean; refused: RefusedEntry[] }> {
+    type Answer = { code?: unknown; error?: unknown; refused?: unknown };
+    const body = await res.json().then((b: unknown) => (b && typeof b === 'object' ? b as Answer : {}), (): Answer => ({}));
+    const api = typeof body.code === 'string';
+    const out = {
+      code: api ? body.code as string : `http_${res.status}`,
+      error: api ? String(body.error ?? `HTTP ${res.status}`) : `the site answered ${res.status} without the agent API's JSON; is ${this.opts.site} this status site?`,
+      api,
+      refused: api && Array.isArray(body.refused) ? body.refused as RefusedEntry[] : [],
+    };
     if (res.status === 401) throw new AgentFatal(`the site refused the token: ${out.error}`, 5);
     return out;
   }
@@ -161,6 +168,8 @@ export class Agent {
       spool_batches: batches,
       spool_results: results + this.spool.pending,
       dropped_results: this.spool.dropped,
+      dead_letter_results: this.spool.deadLetters,
+      last_refusal: this.lastRefusal,
       last_sent_at: this.lastSentAt === null ? null : new Date(this.lastSentAt).toISOString(),
       last_error: this.lastError,
     };
@@ -227,23 +236,34 @@ export class Agent {
           if (this.spool.pending >= max) this.spool.seal();
           continue;
         }
-        const { code, error, monitorId } = await this.refusal(res);
-        if (code === 'foreign_monitor' && monitorId !== undefined) {
-          // A monitor taken off this location while its results waited: those go, the rest are sent.
-          log.warn('agent.monitor_unassigned', { monitor_id: monitorId, dropped: batch.results.filter((r) => r.monitor_id === monitorId).length });
-          this.spool.rewrite(batch.file, batch.results.filter((r) => r.monitor_id !== monitorId));
+        const { code, error, api, refused } = await this.refusal(res);
+        const entries = batch.results.length + batch.controls.length;
+        if (res.status === 413 && entries > 1) {
+          // Larger than the site (or a proxy before it) takes: sent again in halves.
+          log.warn('agent.batch_split', { code, batch_id: batch.batch_id, results: batch.results.length });
+          this.spool.split(batch);
           continue;
         }
-        if (res.status === 429 || res.status >= 500 || code === 'clock_skew') {
-          // Worth sending again: the site is busy, or this host's clock may be set right.
+        if (res.status === 429 || res.status >= 500 || code === 'clock_skew' || (!api && res.status !== 413)) {
+          // Worth sending again: the site is busy or away, this host's clock may be set right,
+          // or something before the site answered (a proxy's page).
           log.error('agent.batch_refused', { code, error, batch_id: batch.batch_id, will_retry: true });
           this.retryLater(`${code}: ${error}`, Number(res.headers.get('retry-after') ?? 0) * 1000);
           return;
         }
-        // Never acceptable as it is (a monitor no longer assigned, results too old): dropped, said loudly.
-        log.error('agent.batch_refused', { code, error, batch_id: batch.batch_id, results: batch.results.length, will_retry: false });
-        this.lastError = `${code}: ${error}`;
-        this.spool.remove(batch.file);
+        if (refused.length === 0 && entries > 1) {
+          // A refusal that does not say which entries: halves until it does (or one entry is left).
+          this.spool.split(batch);
+          continue;
+        }
+        // Never taken as they are (too old, a monitor no longer assigned…): set aside in the
+        // dead-letter file with the site's reason, and the rest sent again.
+        const all = [...batch.results.map((_, index) => ({ list: 'results' as const, index })), ...batch.controls.map((_, index) => ({ list: 'controls' as const, index }))];
+        const aside = refused.length > 0 ? refused : all.map((e) => ({ ...e, code, error }));
+        const moved = this.spool.setAside(batch, aside);
+        this.lastRefusal = `${code}: ${error}`.slice(0, 400);
+        log.error('agent.results_refused', { code, error, batch_id: batch.batch_id, set_aside: moved, dead_letter: this.spool.deadLetterPath });
+        if (moved === 0) return this.retryLater(`${code}: ${error}`); // named nothing it holds: never loop
       }
     } finally {
       this.sending = false;

@@ -7,6 +7,8 @@ import { RateLimiter } from '../subscriptions/rate-limit';
 import { authenticateAgent, type LocationRow } from './locations';
 import { LocationCheckStore, type LocationResult } from './store';
 import { log } from '../log';
+import type { Interval } from '../intervals';
+import { assignedSpans } from '../monitors/history';
 
 /**
  * The agent API (`/api/agent/v1/`): what an agent is asked to check, and the results it
@@ -120,8 +122,8 @@ export class AgentGate {
 
 /**
  * Stores one batch from an agent: all of it or, on any refusal, nothing. Refused: a clock
- * further than the allowed skew, a result for a monitor not assigned to this location, a
- * result from the future or older than the spool may keep.
+ * further than the allowed skew, a result for a monitor never assigned to this location or
+ * for a time it was not assigned, a result from the future or older than the spool may keep.
  */
 export function ingestBatch(db: Db, config: Config, location: LocationRow, body: unknown, now = Date.now()): IngestOutcome {
   const parsed = resultsBatchSchema.safeParse(body);
@@ -133,22 +135,21 @@ export function ingestBatch(db: Db, config: Config, location: LocationRow, body:
   const offset = now - batch.sent_at;
   const maxSkewMs = config.agents.max_skew_s * 1000;
   if (Math.abs(offset) > maxSkewMs) {
+    // The offset is recorded first: admins and /healthz see why nothing arrives.
+    db.$client.prepare('UPDATE probe_locations SET clock_offset_ms = ? WHERE id = ?').run(offset, location.id);
+    log.warn('agents.clock_skew', { location: location.slug, offset_s: Math.round(offset / 1000) });
     throw new AgentApiError(422, 'clock_skew',
       `the agent's clock is ${Math.round(offset / -1000)} s off the site's (${new Date(now).toISOString()}); at most ${config.agents.max_skew_s} s is allowed: set its clock (NTP) and it will send again`);
   }
   if (batch.results.length > config.agents.batch_max) {
     throw new AgentApiError(413, 'batch_too_large', `at most ${config.agents.batch_max} results in a batch`);
   }
-  const oldest = now - config.agents.max_age_h * 3_600_000;
-  const times = [...batch.results.map((r) => r.at), ...batch.controls.map((c) => c.at)];
-  for (const at of times) {
-    if (at > batch.sent_at + 1000) throw new AgentApiError(422, 'future_result', `a result at ${new Date(at).toISOString()} is later than the batch's sent_at`);
-    if (at < oldest) throw new AgentApiError(422, 'too_old', `a result at ${new Date(at).toISOString()} is older than ${config.agents.max_age_h} h`);
-  }
-  const assigned = new Set(assignedMonitors(db, location.id).map((m) => m.id));
-  const foreign = batch.results.find((r) => !assigned.has(r.monitor_id));
-  if (foreign) {
-    throw new AgentApiError(403, 'foreign_monitor', `monitor ${foreign.monitor_id} is not assigned to location "${location.slug}"`, undefined, { monitor_id: foreign.monitor_id });
+  const refused = refusedEntries(db, config, location, batch, now);
+  if (refused.length > 0) {
+    // Each refused entry is named, so the agent sets those aside (its dead-letter file) and sends the rest again.
+    const first = refused[0]!;
+    const foreign = first.code === 'foreign_monitor' ? { monitor_id: batch.results[first.index]!.monitor_id } : {};
+    throw new AgentApiError(first.code === 'foreign_monitor' ? 403 : 422, first.code, first.error, undefined, { ...foreign, refused });
   }
 
   const c = db.$client;
@@ -173,6 +174,47 @@ export function ingestBatch(db: Db, config: Config, location: LocationRow, body:
     }
     return { batch_id: batch.batch_id, duplicate: false, stored, clock_offset_ms: offset };
   }).immediate();
+}
+
+/** An entry of a batch the site does not take, and why: `list` and `index` say which. */
+export interface RefusedEntry {
+  list: 'results' | 'controls';
+  index: number;
+  code: 'future_result' | 'too_old' | 'foreign_monitor' | 'not_assigned_then';
+  error: string;
+}
+
+/** A result may be stamped this much later than the agent's clock read when it sent the batch. */
+const FUTURE_TOLERANCE_MS = 1000;
+
+/**
+ * The entries of a batch that are never taken as they are: stamped later than the site's
+ * time seen through the location's measured clock offset (the batch's `sent_at`), older
+ * than the spool may keep, or for a monitor not assigned to this location.
+ */
+function refusedEntries(db: Db, config: Config, location: LocationRow, batch: z.infer<typeof resultsBatchSchema>, now: number): RefusedEntry[] {
+  const oldest = now - config.agents.max_age_h * 3_600_000;
+  const latest = batch.sent_at + FUTURE_TOLERANCE_MS;
+  const offsetS = Math.round((now - batch.sent_at) / 1000);
+  // A result counts only for a time its location was assigned to the monitor: a location
+  // added later cannot send "up" for a past outage (SLA.md, locations have a life).
+  const spans = new Map<number, Interval[]>();
+  const spansOf = (monitorId: number) => spans.get(monitorId) ?? spans.set(monitorId, assignedSpans(db, monitorId, location.id)).get(monitorId)!;
+  const assignedThen = (monitorId: number, at: number) => spansOf(monitorId).some((s) => s.start <= at && at < s.end);
+  const during = (monitorId: number) => spansOf(monitorId).map((s) => `${new Date(s.start).toISOString()} – ${s.end === Number.MAX_SAFE_INTEGER ? 'now' : new Date(s.end).toISOString()}`).join(', ');
+  const refused: RefusedEntry[] = [];
+  const judge = (list: RefusedEntry['list'], index: number, at: number, monitorId?: number) => {
+    const when = new Date(at).toISOString();
+    if (at > latest) refused.push({ list, index, code: 'future_result', error: `a result at ${when} is later than the batch's sent_at (the site's time with this agent's clock offset of ${offsetS} s)` });
+    else if (at < oldest) refused.push({ list, index, code: 'too_old', error: `a result at ${when} is older than ${config.agents.max_age_h} h` });
+    else if (monitorId !== undefined && spansOf(monitorId).length === 0) refused.push({ list, index, code: 'foreign_monitor', error: `monitor ${monitorId} is not assigned to location "${location.slug}"` });
+    else if (monitorId !== undefined && !assignedThen(monitorId, at)) {
+      refused.push({ list, index, code: 'not_assigned_then', error: `a result at ${when} for monitor ${monitorId} is outside the time location "${location.slug}" was assigned to it (${during(monitorId)})` });
+    }
+  };
+  batch.results.forEach((r, i) => judge('results', i, r.at, r.monitor_id));
+  batch.controls.forEach((c, i) => judge('controls', i, c.at));
+  return refused;
 }
 
 /** Marks a contact that brought no batch (an assignment fetch). */

@@ -1,4 +1,5 @@
 import { getRuntime } from '../runtime';
+import { AGENT_BATCH_BODY_LIMIT } from '../auth/body-limit';
 import { AgentGate, AgentApiError, agentErrorResponse, assignmentFor, ingestBatch, touchLocation } from './api';
 
 /** The agent endpoints' request handling, shared by the two routes. */
@@ -13,7 +14,6 @@ function gateOf(): AgentGate {
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' };
-const MAX_BODY = 8 * 1024 * 1024;
 
 export function handleAssignment(request: Request, address: string): Response {
   try {
@@ -35,9 +35,9 @@ export async function handleResults(request: Request, address: string): Promise<
       throw new AgentApiError(415, 'content_type', 'send the batch as Content-Type: application/json');
     }
     const length = Number(request.headers.get('content-length') ?? 0);
-    if (length > MAX_BODY) throw new AgentApiError(413, 'batch_too_large', `a batch is at most ${MAX_BODY} bytes`);
+    if (length > AGENT_BATCH_BODY_LIMIT) throw new AgentApiError(413, 'batch_too_large', `a batch is at most ${AGENT_BATCH_BODY_LIMIT} bytes`);
     const text = await request.text();
-    if (text.length > MAX_BODY) throw new AgentApiError(413, 'batch_too_large', `a batch is at most ${MAX_BODY} bytes`);
+    if (text.length > AGENT_BATCH_BODY_LIMIT) throw new AgentApiError(413, 'batch_too_large', `a batch is at most ${AGENT_BATCH_BODY_LIMIT} bytes`);
     let body: unknown;
     try {
       body = JSON.parse(text);

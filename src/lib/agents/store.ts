@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
-import { log } from '../log';
 import { STATUS_CODE, type CheckStatus } from '../checks/status';
+import { CheckSeries } from '../checks/series';
 
 /** One check result from an agent location. */
 export interface LocationResult {
@@ -12,13 +12,6 @@ export interface LocationResult {
   error: string | null;
 }
 
-interface RunRow {
-  firstAt: number;
-  lastAt: number;
-  status: number;
-  count: number;
-}
-
 /**
  * Writes an agent location's check results with their runs and gaps, as the check store
  * does for the local probe (SLA.md reads both the same way). Called inside the caller's
@@ -26,31 +19,40 @@ interface RunRow {
  */
 export class LocationCheckStore {
   private readonly insertCheck: Statement;
-  private readonly lastRun: Statement;
-  private readonly extendRun: Statement;
-  private readonly insertRun: Statement;
-  private readonly insertGap: Statement;
-  private readonly intervalOf: Statement;
+  private readonly series: CheckSeries;
 
   constructor(private readonly db: Db) {
-    const c = db.$client;
-    this.insertCheck = c.prepare('INSERT OR IGNORE INTO location_checks (location_id, monitor_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?)');
-    this.lastRun = c.prepare('SELECT first_at AS firstAt, last_at AS lastAt, status, count FROM location_check_runs WHERE location_id = ? AND monitor_id = ? ORDER BY first_at DESC LIMIT 1');
-    this.extendRun = c.prepare('UPDATE location_check_runs SET last_at = ?, count = count + 1 WHERE location_id = ? AND monitor_id = ? AND first_at = ?');
-    this.insertRun = c.prepare('INSERT INTO location_check_runs (location_id, monitor_id, first_at, last_at, status, count) VALUES (?, ?, ?, ?, ?, 1)');
-    this.insertGap = c.prepare('INSERT OR REPLACE INTO location_check_gaps (location_id, monitor_id, start, "end") VALUES (?, ?, ?, ?)');
-    this.intervalOf = c.prepare('SELECT interval_s AS intervalS FROM monitors WHERE id = ?');
+    this.insertCheck = db.$client.prepare('INSERT OR IGNORE INTO location_checks (location_id, monitor_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?)');
+    this.series = new CheckSeries(db, 'located');
   }
 
-  /** Records results (of one monitor, in time order); returns how many were new. */
+  /**
+   * Records results (of one monitor after another, each in time order); returns how many
+   * were new. Results older than the newest stored one (a spool sent late) rewrite the runs
+   * from the oldest of them, once per monitor.
+   */
   record(locationId: number, results: readonly LocationResult[]): number {
     let stored = 0;
-    for (const r of results) {
-      const code = STATUS_CODE[r.status];
+    for (let i = 0; i < results.length;) {
+      let j = i;
+      while (j < results.length && results[j]!.monitorId === results[i]!.monitorId) j++;
+      const mine = results.slice(i, j);
+      i = j;
+      const key = { locationId, monitorId: mine[0]!.monitorId };
+      const lastAt = this.series.lastAt(key);
+      const late = lastAt === null ? [] : mine.filter((r) => r.at <= lastAt);
       // The same check sent again (a batch re-cut after a crash) is kept once.
-      if (this.insertCheck.run(locationId, r.monitorId, r.at, code, r.latencyMs, r.error).changes === 0) continue;
-      stored++;
-      this.advance(locationId, r.monitorId, r.at, code);
+      const insert = (r: LocationResult) => this.insertCheck.run(locationId, r.monitorId, r.at, STATUS_CODE[r.status], r.latencyMs, r.error).changes;
+      if (late.length > 0) {
+        this.series.rewrite(key, late[0]!.at, () => {
+          for (const r of late) stored += insert(r);
+        });
+      }
+      for (const r of mine.slice(late.length)) {
+        if (insert(r) === 0) continue;
+        stored++;
+        this.series.advance(key, r.at, STATUS_CODE[r.status]);
+      }
     }
     return stored;
   }
@@ -68,25 +70,8 @@ export class LocationCheckStore {
     for (;;) {
       const rows = page.all(locationId, monitorId, after) as { at: number; status: number }[];
       if (rows.length === 0) return;
-      for (const r of rows) this.advance(locationId, monitorId, r.at, r.status);
+      for (const r of rows) this.series.advance({ locationId, monitorId }, r.at, r.status);
       after = rows[rows.length - 1]!.at;
     }
   }
-
-  /** Extends the runs and gaps by one stored check. */
-  private advance(locationId: number, monitorId: number, at: number, code: number): void {
-    const last = this.lastRun.get(locationId, monitorId) as RunRow | undefined;
-    if (last && at <= last.lastAt) {
-      log.warn('location_checks.out_of_order', { location_id: locationId, monitor_id: monitorId, at: new Date(at).toISOString() });
-      return;
-    }
-    if (last) {
-      const { intervalS } = this.intervalOf.get(monitorId) as { intervalS: number };
-      const staleFrom = last.lastAt + 2 * intervalS * 1000;
-      if (at > staleFrom) this.insertGap.run(locationId, monitorId, staleFrom, at);
-    }
-    if (last && last.status === code) this.extendRun.run(at, locationId, monitorId, last.firstAt);
-    else this.insertRun.run(locationId, monitorId, at, at, code);
-  }
 }
-

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
 import { log } from '../log';
 import { STATUS_CODE, type CheckStatus } from './status';
+import { CheckSeries } from './series';
 import type { CheckWarning } from '../probe/check-type';
 
 export interface CheckResult {
@@ -14,18 +15,14 @@ export interface CheckResult {
   warnings?: CheckWarning[];
 }
 
-/** The run of same-status checks a result ended up in, right after it was written. */
-export interface RunState {
-  firstAt: number;
-  status: number;
-  count: number;
-}
+import type { RunState } from './series';
+export type { RunState };
 
 export interface CheckStoreHooks {
   /**
    * Called inside the write transaction for each result in time order, with its run (not for
-   * results older than what was recorded, which rebuild the runs instead). Throwing rolls
-   * the whole batch back.
+   * results older than the newest recorded check, which rewrite the runs instead). Throwing
+   * rolls the whole batch back.
    */
   onCheck?: (result: CheckResult, run: RunState) => void;
 }
@@ -41,61 +38,53 @@ interface RunRow {
 
 /**
  * Writes check results and keeps their derived forms (runs and gaps) in step, in one
- * transaction per batch. Statements are prepared once per store.
+ * transaction per batch. A result older than the monitor's newest check (the clock was set
+ * back) is stored too: the runs are rewritten from its time (./series.ts). Statements are
+ * prepared once per store.
  */
 export class CheckStore {
   private readonly insertCheck: Statement;
-  private readonly lastRun: Statement;
-  private readonly extendRun: Statement;
-  private readonly insertRun: Statement;
-  private readonly insertGap: Statement;
-  private readonly intervalOf: Statement;
   private readonly markPending: Statement;
+  private readonly series: CheckSeries;
 
   constructor(private readonly db: Db, private readonly hooks: CheckStoreHooks = {}) {
     const c = db.$client;
     this.insertCheck = c.prepare('INSERT OR REPLACE INTO checks (monitor_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)');
-    this.lastRun = c.prepare('SELECT first_at AS firstAt, last_at AS lastAt, status, count FROM check_runs WHERE monitor_id = ? ORDER BY first_at DESC LIMIT 1');
-    this.extendRun = c.prepare('UPDATE check_runs SET last_at = ?, count = count + 1 WHERE monitor_id = ? AND first_at = ?');
-    this.insertRun = c.prepare('INSERT INTO check_runs (monitor_id, first_at, last_at, status, count) VALUES (?, ?, ?, ?, 1)');
-    this.insertGap = c.prepare('INSERT OR REPLACE INTO check_gaps (monitor_id, start, "end") VALUES (?, ?, ?)');
-    this.intervalOf = c.prepare('SELECT interval_s AS intervalS FROM monitors WHERE id = ?');
     this.markPending = c.prepare('INSERT INTO rollup_pending (monitor_id, hour, hourly_done) VALUES (?, ?, 0) ON CONFLICT DO UPDATE SET hourly_done = 0 WHERE hourly_done = 1');
+    this.series = new CheckSeries(db, 'local');
   }
 
-  /** Records a batch; results of one monitor must be in time order. */
+  /** Records a batch, in any order. */
   record(results: readonly CheckResult[]): void {
     if (results.length === 0) return;
     const hours = new Set<string>();
+    const sorted = [...results].sort((a, b) => a.at - b.at);
     this.db.$client.transaction(() => {
-      for (const r of results) {
-        const code = STATUS_CODE[r.status];
-        this.insertCheck.run(r.monitorId, r.at, code, r.latencyMs, r.error);
+      const write = (r: CheckResult) => {
+        this.insertCheck.run(r.monitorId, r.at, STATUS_CODE[r.status], r.latencyMs, r.error);
         const hourKey = `${r.monitorId}:${r.at - (r.at % HOUR_MS)}`;
         if (!hours.has(hourKey)) {
           hours.add(hourKey);
           this.markPending.run(r.monitorId, r.at - (r.at % HOUR_MS));
         }
-        const last = this.lastRun.get(r.monitorId) as RunRow | undefined;
-        if (last && r.at <= last.lastAt) {
-          // Not after the last recorded check: the clock stepped back. The raw check is kept;
-          // the runs stay as they are, since rebuilding them would need raw checks that
-          // retention may already have deleted.
-          log.warn('checks.out_of_order', { monitor_id: r.monitorId, at: new Date(r.at).toISOString(), last_at: new Date(last.lastAt).toISOString() });
+      };
+      const lastAt = new Map<number, number | null>();
+      const late = new Map<number, CheckResult[]>();
+      for (const r of sorted) {
+        const key = { locationId: null, monitorId: r.monitorId };
+        if (!lastAt.has(r.monitorId)) lastAt.set(r.monitorId, this.series.lastAt(key));
+        const newest = lastAt.get(r.monitorId);
+        if (newest != null && r.at <= newest) {
+          late.set(r.monitorId, [...late.get(r.monitorId) ?? [], r]);
           continue;
         }
-        if (last) {
-          const { intervalS } = this.intervalOf.get(r.monitorId) as { intervalS: number };
-          const staleFrom = last.lastAt + 2 * intervalS * 1000;
-          if (r.at > staleFrom) this.insertGap.run(r.monitorId, staleFrom, r.at);
-        }
-        if (last && last.status === code) {
-          this.extendRun.run(r.at, r.monitorId, last.firstAt);
-          this.hooks.onCheck?.(r, { firstAt: last.firstAt, status: code, count: last.count + 1 });
-        } else {
-          this.insertRun.run(r.monitorId, r.at, r.at, code);
-          this.hooks.onCheck?.(r, { firstAt: r.at, status: code, count: 1 });
-        }
+        write(r);
+        const run = this.series.advance(key, r.at, STATUS_CODE[r.status]);
+        this.hooks.onCheck?.(r, run);
+      }
+      for (const [monitorId, list] of late) {
+        log.info('checks.late', { monitor_id: monitorId, count: list.length, at: new Date(list[0]!.at).toISOString(), newest_at: new Date(lastAt.get(monitorId)!).toISOString() });
+        this.series.rewrite({ locationId: null, monitorId }, list[0]!.at, () => list.forEach(write));
       }
     }).immediate();
   }

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Db } from '../db';
-import { AppError } from '../errors';
+import { AppError, fieldIssue } from '../errors';
 import { recordAudit, type Actor } from '../audit';
 import { formatInZone } from '../time';
 import { publicTitle, quickTitles, type QuickImpact } from './titles';
@@ -23,7 +23,7 @@ export interface IncidentDetail extends IncidentRow {
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    const issues = parsed.error.issues.map((i) => fieldIssue(i, i.path.map(String).join('.')));
     throw new AppError('VALIDATION', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
   }
   return parsed.data;

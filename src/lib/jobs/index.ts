@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Job, JobContext } from './job';
-import { log } from '../log';
+import { log, libraryLogger } from '../log';
 import { mailJob } from './mail';
 import { maintenanceReminderJob } from '../subscriptions/reminder-job';
 import { rollupsJob } from './rollups';
@@ -40,12 +40,32 @@ export function startJobs(ctx: JobContext, list: Job[] = jobs, mayRun: () => boo
     return p;
   };
   // Overlap is this module's to judge (runOnce), quietly: node-cron would print a line to the
-  // console for every tick skipped while, say, a slow mail server holds a run.
-  const tasks: ScheduledTask[] = list.map((job) => cron.schedule(job.schedule, () => { void runOnce(job); },
-    { timezone: ctx.config.zone, name: job.name }));
+  // console for every tick skipped while, say, a slow mail server holds a run. What it does
+  // print goes to the JSON log.
+  cron.setLogger(libraryLogger('cron'));
+  const tasks: ScheduledTask[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  for (const job of list) {
+    const { schedule } = job;
+    if (typeof schedule === 'string') {
+      tasks.push(cron.schedule(schedule, () => { void runOnce(job); }, { timezone: ctx.config.zone, name: job.name }));
+      continue;
+    }
+    // A loop on a plain timer: the next run `every` ms after this one began, on the monotonic clock.
+    const loop = async () => {
+      const began = performance.now();
+      await runOnce(job);
+      if (stopped) return;
+      const timer = setTimeout(() => { timers.delete(timer); void loop(); }, Math.max(0, schedule.every - (performance.now() - began)));
+      timers.add(timer);
+    };
+    const first = setTimeout(() => { timers.delete(first); void loop(); }, schedule.every);
+    timers.add(first);
+  }
   return {
     stop: async () => {
       stopped = true;
+      for (const t of timers) clearTimeout(t);
       for (const t of tasks) await t.stop();
       await Promise.all(running.values());
     },

@@ -17,7 +17,11 @@ export interface JobContext {
 
 export interface Job {
   name: string;
-  /** node-cron expression, read in the configured zone. */
-  schedule: string;
+  /**
+   * A calendar job's node-cron expression, read in the configured zone (reports, backups,
+   * retention); or `every` ms for a loop on a plain timer (mail, rollups), which the wall
+   * clock stepping never holds back.
+   */
+  schedule: string | { every: number };
   run(ctx: JobContext): Promise<void> | void;
 }

@@ -9,7 +9,7 @@ let warnedUnset = false;
 /** Sends queued mail (alarms, subscriber notices) every five seconds. */
 export const mailJob: Job = {
   name: 'mail',
-  schedule: '*/5 * * * * *',
+  schedule: { every: 5000 },
   async run({ db, env, now, lease }) {
     if (transport === undefined) transport = mailTransport(env);
     if (!transport) {

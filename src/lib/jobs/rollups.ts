@@ -4,7 +4,7 @@ import { processRollups } from '../checks/rollups';
 /** Keeps the hourly and daily rollups of the checks current (charts, 90-day bars, reports). */
 export const rollupsJob: Job = {
   name: 'rollups',
-  schedule: '30 * * * * *',
+  schedule: { every: 60_000 },
   run({ db, config, now }) {
     processRollups(db, config.zone, now());
   },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
 import type { Transporter } from 'nodemailer';
 import type { Db } from '../db';
 import type { Env } from '../env';
@@ -52,6 +53,7 @@ export function enqueueMail(db: Db, mail: OutgoingMail, now: number = Date.now()
 
 interface OutboxRow {
   id: number;
+  messageId: string;
   kind: string;
   toAddr: string;
   subject: string;
@@ -67,8 +69,46 @@ function senderOf(transport: Transporter): string {
   return typeof from === 'string' && from ? from : DEFAULT_FROM;
 }
 
+/**
+ * How long to wait for the server's answer to a command, above all its final answer after
+ * the message data: RFC 5321 (4.5.3.2.6) lets a server take 10 minutes to store it.
+ */
+export const REPLY_TIMEOUT_MS = 10 * 60_000;
+
 /** How long a sender's claim on a message stands; longer than one try can take (see the transport's timeouts). */
-export const CLAIM_MS = 10 * 60_000;
+export const CLAIM_MS = 15 * 60_000;
+
+/** A new Message-ID in the sender's domain. */
+function newMessageId(from: string): string {
+  const domain = /@([^\s@>]+)>?\s*$/.exec(from)?.[1] ?? 'localhost';
+  return `<${randomUUID()}@${domain}>`;
+}
+
+/**
+ * The message of an outbox row, with the Message-ID it keeps for every try (a receiver or
+ * list software drops a second copy by it).
+ */
+async function compose(row: OutboxRow, from: string): Promise<Buffer> {
+  const MailComposer = (createRequire(import.meta.url)('nodemailer/lib/mail-composer') as typeof import('nodemailer/lib/mail-composer')).default;
+  return new MailComposer({
+    from,
+    to: row.toAddr,
+    subject: row.subject,
+    text: row.text,
+    html: row.html ?? undefined,
+    headers: row.headers ? (JSON.parse(row.headers) as Record<string, string>) : undefined,
+    messageId: row.messageId,
+  }).compile().build();
+}
+
+/**
+ * A try that failed after the whole message was handed over, without any answer from the
+ * server (it timed out or dropped the connection): the server may have stored it.
+ */
+function maybeDelivered(err: unknown, handedOver: boolean): boolean {
+  const e = err as { code?: string; responseCode?: number };
+  return handedOver && !e.responseCode && (e.code === 'ETIMEDOUT' || e.code === 'ECONNECTION' || e.code === 'ESOCKET');
+}
 
 /** Only the holder of this lease may send (the worker's lease); a claim made without it changes nothing. */
 export interface SenderLease {
@@ -88,29 +128,28 @@ export interface SenderLease {
 export async function sendPendingMail(db: Db, transport: Transporter, now: number = Date.now(), limit = 100, lease: SenderLease | null = null): Promise<{ sent: number; failed: number }> {
   const c = db.$client;
   const token = randomUUID();
-  const claim = c.prepare(`UPDATE mail_outbox SET claim_token = @token, claimed_until = @until, attempts = attempts + 1
+  const claim = c.prepare(`UPDATE mail_outbox SET claim_token = @token, claimed_until = @until, attempts = attempts + 1,
+      message_id = coalesce(message_id, @messageId)
     WHERE id = (SELECT id FROM mail_outbox WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= @now
                   AND (claimed_until IS NULL OR claimed_until <= @now) ORDER BY next_attempt_at, id LIMIT 1)
       AND (@holder IS NULL OR EXISTS (SELECT 1 FROM leases WHERE name = @lease AND holder = @holder))
-    RETURNING id, kind, to_addr AS toAddr, subject, text, html, headers, attempts`);
+    RETURNING id, message_id AS messageId, kind, to_addr AS toAddr, subject, text, html, headers, attempts`);
   const markSent = c.prepare('UPDATE mail_outbox SET sent_at = ?, next_attempt_at = NULL, last_error = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND sent_at IS NULL');
   const markNotified = c.prepare('UPDATE alarm_notifications SET sent_at = ? WHERE outbox_id = ? AND sent_at IS NULL');
   const markFailed = c.prepare('UPDATE mail_outbox SET last_error = ?, next_attempt_at = ?, failed_at = ?, claim_token = NULL, claimed_until = NULL WHERE id = ? AND claim_token = ?');
+  const markMaybeDelivered = c.prepare('UPDATE mail_outbox SET last_error = ?, next_attempt_at = NULL, maybe_delivered_at = ?, claim_token = NULL, claimed_until = NULL WHERE id = ? AND claim_token = ?');
   const from = senderOf(transport);
   let sent = 0;
   let failed = 0;
   for (let i = 0; i < limit; i++) {
-    const row = claim.get({ token, until: now + CLAIM_MS, now, holder: lease?.holder ?? null, lease: lease?.name ?? null }) as OutboxRow | undefined;
+    const row = claim.get({ token, until: now + CLAIM_MS, now, holder: lease?.holder ?? null, lease: lease?.name ?? null, messageId: newMessageId(from) }) as OutboxRow | undefined;
     if (!row) break;
+    // Whether the whole message went to the server (what follows is waiting for its answer).
+    let handedOver = false;
     try {
-      await transport.sendMail({
-        from,
-        to: row.toAddr,
-        subject: row.subject,
-        text: row.text,
-        html: row.html ?? undefined,
-        headers: row.headers ? (JSON.parse(row.headers) as Record<string, string>) : undefined,
-      });
+      const raw = Readable.from([await compose(row, from)]);
+      raw.once('end', () => (handedOver = true));
+      await transport.sendMail({ envelope: { from, to: [row.toAddr] }, raw });
       // The send time is when the server accepted it, not when the batch began.
       const at = Math.max(now, Date.now());
       c.transaction(() => {
@@ -123,6 +162,12 @@ export async function sendPendingMail(db: Db, transport: Transporter, now: numbe
       failed++;
       const attempts = row.attempts;
       const message = (err as Error).message.slice(0, 500);
+      if (maybeDelivered(err, handedOver)) {
+        // Sending it again could deliver it twice: it waits for an admin (dashboard, /healthz).
+        markMaybeDelivered.run(`the server took the message but did not confirm it: ${message}`, Math.max(now, Date.now()), row.id, token);
+        log.warn('mail.maybe_delivered', { id: row.id, kind: row.kind, attempts, error: message });
+        continue;
+      }
       const giveUp = attempts >= MAX_ATTEMPTS;
       markFailed.run(message, giveUp ? null : now + retryDelayMs(attempts), giveUp ? now : null, row.id, token);
       log[giveUp ? 'error' : 'warn']('mail.failed', { id: row.id, kind: row.kind, attempts, error: message, gave_up: giveUp });
@@ -136,7 +181,7 @@ export async function sendPendingMail(db: Db, transport: Transporter, now: numbe
  * TLS, `?from=status@example.jp` for the sender), or null when it is unset: mail then stays
  * queued, and the mail job logs that it is waiting.
  */
-export function mailTransport(env: Pick<Env, 'SMTP_URL'>): Transporter | null {
+export function mailTransport(env: Pick<Env, 'SMTP_URL'>, replyTimeoutMs = REPLY_TIMEOUT_MS): Transporter | null {
   if (!env.SMTP_URL) return null;
   let url: URL;
   try {
@@ -146,11 +191,11 @@ export function mailTransport(env: Pick<Env, 'SMTP_URL'>): Transporter | null {
   }
   const from = url.searchParams.get('from') ?? undefined;
   url.searchParams.delete('from');
-  // Every try is bounded, well within a claim (CLAIM_MS): a server that stalls its greeting
-  // or stops answering fails the try instead of holding the mail job.
+  // Every try is bounded, within a claim (CLAIM_MS): a server that stalls its greeting fails
+  // the try in 30 s; one that stops answering, after the time a server may take to store a message.
   // Loaded only when mail is configured: a site or worker without SMTP never holds it in memory.
   const nodemailer = createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer');
-  return nodemailer.createTransport({ url: url.toString(), connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 120_000 }, { from: from ?? DEFAULT_FROM });
+  return nodemailer.createTransport({ url: url.toString(), connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: replyTimeoutMs }, { from: from ?? DEFAULT_FROM });
 }
 
 /**
@@ -164,6 +209,11 @@ export function withdrawMail(db: Db, ids: number[], reason: string, now: number 
   return ids.reduce((n, id) => n + withdraw.run(`withdrawn: ${reason}`, id, now).changes, 0);
 }
 
+/** Messages a server took without confirming them (see sendPendingMail): admins are told. */
+export function maybeDeliveredCount(db: Db): number {
+  return db.$client.prepare('SELECT count(*) FROM mail_outbox WHERE maybe_delivered_at IS NOT NULL').pluck().get() as number;
+}
+
 /** Counts for the admin pages and /healthz-like views. */
 export function outboxCounts(db: Db): { pending: number; failed: number; sent: number } {
   return db.$client.prepare(`SELECT
@@ -171,4 +221,30 @@ export function outboxCounts(db: Db): { pending: number; failed: number; sent: n
       COALESCE(SUM(failed_at IS NOT NULL), 0) AS failed,
       COALESCE(SUM(sent_at IS NOT NULL), 0) AS sent
     FROM mail_outbox`).get() as { pending: number; failed: number; sent: number };
+}
+
+/**
+ * After the clock was set back, a due time or a claim stamped on the wrong clock would hold a
+ * message for as long as the clock was off. Each is brought back to the most it can be on
+ * the true clock: a first try due now, a retry its backoff from now, a claim its length.
+ * Returns how many messages were released.
+ */
+export function releaseFutureMail(db: Db, now: number): number {
+  const c = db.$client;
+  const rows = c.prepare('SELECT id, attempts, next_attempt_at AS nextAt, claimed_until AS claimedUntil FROM mail_outbox WHERE next_attempt_at > ? OR claimed_until > ?')
+    .all(now, now + CLAIM_MS) as Array<{ id: number; attempts: number; nextAt: number | null; claimedUntil: number | null }>;
+  const update = c.prepare('UPDATE mail_outbox SET next_attempt_at = ?, claimed_until = ? WHERE id = ?');
+  let released = 0;
+  c.transaction(() => {
+    for (const r of rows) {
+      const latestDue = now + (r.attempts > 0 ? retryDelayMs(r.attempts) : 0);
+      const nextAt = r.nextAt !== null && r.nextAt > latestDue ? latestDue : r.nextAt;
+      const claimedUntil = r.claimedUntil !== null && r.claimedUntil > now + CLAIM_MS ? now + CLAIM_MS : r.claimedUntil;
+      if (nextAt === r.nextAt && claimedUntil === r.claimedUntil) continue;
+      update.run(nextAt, claimedUntil, r.id);
+      released++;
+    }
+  }).immediate();
+  if (released > 0) log.info('mail.released_after_clock_step', { count: released });
+  return released;
 }

@@ -6,7 +6,7 @@
  * targets from starving the others, each bounded by its timeout.
  */
 export interface SchedulerOptions<T> {
-  /** The clock due times are read on (the probe's time line, the agent's wall clock). */
+  /** The clock due times are read on (the wall clock). */
   now: () => number;
   /** Checks in flight at most; more wait their turn. */
   concurrency: number;
@@ -121,8 +121,10 @@ export class PhaseScheduler<T> {
       const dueAt = s.dueAt;
       // The next instant on the phase a whole interval after this check: intervals missed are
       // skipped, the schedule never drifts, and a check off the phase (an overdue monitor's
-      // first) is not followed by the next slot a moment later.
-      s.dueAt = nextOnPhase(Math.max(dueAt + s.intervalMs - lateness(s.intervalMs), this.o.now()), s.phase, s.intervalMs);
+      // first) is not followed by the next slot a moment later. A due time more than an
+      // interval ahead was reckoned before the clock was set back: the next slot from now.
+      const now = this.o.now();
+      s.dueAt = nextOnPhase(dueAt > now + s.intervalMs ? now : Math.max(dueAt + s.intervalMs - lateness(s.intervalMs), now), s.phase, s.intervalMs);
       this.arm(id, s);
       this.enqueue(() => this.o.run(s.item, dueAt));
     }, Math.max(0, s.dueAt - this.o.now()));

@@ -3,7 +3,9 @@ import type { Db } from '../db';
 import { CheckStore, type CheckResult } from '../checks/store';
 import { runCheckOnce } from './run-check';
 import { tryAcquireLease, renewLease, releaseLease, holdsLease, readLease, LeaseWatch } from '../lease';
-import { Timeline, STEP_REPORT_MS } from './timeline';
+import { ClockWatch } from './clock';
+import { setAsideFutureChecks } from '../checks/quarantine';
+import { releaseFutureMail } from '../mail/outbox';
 import { checkStorage, storageFaultOf, type StorageFault } from '../storage';
 import { log } from '../log';
 import { AlarmEngine, type AlarmSettings } from '../alarms/engine';
@@ -37,9 +39,6 @@ export interface ProbeOptions {
    */
   onFault?: (fault: StorageFault) => void;
 }
-
-/** The settings key where the worker reports a clock step to operators (see health.ts). */
-export const CLOCK_STEP_KEY = 'probe.clock_step';
 
 /** The alarm settings of the configuration file and the environment. */
 export function alarmSettings(config: Config, siteUrl: string | null): AlarmSettings {
@@ -82,30 +81,24 @@ export class Probe {
   /** The storage fault that stopped this probe, if one did. */
   faulted: StorageFault | null = null;
   readonly alarms: AlarmEngine | null;
-  /** Stamps and schedules checks; set when the lease is taken (its floor is the newest stored check). */
-  private timeline = new Timeline();
+  /** Sees the wall clock step (checks are stamped with the wall clock: SLA.md). */
+  private readonly clock = new ClockWatch();
   /** The newest stored check of each monitor when this probe started, to resume on its phase. */
   private lastCheckAt = new Map<number, number>();
   private lost = false;
-  private clockStepReported = false;
 
   constructor(private readonly db: Db, options: ProbeOptions = {}) {
     const { alarms, ...rest } = options;
-    this.alarms = alarms ? new AlarmEngine(db, alarms, () => this.timeline.now()) : null;
+    this.alarms = alarms ? new AlarmEngine(db, alarms, () => Date.now()) : null;
     const engine = this.alarms;
     this.store = new CheckStore(db, engine ? { onCheck: (r, run) => engine.onCheck(r, run) } : {});
     this.opts = { concurrency: 64, flushEveryMs: 1000, reloadEveryMs: 10_000, leaseTtlMs: 15_000, leasePollMs: 1000, ...rest };
     this.scheduler = new PhaseScheduler<MonitorRow>({
-      now: () => this.timeline.now(),
+      now: () => Date.now(),
       concurrency: this.opts.concurrency,
       run: (row, dueAt) => this.runCheck(row, dueAt),
       lastCheckAt: (id) => this.lastCheckAt.get(id),
     });
-  }
-
-  /** The time line checks are stamped on (epoch ms). */
-  now(): number {
-    return this.timeline.now();
   }
 
   /**
@@ -161,20 +154,32 @@ export class Probe {
     return false;
   }
 
-  /** Reads the newest stored check: the time line never starts below it, and each monitor resumes on its phase. */
+  /**
+   * Sets aside checks a wrong clock stamped in the future (a worker that ran ahead), then reads
+   * each monitor's newest check so it resumes on its phase.
+   */
   private resumeFromStore(): void {
+    this.settleClock(null);
     const rows = this.db.$client.prepare('SELECT m.id, (SELECT max(at) FROM checks WHERE monitor_id = m.id) AS at FROM monitors m').all() as Array<{ id: number; at: number | null }>;
     this.lastCheckAt = new Map(rows.filter((r) => r.at !== null).map((r) => [r.id, r.at!]));
-    let newest = 0;
-    for (const at of this.lastCheckAt.values()) newest = Math.max(newest, at);
-    this.timeline = new Timeline(newest + 1);
-    this.db.$client.prepare('DELETE FROM settings WHERE key = ?').run(CLOCK_STEP_KEY); // a past worker's report
-    this.reportClock();
+  }
+
+  /**
+   * After a clock step (`offsetMs`, seen inside this process) or at start (null): what was
+   * stamped or scheduled on the wrong clock is set right. Checks later than now are set aside,
+   * mail due times are brought back, the alarms re-read what is open.
+   */
+  private settleClock(offsetMs: number | null): void {
+    const now = Date.now();
+    const step = setAsideFutureChecks(this.db, now, offsetMs);
+    releaseFutureMail(this.db, now);
+    if (step && step.setAside > 0) this.alarms?.loadOpen();
   }
 
   /**
    * Renews the lease, looks under the database file (deleted, replaced, read-only, full:
-   * noticed within a heartbeat or two) and reports a clock step.
+   * noticed within a heartbeat or two) and at the clock: after a step the worker goes on
+   * with the new time, and sets right what the old one stamped.
    */
   private heartbeat(): void {
     if (!this.running) return;
@@ -182,7 +187,11 @@ export class Probe {
       const fault = checkStorage(this.db);
       if (fault) return this.fault(fault);
       if (!renewLease(this.db, PROBE_LEASE, this.holder, this.opts.leaseTtlMs, Date.now())) return this.leaseLost();
-      this.reportClock();
+      const stepped = this.clock.look();
+      if (stepped !== 0) {
+        this.flush();
+        this.settleClock(stepped);
+      }
     } catch (err) {
       this.fault(storageFaultOf(err) ?? { cause: 'io_error', message: `the database failed: ${(err as Error).message}` });
     }
@@ -196,23 +205,6 @@ export class Probe {
     this.halt();
     this.buffer = [];
     this.opts.onFault?.(f);
-  }
-
-  /** A clock step is an operator warning (log and /healthz) until the time line has caught up. */
-  private reportClock(): void {
-    const offset = this.timeline.offsetMs();
-    if (Math.abs(offset) > STEP_REPORT_MS) {
-      if (!this.clockStepReported) {
-        log.warn('probe.clock_step', { offset_s: Math.round(offset / 1000), message: `the system clock is ${Math.abs(Math.round(offset / 1000))} s ${offset > 0 ? 'ahead of' : 'behind'} the time line checks are stamped on; checks keep their order and the time line slews to the clock` });
-        this.clockStepReported = true;
-      }
-      this.db.$client.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-        .run(CLOCK_STEP_KEY, JSON.stringify({ offsetMs: Math.round(offset), seenAt: this.timeline.now() }));
-    } else if (this.clockStepReported) {
-      log.info('probe.clock_step_over', {});
-      this.clockStepReported = false;
-      this.db.$client.prepare('DELETE FROM settings WHERE key = ?').run(CLOCK_STEP_KEY);
-    }
   }
 
   /** Another worker took the lease: stop at once, write nothing more, tell the owner. */
@@ -257,14 +249,18 @@ export class Probe {
   }
 
   private async runCheck(row: MonitorRow, dueAt: number): Promise<void> {
-    const startedAt = this.timeline.now();
+    const startedMono = performance.now();
     let options: unknown;
     try {
       options = JSON.parse(row.options);
     } catch {
       options = null;
     }
-    const result: CheckResult = { monitorId: row.id, at: startedAt, ...await runCheckOnce({ ...row, options }, this.abort.signal, this.db) };
+    const outcome = await runCheckOnce({ ...row, options }, this.abort.signal, this.db);
+    // Stamped with the wall clock as it reads when the check ends, less how long it took: a
+    // step while it ran leaves no stamp from the clock before it.
+    const startedAt = Date.now() - Math.round(performance.now() - startedMono);
+    const result: CheckResult = { monitorId: row.id, at: startedAt, ...outcome };
     if (this.abort.signal.aborted && !this.running && result.status === 'down') return; // cut short by shutdown: not a real result
     if (this.lost) return;
     this.buffer.push(result);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import type { Config } from '../config';
-import { AppError, jsonPath } from '../errors';
+import { AppError, jsonPath, fieldIssue } from '../errors';
 import { parseMonth } from '../time';
 import { defaultSlaRows } from './catalogue';
 
@@ -36,7 +36,7 @@ export function manualRows(config: Config) {
 export function setManualValue(db: Db, config: Config, input: ManualValueInput, now = Date.now()): ManualValue {
   const parsed = manualInput.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message }));
+    const issues = parsed.error.issues.map((i) => fieldIssue(i, jsonPath(i.path)));
     throw new AppError('VALIDATION', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
   }
   const v = parsed.data;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HSTS } from '../auth/security';
+import { readBodyOf } from '../auth/body-limit';
 import { SESSION_COOKIE } from '../auth/session';
 import { etagMatches, acceptsGzip, acceptsBrotli, type CachedAnswer } from './cache';
 import { publicKeyOf } from './public-answers';
@@ -29,7 +30,13 @@ const PINNED = /^\/(?:en\/)?(?:\?|$)|^\/api\/v2\//;
 const HOT_NOTE_EVERY_MS = 10_000;
 /** As the render thread's HOT_FOR_MS: after this long without a request, an answer is checked first. */
 const COLD_AFTER_MS = 60_000;
-const WAIT_AT_MOST_MS = 15_000;
+/**
+ * A visitor waits this long at most for a render (the first reader in a while, or of an
+ * address not rendered yet); then they get the last rendered answer, or a 503 if none ever was.
+ */
+const WAIT_AT_MOST_MS = 1_000;
+/** While the render thread renders every standing answer for the first time (the site is starting), a visitor waits longer. */
+const WAIT_AT_START_MS = 15_000;
 
 /** The serving thread's side of the render thread: the answer cache and the waits. */
 export class AnswerCache {
@@ -41,6 +48,8 @@ export class AnswerCache {
   private catchUps = new Map<number, () => void>();
   private catching: Promise<void> | null = null;
   private nextId = 1;
+  /** The render thread has rendered every standing answer once. */
+  private warm = false;
   port: RendererPort | null = null;
 
   /** A message of the render thread. */
@@ -59,6 +68,7 @@ export class AnswerCache {
       prepared.delete(answer);
       this.settle(a.key, answer);
     } else if (m.type === 'failed' || m.type === 'current') this.settle(m.key, null);
+    else if (m.type === 'warm') this.warm = true;
     else if (m.type === 'caught-up') {
       this.catchUps.get(m.id)?.();
       this.catchUps.delete(m.id);
@@ -90,8 +100,10 @@ export class AnswerCache {
   answer(key: string, now: number): CachedAnswer | Promise<CachedAnswer | null> {
     const entry = this.entries.get(key);
     const last = this.requestedAt.get(key);
+    // Most recent last: a loop over endless addresses lets go of the oldest, not of the status page's.
+    this.requestedAt.delete(key);
     this.requestedAt.set(key, now);
-    if (this.requestedAt.size > MAX_ENTRIES * 2) this.requestedAt.clear();
+    if (this.requestedAt.size > MAX_ENTRIES * 2) this.requestedAt.delete(this.requestedAt.keys().next().value!);
     const cold = last === undefined || now - last >= COLD_AFTER_MS;
     if (entry && !cold) {
       const noted = this.notedAt.get(key) ?? 0;
@@ -106,7 +118,7 @@ export class AnswerCache {
     this.stats.waits++;
     return new Promise((resolve) => {
       // A render thread that never answers (stuck, restarting) leaves nobody waiting for long.
-      const timer = setTimeout(() => done(this.entries.get(key) ?? null), WAIT_AT_MOST_MS);
+      const timer = setTimeout(() => done(this.entries.get(key) ?? null), entry || this.warm ? WAIT_AT_MOST_MS : WAIT_AT_START_MS);
       const done = (a: CachedAnswer | null) => {
         clearTimeout(timer);
         resolve(a);
@@ -123,6 +135,7 @@ export class AnswerCache {
 
   /** The render thread ended: whoever waits gets the last answer there is (or a 503). */
   threadEnded(): void {
+    this.warm = false;
     for (const key of [...this.waiting.keys()]) this.settle(key, null);
     for (const done of this.catchUps.values()) done();
     this.catchUps.clear();
@@ -249,15 +262,7 @@ export function withOneClickUnsubscribe(site: Handler, unsubscribe: (token: stri
       res.writeHead(ok ? 200 : 400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       res.end(ok ? 'unsubscribed\n' : 'invalid link\n');
     };
-    // A body sent in chunks was already read (and counted) by the server: scripts/start.ts.
-    const read = (req as { body?: AsyncIterable<Buffer> }).body;
-    if (read) {
-      void (async () => { let body = ''; for await (const c of read) body += c.toString('utf8'); answer(body.slice(0, 1000)); })();
-      return;
-    }
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => { if (body.length < 1000) body += c; });
-    req.on('end', () => answer(body));
+    // The front door read the body whole (./forward-gate.ts).
+    answer((readBodyOf(req) ?? Buffer.alloc(0)).toString('utf8', 0, 1000));
   };
 }

@@ -24,7 +24,7 @@ import { SnapshotWriter, snapshotDir } from './snapshot';
  * Messages from the serving thread: `ask` (a visitor waits for a key it does not have),
  * `check` (the first visitor in a while waits to learn that its answer is `current`, or for
  * the new `answer`), `hot` (a key is being asked for), `changed` (a change made through the
- * site; answered with `caught-up`), `stop`. To it: `answer`, `current`, `failed`, `ready`.
+ * site; answered with `caught-up`), `stop`. To it: `answer`, `current`, `failed`, `ready`, `warm`.
  */
 export type ToRenderer =
   | { type: 'ask'; key: string }
@@ -38,6 +38,8 @@ export type FromRenderer =
   | { type: 'current'; key: string }
   | { type: 'failed'; key: string; error: string }
   | { type: 'caught-up'; id: number }
+  /** Every standing answer was rendered once. */
+  | { type: 'warm' }
   /** The site answers on this socket (./site-proxy.ts forwards to it). */
   | { type: 'ready'; socket: string };
 
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
       log.error('status.render_failed', { key, error });
       send({ type: 'failed', key, error });
     },
+    letGo: (key) => send({ type: 'failed', key, error: 'let go' }),
     snapshot: config.snapshot.enabled ? new SnapshotWriter(snapshotDir(config, env.DATABASE_PATH), config.snapshot.copy_to) : null,
   });
 
@@ -113,6 +116,7 @@ async function main(): Promise<void> {
   });
   send({ type: 'ready', socket: socketPath });
   await renderer.start();
+  send({ type: 'warm' });
 }
 
 main().catch((err) => {

@@ -23,6 +23,12 @@ export const MAX_AGE_MS = 30_000;
 export const SNAPSHOT_EVERY_MS = 30_000;
 /** A key stays hot this long after its last request. */
 export const HOT_FOR_MS = 60_000;
+/**
+ * Asked-for one-off addresses (not standing: an old or unknown incident) waiting at most;
+ * past it the oldest is let go (its visitor, who waits a second at most, has gone). A flood of
+ * endless addresses then delays the standing answers' renders by a bounded amount.
+ */
+export const ONE_OFFS_WAITING_AT_MOST = 32;
 
 export interface Rendered {
   status: number;
@@ -41,6 +47,8 @@ export interface RendererOptions {
   current: (key: string) => void;
   /** Tells the serving thread that an asked-for answer cannot be rendered now. */
   fail: (key: string, error: string) => void;
+  /** Tells the serving thread that an asked-for one-off address will not be rendered (too many at once). */
+  letGo: (key: string) => void;
   snapshot: SnapshotWriter | null;
   now?: () => number;
 }
@@ -48,8 +56,10 @@ export interface RendererOptions {
 export class AnswerRenderer {
   private readonly answers = new Map<string, CachedAnswer>();
   private readonly hot = new Map<string, number>();
-  /** Keys a visitor is waiting for: rendered before anything else. */
+  /** Keys a visitor is waiting for: rendered before anything else, the standing ones first. */
   private readonly asked = new Set<string>();
+  /** Of `asked`, those not standing, oldest first. */
+  private readonly askedOneOffs = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
   private snapshotAt = 0;
   private standingAt = 0;
@@ -91,6 +101,16 @@ export class AnswerRenderer {
   ask(key: string): void {
     this.requested(key);
     this.asked.add(key);
+    if (!this.standing.has(key)) {
+      this.askedOneOffs.add(key);
+      if (this.askedOneOffs.size > ONE_OFFS_WAITING_AT_MOST) {
+        const oldest = this.askedOneOffs.values().next().value!;
+        this.askedOneOffs.delete(oldest);
+        this.asked.delete(oldest);
+        this.hot.delete(oldest);
+        this.o.letGo(oldest);
+      }
+    }
     void this.enqueue(() => this.renderAsked());
   }
 
@@ -116,10 +136,19 @@ export class AnswerRenderer {
     return run;
   }
 
+  /** Renders what visitors wait for: the standing answers first (the status page before an unknown incident's). */
   private async renderAsked(): Promise<void> {
     while (this.asked.size > 0) {
-      const key = this.asked.values().next().value!;
+      let key: string | undefined;
+      for (const k of this.asked) {
+        if (!this.askedOneOffs.has(k)) {
+          key = k;
+          break;
+        }
+      }
+      key ??= this.askedOneOffs.values().next().value!;
       this.asked.delete(key);
+      this.askedOneOffs.delete(key);
       await this.build(key, this.o.version(), true);
     }
   }

@@ -1,4 +1,5 @@
 import { Agent, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBodyOf } from '../auth/body-limit';
 
 /**
  * The serving thread's way into the site. The built site (Astro) is loaded once, in the
@@ -7,8 +8,9 @@ import { Agent, request, type IncomingMessage, type ServerResponse } from 'node:
  * cache (admin pages, reports, forms, APIs). One copy of the site in memory, not two.
  *
  * The request arrives as the front door made it (canonical path, forwarded headers believed
- * or dropped, body limit checked); the visitor's address goes along as `X-Forwarded-For`,
- * which is what the site reads as the client's address.
+ * or dropped, its body read whole within its limit by ./forward-gate.ts, so a request takes
+ * a socket only once it can be sent at once); the visitor's address goes along as
+ * `X-Forwarded-For`, which is what the site reads as the client's address.
  */
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -61,9 +63,8 @@ export class SiteProxy {
       if (value !== undefined && !HOP.has(name)) headers[name] = value;
     }
     headers['x-forwarded-for'] = client;
-    // A body the server already read (sent in chunks, counted against the limit): scripts/start.ts.
-    const buffered = (req as IncomingMessage & { body?: AsyncIterable<Buffer> }).body;
-    if (buffered) delete headers['content-length'];
+    const body = readBodyOf(req);
+    if (body) headers['content-length'] = String(body.length);
     const upstream = request({ socketPath: this.socket!, agent: this.agent, method: req.method, path: req.url, headers }, (answer) => {
       const raw: string[] = [];
       for (let i = 0; i < answer.rawHeaders.length; i += 2) {
@@ -82,12 +83,7 @@ export class SiteProxy {
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
-    if (buffered) {
-      void (async () => {
-        for await (const chunk of buffered) upstream.write(chunk);
-        upstream.end();
-      })().catch(() => upstream.destroy());
-    } else req.pipe(upstream);
+    upstream.end(body);
   }
 }
 

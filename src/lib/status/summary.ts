@@ -8,6 +8,7 @@ import { lastDays, type Period } from '../time';
 import { holdsSampleData } from '../settings';
 import { readLease } from '../lease';
 import { PROBE_LEASE } from '../probe/probe';
+import { probeBeating } from '../health';
 import { incidentsTouching } from './history';
 import { serviceState, type MonitorLatest, type ServiceState } from './state';
 import { dataVersion } from './cache';
@@ -284,7 +285,8 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
   });
   const overall = services.reduce<ComponentStatus>((worst, s) => (severityRank[s.status] > severityRank[worst] ? s.status : worst), 'operational');
   const lease = readLease(ctx.db, PROBE_LEASE);
-  const probeAlive = lease !== null && ctx.now - lease.renewedAt < ctx.config.probe.stale_after_s * 1000;
+  // Judged by the heartbeat counter moving, never by the worker's clock against this one.
+  const probeAlive = probeBeating(ctx.db, ctx.config);
   return {
     generatedAt: ctx.now,
     sample: holdsSampleData(ctx.db),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../db';
-import { AppError, jsonPath } from '../errors';
+import { AppError, jsonPath, fieldIssue } from '../errors';
 import { recordAudit, type Actor } from '../audit';
 
 /**
@@ -111,7 +111,7 @@ export function exportSubscribers(db: Db, actor: Actor & { role?: string }, inpu
   if (actor.id === null || actor.role !== 'admin') throw new AppError('FORBIDDEN', 'only an admin may export subscribers');
   const parsed = exportInput.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message }));
+    const issues = parsed.error.issues.map((i) => fieldIssue(i, jsonPath(i.path)));
     throw new AppError('VALIDATION', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
   }
   const c = db.$client;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import { inTransaction } from '../db';
-import { AppError, jsonPath } from '../errors';
+import { AppError, jsonPath, fieldIssue } from '../errors';
 import { enqueueMail } from '../mail/outbox';
 import { log } from '../log';
 import type { Lang } from '../i18n';
@@ -35,7 +35,7 @@ export interface SubscriptionSettings {
 export function parseSubscribe(input: unknown): z.output<typeof subscribeSchema> {
   const parsed = subscribeSchema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message }));
+    const issues = parsed.error.issues.map((i) => fieldIssue(i, jsonPath(i.path)));
     throw new AppError('VALIDATION', issues.map((i) => `${i.path.replace(/^\$\./, '')}: ${i.message}`).join('; '), issues);
   }
   return parsed.data;

@@ -3,9 +3,11 @@ import type { Config } from '../config';
 import type { Lang } from '../i18n';
 import type { SessionUser } from '../auth/session';
 import { AppError } from '../errors';
+import { appErrors } from '../i18n-admin';
 import { RateLimiter } from '../subscriptions/rate-limit';
 import { raiseFromForm, recentItemsFrom, type DeskOptions } from './verbs';
 import { itemNumber } from './model';
+import { supportFormBodyLimit } from '../auth/body-limit';
 
 /**
  * The public inquiry form's requests (/support/, /en/support/), for the thin pages. Spam
@@ -17,10 +19,10 @@ export type SupportFormOutcome =
   | { kind: 'sent'; number: string }
   | { kind: 'too_many' }
   | { kind: 'too_large' }
-  | { kind: 'invalid'; message: string; fields: string[]; values: Record<string, string> };
+  /** `errors`: a message in the page's language by input name, shown beside each field. */
+  | { kind: 'invalid'; errors: Record<string, string>; values: Record<string, string> };
 
 /** Bytes of a form request accepted before it is read: the longest text in UTF-8, and the other fields. */
-const maxRequestBytes = (config: Config) => config.support.body_max_chars * 4 * 3 + 8192;
 
 const LIMITERS = Symbol.for('status-site.support-limiters');
 type WithLimiters = typeof globalThis & { [LIMITERS]?: Map<number, RateLimiter> };
@@ -51,9 +53,9 @@ async function formOf(raw: string, contentType: string): Promise<{ get(name: str
 export async function handleSupportForm(db: Db, config: Config, baseUrl: string, request: Request, clientAddress: string, user: SessionUser | null, lang: Lang, now = Date.now()): Promise<SupportFormOutcome> {
   if (request.method !== 'POST') return { kind: 'form' };
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxRequestBytes(config)) return { kind: 'too_large' };
+  if (declared > supportFormBodyLimit(config)) return { kind: 'too_large' };
   const raw = await request.text();
-  if (Buffer.byteLength(raw) > maxRequestBytes(config)) return { kind: 'too_large' };
+  if (Buffer.byteLength(raw) > supportFormBodyLimit(config)) return { kind: 'too_large' };
   const form = await formOf(raw, request.headers.get('content-type') ?? '');
   const field = (name: string) => {
     const v = form.get(name);
@@ -70,9 +72,7 @@ export async function handleSupportForm(db: Db, config: Config, baseUrl: string,
     }, { userId: user?.role === 'client' ? user.id : null, lang }, now, deskOptions(config, baseUrl));
     return { kind: 'sent', number: itemNumber(id) };
   } catch (err) {
-    if (err instanceof AppError && err.code === 'VALIDATION') {
-      return { kind: 'invalid', message: err.message, fields: err.issues.map((i) => i.path.replace(/^\$\./, '')), values };
-    }
+    if (err instanceof AppError && err.code === 'VALIDATION') return { kind: 'invalid', errors: appErrors(err, lang), values };
     throw err;
   }
 }

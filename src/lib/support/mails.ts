@@ -9,14 +9,25 @@ import { itemNumber, type SupportStatus } from './model';
  */
 const headers = { 'Auto-Submitted': 'auto-replied' };
 
-export function acknowledgementMail(to: string, lang: Lang, siteName: string, itemId: number, statusUrl: string | null): OutgoingMail {
+/** The desk that answers (config support.desk): its name, hours and reply time, in both languages. */
+export interface DeskWords {
+  name: { ja: string; en: string };
+  hours: { ja: string; en: string };
+  reply_business_days: number;
+  contact: { ja: string; en: string };
+}
+
+const signature = (desk: DeskWords, lang: Lang) => `--\n${desk.name[lang]}\n${desk.hours[lang]}\n${desk.contact[lang] ? `${desk.contact[lang]}\n` : ''}`;
+
+export function acknowledgementMail(to: string, lang: Lang, desk: DeskWords, itemId: number, statusUrl: string | null): OutgoingMail {
   const no = itemNumber(itemId);
+  const days = desk.reply_business_days;
   const text = lang === 'en'
-    ? `We have received your message to ${siteName}.\n\nItem number: ${no}\n\nWe will write to you each time its status changes. Please quote the item number if you write to us about it.\n${statusUrl ? `\nSigned-in clients can follow it at ${statusUrl}\n` : ''}\nIf you did not send this, please ignore this mail.\n`
-    : `${siteName} へのお問い合わせを受け付けました。\n\n受付番号: ${no}\n\n対応状況が変わるたびにメールでお知らせします。お問い合わせの際は受付番号をお書き添えください。\n${statusUrl ? `\n委託者の方はログインして ${statusUrl} で経過を確認できます。\n` : ''}\nお心当たりのない場合は、このメールを破棄してください。\n`;
+    ? `Thank you for writing to us. We have received your message.\n\nItem number: ${no}\n\nOur hours: ${desk.hours.en}\nA member of our staff will reply within ${days === 1 ? '1 business day' : `${days} business days`}. We will also write to you each time its status changes. Please quote the item number if you write to us about it.\n${statusUrl ? `\nSigned-in clients can follow it at ${statusUrl}\n` : ''}\nIf you did not send this, please ignore this mail.\n\n${signature(desk, 'en')}`
+    : `お問い合わせいただきありがとうございます。以下の受付番号で受け付けました。\n\n受付番号: ${no}\n\n受付時間: ${desk.hours.ja}\n担当者から${days}営業日以内にご連絡します。対応状況が変わるたびにもメールでお知らせします。お問い合わせの際は受付番号をお書き添えください。\n${statusUrl ? `\n委託者の方はログインして ${statusUrl} で経過を確認できます。\n` : ''}\nお心当たりのない場合は、このメールを破棄してください。\n\n${signature(desk, 'ja')}`;
   return {
     to, kind: 'support_ack', headers,
-    subject: lang === 'en' ? `[${siteName}] Received: item ${no}` : `[${siteName}] 受付のお知らせ（受付番号 ${no}）`,
+    subject: lang === 'en' ? `[${desk.name.en}] Received: item ${no}` : `[${desk.name.ja}] 受付のお知らせ（受付番号 ${no}）`,
     text,
   };
 }

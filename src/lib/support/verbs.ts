@@ -5,7 +5,7 @@ import type { Db } from '../db';
 import type { Config } from '../config';
 import type { Actor } from '../audit';
 import { recordAudit } from '../audit';
-import { AppError, jsonPath } from '../errors';
+import { AppError, jsonPath, fieldIssue } from '../errors';
 import { enqueueMail, withdrawMail } from '../mail/outbox';
 import type { Lang } from '../i18n';
 import {
@@ -31,7 +31,7 @@ export interface DeskOptions {
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const r = schema.safeParse(input);
   if (!r.success) {
-    const issues = r.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message }));
+    const issues = r.error.issues.map((i) => fieldIssue(i, jsonPath(i.path)));
     throw new AppError('VALIDATION', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
   }
   return r.data;
@@ -102,7 +102,7 @@ function insertItem(db: Db, item: NewItem, actor: Actor, now: number, opts: Desk
   // Mail and form: the one acknowledgement mail of the item; its send time is the acknowledgement.
   if (!atReception && item.email) {
     const statusUrl = item.raisedBy === 'client' ? `${opts.baseUrl}/reports/support/` : null;
-    const outboxId = enqueueMail(db, acknowledgementMail(item.email, item.lang, opts.siteName[item.lang], id, statusUrl), now);
+    const outboxId = enqueueMail(db, acknowledgementMail(item.email, item.lang, opts.support.desk, id, statusUrl), now);
     c.prepare('UPDATE support_items SET ack_outbox_id = ? WHERE id = ?').run(outboxId, id);
   }
   return id;
