@@ -359,7 +359,10 @@ describe('whether a monitor counts toward availability has a life: changed on th
     const changedAt = db.$client.prepare('SELECT max("from") FROM monitor_setting_history WHERE monitor_id = ?').pluck().get(monitorId) as number;
     expect(Math.abs(changedAt - Date.now())).toBeLessThan(60_000);
 
-    const after = slaJson(monthFigures({ db, config, now: changedAt + STEP }, '2026-10'));
+    const afterFigures = monthFigures({ db, config, now: changedAt + STEP }, '2026-10');
+    // October's table of monitors still says it counted.
+    expect(afterFigures.monitors.find((m) => m.slug === 'website-http')!.countsForAvailability).toBe(true);
+    const after = slaJson(afterFigures);
     expect(after.services.find((s) => s.slug === 'website')!.downtime_s).toBe(1200);
     expect(JSON.stringify(after.services)).toBe(JSON.stringify(october.services));
     expect(JSON.stringify(after.rows)).toBe(JSON.stringify(october.rows));
