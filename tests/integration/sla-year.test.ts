@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { resolve, join } from 'node:path';
 import { tempDb } from '../helpers/temp';
 import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
 import { parseConfig } from '../../src/lib/config';
@@ -109,6 +109,15 @@ describe('the fiscal year of twelve golden months (FY2025)', () => {
     const out = JSON.parse(r.stdout) as SlaYearJson;
     expect(out.services).toEqual(json.services);
     expect(out.months.map((m) => m.services)).toEqual(json.months.map((m) => m.services));
+    // The same year as the PDF report (年間報告書).
+    const pdfPath = join(t.dir, 'year.pdf');
+    const report = tsx('scripts/report.ts', ['--year', '2025', '--out', pdfPath], { DATABASE_PATH: t.path });
+    expect(report.status).toBe(0);
+    expect(report.stdout.trim()).toBe(pdfPath);
+    const text = spawnSync('pdftotext', ['-layout', '-enc', 'UTF-8', pdfPath, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, '');
+    for (const f of ['年間報告書', '2025年度（2025年4月〜2026年3月）', 'eラーニングシステム99.955%99.9%達成8時間45分28秒3時間54分4時間51分28秒',
+      '4月99.993%3分', 'SLA項目の月別判定', '年度の障害一覧', '応答なし（7月）', '障害統計と傾向', 'ハードウェア2', '61日']) expect(text, f).toContain(f);
+    expect(text).not.toContain('速報');
     const bad = tsx('scripts/sla.ts', ['--year', '25'], { DATABASE_PATH: t.path });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--year: "25" is not a year/);

@@ -32,6 +32,9 @@ export interface SimilarIncident {
   reasons: ('service' | 'category' | 'text')[];
 }
 
+/** How many recent incidents sharing a service or a category are weighed (the text match weighs the best 100 of all). */
+const CANDIDATES = 300;
+
 const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 export function searchIncidents(db: Db, query: string, limit = 50): SearchHit[] {
@@ -85,7 +88,7 @@ export function similarIncidents(db: Db, id: number, limit = 5): SimilarIncident
     e.reasons.add(reason);
     score.set(other, e);
   };
-  const grams = trigrams(`${self.titleJa} ${self.cause ?? ''}`, 48);
+  const grams = trigrams(`${self.titleJa} ${self.cause ?? ''}`, 32);
   if (grams.length) {
     const rows = c.prepare('SELECT rowid AS id, rank FROM incident_search WHERE incident_search MATCH ? ORDER BY rank LIMIT 100').all(grams.map(quote).join(' OR ')) as { id: number; rank: number }[];
     // bm25 ranks are negative, better when lower: the best match scores 4, the others in proportion.
@@ -93,11 +96,15 @@ export function similarIncidents(db: Db, id: number, limit = 5): SimilarIncident
     for (const r of rows) add(r.id, best < 0 ? (4 * r.rank) / best : 1, 'text');
   }
   if (serviceIds.length) {
-    const rows = c.prepare(`SELECT incident_id AS id, count(*) AS n FROM incident_services WHERE service_id IN (${serviceIds.map(() => '?').join(', ')}) GROUP BY incident_id`).all(...serviceIds) as { id: number; n: number }[];
+    // The latest few hundred on the same services: enough to rank, bounded however long the history.
+    const rows = c.prepare(`SELECT x.incident_id AS id, count(*) AS n FROM incident_services x JOIN incidents i ON i.id = x.incident_id
+        WHERE x.service_id IN (${serviceIds.map(() => '?').join(', ')}) AND i.draft = 0 AND i.recovered_at IS NOT NULL
+        GROUP BY x.incident_id ORDER BY max(i.started_at) DESC LIMIT ${CANDIDATES}`).all(...serviceIds) as { id: number; n: number }[];
     for (const r of rows) add(r.id, 1.5 * r.n, 'service');
   }
   if (self.causeCategory) {
-    for (const r of c.prepare('SELECT id FROM incidents WHERE cause_category = ?').all(self.causeCategory) as { id: number }[]) add(r.id, 2, 'category');
+    const rows = c.prepare(`SELECT id FROM incidents WHERE cause_category = ? AND draft = 0 AND recovered_at IS NOT NULL ORDER BY started_at DESC LIMIT ${CANDIDATES}`).all(self.causeCategory) as { id: number }[];
+    for (const r of rows) add(r.id, 2, 'category');
   }
   if (score.size === 0) return [];
   const ids = [...score.keys()];
