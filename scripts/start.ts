@@ -155,11 +155,13 @@ async function main(): Promise<void> {
     res.end(`${text}\n`);
   };
   // What goes to the site waits for its whole body first, a few requests per client at most.
-  const gate = new ForwardGate({ clientOf, ruleOf: (req) => bodyRule.get(req)!, refuse });
+  const gate = new ForwardGate({ clientOf, ruleOf: (req) => bodyRule.get(req) ?? bodyRuleFor('/', config), refuse });
   // Public answers are served from the cache before the framework; mail providers' one-click
   // unsubscribe (a POST with no Origin) is answered before Astro's origin check.
   const site = withFrontDoor(gate.wrap(withOneClickUnsubscribe(proxy.handler(clientOf), (token) => unsubscribe(db, token))), cache);
   const server = createServer((req, res) => {
+    // Forwarded headers only from the configured proxies (trusted_proxies).
+    visitor.set(req, believeForwarded(req.headers, req.socket.remoteAddress, proxies));
     // 1. The path first, before any decision is taken on it. One spelling: decoded once, `/` and `\`
     // runs merged; encoded separators, dot segments and control characters refused.
     const canonical = canonicalPath(req.url ?? '/');
@@ -175,8 +177,6 @@ async function main(): Promise<void> {
       return;
     }
     req.url = encodedPath(canonical.path) + canonical.search;
-    // Forwarded headers only from the configured proxies (trusted_proxies).
-    visitor.set(req, believeForwarded(req.headers, req.socket.remoteAddress, proxies));
     // Bodies declared over the path's limit are refused before anything reads them.
     const rule = bodyRuleFor(canonical.path, config);
     bodyRule.set(req, rule);

@@ -34,6 +34,18 @@ export const monitorLocations = sqliteTable('monitor_locations', {
 }, (t) => [primaryKey({ columns: [t.monitorId, t.locationId] }), index('monitor_locations_location').on(t.locationId)]);
 
 /**
+ * When each location was assigned to a monitor (SLA.md, locations have a life): each instant
+ * is judged by the locations assigned then. `start` 0: since before the record was kept;
+ * `end` null: still assigned. `monitor_locations` is the present assignment the agents read.
+ */
+export const monitorLocationSpans = sqliteTable('monitor_location_spans', {
+  monitorId: integer().notNull().references(() => monitors.id, { onDelete: 'cascade' }),
+  locationId: integer().notNull().references(() => probeLocations.id, { onDelete: 'cascade' }),
+  start: integer().notNull(),
+  end: integer(),
+}, (t) => [primaryKey({ columns: [t.monitorId, t.locationId, t.start] })]);
+
+/**
  * Check results from probe agents (the local probe's stay in `checks`), with their runs and
  * gaps kept the same way, per location. Status codes as in `checks`.
  */

@@ -25,6 +25,18 @@ export const monitors = sqliteTable('monitors', {
   quorum: integer(),
 }, (t) => [uniqueIndex('monitors_slug_unique').on(t.slug)]);
 
+/**
+ * The settings that decide a monitor's figures, as they were from `from` on (SLA.md, Figures
+ * over time): its quorum and whether it counts toward availability. Before the first row, the
+ * first row's values; with no row, the monitor's own columns. `from` 0: since the beginning.
+ */
+export const monitorSettingHistory = sqliteTable('monitor_setting_history', {
+  monitorId: integer().notNull().references(() => monitors.id, { onDelete: 'cascade' }),
+  from: integer().notNull(),
+  quorum: integer(),
+  countsForAvailability: integer({ mode: 'boolean' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.monitorId, t.from] })]);
+
 /** Times an admin paused a monitor: unmonitored time, labelled as paused. `end` null while paused. */
 export const monitorPauses = sqliteTable('monitor_pauses', {
   monitorId: integer().notNull().references(() => monitors.id, { onDelete: 'cascade' }),

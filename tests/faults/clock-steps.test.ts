@@ -112,6 +112,10 @@ describe('clock steps', () => {
     expect(a.downtime[0]!.start).toBeGreaterThanOrEqual(startedAt - 1000);
     expect(a.downtime[0]!.start).toBeLessThan(startedAt + 15_000);
     expect(a.downtime[0]!.end).toBe(now);
+    // The alarm the wrong clock opened an hour ahead is dated no later than the true time, so its timers run.
+    const alarms = t.db.$client.prepare("SELECT started_at AS startedAt, detected_at AS detectedAt FROM alarms WHERE kind = 'outage'").all() as { startedAt: number; detectedAt: number }[];
+    expect(alarms.length).toBeGreaterThanOrEqual(1);
+    for (const alarm of alarms) expect(Math.max(alarm.startedAt, alarm.detectedAt)).toBeLessThanOrEqual(now);
     // The operator is told, with the offset, until an admin reviews it.
     const logged = logEvents(normal.output(), 'probe.clock_step');
     expect(logged).toHaveLength(1);

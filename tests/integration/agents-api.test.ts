@@ -118,6 +118,11 @@ describe('agent API', () => {
     expect(body.code).toBe('clock_skew');
     expect(body.error).toMatch(/^the agent's clock is 600 s off the site's .*at most 60 s is allowed/);
     expect(count('SELECT count(*) AS n FROM location_checks')).toBe(before);
+    // The offset measured is recorded before the refusal: the admins' agents page and /healthz show it.
+    const offset = t.db.$client.prepare("SELECT clock_offset_ms FROM probe_locations WHERE slug = 'osaka'").pluck().get() as number;
+    expect(Math.round(offset / 1000)).toBe(-600);
+    const health = await (await fetch(`${site.url}/healthz`)).json() as { warnings: string[] };
+    expect(health.warnings).toContain('agent_clock_skew');
   });
 
   it('a revoked token is refused from then on; its results so far stay', async () => {

@@ -193,4 +193,41 @@ describe('the written failure report (障害報告書)', () => {
       local.$client.close();
     }
   });
+
+  it('is found by the admin search mid-sentence, shown among similar past incidents, and counted in the statistics', async () => {
+    const get = async (path: string, cookie: string) => {
+      const res = await fetch(`${site.url}${path}`, { headers: { cookie, 'accept-language': 'ja' } });
+      return { status: res.status, text: await res.text() };
+    };
+    const search = await get(`/admin/incidents/search?q=${encodeURIComponent('容量が不足し')}`, admin);
+    expect(search.status).toBe(200);
+    expect(search.text).toContain('【容量が不足し】');
+    expect(search.text).toContain(`/admin/incidents/${ids[GOLDEN_INCIDENT_KEY]}`);
+    // The incident opened later on the same service is shown the golden one, with its cause, fix and prevention.
+    const open = await get(`/admin/incidents/${ids['still-open']}`, admin);
+    const similar = open.text.slice(open.text.indexOf('data-testid="similar-incidents"'));
+    expect(similar).toContain('eラーニングの学習履歴が保存できない');
+    expect(similar).toContain('ディスク使用率の監視を追加し、80%で警告する');
+    const stats = await get('/admin/incidents/statistics?fy=2026', client);
+    expect(stats.status).toBe(200);
+    expect(stats.text).toContain('data-testid="failure-statistics"');
+    expect(stats.text).toMatch(/ハードウェア<\/span><\/td><td[^>]*><span>1<\/span>/);
+  });
+
+  it('has the fiscal year on the client\'s report pages, running as 速報, as a page and a PDF', async () => {
+    const page = await fetch(`${site.url}/reports/year/2026`, { headers: { cookie: client } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('2026年度（2026年4月〜2027年3月）');
+    expect(html).toContain('data-testid="year-provisional"');
+    expect(html).toContain('障害統計と傾向');
+    expect(html).toContain('eラーニングの学習履歴が保存できない');
+    expect((await fetch(`${site.url}/reports/year/1999`, { headers: { cookie: client } })).status).toBe(404);
+    expect((await fetch(`${site.url}/reports/year/2026`, { redirect: 'manual' })).status).toBe(303);
+    const pdf = await fetch(`${site.url}/reports/year/2026/report.pdf`, { headers: { cookie: client } });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const list = await (await fetch(`${site.url}/reports/year/`, { headers: { cookie: client } })).text();
+    expect(list).toContain('href="/reports/year/2026"');
+  });
 });

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 
 /**
  * A golden month (November 2026, 30 days) of one monitor checked every 10 minutes from
- * three locations (local, osaka, nagoya; quorum: the default majority, 2). Every figure
+ * three locations (local, osaka, nagoya; quorum: the default, a majority of those voting). Every figure
  * below is computed by hand in the comments.
  */
 const config = parseConfig({});
@@ -57,7 +57,7 @@ describe('golden month with three locations: November 2026', () => {
     setMonitorLocations(t.db, systemActor('test'), monitorId, ['local', 'osaka', 'nagoya'], null);
 
     new CheckStore(t.db).record(series(monitorId, [
-      ['2026-11-15T04:20:00+09:00', '2026-11-15T04:40:00+09:00'], // D: local alone votes then (quorum reduced to 1)
+      ['2026-11-15T04:20:00+09:00', '2026-11-15T04:40:00+09:00'], // D: local alone votes then (a majority of one)
       ['2026-11-20T08:00:00+09:00', '2026-11-20T08:30:00+09:00'], // E: everyone
     ], [], ['2026-11-10T14:00:00+09:00'])); // C: one failure, not confirmed
     const agents = new LocationCheckStore(t.db);
@@ -103,8 +103,8 @@ describe('golden month with three locations: November 2026', () => {
     expect(portal().met).toBe(false);
   });
 
-  it('reduced quorum: 04:10–05:00 on the 15th, when local alone voted (3000 s); never unmonitored', () => {
-    expect(portal().reduced_quorum_s).toBe(3000);
+  it('no reduced quorum with the default quorum, a majority of those voting: local alone voting 04:10–05:00 on the 15th is its own majority; never unmonitored', () => {
+    expect(portal().reduced_quorum_s).toBe(0);
     expect(portal().unmonitored_s).toBe(0);
   });
 

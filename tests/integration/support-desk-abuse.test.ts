@@ -10,7 +10,11 @@ import { importInterchange, validateInterchange } from '../../src/lib/interchang
 import { createUser } from '../../src/lib/auth/users';
 import { systemActor } from '../../src/lib/audit';
 import { runScript, startSite, waitFor, type RunningSite } from '../helpers/site';
-import { tempDir } from '../helpers/temp';
+import { tempDb, tempDir } from '../helpers/temp';
+import { loadConfig } from '../../src/lib/config';
+import { raiseFromForm, changeStatus } from '../../src/lib/support/verbs';
+import { deskOptions } from '../../src/lib/support/http';
+import { mailTransport, sendPendingMail } from '../../src/lib/mail/outbox';
 import { signInCookie, ADMIN } from './admin-fixture';
 import type { SupportJson } from '../../src/lib/support/report';
 
@@ -168,5 +172,30 @@ describe('the support desk against a robot, on the built site', () => {
     expect(db.$client.prepare("SELECT count(*) FROM support_events WHERE text = 'forged'").pluck().get()).toBe(0);
     // The same request from PUBLIC_URL's origin is taken.
     expect((await post('/support/', { email: 'real@learners.example.jp', service: 'elearning', category: 'bug', body: 'x' }, { 'x-forwarded-host': new URL(site.url).host })).status).toBe(200);
+  });
+});
+
+describe('closing an item as spam before its mail went out', () => {
+  it('withdraws the queued acknowledgement: the sender never sends it, and sends the others', async () => {
+    const box = await mailbox();
+    const t = tempDb();
+    try {
+      importInterchange(t.db, validateInterchange({ version: 1, services: [{ slug: 'elearning', name: { ja: 'eラーニング' }, sla_target_pct: 99.9 }] }));
+      const opts = deskOptions(loadConfig(undefined), 'http://127.0.0.1');
+      const now = Date.now();
+      const form = (email: string) => raiseFromForm(t.db, { email, service: 'elearning', category: 'bug', body: 'x' }, { userId: null, lang: 'ja' }, now, opts);
+      const robot = form('robot@spam.example');
+      form('person@learners.example.jp');
+      changeStatus(t.db, systemActor('test'), robot, { to: 'dismissed', note: '迷惑' }, now + 1000, opts);
+      const transport = mailTransport({ SMTP_URL: `smtp://127.0.0.1:${box.port}?from=desk@example.jp` })!;
+      expect(await sendPendingMail(t.db, transport, now + 2000)).toEqual({ sent: 1, failed: 0 });
+      expect(box.mails.map(toOf)).toEqual(['person@learners.example.jp']);
+      const ack = t.db.$client.prepare('SELECT o.sent_at AS sentAt, o.next_attempt_at AS next, o.last_error AS why FROM support_items i JOIN mail_outbox o ON o.id = i.ack_outbox_id WHERE i.id = ?').get(robot);
+      expect(ack).toEqual({ sentAt: null, next: null, why: expect.stringMatching(/^withdrawn: /) });
+      transport.close();
+    } finally {
+      t.close();
+      await new Promise<void>((done) => box.server.close(() => done()));
+    }
   });
 });

@@ -125,6 +125,7 @@ export async function startHostileSite(env: Record<string, string> = {}, now = D
     'support/[id]': String(supportItem),
     '[month]': monthOf(now, 'Asia/Tokyo'),
     '[file]': 'v1.pdf',
+    'year/[fy]': String(new Date(now).getUTCFullYear() - 1),
     'incidents/[key]': (c.prepare('SELECT key FROM incidents ORDER BY id LIMIT 1').get() as { key: string }).key,
   };
   setup.$client.close();

@@ -7,6 +7,8 @@ import { RateLimiter } from '../subscriptions/rate-limit';
 import { authenticateAgent, type LocationRow } from './locations';
 import { LocationCheckStore, type LocationResult } from './store';
 import { log } from '../log';
+import type { Interval } from '../intervals';
+import { assignedSpans } from '../monitors/history';
 
 /**
  * The agent API (`/api/agent/v1/`): what an agent is asked to check, and the results it
@@ -120,8 +122,8 @@ export class AgentGate {
 
 /**
  * Stores one batch from an agent: all of it or, on any refusal, nothing. Refused: a clock
- * further than the allowed skew, a result for a monitor not assigned to this location, a
- * result from the future or older than the spool may keep.
+ * further than the allowed skew, a result for a monitor never assigned to this location or
+ * for a time it was not assigned, a result from the future or older than the spool may keep.
  */
 export function ingestBatch(db: Db, config: Config, location: LocationRow, body: unknown, now = Date.now()): IngestOutcome {
   const parsed = resultsBatchSchema.safeParse(body);
@@ -178,7 +180,7 @@ export function ingestBatch(db: Db, config: Config, location: LocationRow, body:
 export interface RefusedEntry {
   list: 'results' | 'controls';
   index: number;
-  code: 'future_result' | 'too_old' | 'foreign_monitor';
+  code: 'future_result' | 'too_old' | 'foreign_monitor' | 'not_assigned_then';
   error: string;
 }
 
@@ -194,13 +196,21 @@ function refusedEntries(db: Db, config: Config, location: LocationRow, batch: z.
   const oldest = now - config.agents.max_age_h * 3_600_000;
   const latest = batch.sent_at + FUTURE_TOLERANCE_MS;
   const offsetS = Math.round((now - batch.sent_at) / 1000);
-  const assigned = new Set(assignedMonitors(db, location.id).map((m) => m.id));
+  // A result counts only for a time its location was assigned to the monitor: a location
+  // added later cannot send "up" for a past outage (SLA.md, locations have a life).
+  const spans = new Map<number, Interval[]>();
+  const spansOf = (monitorId: number) => spans.get(monitorId) ?? spans.set(monitorId, assignedSpans(db, monitorId, location.id)).get(monitorId)!;
+  const assignedThen = (monitorId: number, at: number) => spansOf(monitorId).some((s) => s.start <= at && at < s.end);
+  const during = (monitorId: number) => spansOf(monitorId).map((s) => `${new Date(s.start).toISOString()} – ${s.end === Number.MAX_SAFE_INTEGER ? 'now' : new Date(s.end).toISOString()}`).join(', ');
   const refused: RefusedEntry[] = [];
   const judge = (list: RefusedEntry['list'], index: number, at: number, monitorId?: number) => {
     const when = new Date(at).toISOString();
     if (at > latest) refused.push({ list, index, code: 'future_result', error: `a result at ${when} is later than the batch's sent_at (the site's time with this agent's clock offset of ${offsetS} s)` });
     else if (at < oldest) refused.push({ list, index, code: 'too_old', error: `a result at ${when} is older than ${config.agents.max_age_h} h` });
-    else if (monitorId !== undefined && !assigned.has(monitorId)) refused.push({ list, index, code: 'foreign_monitor', error: `monitor ${monitorId} is not assigned to location "${location.slug}"` });
+    else if (monitorId !== undefined && spansOf(monitorId).length === 0) refused.push({ list, index, code: 'foreign_monitor', error: `monitor ${monitorId} is not assigned to location "${location.slug}"` });
+    else if (monitorId !== undefined && !assignedThen(monitorId, at)) {
+      refused.push({ list, index, code: 'not_assigned_then', error: `a result at ${when} for monitor ${monitorId} is outside the time location "${location.slug}" was assigned to it (${during(monitorId)})` });
+    }
   };
   batch.results.forEach((r, i) => judge('results', i, r.at, r.monitor_id));
   batch.controls.forEach((c, i) => judge('controls', i, c.at));

@@ -4,6 +4,7 @@ import type { Db } from '../db';
 import { AppError, jsonPath, fieldIssue } from '../errors';
 import { recordAudit, type Actor } from '../audit';
 import { LOCAL } from '../sla/locations';
+import { recordLocations, recordSettings } from '../monitors/history';
 
 /**
  * Probe locations: the local probe and the agents on other hosts. An agent's token is
@@ -128,7 +129,7 @@ export function authenticateAgent(db: Db, token: string): LocationRow | null {
 /** Sets the locations a monitor is checked from and its quorum (null: a majority). An empty list means the local probe alone. */
 export function setMonitorLocations(db: Db, actor: Actor, monitorId: number, slugs: readonly string[], quorum: number | null, now = Date.now()): void {
   db.$client.transaction(() => {
-    const monitor = db.$client.prepare('SELECT id, quorum FROM monitors WHERE id = ?').get(monitorId) as { id: number; quorum: number | null } | undefined;
+    const monitor = db.$client.prepare('SELECT id, quorum, counts_for_availability AS counts FROM monitors WHERE id = ?').get(monitorId) as { id: number; quorum: number | null; counts: number } | undefined;
     if (!monitor) throw new AppError('NOT_FOUND', `no monitor with id ${monitorId}`);
     const all = listLocations(db);
     const ids: number[] = [];
@@ -141,10 +142,9 @@ export function setMonitorLocations(db: Db, actor: Actor, monitorId: number, slu
       throw new AppError('VALIDATION', `the quorum must be between 1 and the number of locations (${Math.max(1, ids.length)})`, [{ path: '$.quorum', message: 'out of range' }]);
     }
     const before = { locations: db.$client.prepare('SELECT l.slug FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = ? ORDER BY l.id').all(monitorId).map((r) => (r as { slug: string }).slug), quorum: monitor.quorum };
-    db.$client.prepare('DELETE FROM monitor_locations WHERE monitor_id = ?').run(monitorId);
-    const insert = db.$client.prepare('INSERT INTO monitor_locations (monitor_id, location_id) VALUES (?, ?)');
-    for (const id of ids) insert.run(monitorId, id);
-    db.$client.prepare('UPDATE monitors SET quorum = ? WHERE id = ?').run(quorum, monitorId);
+    // From now on: the time before stays judged by the locations and quorum it had (SLA.md).
+    recordLocations(db, monitorId, ids.map((id) => all.find((l) => l.id === id)!), now);
+    recordSettings(db, monitorId, { quorum, countsForAvailability: monitor.counts === 1 }, now);
     recordAudit(db, actor, 'monitor.locations', 'monitor', monitorId, before, { locations: [...slugs], quorum }, now);
   }).immediate();
 }

@@ -89,15 +89,34 @@ export function setAsideFutureChecks(db: Db, now: number, seenOffsetMs: number |
         });
       }
     }
+    const redated = redateFuture(db, now);
     const step = c.prepare(`SELECT ${STEP_COLUMNS} FROM clock_steps WHERE id = ?`).get(id) as ClockStep;
     recordAudit(db, systemActor('probe'), 'clock_step.set_aside', 'clock_step', id, null,
-      { offsetMs, seenBy: step.seenBy, setAside: count, firstStampAt: first, lastStampAt: last }, now);
+      { offsetMs, seenBy: step.seenBy, setAside: count, firstStampAt: first, lastStampAt: last, redated }, now);
     log.warn('probe.clock_step', {
       offset_s: Math.round(offsetMs / 1000), set_aside: count,
       message: `the system clock ${offsetMs < 0 ? 'was set back' : 'stepped ahead'} ${Math.abs(Math.round(offsetMs / 1000))} s; checks are stamped with the new time${count > 0 ? `; ${count} checks stamped later than now were set aside and the time they claimed is unmonitored` : ''}${offsetMs > 0 ? '; the time skipped is unmonitored' : ''}`,
     });
     return step;
   }).immediate();
+}
+
+/**
+ * Alarms and draft incidents that set-aside checks dated in the future are dated now, so no
+ * timer runs from a time that has not come and none ends before it began. Returns how many
+ * times were moved.
+ */
+function redateFuture(db: Db, now: number): number {
+  const c = db.$client;
+  const limit = now + FUTURE_TOLERANCE_MS;
+  let moved = 0;
+  for (const column of ['started_at', 'detected_at', 'recovered_at', 'recovery_detected_at']) {
+    moved += c.prepare(`UPDATE alarms SET ${column} = ? WHERE ${column} > ?`).run(now, limit).changes;
+  }
+  for (const column of ['started_at', 'detected_at']) {
+    moved += c.prepare(`UPDATE incidents SET ${column} = ? WHERE draft = 1 AND ${column} > ?`).run(now, limit).changes;
+  }
+  return moved;
 }
 
 /**

@@ -2,6 +2,7 @@ import { openSync, writeSync, closeSync, fchmodSync } from 'node:fs';
 import type { Db } from '../db';
 import { toIso } from '../time';
 import { statusName } from '../checks/status';
+import { locationEras, settingSpans } from '../monitors/history';
 import { maskTarget, maskOptions } from '../monitors/secrets';
 
 /**
@@ -33,10 +34,25 @@ export function exportInterchange(db: Db, write: (chunk: string) => void, option
   const monitors = c.prepare('SELECT * FROM monitors ORDER BY id').all() as Row[];
   const monitorSlug = new Map(monitors.map((m) => [m.id as number, m.slug as string]));
   const locationsOf = c.prepare('SELECT l.slug FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = ? ORDER BY l.slug').pluck();
-  /** A monitor's locations and quorum, left out for one checked from `local` alone. */
+  /**
+   * A monitor's locations and quorum, left out for one checked from `local` alone; their
+   * history when they changed, and when it counted toward availability if that changed.
+   */
   const monitorLocations = (id: number, quorum: number | null): Row => {
+    const eras = locationEras(db, id);
+    const counts = settingSpans(db, id).reduce<Array<{ start: number; end: number; counts: boolean }>>((out, s) => {
+      const last = out[out.length - 1];
+      if (last && last.counts === s.countsForAvailability) last.end = s.end;
+      else out.push({ start: s.start, end: s.end, counts: s.countsForAvailability });
+      return out;
+    }, []);
+    const spanOf = (e: { start: number; end: number }, i: number, all: readonly unknown[]) => ({ from: e.start > 0 ? iso(e.start) : undefined, to: i < all.length - 1 ? iso(e.end) : undefined });
+    const countsHistory = counts.length > 1 ? { counts_history: counts.map((e, i, all) => compact({ counts_for_availability: e.counts, ...spanOf(e, i, all) })) } : {};
+    if (eras.length > 1) {
+      return { location_history: eras.map((e, i, all) => compact({ locations: e.locations.map((l) => l.slug), quorum: e.quorum ?? undefined, ...spanOf(e, i, all) })), ...countsHistory };
+    }
     const locations = locationsOf.all(id) as string[];
-    return { ...(locations.length ? { locations } : {}), ...(quorum !== null ? { quorum } : {}) };
+    return { ...(locations.length ? { locations } : {}), ...(quorum !== null ? { quorum } : {}), ...countsHistory };
   };
   const pausesOf = c.prepare('SELECT start, "end" FROM monitor_pauses WHERE monitor_id = ? ORDER BY start');
   // The monitor's life, each part only when recorded (so older files read back the same).

@@ -36,14 +36,54 @@ export const monitorSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).optional(),
   /** Probe locations that check it (`local` is the built-in probe); absent: `local` alone. */
   locations: z.array(slug).min(1).optional(),
-  /** Locations that must agree before it is down; absent: a majority. */
+  /** Locations that must agree before it is down; absent: a majority of those voting. */
   quorum: z.number().int().min(1).max(100).optional(),
+  /**
+   * Its locations and quorum when they changed (SLA.md, locations have a life), in order and
+   * back to back: the first holds since the monitor's beginning unless it has `from`, the
+   * last until now. Instead of `locations` and `quorum`.
+   */
+  location_history: z.array(z.strictObject({
+    locations: z.array(slug).min(1),
+    quorum: z.number().int().min(1).max(100).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+  })).min(1).optional(),
+  /** When it counted toward availability, if that changed: as `location_history`; the last is `counts_for_availability`. */
+  counts_history: z.array(z.strictObject({
+    counts_for_availability: z.boolean(),
+    from: instant.optional(),
+    to: instant.optional(),
+  })).min(1).optional(),
   /** Its life (SLA.md, Coverage): a removed monitor stays in the file with its history. */
   added_at: instant.optional(),
   removed_at: instant.optional(),
   pauses: z.array(z.strictObject({ start: instant, end: instant.optional() })).optional(),
 }).superRefine((m, ctx) => {
   const at = (s: string | undefined) => (s === undefined ? null : parseInstant(s));
+  if (m.location_history && (m.locations !== undefined || m.quorum !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['location_history'], message: 'give either locations and quorum, or location_history' });
+  }
+  (m.location_history ?? []).forEach((e, i) => {
+    if (e.quorum !== undefined && e.quorum > e.locations.length) ctx.addIssue({ code: 'custom', path: ['location_history', i, 'quorum'], message: 'must not exceed the number of locations' });
+    if (new Set(e.locations).size !== e.locations.length) ctx.addIssue({ code: 'custom', path: ['location_history', i, 'locations'], message: 'a location is listed twice' });
+  });
+  for (const [field, list] of [['location_history', m.location_history], ['counts_history', m.counts_history]] as const) {
+    (list ?? []).forEach((e, i, all) => {
+      const from = at(e.from);
+      const to = at(e.to);
+      const last = i === all.length - 1;
+      if (i > 0 && from === null) ctx.addIssue({ code: 'custom', path: [field, i, 'from'], message: 'needed after the first entry' });
+      if (!last && to === null) ctx.addIssue({ code: 'custom', path: [field, i, 'to'], message: 'needed before the last entry' });
+      if (last && to !== null) ctx.addIssue({ code: 'custom', path: [field, i, 'to'], message: 'the last entry holds until now: leave it out' });
+      if (from !== null && to !== null && to <= from) ctx.addIssue({ code: 'custom', path: [field, i, 'to'], message: 'must be after from' });
+      if (i > 0 && from !== null && at(all[i - 1]!.to) !== null && from !== at(all[i - 1]!.to)) ctx.addIssue({ code: 'custom', path: [field, i, 'from'], message: 'must be the previous entry\'s to' });
+    });
+  }
+  const lastCounts = m.counts_history?.[m.counts_history.length - 1];
+  if (lastCounts && lastCounts.counts_for_availability !== m.counts_for_availability) {
+    ctx.addIssue({ code: 'custom', path: ['counts_history', m.counts_history!.length - 1, 'counts_for_availability'], message: 'the last entry must be counts_for_availability' });
+  }
   const added = at(m.added_at);
   const removed = at(m.removed_at);
   if (added !== null && removed !== null && removed <= added) ctx.addIssue({ code: 'custom', path: ['removed_at'], message: 'must be after added_at' });
@@ -143,6 +183,13 @@ export const interchangeSchema = z.strictObject({
 });
 
 export type Interchange = z.infer<typeof interchangeSchema>;
+
+/** Every location a monitor entry (parsed or not) was ever assigned to: absent, `local` alone. */
+export function everAssigned(m: { locations?: unknown; location_history?: unknown } | null | undefined): Set<unknown> {
+  const lists = [m?.locations, ...(Array.isArray(m?.location_history) ? m.location_history.map((e: { locations?: unknown } | null) => e?.locations) : [])]
+    .filter((l): l is unknown[] => Array.isArray(l));
+  return new Set(lists.length ? lists.flat() : ['local']);
+}
 export type ServiceEntry = z.infer<typeof serviceSchema>;
 export type MonitorEntry = z.infer<typeof monitorSchema>;
 export type IncidentEntry = z.infer<typeof incidentSchema>;

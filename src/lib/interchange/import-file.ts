@@ -3,7 +3,7 @@ import { AppError, jsonPath, type FieldIssue } from '../errors';
 import { parseInstant } from '../time';
 import { STATUS_CODE } from '../checks/status';
 import { rebuildDerived } from '../checks/store';
-import { checkSchema, type Interchange } from './format';
+import { checkSchema, everAssigned, type Interchange } from './format';
 import { validateInterchange, importInterchange, type ImportCounts } from './import';
 import { LocationCheckStore } from '../agents/store';
 import { LOCAL } from '../sla/locations';
@@ -109,11 +109,11 @@ export function validateInterchangeFile(db: Db, path: string): { data: Interchan
     if (!(err instanceof AppError)) throw err;
     for (const issue of err.issues) add(issue);
   }
-  const docMonitors = (doc as { monitors?: Array<{ slug?: unknown; locations?: unknown }> } | null)?.monitors ?? [];
+  const docMonitors = (doc as { monitors?: Array<{ slug?: unknown; locations?: unknown; location_history?: unknown }> } | null)?.monitors ?? [];
   const monitors = new Set(docMonitors.map((m) => m?.slug));
   for (const [slug, i] of named) if (!monitors.has(slug)) add({ path: `$.checks[${i}].monitor`, message: `no monitor "${slug}" in this file` });
   // A check's location must be one of its monitor's (absent locations: `local` alone).
-  const locationsOf = new Map(docMonitors.map((m) => [m?.slug, new Set(Array.isArray(m?.locations) ? (m.locations as unknown[]) : [LOCAL])]));
+  const locationsOf = new Map(docMonitors.map((m) => [m?.slug, everAssigned(m)]));
   for (const { monitor, location, index } of namedAt.values()) {
     const where = locationsOf.get(monitor);
     if (where && !where.has(location)) add({ path: `$.checks[${index}].location`, message: `"${location}" is not one of the monitor's locations` });

@@ -4,7 +4,7 @@ import { parseInstant } from '../time';
 import { STATUS_CODE } from '../checks/status';
 import { rebuildDerived } from '../checks/store';
 import { holdsSampleData, setSetting } from '../settings';
-import { interchangeSchema, type Interchange } from './format';
+import { interchangeSchema, everAssigned, type Interchange } from './format';
 import { validateMonitorTarget } from '../probe/registry';
 import { LocationCheckStore, type LocationResult } from '../agents/store';
 import { LOCAL } from '../sla/locations';
@@ -60,7 +60,7 @@ export function validateInterchange(textOrValue: string | unknown): Interchange 
     }
   });
   const checkKeys = new Set<string>();
-  const locationsOf = new Map((data.monitors ?? []).map((m) => [m.slug, new Set(m.locations ?? ['local'])]));
+  const locationsOf = new Map((data.monitors ?? []).map((m) => [m.slug, everAssigned(m)]));
   (data.checks ?? []).forEach((c, i) => {
     needMonitor(c.monitor, `$.checks[${i}].monitor`);
     const where = locationsOf.get(c.monitor);
@@ -190,7 +190,7 @@ export function importInterchange(db: Db, data: Interchange, now = Date.now()): 
 function importLocations(db: Db, data: Interchange, monitorId: Map<string, number>, now: number): Map<string, number> {
   const c = db.$client;
   const slugs = new Set<string>();
-  for (const m of data.monitors ?? []) for (const l of m.locations ?? []) slugs.add(l);
+  for (const m of data.monitors ?? []) for (const l of everAssigned(m)) if (m.locations || m.location_history) slugs.add(l as string);
   for (const ch of data.checks ?? []) if (ch.location) slugs.add(ch.location);
   for (const s of data.controls ?? []) slugs.add(s.location);
   const create = c.prepare('INSERT OR IGNORE INTO probe_locations (slug, label_ja, created_at) VALUES (?, ?, ?)');
@@ -203,10 +203,30 @@ function importLocations(db: Db, data: Interchange, monitorId: Map<string, numbe
   const control = c.prepare('INSERT INTO location_controls (location_id, at, ok) VALUES (?, ?, ?)');
   for (const s of data.controls ?? []) control.run(ids.get(s.location)!, ms(s.at), s.ok ? 1 : 0);
   const assign = c.prepare('INSERT INTO monitor_locations (monitor_id, location_id) VALUES (?, ?)');
+  const span = c.prepare('INSERT INTO monitor_location_spans (monitor_id, location_id, start, "end") VALUES (?, ?, ?, ?)');
   const quorum = c.prepare('UPDATE monitors SET quorum = ? WHERE id = ?');
+  const setting = c.prepare('INSERT INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability) VALUES (?, ?, ?, ?)');
   for (const m of data.monitors ?? []) {
-    for (const l of m.locations ?? []) assign.run(monitorId.get(m.slug)!, ids.get(l)!);
-    if (m.quorum !== undefined) quorum.run(m.quorum, monitorId.get(m.slug)!);
+    const id = monitorId.get(m.slug)!;
+    // `locations` alone: assigned for the monitor's whole life.
+    const eras = (m.location_history ?? (m.locations ? [{ locations: m.locations, quorum: m.quorum }] : []))
+      .map((e) => ({ locations: e.locations, quorum: e.quorum ?? null, from: 'from' in e ? optMs(e.from) ?? 0 : 0 }));
+    const since = new Map<string, number>();
+    for (const e of eras) {
+      for (const [slug, start] of since) if (!e.locations.includes(slug)) { span.run(id, ids.get(slug)!, start, e.from); since.delete(slug); }
+      for (const slug of e.locations) if (!since.has(slug)) since.set(slug, e.from);
+    }
+    for (const [slug, start] of since) span.run(id, ids.get(slug)!, start, null);
+    const present = eras[eras.length - 1];
+    for (const l of present?.locations ?? []) assign.run(id, ids.get(l)!);
+    if (present?.quorum != null) quorum.run(present.quorum, id);
+    if (!m.location_history && !m.counts_history) continue;
+    // The quorum and whether it counted, at each instant either changed.
+    const counts = (m.counts_history ?? [{ counts_for_availability: m.counts_for_availability }])
+      .map((e) => ({ counts: e.counts_for_availability, from: 'from' in e ? optMs(e.from) ?? 0 : 0 }));
+    const inForce = <T extends { from: number }>(list: T[], t: number): T => [...list].reverse().find((e) => e.from <= t) ?? list[0]!;
+    const cuts = [...new Set([0, ...eras.map((e) => e.from), ...counts.map((e) => e.from)])].sort((a, b) => a - b);
+    for (const t of cuts) setting.run(id, t, eras.length ? inForce(eras, t).quorum : null, inForce(counts, t).counts ? 1 : 0);
   }
   return ids;
 }
@@ -214,7 +234,7 @@ function importLocations(db: Db, data: Interchange, monitorId: Map<string, numbe
 /** Removes services and everything that hangs from them (used to replace the sample). */
 export function clearDomainData(db: Db): void {
   const c = db.$client;
-  for (const table of ['location_check_gaps', 'location_check_runs', 'location_checks', 'monitor_locations', 'false_positives', 'monitor_pauses', 'check_gaps', 'check_runs', 'checks', 'incident_updates', 'incident_services', 'incidents',
+  for (const table of ['location_check_gaps', 'location_check_runs', 'location_checks', 'monitor_locations', 'monitor_location_spans', 'monitor_setting_history', 'false_positives', 'monitor_pauses', 'check_gaps', 'check_runs', 'checks', 'incident_updates', 'incident_services', 'incidents',
     'maintenance_services', 'maintenances', 'monitors', 'services']) {
     c.prepare(`DELETE FROM ${table}`).run();
   }

@@ -10,7 +10,8 @@ import { reportData, type ReportData } from './data';
 import type { ReportMeta } from './pdf';
 import { monthCsv } from './csv';
 import { closeMonth } from '../sla/closing';
-import { reportFigures, changesSincePrevious, type ReportFigure } from './versions';
+import { yearFigures, type YearFigures } from '../sla/year';
+import { reportFigures, recordFigures, softwareFigure, changesSincePrevious, type ReportFigure } from './versions';
 
 /**
  * Issuing monthly reports: each issue is a new version with its SHA-256, kept in the
@@ -62,12 +63,19 @@ export function reportMeta(config: Config, version: number, issuedAt: number, cu
  */
 export async function renderReport(db: Db, config: Config, month: string, now: number, version = 1): Promise<{ data: ReportData; pdf: Buffer; csv: Buffer; figures: ReportFigure[] }> {
   const data = reportData({ db, config, now }, month, { issuingAt: now });
-  const figures = reportFigures(data.figures);
+  const figures = [...reportFigures(data.figures), ...recordFigures(db, data.figures), softwareFigure(softwareVersion())];
   const changes = version > 1 ? changesSincePrevious(db, month, figures, now, config.zone) : null;
   // pdfkit and its fonts are loaded when a report is made, not by every process at start.
   const { renderReportPdf } = await import('./pdf');
   const pdf = await renderReportPdf(data, { ...reportMeta(config, version, now, data.figures.cutOff), changes });
   return { data, pdf, csv: Buffer.from(monthCsv(data.figures), 'utf8'), figures };
+}
+
+/** Renders the fiscal year's report (年間報告書); a year still running is a 速報 counted up to now. */
+export async function renderYearReport(db: Db, config: Config, fiscalYear: number, now: number): Promise<{ figures: YearFigures; pdf: Buffer }> {
+  const figures = yearFigures({ db, config, now }, fiscalYear);
+  const { renderYearReportPdf } = await import('./year-pdf');
+  return { figures, pdf: await renderYearReportPdf(figures, reportMeta(config, 1, now, figures.cutOff)) };
 }
 
 /**

@@ -383,7 +383,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
         [{ header: '項目', width: 150 }, { header: '前版', width: 80, align: 'right' }, { header: '本版', width: 80, align: 'right' }, { header: '原因となった訂正', width: CONTENT_W - 310 }],
         ch.changes.map((c) => [c.label, c.before, c.value, c.corrections.length
           ? c.corrections.map((k) => `${at(k.at)} ${k.text}（${k.actor}）`).join('\n')
-          : ch.previousProvisional ? '速報の締切後に経過した期間の集計' : '記録の訂正なし']),
+          : c.cause ?? '']),
         { size: 7 },
       );
     }

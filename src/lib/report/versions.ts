@@ -27,6 +27,8 @@ export interface Correction {
 export interface FigureChange extends ReportFigure {
   before: string;
   corrections: Correction[];
+  /** What caused it when no correction of the records did: never empty for a figure that changed. */
+  cause: string | null;
 }
 
 export interface VersionChanges {
@@ -68,6 +70,26 @@ export function reportFigures(f: MonthFigures): ReportFigure[] {
   return out;
 }
 
+/**
+ * The records the figures were computed from, per service: check results of its monitors in
+ * the month (so far), from every location. A later version names results that arrived since.
+ */
+export function recordFigures(db: Db, f: MonthFigures): ReportFigure[] {
+  const end = f.cutOff ?? f.period.end;
+  const count = db.$client.prepare(`SELECT
+      (SELECT count(*) FROM checks c WHERE c.monitor_id IN (SELECT id FROM monitors WHERE service_id = ?) AND c.at >= ? AND c.at < ?)
+    + (SELECT count(*) FROM location_checks x WHERE x.location_id IN (SELECT id FROM probe_locations) AND x.monitor_id IN (SELECT id FROM monitors WHERE service_id = ?) AND x.at >= ? AND x.at < ?)`).pluck();
+  return f.services.map((s) => ({
+    key: `service.${s.service.slug}.records`, service: s.service.slug, label: `${s.service.nameJa} 監視記録数`,
+    value: `${Number(count.get(s.service.id, f.period.start, end, s.service.id, f.period.start, end)).toLocaleString('en-US')} 件`,
+  }));
+}
+
+/** The software that computed the figures: a later version names an update of the rules. */
+export function softwareFigure(version: string): ReportFigure {
+  return { key: 'software.version', service: null, label: '集計ソフトウェアの版', value: version };
+}
+
 const actionJa: Record<string, string> = {
   'monitor.false_positive': '誤検知の指定',
   'incident.set_time': '障害の時刻の訂正',
@@ -77,10 +99,21 @@ const actionJa: Record<string, string> = {
   'incident.confirm_draft': '障害の確定',
   'incident.merge_draft': '障害の統合',
   'incident.dismiss_draft': '障害候補の却下',
+  'monitor.locations': '監視場所・定足数の変更',
 };
 
-/** Kinds of audited change that correct the records a month's figures come from. */
-const isCorrection = (action: string) => action in actionJa || action.startsWith('maintenance.') || action.startsWith('sla.');
+/** Kinds of audited change that correct the records a month's figures come from, or the monitors' settings that count. */
+function isCorrection(e: { action: string; before: string | null; after: string | null }): boolean {
+  if (e.action === 'monitor.update') return countsChange(e) !== null;
+  return e.action in actionJa || e.action.startsWith('maintenance.') || e.action.startsWith('sla.');
+}
+
+/** Whether an edit of a monitor changed whether it counts toward availability: [before, after], or null. */
+function countsChange(e: { before: string | null; after: string | null }): [boolean, boolean] | null {
+  const before = e.before ? (JSON.parse(e.before) as { countsForAvailability?: boolean }).countsForAvailability : undefined;
+  const after = e.after ? (JSON.parse(e.after) as { countsForAvailability?: boolean }).countsForAvailability : undefined;
+  return before !== undefined && after !== undefined && before !== after ? [before, after] : null;
+}
 
 function describe(db: Db, e: { action: string; entity: string; entityId: string | null; before: string | null; after: string | null }, zone: string): { services: string[]; text: string } {
   const c = db.$client;
@@ -90,6 +123,14 @@ function describe(db: Db, e: { action: string; entity: string; entityId: string 
   const id = Number(e.entityId);
   if (e.entity === 'monitor') {
     const m = c.prepare('SELECT m.slug, s.slug AS service FROM monitors m JOIN services s ON s.id = m.service_id WHERE m.id = ?').get(id) as { slug: string; service: string } | undefined;
+    const services = m ? [m.service] : [];
+    const counts = countsChange(e);
+    const counted = (v: boolean) => (v ? '算入する' : '算入しない');
+    if (counts) return { services, text: `稼働率への算入の変更: ${m?.slug ?? e.entityId}（${counted(counts[0])} → ${counted(counts[1])}）` };
+    if (e.action === 'monitor.locations') {
+      const places = (v: Record<string, unknown>) => `${Array.isArray(v.locations) && v.locations.length ? v.locations.join('・') : 'local'}、定足数 ${v.quorum ?? '過半数'}`;
+      return { services, text: `${actionJa[e.action]}: ${m?.slug ?? e.entityId}（${places(before)} → ${places(after)}）` };
+    }
     return { services: m ? [m.service] : [], text: `${actionJa[e.action] ?? e.action}: ${m?.slug ?? e.entityId} ${when(after.start)} 開始の停止（理由: ${String(after.reason ?? '')}）` };
   }
   if (e.entity === 'incident') {
@@ -112,15 +153,32 @@ function describe(db: Db, e: { action: string; entity: string; entityId: string 
 export function correctionsBetween(db: Db, from: number, to: number, zone: string): Correction[] {
   const rows = db.$client.prepare('SELECT at, actor, action, entity, entity_id AS entityId, before, after FROM audit_log WHERE at > ? AND at <= ? ORDER BY at, id')
     .all(from, to) as { at: number; actor: string; action: string; entity: string; entityId: string | null; before: string | null; after: string | null }[];
-  return rows.filter((r) => isCorrection(r.action)).map((r) => ({ at: r.at, actor: r.actor, action: r.action, ...describe(db, r, zone) }));
+  return rows.filter((r) => isCorrection(r)).map((r) => ({ at: r.at, actor: r.actor, action: r.action, ...describe(db, r, zone) }));
 }
 
-/** Figures that differ from the previous version, each with the corrections that concern it. */
-export function changedFigures(previous: ReportFigure[], current: ReportFigure[], corrections: Correction[]): FigureChange[] {
+/**
+ * Figures that differ from the previous version, each with the corrections that concern it
+ * or, when none does, what else caused the difference (SLA.md: a new version says why).
+ */
+export function changedFigures(previous: ReportFigure[], current: ReportFigure[], corrections: Correction[], previousProvisional = false): FigureChange[] {
   const before = new Map(previous.map((p) => [p.key, p.value]));
-  return current.filter((f) => before.has(f.key) ? before.get(f.key) !== f.value : true).map((f) => {
+  const differs = (f: ReportFigure) => (before.has(f.key) ? before.get(f.key) !== f.value : true);
+  // What the figures were computed from is listed when it changed, or beside figures that did when a version before it did not keep it.
+  const info = (f: ReportFigure) => f.key === 'software.version' || f.key.endsWith('.records');
+  const figuresChanged = current.some((f) => !info(f) && differs(f));
+  const changed = current.filter((f) => (info(f) && !before.has(f.key) ? figuresChanged : differs(f)));
+  const changedKey = (key: string) => changed.find((f) => f.key === key);
+  const software = changedKey('software.version');
+  return changed.map((f) => {
     const own = f.service === null ? corrections : corrections.filter((c) => c.services.length === 0 || c.services.includes(f.service!));
-    return { ...f, before: before.get(f.key) ?? '（なし）', corrections: own };
+    const records = (f.service === null ? changed.filter((c) => c.key.endsWith('.records')) : [changedKey(`service.${f.service}.records`)])
+      .filter((r): r is ReportFigure => r !== undefined);
+    const cause = own.length > 0 ? null
+      : previousProvisional ? '速報の締切後に経過した期間の集計'
+      : f.key.endsWith('.records') || records.length > 0 ? '前版の発行後に記録された監視結果（監視記録数を参照）'
+      : software || f.key === 'software.version' ? `集計ソフトウェアの更新（${before.get('software.version') ?? '不明'} → ${software?.value ?? f.value}）`
+      : '記録の訂正・追加はなく、集計に用いる設定の変更による';
+    return { ...f, before: before.get(f.key) ?? '（なし）', corrections: own, cause };
   });
 }
 
@@ -134,7 +192,7 @@ export function changesSincePrevious(db: Db, month: string, current: ReportFigur
   return {
     previousVersion: prev.version, previousProvisional: prev.provisional === 1, previousCutOff: prev.cutOff,
     comparable: prev.figures !== null,
-    changes: prev.figures ? changedFigures(previous, current, corrections) : [],
+    changes: prev.figures ? changedFigures(previous, current, corrections, prev.provisional === 1) : [],
     corrections,
   };
 }

@@ -2,6 +2,8 @@ import { toIso } from '../time';
 import type { MonthFigures } from './month';
 import { wholeSeconds } from './format';
 import { supportJson } from '../support/report';
+import type { YearFigures } from './year';
+import type { StatGroup } from '../incidents/statistics';
 
 /**
  * The JSON of `npm run sla -- --json` (CONTRACTS.md). Durations are whole seconds
@@ -59,3 +61,69 @@ export function slaJson(f: MonthFigures) {
 }
 
 export type SlaJson = ReturnType<typeof slaJson>;
+
+/**
+ * The JSON of `npm run sla -- --year YYYY --json` (CONTRACTS.md): the fiscal year's figures
+ * per service over the year's seconds, each month as in the month's shape, every SLA row's
+ * monthly verdicts, the year's incidents and the failure statistics.
+ */
+export function slaYearJson(y: YearFigures) {
+  const seconds = (ms: number | null) => (ms === null ? null : wholeSeconds(ms));
+  const group = (g: StatGroup) => ({ key: g.key, label: g.label, incidents: g.incidents, duration_s: wholeSeconds(g.durationMs) });
+  const rowKeys = [...new Map(y.months.flatMap((m) => m.rows.map((r) => [r.key, r.name] as const))).entries()];
+  const st = y.statistics;
+  return {
+    period: { fiscal_year: y.fiscalYear, zone: y.zone, start: toIso(y.period.start), end: toIso(y.period.end) },
+    services: y.services.map((s) => ({
+      slug: s.service.slug,
+      name: { ja: s.service.nameJa, en: s.service.nameEn },
+      target_pct: s.service.slaTargetPct,
+      availability: s.year.ratio,
+      availability_pct: s.year.pct,
+      // The year judged against the service's target; a year still running by the running-year rule.
+      met: s.verdict === null ? null : s.verdict !== 'missed',
+      verdict: s.verdict,
+      period_s: wholeSeconds(s.year.periodMs),
+      excluded_s: wholeSeconds(s.year.excludedMs),
+      planned_excluded_s: wholeSeconds(s.year.plannedExcludedMs),
+      force_majeure_s: wholeSeconds(s.year.forceMajeureMs),
+      downtime_s: wholeSeconds(s.year.downtimeMs),
+      unmonitored_s: wholeSeconds(s.year.unmonitoredMs),
+      reduced_quorum_s: wholeSeconds(s.year.reducedQuorumMs),
+      allowance_s: seconds(s.allowanceMs),
+      allowance_left_s: seconds(s.allowanceLeftMs),
+    })),
+    months: y.months.map((m) => {
+      const j = slaJson(m);
+      return { month: m.month, provisional: m.provisional, services: j.services.map(({ year_to_date: _, ...rest }) => rest), counts: j.counts,
+        stops: m.stops.filter((s) => s.status !== 'cancelled' && s.scheduledStart >= m.period.start && s.scheduledStart < m.period.end).length,
+        support: { minutes: m.support.minutes, survey_answers: m.support.survey.answers, survey_average: m.support.survey.average } };
+    }),
+    rows: rowKeys.map(([key, name]) => ({
+      key, name,
+      months: y.months.map((m) => {
+        const r = m.rows.find((x) => x.key === key);
+        return { month: m.month, measured: r?.measured.en ?? null, met: r ? r.met : null };
+      }),
+    })),
+    incidents: st.incidents.map((i) => ({
+      key: i.key, kind: i.kind, severity: i.severity, title: i.titleJa, services: i.services.map((s) => s.slug),
+      started_at: toIso(i.startedAt), recovered_at: i.recoveredAt === null ? null : toIso(i.recoveredAt), duration_s: wholeSeconds(i.durationMs),
+      cause_category: i.causeCategory,
+    })),
+    statistics: {
+      by_service: st.byService.map((s) => ({ ...group(s), mttr_s: seconds(s.mttrMs), mtbf_s: seconds(s.mtbfMs) })),
+      by_category: st.byCategory.map(group),
+      by_severity: st.bySeverity.map(group),
+      by_month: st.byMonth.map(group),
+      by_hour: st.byHour.map(group),
+      top_causes: st.topCauses.map(group),
+      recurrences: st.recurrences.map((r) => ({ key: r.incident.key, previous: r.previous.key, category: r.category, days_apart: r.daysApart })),
+    },
+    provisional: y.provisional,
+    ...(y.cutOff !== null ? { cut_off: toIso(y.cutOff) } : {}),
+    generated_at: toIso(y.generatedAt),
+  };
+}
+
+export type SlaYearJson = ReturnType<typeof slaYearJson>;

@@ -34,9 +34,16 @@ export function withinLife(list: readonly Interval[], life: MonitorLife): Interv
   return span ? intersect(union(list), [span]) : [];
 }
 
-/** A monitor's unmonitored time over its life: its gaps in checking and its pauses. */
-export function unmonitoredInLife(gaps: readonly Interval[], life: MonitorLife): Interval[] {
-  return withinLife(union(gaps, life.pauses), life);
+/**
+ * A monitor's unmonitored time over its life: its gaps in checking and its pauses. At the
+ * start of its life and after each pause, the time before its first check is unmonitored
+ * only beyond twice its interval, as a gap between two checks is.
+ */
+export function unmonitoredInLife(gaps: readonly Interval[], life: MonitorLife, intervalMs: number): Interval[] {
+  const span = lifeSpan(life);
+  const starts = [...(span ? [span.start] : []), ...life.pauses.map((p) => p.end)];
+  const allowed = starts.map((t) => ({ start: t, end: t + 2 * intervalMs }));
+  return withinLife(union(subtract(gaps, allowed), life.pauses), life);
 }
 
 /** A monitor's paused time over its life. */
@@ -44,8 +51,15 @@ export function pausedInLife(life: MonitorLife): Interval[] {
   return withinLife(life.pauses, life);
 }
 
-/** The part of `range` in which none of the monitors was alive: no one watched the service then. */
-export function unwatched(lives: readonly MonitorLife[], range: Interval): Interval[] {
-  const alive = lives.map(lifeSpan).filter((s): s is Interval => s !== null);
+/**
+ * The part of `range` in which no monitor watched the service: none was alive, or none that
+ * was alive counted toward availability then (`counting`, one list per life, when given).
+ */
+export function unwatched(lives: readonly MonitorLife[], range: Interval, counting?: readonly Interval[][]): Interval[] {
+  const alive = lives.flatMap((life, i) => {
+    const span = lifeSpan(life);
+    if (!span) return [];
+    return counting ? intersect([span], union(counting[i] ?? [])) : [span];
+  });
   return range.end > range.start ? subtract([range], union(alive)) : [];
 }

@@ -5,6 +5,7 @@ import { computeAvailability, monitorOutages, monitorUnmonitored, type Availabil
 import { excludedInterval, type PlannedStop } from './planned-stops';
 import { AT_ANY_LOCATION, loadLocatedFigures, LOCAL } from './locations';
 import { type MonitorLife, withinLife, unmonitoredInLife, pausedInLife, unwatched } from './coverage';
+import { countingSpans } from '../monitors/history';
 
 /**
  * Loads what the availability rules need from the database. Every figure of the site, the
@@ -96,7 +97,7 @@ export function loadMonitorLife(db: Db, monitorId: number, now: number): Monitor
 /** A monitor's unmonitored and paused time over its life. */
 export function loadMonitorCoverage(db: Db, monitor: MonitorMeta, range: Interval, now: number): { life: MonitorLife; unmonitored: Interval[]; paused: Interval[] } {
   const life = loadMonitorLife(db, monitor.id, now);
-  return { life, unmonitored: unmonitoredInLife(loadMonitorUnmonitored(db, monitor, range, now), life), paused: pausedInLife(life) };
+  return { life, unmonitored: unmonitoredInLife(loadMonitorUnmonitored(db, monitor, range, now), life, monitor.intervalS * 1000), paused: pausedInLife(life) };
 }
 
 /** The part of a service's inputs that its monitors give (checks, gaps, life, locations), with the monitors' ids in order. */
@@ -113,27 +114,35 @@ export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Int
 
 /** What the service's counting monitors give over `range` (an outage or gap crossing its edges is whole). */
 export function loadMonitorInputs(ctx: SlaContext, serviceId: number, range: Interval): MonitorInputs {
-  // Removed monitors stay: their history inside their life still counts.
-  const monitors = statement(ctx.db, 'SELECT id, confirm, interval_s AS intervalS FROM monitors WHERE service_id = ? AND counts_for_availability = 1 ORDER BY id').all(serviceId) as MonitorMeta[];
+  // Removed monitors stay: their history inside their life still counts. So does a monitor
+  // that counted toward availability once: whether it counts has a life of its own.
+  const monitors = statement(ctx.db, `SELECT id, confirm, interval_s AS intervalS FROM monitors WHERE service_id = ?
+      AND (counts_for_availability = 1 OR EXISTS (SELECT 1 FROM monitor_setting_history h WHERE h.monitor_id = monitors.id AND h.counts_for_availability = 1))
+    ORDER BY id`).all(serviceId) as MonitorMeta[];
+  const counting = monitors.map((m) => countingSpans(ctx.db, m.id));
   const coverage = monitors.map((m) => loadMonitorCoverage(ctx.db, m, range, ctx.now));
-  const perMonitorOutages = monitors.map((m, i) => withinLife(loadMonitorOutages(ctx.db, m, range, ctx.now), coverage[i]!.life));
+  // Each monitor's figures, inside its life and while it counted.
+  const counted = (list: readonly Interval[], i: number) => intersect(withinLife(list, coverage[i]!.life), counting[i]!);
+  const perMonitorOutages = monitors.map((m, i) => counted(loadMonitorOutages(ctx.db, m, range, ctx.now), i));
   const perMonitorLocated = monitors.map((m) => loadLocatedFigures(ctx.db, m, range, ctx.now));
-  const locatedOutages = perMonitorOutages.flatMap((list, k) => list.map((o) => ({
-    ...o, locations: perMonitorLocated[k]?.down.find((d) => d.start === o.start)?.locations ?? [LOCAL], located: perMonitorLocated[k] != null,
-  })));
+  const locatedOutages = perMonitorOutages.flatMap((list, k) => list.map((o) => {
+    const seen = perMonitorLocated[k]?.down.find((d) => d.start <= o.start && o.start < d.end);
+    return { ...o, locations: seen?.locations ?? [LOCAL], located: seen?.located ?? false };
+  }));
   // Each monitor's own gaps, and the times when no counting monitor was alive at all.
   const perMonitorUnmonitored = [
-    ...coverage.map((m) => m.unmonitored),
-    unwatched(coverage.map((m) => m.life), { start: range.start, end: Math.max(range.end, ctx.now) }),
+    ...coverage.map((m, i) => counted(m.unmonitored, i)),
+    unwatched(coverage.map((m) => m.life), { start: range.start, end: Math.max(range.end, ctx.now) }, counting),
   ];
   return {
     monitorIds: monitors.map((m) => m.id),
     monitorOutages: perMonitorOutages,
     monitorUnmonitored: perMonitorUnmonitored,
-    monitorPaused: coverage.map((m) => m.paused),
+    monitorPaused: coverage.map((m, i) => counted(m.paused, i)),
     probeOutages: union(...perMonitorOutages),
     locatedOutages,
-    reducedQuorum: union(...perMonitorLocated.map((l, i) => withinLife(l?.reducedQuorum ?? [], coverage[i]!.life))),
+    // Paused time is paused, never reduced quorum.
+    reducedQuorum: union(...perMonitorLocated.map((l, i) => subtract(counted(l?.reducedQuorum ?? [], i), coverage[i]!.paused))),
   };
 }
 

@@ -1,14 +1,15 @@
 import { statement, type Db } from '../db';
-import { type Interval, subtract, union } from '../intervals';
+import { type Interval, clip, union } from '../intervals';
 import { monitorOutages, monitorUnmonitored, type CheckRun } from './availability';
-import { quorumOutages, controlFailures, defaultQuorum, type QuorumOutage } from './quorum';
+import { quorumOutages, controlFailures, type QuorumOutage } from './quorum';
+import { locationEras, LOCAL, type EraLocation } from '../monitors/history';
 
 /**
  * Loads what the several-locations rule needs for one monitor. A monitor checked from the
- * local probe alone goes the single-location way (./figures.ts, unchanged); this is for a
- * monitor assigned to agents.
+ * local probe alone all its life goes the single-location way (./figures.ts); this is for a
+ * monitor assigned to agents at some time, judged by the locations assigned at each instant.
  */
-export const LOCAL = 'local';
+export { LOCAL };
 
 /** Statements compiled once per connection: a page asks this for every monitor. */
 const prepared = statement;
@@ -20,10 +21,13 @@ export interface MonitorLocation {
   labelEn: string | null;
 }
 
+/** Downtime of a located monitor; `located` when some location besides the local probe judged it. */
+export interface LocatedOutage extends QuorumOutage {
+  located: boolean;
+}
+
 export interface LocatedFigures {
-  locations: string[];
-  quorum: number;
-  down: QuorumOutage[];
+  down: LocatedOutage[];
   unmonitored: Interval[];
   reducedQuorum: Interval[];
 }
@@ -35,7 +39,7 @@ export function monitorLocationList(db: Db, monitorId: number): MonitorLocation[
 }
 
 /** Whether the monitor needs the several-locations rule: assigned to anything but `local` alone. */
-export function isLocated(locations: readonly MonitorLocation[]): boolean {
+export function isLocated(locations: readonly { slug: string }[]): boolean {
   return locations.length > 1 || (locations.length === 1 && locations[0]!.slug !== LOCAL);
 }
 
@@ -47,7 +51,7 @@ export const AT_ANY_LOCATION = 'location_id IN (SELECT id FROM probe_locations)'
 
 const RUNS = 'first_at AS firstAt, last_at AS lastAt, status, count';
 
-function locationRuns(db: Db, location: MonitorLocation, monitorId: number, range: Interval): CheckRun[] {
+function locationRuns(db: Db, location: EraLocation, monitorId: number, range: Interval): CheckRun[] {
   const [table, where, args] = location.slug === LOCAL
     ? ['check_runs', 'monitor_id = ?', [monitorId]]
     : ['location_check_runs', 'location_id = ? AND monitor_id = ?', [location.id, monitorId]];
@@ -57,7 +61,7 @@ function locationRuns(db: Db, location: MonitorLocation, monitorId: number, rang
   return [...(before ? [before] : []), ...inside, ...(after ? [after] : [])];
 }
 
-function locationUnmonitored(db: Db, location: MonitorLocation, monitorId: number, intervalS: number, range: Interval, now: number): Interval[] {
+function locationUnmonitored(db: Db, location: EraLocation, monitorId: number, intervalS: number, range: Interval, now: number): Interval[] {
   const local = location.slug === LOCAL;
   const [gapTable, runTable, where, args] = local
     ? ['check_gaps', 'check_runs', 'monitor_id = ?', [monitorId]]
@@ -67,13 +71,7 @@ function locationUnmonitored(db: Db, location: MonitorLocation, monitorId: numbe
   return monitorUnmonitored(gaps, span.first, span.last, intervalS * 1000, now);
 }
 
-function firstCheckAt(db: Db, location: MonitorLocation, monitorId: number): number | null {
-  return (location.slug === LOCAL
-    ? prepared(db, 'SELECT min(first_at) FROM check_runs WHERE monitor_id = ?').pluck().get(monitorId)
-    : prepared(db, 'SELECT min(first_at) FROM location_check_runs WHERE location_id = ? AND monitor_id = ?').pluck().get(location.id, monitorId)) as number | null;
-}
-
-function locationControlFailures(db: Db, location: MonitorLocation, range: Interval, now: number): Interval[] {
+function locationControlFailures(db: Db, location: EraLocation, range: Interval, now: number): Interval[] {
   if (location.slug === LOCAL) return [];
   // The same for every monitor the location checks: read once per computation.
   const memo = memoAt(db, now);
@@ -83,7 +81,7 @@ function locationControlFailures(db: Db, location: MonitorLocation, range: Inter
   return failures;
 }
 
-function readControlFailures(db: Db, location: MonitorLocation, range: Interval, now: number): Interval[] {
+function readControlFailures(db: Db, location: EraLocation, range: Interval, now: number): Interval[] {
   const before = prepared(db, 'SELECT at, ok FROM location_controls WHERE location_id = ? AND at < ? ORDER BY at DESC LIMIT 1').get(location.id, range.start) as { at: number; ok: number } | undefined;
   const inside = prepared(db, 'SELECT at, ok FROM location_controls WHERE location_id = ? AND at >= ? AND at < ? ORDER BY at').all(location.id, range.start, range.end) as { at: number; ok: number }[];
   const after = prepared(db, 'SELECT at, ok FROM location_controls WHERE location_id = ? AND at >= ? AND ok = 1 ORDER BY at LIMIT 1').get(location.id, range.end) as { at: number; ok: number } | undefined;
@@ -115,43 +113,55 @@ function memoAt(db: Db, now: number): Memo {
 }
 
 function computeLocatedFigures(db: Db, monitor: { id: number; confirm: number; intervalS: number }, range: Interval, now: number): LocatedFigures | null {
-  const locations = monitorLocationList(db, monitor.id);
-  if (!isLocated(locations)) return null;
-  const row = prepared(db, 'SELECT quorum FROM monitors WHERE id = ?').get(monitor.id) as { quorum: number | null } | undefined;
-  const quorum = Math.min(locations.length, row?.quorum ?? defaultQuorum(locations.length));
-  const slugs = locations.map((l) => l.slug);
-  if (locations.length === 1) {
-    const only = locations[0]!;
-    return {
-      locations: slugs, quorum,
-      down: monitorOutages(locationRuns(db, only, monitor.id, range), monitor.confirm, now).map((d) => ({ ...d, locations: slugs })),
-      unmonitored: locationUnmonitored(db, only, monitor.id, monitor.intervalS, range, now),
-      reducedQuorum: [],
-    };
-  }
-  const views = locations.map((l) => ({
+  const eras = locationEras(db, monitor.id);
+  if (!eras.some((e) => isLocated(e.locations))) return null;
+  // What each location says, read once however many stretches it was assigned in.
+  const byId = new Map<number, EraLocation>();
+  for (const e of eras) for (const l of e.locations) byId.set(l.id, l);
+  const views = new Map([...byId.values()].map((l) => [l.id, {
     location: l.slug,
     outages: monitorOutages(locationRuns(db, l, monitor.id, range), monitor.confirm, now),
-    silent: [...locationUnmonitored(db, l, monitor.id, monitor.intervalS, range, now), ...locationControlFailures(db, l, range, now)],
-  }));
+    gaps: locationUnmonitored(db, l, monitor.id, monitor.intervalS, range, now),
+    controls: locationControlFailures(db, l, range, now),
+  }]));
   // Before the range's start the figures are not asked for; outages crossing it keep their true start.
-  const earliest = Math.min(range.start, ...views.flatMap((v) => v.outages.map((o) => o.start)));
-  const figures = quorumOutages(views, quorum, { start: Math.max(0, earliest), end: Math.max(range.end, now) });
-  // A monitor newly checked from several places is judged once `quorum` of them have
-  // reported (or all that ever did): the first location to report is never a quorum alone.
-  const firsts = locations.map((l) => firstCheckAt(db, l, monitor.id)).filter((t): t is number => t !== null).sort((a, b) => a - b);
-  const judgedFrom = firsts.length === 0 ? Infinity : firsts[Math.min(quorum, firsts.length) - 1]!;
-  if (judgedFrom > (firsts[0] ?? Infinity) && judgedFrom !== Infinity) {
-    const warmUp = { start: firsts[0]!, end: judgedFrom };
-    const after = (list: Interval[]) => subtract(list, [warmUp]);
-    return {
-      locations: slugs, quorum,
-      down: figures.down.flatMap((d) => after([d]).map((p) => ({ ...p, locations: d.locations }))),
-      reducedQuorum: after(figures.reducedQuorum),
-      unmonitored: union(figures.unmonitored, [warmUp]),
-    };
+  const earliest = Math.min(range.start, ...[...views.values()].flatMap((v) => v.outages.map((o) => o.start)));
+  const span = { start: Math.max(0, earliest), end: Math.max(range.end, now) };
+  const down: LocatedOutage[] = [];
+  const unmonitored: Interval[] = [];
+  const reducedQuorum: Interval[] = [];
+  // Each stretch is judged by the locations assigned then, with the quorum set then.
+  for (const era of eras) {
+    const part = { start: Math.max(span.start, era.start), end: Math.min(span.end, era.end) };
+    if (part.end <= part.start) continue;
+    const here = era.locations.map((l) => views.get(l.id)!);
+    if (here.length === 1) {
+      // One location (the local probe or an agent alone) follows the single-location rule exactly.
+      const only = here[0]!;
+      down.push(...clip(only.outages, part).map((d) => ({ ...d, locations: [only.location], located: only.location !== LOCAL })));
+      unmonitored.push(...clip(only.gaps, part));
+      continue;
+    }
+    const figures = quorumOutages(here.map((v) => ({ location: v.location, outages: v.outages, silent: [...v.gaps, ...v.controls] })), era.quorum, part);
+    down.push(...figures.down.map((d) => ({ ...d, located: true })));
+    unmonitored.push(...figures.unmonitored);
+    reducedQuorum.push(...figures.reducedQuorum);
   }
-  return { locations: slugs, quorum, ...figures };
+  return { down: joinOutages(down), unmonitored: union(unmonitored), reducedQuorum: union(reducedQuorum) };
+}
+
+/** Pieces of downtime from adjacent stretches as one outage each, naming every location that saw it. */
+function joinOutages(pieces: LocatedOutage[]): LocatedOutage[] {
+  const out: LocatedOutage[] = [];
+  for (const p of [...pieces].sort((a, b) => a.start - b.start)) {
+    const last = out[out.length - 1];
+    if (last && p.start <= last.end) {
+      last.end = Math.max(last.end, p.end);
+      last.locations = [...new Set([...last.locations, ...p.locations])].sort();
+      last.located ||= p.located;
+    } else out.push({ ...p, locations: [...p.locations] });
+  }
+  return out;
 }
 
 export interface LocationLatest {

@@ -28,9 +28,9 @@ export interface QuorumFigures {
   unmonitored: Interval[];
 }
 
-/** The default quorum of a monitor checked from `locations` places: a majority (2 of 3, 3 of 4). */
-export function defaultQuorum(locations: number): number {
-  return Math.floor(locations / 2) + 1;
+/** The default quorum with `voting` locations voting: a majority of them (2 of 3, 3 of 4), never of those configured. */
+export function defaultQuorum(voting: number): number {
+  return Math.floor(voting / 2) + 1;
 }
 
 /** The quorum that applies with `voting` locations voting: the configured one, or what remains (never below 1). */
@@ -47,11 +47,12 @@ function covers(list: readonly Interval[], cursor: { i: number }, at: number): b
 
 /**
  * The monitor is down at a moment when at least the effective quorum of the voting
- * locations are in a confirmed outage then. Computed over `span` (the range asked for, up
+ * locations are in a confirmed outage then (`quorum` null: a majority of those voting, so
+ * never reduced). Computed over `span` (the range asked for, up
  * to now): between two consecutive boundaries of any input nothing changes, so each
  * elementary piece is judged once.
  */
-export function quorumOutages(views: readonly LocationView[], quorum: number, span: Interval): QuorumFigures {
+export function quorumOutages(views: readonly LocationView[], quorum: number | null, span: Interval): QuorumFigures {
   const outages = views.map((v) => union(v.outages));
   const silent = views.map((v) => union(v.silent));
   const cuts = new Set<number>([span.start, span.end]);
@@ -78,8 +79,8 @@ export function quorumOutages(views: readonly LocationView[], quorum: number, sp
     }
     if (voting === 0) unmonitored.push(piece);
     else {
-      if (voting < quorum) reduced.push(piece);
-      if (failing >= effectiveQuorum(quorum, voting)) down.push(piece);
+      if (quorum !== null && voting < quorum) reduced.push(piece);
+      if (failing >= (quorum === null ? defaultQuorum(voting) : effectiveQuorum(quorum, voting))) down.push(piece);
     }
   }
   return {

@@ -1,4 +1,5 @@
 import type { MonthFigures } from './month';
+import type { YearFigures } from './year';
 import { formatDuration, formatInstant } from './format';
 import { judgeText } from '../i18n';
 
@@ -41,5 +42,25 @@ export function slaTable(f: MonthFigures): string {
     out += '\n障害\n';
     out += table(['キー', '件名', '発生', '復旧', '時間'], f.incidents.map((i) => [i.key, i.title.ja, formatInstant(i.startedAt, z), formatInstant(i.recoveredAt, z), formatDuration(i.durationMs)]));
   }
+  return out;
+}
+
+const verdictJa: Record<string, string> = { met: '達成', missed: '未達成', on_track: '見込み（達成可能）' };
+
+/** The fiscal year's figures as a plain-text table (`npm run sla -- --year YYYY` without --json). */
+export function slaYearTable(y: YearFigures): string {
+  const z = y.zone;
+  let out = `SLA 年度 ${y.fiscalYear} (${formatInstant(y.period.start, z)} – ${formatInstant(y.period.end, z)} ${z})\n`;
+  if (y.cutOff !== null) out += `速報 (provisional): ${formatInstant(y.cutOff, z)} ${z} 時点までの集計です。年度末までの確定値ではありません。\n`;
+  out += '\n';
+  out += table(['サービス', '稼働率(年度)', '目標', '判定', '停止時間', '除外', '年間許容', '残り許容'], y.services.map((s) => [
+    s.service.nameJa, `${s.year.pct} %`, `${s.service.slaTargetPct} %`, s.verdict === null ? '–' : verdictJa[s.verdict]!,
+    formatDuration(s.year.downtimeMs), formatDuration(s.year.excludedMs),
+    s.allowanceMs === null ? '–' : formatDuration(s.allowanceMs), s.allowanceLeftMs === null ? '–' : formatDuration(s.allowanceLeftMs),
+  ]));
+  out += '\n月別\n';
+  out += table(['月', ...y.services.map((s) => s.service.nameJa), '障害', '計画停止'], y.months.map((m) => [
+    `${m.month}${m.provisional ? ' (速報)' : ''}`, ...m.services.map((s) => `${s.month.pct} %`), String(m.counts.incidents), String(m.counts.regularStops),
+  ]));
   return out;
 }

@@ -1,0 +1,174 @@
+import { statement, type Db } from '../db';
+import type { Interval } from '../intervals';
+
+/**
+ * The life of a monitor's settings (SLA.md, Figures over time; locations have a life): which
+ * locations were assigned to it, its quorum and whether it counted toward availability, as
+ * they were at each instant. Written when an admin or an import changes them; read by the
+ * SLA rules, so a closed month is always judged by what was in force then.
+ */
+
+export const LOCAL = 'local';
+
+/** Stands for "no end yet". */
+const OPEN_END = Number.MAX_SAFE_INTEGER;
+
+export interface EraLocation {
+  id: number;
+  slug: string;
+}
+
+/** A stretch of time in which the monitor's locations and quorum did not change. */
+export interface LocationEra extends Interval {
+  locations: EraLocation[];
+  /** Null: a majority of the locations voting (SLA.md rule 1). */
+  quorum: number | null;
+}
+
+export interface MonitorSettings {
+  quorum: number | null;
+  countsForAvailability: boolean;
+}
+
+interface SettingRow { from: number; quorum: number | null; counts: number }
+
+function settingRows(db: Db, monitorId: number): SettingRow[] {
+  return statement(db, 'SELECT "from", quorum, counts_for_availability AS counts FROM monitor_setting_history WHERE monitor_id = ? ORDER BY "from"').all(monitorId) as SettingRow[];
+}
+
+function currentSettings(db: Db, monitorId: number): MonitorSettings | null {
+  const row = statement(db, 'SELECT quorum, counts_for_availability AS counts FROM monitors WHERE id = ?').get(monitorId) as { quorum: number | null; counts: number } | undefined;
+  return row ? { quorum: row.quorum, countsForAvailability: row.counts === 1 } : null;
+}
+
+/** Whether anything was ever checked for the monitor: before that, a change reaches back to its beginning. */
+function everChecked(db: Db, monitorId: number): boolean {
+  return statement(db, `SELECT EXISTS (SELECT 1 FROM check_runs WHERE monitor_id = ?)
+    OR EXISTS (SELECT 1 FROM location_check_runs WHERE location_id IN (SELECT id FROM probe_locations) AND monitor_id = ?)`).pluck().get(monitorId, monitorId) === 1;
+}
+
+/**
+ * Each stretch of the monitor's settings: `[from, next from)`. The first reaches back to 0
+ * (the values before any change was recorded); with no record, the monitor's own columns.
+ */
+export function settingSpans(db: Db, monitorId: number): Array<Interval & MonitorSettings> {
+  const rows = settingRows(db, monitorId);
+  if (rows.length === 0) {
+    const now = currentSettings(db, monitorId);
+    return now ? [{ start: 0, end: OPEN_END, ...now }] : [];
+  }
+  return rows.map((r, i) => ({
+    start: i === 0 ? 0 : r.from,
+    end: rows[i + 1]?.from ?? OPEN_END,
+    quorum: r.quorum,
+    countsForAvailability: r.counts === 1,
+  }));
+}
+
+/** The times the monitor counted toward availability. */
+export function countingSpans(db: Db, monitorId: number): Interval[] {
+  return settingSpans(db, monitorId).filter((s) => s.countsForAvailability).map(({ start, end }) => ({ start, end }));
+}
+
+/**
+ * Records new settings in force from `at` (the monitor's columns hold the present ones).
+ * A monitor never checked yet has no figures to keep: its settings simply change.
+ * Call inside the caller's transaction.
+ */
+export function recordSettings(db: Db, monitorId: number, next: MonitorSettings, at: number): void {
+  const now = currentSettings(db, monitorId);
+  if (!now || (now.quorum === next.quorum && now.countsForAvailability === next.countsForAvailability)) return;
+  const insert = statement(db, 'INSERT OR REPLACE INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability) VALUES (?, ?, ?, ?)');
+  const kept = settingRows(db, monitorId).length > 0;
+  if (kept || everChecked(db, monitorId)) {
+    if (!kept) insert.run(monitorId, 0, now.quorum, now.countsForAvailability ? 1 : 0);
+    insert.run(monitorId, at, next.quorum, next.countsForAvailability ? 1 : 0);
+  } else {
+    statement(db, 'DELETE FROM monitor_setting_history WHERE monitor_id = ?').run(monitorId);
+  }
+  statement(db, 'UPDATE monitors SET quorum = ?, counts_for_availability = ? WHERE id = ?').run(next.quorum, next.countsForAvailability ? 1 : 0, monitorId);
+}
+
+interface SpanRow extends EraLocation { start: number; end: number | null }
+
+function locationSpanRows(db: Db, monitorId: number): SpanRow[] {
+  return statement(db, `SELECT s.location_id AS id, l.slug, s.start, s."end" FROM monitor_location_spans s
+    JOIN probe_locations l ON l.id = s.location_id WHERE s.monitor_id = ? ORDER BY s.start, l.slug`).all(monitorId) as SpanRow[];
+}
+
+/**
+ * Records the locations assigned from `at` on (an empty list: the local probe alone). Also
+ * keeps `monitor_locations`, the present assignment. Call inside the caller's transaction.
+ */
+export function recordLocations(db: Db, monitorId: number, locations: readonly EraLocation[], at: number): void {
+  const local = statement(db, 'SELECT id, slug FROM probe_locations WHERE slug = ?').get(LOCAL) as EraLocation;
+  const wanted = new Set(locations.map((l) => l.id));
+  const localAlone = wanted.size === 0 || (wanted.size === 1 && wanted.has(local.id));
+  const insert = statement(db, 'INSERT OR REPLACE INTO monitor_location_spans (monitor_id, location_id, start, "end") VALUES (?, ?, ?, NULL)');
+  statement(db, 'DELETE FROM monitor_locations WHERE monitor_id = ?').run(monitorId);
+  for (const id of wanted) statement(db, 'INSERT INTO monitor_locations (monitor_id, location_id) VALUES (?, ?)').run(monitorId, id);
+
+  if (!everChecked(db, monitorId)) {
+    // Nothing was judged yet: the assignment holds from the monitor's beginning (no record: `local` alone).
+    statement(db, 'DELETE FROM monitor_location_spans WHERE monitor_id = ?').run(monitorId);
+    if (!localAlone) for (const id of wanted) insert.run(monitorId, id, 0);
+    return;
+  }
+  const spans = locationSpanRows(db, monitorId);
+  if (spans.length === 0) {
+    if (localAlone) return;
+    // Until now it was checked from `local` alone.
+    insert.run(monitorId, local.id, 0);
+    spans.push({ ...local, start: 0, end: null });
+  }
+  if (wanted.size === 0) wanted.add(local.id);
+  for (const s of spans) {
+    if (s.end === null && !wanted.has(s.id)) statement(db, 'UPDATE monitor_location_spans SET "end" = ? WHERE monitor_id = ? AND location_id = ? AND start = ?').run(Math.max(at, s.start), monitorId, s.id, s.start);
+  }
+  const open = new Set(spans.filter((s) => s.end === null).map((s) => s.id));
+  for (const id of wanted) {
+    if (open.has(id)) continue;
+    // Removed and assigned again in the same instant: the one span goes on.
+    const reopened = statement(db, 'UPDATE monitor_location_spans SET "end" = NULL WHERE monitor_id = ? AND location_id = ? AND "end" = ?').run(monitorId, id, at).changes;
+    if (reopened === 0) insert.run(monitorId, id, at);
+  }
+}
+
+/**
+ * The monitor's locations and quorum at each instant from 0 on, or [] for a monitor checked
+ * from the local probe alone all its life. A stretch no assignment covers is `local` alone.
+ */
+export function locationEras(db: Db, monitorId: number): LocationEra[] {
+  const spans = locationSpanRows(db, monitorId);
+  if (spans.length === 0) return [];
+  const settings = settingSpans(db, monitorId);
+  const local = statement(db, 'SELECT id, slug FROM probe_locations WHERE slug = ?').get(LOCAL) as EraLocation;
+  const cuts = new Set<number>([0, OPEN_END]);
+  for (const s of spans) {
+    cuts.add(s.start);
+    if (s.end !== null) cuts.add(s.end);
+  }
+  for (const s of settings) cuts.add(s.start);
+  const points = [...cuts].sort((a, b) => a - b);
+  const eras: LocationEra[] = [];
+  for (let k = 0; k + 1 < points.length; k++) {
+    const start = points[k]!;
+    const end = points[k + 1]!;
+    const here = spans.filter((s) => s.start <= start && (s.end === null || s.end > start)).map((s) => ({ id: s.id, slug: s.slug }));
+    const locations = here.length ? here.sort((a, b) => a.slug.localeCompare(b.slug)) : [local];
+    const quorum = settings.find((s) => s.start <= start && s.end > start)?.quorum ?? null;
+    const last = eras[eras.length - 1];
+    if (last && last.quorum === quorum && sameLocations(last.locations, locations)) last.end = end;
+    else eras.push({ start, end, locations, quorum });
+  }
+  return eras;
+}
+
+function sameLocations(a: readonly EraLocation[], b: readonly EraLocation[]): boolean {
+  return a.length === b.length && a.every((l, i) => l.id === b[i]!.id);
+}
+
+/** The stretches in which `locationId` was assigned to the monitor (everything, for `local` of a monitor with no record). */
+export function assignedSpans(db: Db, monitorId: number, locationId: number): Interval[] {
+  return locationSpanRows(db, monitorId).filter((s) => s.id === locationId).map((s) => ({ start: s.start, end: s.end ?? OPEN_END }));
+}
