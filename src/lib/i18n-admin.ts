@@ -171,6 +171,8 @@ const ja = {
     live: '自動更新中', stale: '更新できません。接続を確認してください。', paused: '一時停止中', lastCheck: '最終確認', sound: 'アラーム音を有効にする',
     status: { up: '正常', degraded: '低速', down: '停止', unknown: '未確認' } as Record<string, string>,
     severity: { warning: '警告', critical: '重大' } as Record<string, string>,
+    nextAction: '次の対応', noAction: '期限の迫っている対応はありません。',
+    inquiries: '新しい問い合わせ', noInquiries: '未着手の問い合わせはありません。', ackBy: '受領確認の期限',
   },
   clockStep: {
     title: '時刻の変化で除外した確認結果',
@@ -227,7 +229,7 @@ const ja = {
     list: '計画停止一覧', new: '計画停止を登録', category: '区分',
     categories: { inspection: '定期計画停止: 定期点検', preventive: '定期計画停止: 予防保守', security: '臨時計画停止: セキュリティ保守', functional: '臨時計画停止: サービス機能保守', external: '臨時計画停止: システム外要因' } as Record<string, string>,
     titleJa: '件名（日本語）', titleEn: '件名（英語）', bodyJa: '説明（日本語）', bodyEn: '説明（英語）', services: '対象サービス',
-    scheduledStart: '予定開始', scheduledEnd: '予定終了', announcedAt: '通知日時', clientApprovedAt: '委託者承認日時', holdOpen: '終了は手動で記録する（予定終了時刻に自動で終了しない）',
+    scheduledStart: '予定開始', scheduledEnd: '予定終了', announcedAt: '計画停止予定通知の送信日時', clientApprovedAt: '委託者承認日時', holdOpen: '終了は手動で記録する（予定終了時刻に自動で終了しない）',
     status: '状態', statuses: termsOf('maintenanceState', 'ja') as Record<string, string>,
     actualStart: '実際の開始', actualEnd: '実際の終了', start: '開始', finish: '終了', cancel: '中止',
     restore: '中止を取り消す', cancelQuestion: 'この計画停止を中止しますか？', cancelDetail: '中止した計画停止は稼働率の計算から除外されなくなり、公開ページには「中止」と表示されます。中止は後から取り消せます。',
@@ -236,9 +238,16 @@ const ja = {
     warnings: {
       notice: '計画停止予定通知が開始の14日前までに行われていません（通知日時から予定開始まで14日未満です）。委託者の承認がない場合、停止時間は稼働率の計算から除外されません。',
       window: '予定時間の一部が保守時間帯（平日18:00〜翌08:00）の外にあります。SLA項目の未達成として報告されます。',
+      frequency: '同じ月に定期計画停止がすでに登録されています（定期計画停止は月1回まで）。SLA項目の未達成として報告されます。',
     } as Record<string, string>,
     confirmSave: 'ルール違反を承知のうえで保存する', recordedWarnings: '保存時のルール違反', confirmedAt: '確認日時', noticeDays: '通知日数',
     auto: '予定時刻になると自動で開始・終了します。',
+    notAnnounced: '未告知', notAnnouncedNote: '委託者への計画停止予定通知はまだ送信されていません。通知日数は送信した時点から数えます。',
+    announce: '保存と同時に告知する（委託者へ計画停止予定通知を、購読者へお知らせをメールで送信します）',
+    announceNow: '告知する（メールを送信）', announced: '告知のメールを送信しました。',
+    noContacts: '委託者の連絡先が設定されていないため、計画停止予定通知は送信されません（購読者へのお知らせのみ送信します）。',
+    mailNote: '告知した計画停止は、日時の変更・中止・開始・終了のたびに委託者と購読者へメールで知らせます。',
+    currentWarnings: '現在のルール違反', ruleNames: { notice: '通知期限', window: '時間帯', frequency: '月の回数' } as Record<string, string>, warningsColumn: 'ルール違反',
   },
   monitor: {
     title: 'サービスと監視', newService: 'サービスを追加', newMonitor: '監視を追加', service: 'サービス', slug: '識別子（英小文字・数字・ハイフン）',
@@ -284,6 +293,7 @@ const ja = {
     logMinutes: '作業時間を記録', workedAt: '作業日時', minutesNote: '作業内容（任意）', byAdmin: '担当者別', total: '合計',
     addNote: 'メモを追加（内部のみ）', note: 'メモ', surveys: '満足度アンケート', surveyAnswered: '回答済み', surveyOpen: '未回答', surveyUntil: (at: string) => `${at} まで有効`,
     campaign: '年次満足度アンケートを開始', campaignNote: '過去1年間に完了した項目の依頼者へ、アンケートのリンクを1人1回送ります。',
+    campaignQuestion: (n: number) => `${n}人の依頼者へアンケートのメールを送りますか？`, campaignConfirm: (n: number) => `${n}人へ送る`,
     campaignSent: (n: number) => `${n}件のアンケートを送りました。`, ackAtReception: '受付時（電話・対面）',
   },
   subscribers: {
@@ -451,6 +461,8 @@ const en: AdminWords = {
     live: 'Updating live', stale: 'Cannot update. Check the connection.', paused: 'Paused', lastCheck: 'Last check', sound: 'Turn on the alarm sound',
     status: { up: 'Up', degraded: 'Slow', down: 'Down', unknown: 'Unknown' },
     severity: { warning: 'Warning', critical: 'Critical' },
+    nextAction: 'Next action', noAction: 'No deadline is running.',
+    inquiries: 'New inquiries', noInquiries: 'No inquiry waits to be taken up.', ackBy: 'Acknowledge by',
   },
   clockStep: {
     title: 'Checks set aside after a clock step',
@@ -507,7 +519,7 @@ const en: AdminWords = {
     list: 'Planned stops', new: 'New planned stop', category: 'Category',
     categories: { inspection: 'Regular: periodic inspection', preventive: 'Regular: preventive maintenance', security: 'Ad hoc: security maintenance', functional: 'Ad hoc: functional change', external: 'Ad hoc: external cause' },
     titleJa: 'Title (Japanese)', titleEn: 'Title (English)', bodyJa: 'Description (Japanese)', bodyEn: 'Description (English)', services: 'Services',
-    scheduledStart: 'Scheduled start', scheduledEnd: 'Scheduled end', announcedAt: 'Announced', clientApprovedAt: 'Approved by the client', holdOpen: 'Finish by hand (do not finish automatically at the scheduled end)',
+    scheduledStart: 'Scheduled start', scheduledEnd: 'Scheduled end', announcedAt: 'Notice sent to the client', clientApprovedAt: 'Approved by the client', holdOpen: 'Finish by hand (do not finish automatically at the scheduled end)',
     status: 'Status', statuses: termsOf('maintenanceState', 'en'),
     actualStart: 'Actual start', actualEnd: 'Actual end', start: 'Start', finish: 'Finish', cancel: 'Cancel stop',
     restore: 'Restore (undo cancel)', cancelQuestion: 'Cancel this planned stop?', cancelDetail: 'A cancelled stop is no longer excluded from availability, and the public page shows it as cancelled. You can restore it later.',
@@ -516,9 +528,16 @@ const en: AdminWords = {
     warnings: {
       notice: 'It is announced less than 14 days before it starts. Unless the client approves it, its time is not excluded from availability.',
       window: 'Its scheduled window runs outside weekdays 18:00 to 08:00. It will be reported as a missed SLA row.',
+      frequency: 'Another regular stop is already saved in the same month (at most one a month). It will be reported as a missed SLA row.',
     },
     confirmSave: 'Save anyway, knowing the rules are broken', recordedWarnings: 'Rules broken when saved', confirmedAt: 'Confirmed', noticeDays: 'Days of notice',
     auto: 'It starts and finishes on its own at the scheduled times.',
+    notAnnounced: 'Not announced', notAnnouncedNote: 'The notice to the client has not been sent. The days of notice count from when it is sent.',
+    announce: 'Announce on saving (mail the notice to the client and a notice to the subscribers)',
+    announceNow: 'Announce now (send the mail)', announced: 'The announcement was mailed.',
+    noContacts: 'No client contact is configured, so no notice goes to the client (only subscribers are mailed).',
+    mailNote: 'An announced stop is mailed to the client and the subscribers again when its time changes, when it is cancelled, starts and ends.',
+    currentWarnings: 'Rules broken now', ruleNames: { notice: 'Notice', window: 'Window', frequency: 'Monthly count' } as Record<string, string>, warningsColumn: 'Rules broken',
   },
   monitor: {
     title: 'Services and monitors', newService: 'Add a service', newMonitor: 'Add a monitor', service: 'Service', slug: 'Identifier (lower-case letters, digits, hyphens)',
@@ -564,6 +583,7 @@ const en: AdminWords = {
     logMinutes: 'Log time', workedAt: 'Worked at', minutesNote: 'What was done (optional)', byAdmin: 'Per admin', total: 'Total',
     addNote: 'Add a note (internal)', note: 'Note', surveys: 'Satisfaction survey', surveyAnswered: 'answered', surveyOpen: 'not answered', surveyUntil: (at) => `valid until ${at}`,
     campaign: 'Start the yearly satisfaction survey', campaignNote: 'Sends the survey link once to every requester whose item closed in the last year.',
+    campaignQuestion: (n: number) => `Mail the survey to ${n} requester(s)?`, campaignConfirm: (n: number) => `Send to ${n}`,
     campaignSent: (n) => `${n} survey link(s) sent.`, ackAtReception: 'at reception (phone, in person)',
   },
   subscribers: {
@@ -589,7 +609,7 @@ export const reportWords = {
   forbiddenPage: 'このページを閲覧する権限がありません。',
   forbiddenFile: 'このファイルを閲覧する権限がありません。',
   notFound: '見つかりません。',
-  nav: { label: 'メニュー', reports: 'SLA月次報告', incidentReports: '障害報告書', yearReports: '年間報告', admin: '管理画面', incidents: '障害', maintenance: '計画停止', publicPage: '公開ページ', signOut: 'ログアウト' },
+  nav: { label: 'メニュー', reports: 'SLA月次報告', incidentReports: '障害報告書', yearReports: '年間報告', support: '問い合わせ一覧', admin: '管理画面', incidents: '障害', maintenance: '計画停止', publicPage: '公開ページ', signOut: 'ログアウト' },
   roles: { admin: '保守管理者', client: '委託者' },
   index: {
     title: 'SLA月次報告',
@@ -600,6 +620,9 @@ export const reportWords = {
     csv: '障害・停止一覧 CSV',
     notIssuedYet: 'この月の報告書はまだ発行されていません。数値はオンラインで確認できます。',
     allFigures: (label: string) => `${label}の数値をすべて見る`,
+    rows: (label: string, missed: number, total: number) => `${label}のSLA項目（${total}項目${missed ? `、うち未達成 ${missed}項目` : ''}）`,
+    rowsNote: '未達成の項目を先頭に表示しています。月の途中は、残りの期間で達成できる項目を「見込み」と表示します。',
+    supportLink: '問い合わせの対応状況を見る',
     byMonth: '月別の一覧',
     intro: '各月の稼働率とSLA項目の達成状況をオンラインで確認でき、発行済みの報告書（PDF）と障害・停止一覧（CSV）をダウンロードできます。報告書は発行後に変更されず、再発行すると新しい版になります。月の途中に発行する報告書は速報（締切時点までの集計）で、確定版は月末後に発行します。',
     noRecords: 'まだ監視の記録がありません。',
@@ -640,7 +663,7 @@ export const reportWords = {
   calendarOf: (service: string) => `${service}（停止分・除外分・監視率）`,
   noIncidents: '当月の障害はありません。', notRecovered: '未復旧', forceMajeure: '不可抗力',
   severity: termsOf('incidentSeverity', 'ja') as Record<string, string>,
-  noStops: '当月の計画停止はありません。', regular: '定期', irregular: '臨時',
+  noStops: '当月の計画停止はありません。', regular: '定期', irregular: '臨時', notAnnounced: '未告知',
   /** A planned stop's kind as the contract names it (000 §9(9)). */
   stopCategory: {
     inspection: '定期（定期点検）', preventive: '定期（予防保守）', security: '臨時（セキュリティ保守）', functional: '臨時（機能保守）', external: '臨時（システム外要因）',
