@@ -53,7 +53,7 @@ describe('/metrics on the built site', () => {
   const get = (headers: Record<string, string> = {}) => fetch(`${site.url}/metrics`, { headers });
 
   it('is refused without the token or an allowed address, and tells nothing', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Basic ${TOKEN}` }, { 'x-forwarded-for': '10.1.1.1' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Basic ${TOKEN}` }, { 'x-forwarded-for': '10.1.1.1' }] as Record<string, string>[]) {
       const res = await get(headers);
       expect(res.status, JSON.stringify(headers)).toBe(401);
       const text = await res.text();
