@@ -150,6 +150,9 @@ describe('a client sees no credential in a target', () => {
         for (const secret of ['reader-u7x', 'pw-q1', 'sig-a1b2c3', 'key-z9y8x7', 's-55aa']) expect(res.body, `${path}: ${secret}`).not.toContain(secret);
         expect(res.body).toContain('files.example/report.csv');
       }
+      // Nor the probe's own error texts (the latest result by location is for admins).
+      expect((await page(`/admin/monitors/${monitorId('web-check')}`, client)).body).not.toContain('probeError');
+      expect((await page(`/admin/monitors/${monitorId('web-check')}`, admin)).body).toContain('probeError');
       // An admin still reads the user name and the plain query values, to edit them; never the password.
       const forAdmin = await page(`/admin/monitors/${id}`, admin);
       expect(forAdmin.body).toContain('reader-u7x');
