@@ -21,3 +21,16 @@ export function fileParam(value: string | undefined): { version: number; kind: '
   const m = value === undefined ? null : FILE_RE.exec(value);
   return m ? { version: Number(m[1]), kind: m[2] as 'pdf' | 'csv' } : null;
 }
+
+/** A plain-text answer (a refusal, a missing file). */
+export function plainText(status: number, body: string): Response {
+  return new Response(`${body}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+}
+
+/** The answer to a request for a report file by someone who may not read it (sign in first, or 403), or null when they may. */
+export function refuseReportFile(user: { role: string } | null | undefined, pathname: string, forbidden: string): Response | null {
+  const access = reportAccess(user);
+  if (access === 'sign_in') return new Response(null, { status: 303, headers: { Location: `/login?next=${encodeURIComponent(pathname)}` } });
+  if (access === 'forbidden') return plainText(403, forbidden);
+  return null;
+}

@@ -1,21 +1,19 @@
 import type { APIRoute } from 'astro';
 import { getRuntime } from '../../../lib/runtime';
 import { AppError } from '../../../lib/errors';
-import { reportAccess, monthParam, fileParam } from '../../../lib/report/access';
+import { refuseReportFile, plainText as text, monthParam, fileParam } from '../../../lib/report/access';
 import { getReportFiles } from '../../../lib/report/issue';
 import { guard } from '../../../lib/auth/guard';
 import { reportWords } from '../../../lib/i18n-admin';
 
-const text = (status: number, body: string) => new Response(`${body}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 
 /** /reports/YYYY-MM/vN.pdf and vN.csv: an issued report's files, for clients and admins. */
 export const GET: APIRoute = (context) => {
   const denied = guard(context, 'read');
   if (denied) return denied;
-  const { params, locals, url, redirect } = context;
-  const access = reportAccess(locals.user);
-  if (access === 'sign_in') return redirect(`/login?next=${encodeURIComponent(url.pathname)}`, 303);
-  if (access === 'forbidden') return text(403, reportWords.forbiddenFile);
+  const { params, locals, url } = context;
+  const refused = refuseReportFile(locals.user, url.pathname, reportWords.forbiddenFile);
+  if (refused) return refused;
   const month = monthParam(params.month);
   const file = fileParam(params.file);
   if (!month || !file) return text(404, reportWords.notFound);

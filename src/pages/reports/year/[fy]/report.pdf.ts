@@ -1,21 +1,19 @@
 import type { APIRoute } from 'astro';
 import { getRuntime } from '../../../../lib/runtime';
 import { AppError } from '../../../../lib/errors';
-import { reportAccess } from '../../../../lib/report/access';
+import { refuseReportFile, plainText as text } from '../../../../lib/report/access';
 import { renderYearReport } from '../../../../lib/report/issue';
 import { guard } from '../../../../lib/auth/guard';
 import { reportWords } from '../../../../lib/i18n-admin';
 
-const text = (status: number, body: string) => new Response(`${body}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 
 /** /reports/year/YYYY/report.pdf: the fiscal year's report (年間報告書) as it stands now; a year still running is a 速報. */
 export const GET: APIRoute = async (context) => {
   const denied = guard(context, 'read');
   if (denied) return denied;
-  const { params, locals, url, redirect } = context;
-  const access = reportAccess(locals.user);
-  if (access === 'sign_in') return redirect(`/login?next=${encodeURIComponent(url.pathname)}`, 303);
-  if (access === 'forbidden') return text(403, reportWords.forbiddenFile);
+  const { params, locals, url } = context;
+  const refused = refuseReportFile(locals.user, url.pathname, reportWords.forbiddenFile);
+  if (refused) return refused;
   if (!/^\d{4}$/.test(params.fy ?? '')) return text(404, reportWords.notFound);
   const { db, config } = getRuntime();
   try {
