@@ -10,8 +10,9 @@ import type { ToRenderer, FromRenderer } from './render-thread';
  * The node:http handler in front of the site. Public answers (./public-answers.ts) are
  * written straight from the answer cache, which the render thread keeps current; a visitor
  * never waits for a rebuild and never enters the framework. The first visitor of an answer
- * not rendered yet (an incident page) waits for the render thread, without blocking anyone.
- * Everything else goes to the site.
+ * not rendered yet (an incident page), or the first in a while, waits for the render thread
+ * a second at most, without blocking anyone. Everything else goes to the site, through
+ * ./forward-gate.ts.
  *
  * A change made through the site by a signed-in person (a request that is not GET or HEAD)
  * makes the render thread render the hot answers again at once; a signed-in visitor (the
