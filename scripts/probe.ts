@@ -7,8 +7,9 @@ import { AppError } from '../src/lib/errors';
 import { Probe, alarmSettings, PROBE_LEASE } from '../src/lib/probe/probe';
 import { publicUrl } from '../src/lib/env';
 import { startJobs } from '../src/lib/jobs/index';
+import { issueMissingFinalReport } from '../src/lib/jobs/monthly-report';
 import { log, captureConsole } from '../src/lib/log';
-import { checkStorage, storageFaultOf, type StorageFault } from '../src/lib/storage';
+import { checkStorage, faultOfWrite, type StorageFault } from '../src/lib/storage';
 import { reportError } from './lib/cli';
 import { settleInterruptedBackups } from '../src/lib/backup/backup';
 import { backupDir } from '../src/lib/backup/files';
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   });
   // A write that fails outside the probe's own handling (a job, a timer) is the same fault.
   process.on('uncaughtException', (err) => {
-    const fault = storageFaultOf(err, path);
+    const fault = faultOfWrite(db, err);
     if (!fault) {
       process.stderr.write(`error: ${err.stack ?? err.message}\n`);
       process.exit(1);
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
   try {
     started = await probe.start();
   } catch (err) {
-    const fault = storageFaultOf(err, path);
+    const fault = faultOfWrite(db, err);
     if (!fault) throw err;
     log.error('probe.storage_fault', { cause: fault.cause, message: `${fault.message}; the worker waits until this is fixed` });
     onFault(fault);
@@ -132,7 +133,9 @@ async function main(): Promise<void> {
   if (started) {
     // A backup killed before it finished is marked interrupted and its partial file removed.
     settleInterruptedBackups(db, backupDir(config, path));
-    jobs = startJobs({ db, config, env, now: Date.now, lease: { name: PROBE_LEASE, holder: probe.holder } }, undefined, () => probe.holdsLease() && !checkStorage(db));
+    const jobContext = { db, config, env, now: Date.now, lease: { name: PROBE_LEASE, holder: probe.holder } };
+    jobs = startJobs(jobContext, undefined, () => probe.holdsLease() && !checkStorage(db));
+    issueMissingFinalReport(jobContext).catch((err: Error) => log.error('report.issue_at_start_failed', { error: err.message }));
   }
 }
 

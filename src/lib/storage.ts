@@ -1,4 +1,4 @@
-import { statSync, statfsSync, accessSync, constants } from 'node:fs';
+import { statSync, statfsSync, accessSync, utimesSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Db } from './db';
 
@@ -61,8 +61,13 @@ export function checkStorage(db: Db): StorageFault | null {
   try {
     accessSync(id.path, constants.W_OK);
     accessSync(dirname(id.path), constants.W_OK);
+    // access() still says writable on a file system ext4 turned read-only after an error
+    // (errors=remount-ro): a write that changes nothing, the file's own times set again,
+    // asks the file system itself.
+    utimesSync(id.path, st.atime, st.mtime);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EIO') return { cause: 'io_error', message: `the file system holding ${id.path} fails to write (EIO)` };
     return { cause: 'read_only', message: code === 'EROFS'
       ? `the file system holding ${id.path} is read-only`
       : `the database file ${id.path} or its folder is not writable (${code ?? 'error'})` };
@@ -75,6 +80,20 @@ export function checkStorage(db: Db): StorageFault | null {
     // statfs unsupported here: the write errors below still name a full disk.
   }
   return null;
+}
+
+/**
+ * The storage fault behind a failed write of `db`: what the file system says now (a write
+ * SQLite reports as SQLITE_IOERR is often a file system gone read-only), else what the error names.
+ */
+export function faultOfWrite(db: Db, err: unknown): StorageFault | null {
+  const named = storageFaultOf(err, fileIdentityOf(db)?.path);
+  if (!named) return null;
+  try {
+    return checkStorage(db) ?? named;
+  } catch {
+    return named;
+  }
 }
 
 /** Names the storage fault behind an error thrown by SQLite or the file system, or null for any other error. */

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, writeSync, closeSync, rmSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, openSync, writeSync, writeFileSync, closeSync, rmSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { tempDir } from '../helpers/temp';
 import { startSite, waitFor, runScript, type RunningSite } from '../helpers/site';
 import { logEvents } from '../helpers/worker';
@@ -16,6 +16,32 @@ function tmpfs(dir: string, size: string): () => void {
   const res = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`mounting a tmpfs needs root: ${res.stderr}`);
   return () => spawnSync('umount', ['-l', dir]);
+}
+
+/**
+ * An ext4 file system of its own on a loop device, mounted with errors=remount-ro; returns
+ * how to make ext4 report an error (it then turns the file system read-only, as on a failing
+ * disk) and how to take it down.
+ */
+function ext4(dir: string): { triggerError: () => void; remove: () => void } {
+  mkdirSync(dir, { recursive: true });
+  const image = `${dir}.img`;
+  const run = (cmd: string, args: string[]) => {
+    const res = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (loop devices need root): ${res.stderr}`);
+    return res.stdout.trim();
+  };
+  run('truncate', ['-s', '64M', image]);
+  run('mkfs.ext4', ['-q', '-F', image]);
+  const device = run('losetup', ['--find', '--show', image]);
+  run('mount', ['-o', 'errors=remount-ro', device, dir]);
+  return {
+    triggerError: () => writeFileSync(`/sys/fs/ext4/${basename(device)}/trigger_fs_error`, 'drill'),
+    remove: () => {
+      spawnSync('umount', ['-l', dir]);
+      spawnSync('losetup', ['-d', device]);
+    },
+  };
 }
 
 /** Writes zeros until the file system says it is full; returns the filler's path. */
@@ -108,6 +134,38 @@ describe('storage faults under npm start', () => {
     expect((await health(site.url, cookie)).body.reasons.join(' ')).toMatch(/read-only/);
     await waitFor(() => logEvents(site.output(), 'probe.storage_fault').length >= 1, 30_000, 500);
     expect(logEvents(site.output(), 'probe.storage_fault')[0]!.cause).toBe('read_only');
+    expect(noStackTraces(site.output())).toEqual([]);
+  }, 120_000);
+
+  it('ext4 turned read-only by an error (errors=remount-ro): /healthz and the dashboard name it at once, the worker says so once', async () => {
+    const { dir, remove } = tempDir('fault-ext4-');
+    cleanup.push(remove);
+    const mnt = join(dir, 'data');
+    const fs = ext4(mnt);
+    cleanup.push(fs.remove);
+    const dbPath = join(mnt, 'status.db');
+    await prepare(dbPath);
+    const site = await startSite({ DATABASE_PATH: dbPath, LOG_LEVEL: 'info' });
+    cleanup.push(() => site.stop());
+    await waitFor(async () => (await health(site.url)).code === 200, 30_000, 500);
+    await waitFor(() => logEvents(site.output(), 'probe.started').length === 1, 30_000, 200);
+    const cookie = await signInCookie(site.url, ADMIN);
+    fs.triggerError();
+    const erredAt = Date.now();
+    // Named from the write itself, not once the worker's heartbeat has gone stale (60 s).
+    const down = await waitFor(async () => {
+      const h = await health(site.url);
+      return h.code === 503 && h.body.causes.includes('read_only') ? h : null;
+    }, 10_000, 250);
+    expect(Date.now() - erredAt).toBeLessThan(10_000);
+    expect(down.body.causes).not.toContain('probe_stale');
+    expect((await health(site.url, cookie)).body.reasons.join(' ')).toMatch(/read-only/);
+    const page = await (await fetch(`${site.url}/admin/`, { headers: { cookie } })).text();
+    expect(page).toContain('data-cause="read_only"');
+    expect(page).toContain('データベースに書き込めません（読み取り専用）');
+    await waitFor(() => logEvents(site.output(), 'probe.storage_fault').length >= 1, 10_000, 250);
+    await new Promise((r) => setTimeout(r, 10_000));
+    expect(logEvents(site.output(), 'probe.storage_fault').map((e) => e.cause)).toEqual(['read_only']);
     expect(noStackTraces(site.output())).toEqual([]);
   }, 120_000);
 

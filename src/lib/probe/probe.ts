@@ -6,7 +6,7 @@ import { tryAcquireLease, renewLease, releaseLease, holdsLease, readLease, Lease
 import { ClockWatch } from './clock';
 import { setAsideFutureChecks } from '../checks/quarantine';
 import { releaseFutureMail } from '../mail/outbox';
-import { checkStorage, storageFaultOf, type StorageFault } from '../storage';
+import { checkStorage, faultOfWrite, type StorageFault } from '../storage';
 import { log } from '../log';
 import { AlarmEngine, type AlarmSettings } from '../alarms/engine';
 import { PhaseScheduler } from './phase-scheduler';
@@ -193,7 +193,7 @@ export class Probe {
         this.settleClock(stepped);
       }
     } catch (err) {
-      this.fault(storageFaultOf(err) ?? { cause: 'io_error', message: `the database failed: ${(err as Error).message}` });
+      this.fault(faultOfWrite(this.db, err) ?? { cause: 'io_error', message: `the database failed: ${(err as Error).message}` });
     }
   }
 
@@ -283,7 +283,7 @@ export class Probe {
       }).immediate();
       if (!held) this.leaseLost();
     } catch (err) {
-      const fault = storageFaultOf(err);
+      const fault = faultOfWrite(this.db, err);
       if (fault) return this.fault(fault);
       log.error('probe.write_failed', { error: (err as Error).message, count: batch.length });
       this.buffer.unshift(...batch);
