@@ -69,7 +69,8 @@ export interface StopFigures extends PlannedStop {
   regular: boolean;
   title: { ja: string; en: string | null };
   services: string[];
-  noticeDays: number;
+  /** Whole days between the client's notice and the start; null while not announced (未告知). */
+  noticeDays: number | null;
   noticeMet: boolean;
   approved: boolean;
   /** Its time counts as excluded (notice held or the client approved it, and it was not cancelled). */

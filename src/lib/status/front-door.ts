@@ -263,7 +263,12 @@ export function withOneClickUnsubscribe(site: Handler, unsubscribe: (token: stri
       res.writeHead(ok ? 200 : 400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       res.end(ok ? 'unsubscribed\n' : 'invalid link\n');
     };
-    // The front door read the body whole (./forward-gate.ts).
-    answer((readBodyOf(req) ?? Buffer.alloc(0)).toString('utf8', 0, 1000));
+    // Read whole by the front door (./forward-gate.ts) when it stands before this; else read here.
+    const read = readBodyOf(req);
+    if (read) return answer(read.toString('utf8', 0, 1000));
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => { if (body.length < 1000) body += c; });
+    req.on('end', () => answer(body));
   };
 }
