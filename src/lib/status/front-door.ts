@@ -134,6 +134,11 @@ export class AnswerCache {
     });
   }
 
+  /** Tells the render thread the cache's figures, which /metrics shows (it is answered there). */
+  postStats(): void {
+    this.port?.postMessage({ type: 'served', hits: this.stats.hits, waits: this.stats.waits, entries: this.entries.size });
+  }
+
   /** The render thread ended: whoever waits gets the last answer there is (or a 503). */
   threadEnded(): void {
     this.warm = false;
@@ -233,6 +238,7 @@ export function withFrontDoor(site: Handler, cache: AnswerCache): Handler {
     const method = req.method ?? 'GET';
     const key = method === 'GET' || method === 'HEAD' ? publicKeyOf(req.url ?? '/') : null;
     if (key === null) {
+      if (req.url === '/metrics' || req.url?.startsWith('/metrics?')) cache.postStats();
       // A signed-in person's change (an admin's form) is rendered at once, and they wait for
       // it on their next public request. Machines' writes (agents' batches, push calls) and
       // the public's forms are data like the probe's checks: rendered within the usual bound.
