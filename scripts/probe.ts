@@ -7,6 +7,7 @@ import { AppError } from '../src/lib/errors';
 import { Probe, alarmSettings, PROBE_LEASE } from '../src/lib/probe/probe';
 import { publicUrl } from '../src/lib/env';
 import { startJobs } from '../src/lib/jobs/index';
+import { issueMissingFinalReport } from '../src/lib/jobs/monthly-report';
 import { log, captureConsole } from '../src/lib/log';
 import { checkStorage, faultOfWrite, fileIdentityOf, replacedFileReleased, type StorageFault } from '../src/lib/storage';
 import { reportError } from './lib/cli';
@@ -143,7 +144,9 @@ async function main(): Promise<void> {
   if (started) {
     // A backup killed before it finished is marked interrupted and its partial file removed.
     settleInterruptedBackups(db, backupDir(config, path));
-    jobs = startJobs({ db, config, env, now: Date.now, lease: { name: PROBE_LEASE, holder: probe.holder } }, undefined, () => probe.holdsLease() && !checkStorage(db));
+    const jobContext = { db, config, env, now: Date.now, lease: { name: PROBE_LEASE, holder: probe.holder } };
+    jobs = startJobs(jobContext, undefined, () => probe.holdsLease() && !checkStorage(db));
+    issueMissingFinalReport(jobContext).catch((err: Error) => log.error('report.issue_at_start_failed', { error: err.message }));
   }
 }
 

@@ -200,6 +200,8 @@ async function main(): Promise<void> {
   const proxy = new SiteProxy();
   const assets = new HashedAssets(join(outDir, 'client'));
   const renderThread = startRenderThread(cache, proxy);
+  // Besides before each /metrics request: a message and the forwarded request travel apart.
+  setInterval(() => cache.postStats(), 5_000).unref();
   const visitor = new WeakMap<IncomingMessage, string>();
   const bodyRule = new WeakMap<IncomingMessage, BodyRule>();
   const clientOf = (req: IncomingMessage) => visitor.get(req) ?? 'unknown';

@@ -13,7 +13,8 @@ export const maintenances = sqliteTable('maintenances', {
   titleEn: text(),
   bodyJa: text(),
   bodyEn: text(),
-  announcedAt: integer().notNull(),
+  /** When the client's notice (計画停止予定通知) was sent, by the system clock; null while the stop is not yet announced (未告知). */
+  announcedAt: integer(),
   scheduledStart: integer().notNull(),
   scheduledEnd: integer().notNull(),
   actualStart: integer(),

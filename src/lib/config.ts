@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { AppError, jsonPath } from './errors';
 import { slaRowsSchema } from './sla/catalogue';
 
+/** An IP address or a CIDR range (`127.0.0.1`, `10.0.0.0/8`, `fd00::/8`). */
+const ipOrCidr = z.string().refine((s) => isIP(s.split('/')[0]!) !== 0 && (!s.includes('/') || /^\d{1,3}$/.test(s.split('/')[1]!)), 'must be an IP address or a CIDR range such as 10.0.0.0/8');
+
 /**
  * The site's settings file (JSON, at CONFIG_PATH). Everything has a default that works, so
  * the file is optional. Services and monitors are not here: the database holds them.
@@ -166,7 +169,16 @@ const configSchema = z.strictObject({
    * ranges, e.g. ["127.0.0.1", "::1"] behind nginx on the same machine). None by default:
    * the socket's address is the visitor's, and forwarded headers from anyone are dropped.
    */
-  trusted_proxies: z.array(z.string().refine((s) => isIP(s.split('/')[0]!) !== 0 && (!s.includes('/') || /^\d{1,3}$/.test(s.split('/')[1]!)), 'must be an IP address or a CIDR range such as 10.0.0.0/8')).default([]),
+  /**
+   * `/metrics` (Prometheus text format, src/lib/metrics): answered only to a request bearing
+   * the token whose SHA-256 (hex) is `token_sha256` (the file never holds the token itself),
+   * or from an address in `allow` (addresses or CIDR ranges). Neither set: refused to all.
+   */
+  metrics: z.strictObject({
+    allow: z.array(ipOrCidr).default([]),
+    token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 of the token, 64 lowercase hex digits (printf %s TOKEN | sha256sum)').optional(),
+  }).prefault({}),
+  trusted_proxies: z.array(ipOrCidr).default([]),
   retention: z.strictObject({
     /** Raw checks older than this many days are deleted. */
     checks_days: z.number().int().min(35, 'must be at least 35 so a whole month of raw checks is kept').default(400),

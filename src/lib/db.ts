@@ -53,7 +53,15 @@ export function openDatabase(path: string, options: { migrate?: boolean; readonl
   const db = drizzle(sqlite, { schema, casing: 'snake_case' }) as Db;
   if (options.migrate !== false && !options.readonly) {
     try {
+      // A migration that rebuilds a table (drizzle-kit's way to change a column in SQLite)
+      // drops the old one: with foreign keys on, that would cascade into the rows that
+      // refer to it. They are off while migrating (the pragma is a no-op inside the
+      // migrations' transaction) and the references are checked before they are on again.
+      sqlite.pragma('foreign_keys = OFF');
       migrate(db, { migrationsFolder: migrationsFolder() });
+      const broken = sqlite.pragma('foreign_key_check') as unknown[];
+      if (broken.length) throw new Error(`${broken.length} broken references after migrating`);
+      sqlite.pragma('foreign_keys = ON');
     } catch (err) {
       sqlite.close();
       const cause = (err as { cause?: Error }).cause?.message ?? (err as Error).message;

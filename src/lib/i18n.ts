@@ -38,6 +38,8 @@ export const glossary = {
     met: { ja: '達成', en: 'Met' },
     missed: { ja: '未達成', en: 'Not met' },
     pending: { ja: '進行中', en: 'Running' },
+    /** A running month or year not yet missed: what remains can still meet it (SLA.md). */
+    on_track: { ja: '見込み', en: 'On track' },
     not_started: { ja: '起点未記録', en: 'Not started' },
   },
 } as const;
@@ -52,8 +54,18 @@ export function termsOf<G extends GlossaryGroup>(group: G, lang: Lang): Record<k
 }
 
 /** 達成 / 未達成 (or – when it cannot be judged). */
-export function judgeText(met: boolean | null, lang: Lang = 'ja'): string {
-  return met === null ? '–' : glossary.judgement[met ? 'met' : 'missed'][lang];
+/** A judgement as far as it can be made: met, missed, on track (a running period), or not judged. */
+export interface Judged { met: boolean | null; onTrack?: boolean }
+
+export function judgeText(j: boolean | null | Judged, lang: Lang = 'ja'): string {
+  const { met, onTrack } = typeof j === 'object' && j !== null ? j : { met: j, onTrack: false };
+  if (met === null) return onTrack ? glossary.judgement.on_track[lang] : '–';
+  return glossary.judgement[met ? 'met' : 'missed'][lang];
+}
+
+/** The class a judgement is shown with: ok, ng, pending (on track) or muted. */
+export function judgeClass(j: Judged): 'ok' | 'ng' | 'pending' | 'muted' {
+  return j.met === null ? (j.onTrack ? 'pending' : 'muted') : j.met ? 'ok' : 'ng';
 }
 
 const ja = {

@@ -1,5 +1,6 @@
 import type { DashboardData } from '../lib/monitors/dashboard';
 import type { DashboardLiveWords } from '../lib/i18n-admin';
+import { countdownText } from '../lib/countdown';
 
 /**
  * The admin pages' browser code: live countdowns of SLA timers on every page, and on the
@@ -14,23 +15,14 @@ const BEEP_EVERY_MS = 2000;
 /** Without a good answer for this long the dashboard says its figures are stale. */
 const STALE_AFTER_MS = 20_000;
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-/** A duration as [h:]mm:ss. */
-function span(ms: number): string {
-  const s = Math.floor(Math.abs(ms) / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const r = s % 60;
-  return (h > 0 ? `${h}:` : '') + `${pad(m)}:${pad(r)}`;
-}
-
 function tickCountdowns(): void {
   const now = Date.now();
+  const lang = document.body.getAttribute('data-lang') === 'en' ? 'en' : 'ja';
+  const zone = document.body.getAttribute('data-zone') ?? 'Asia/Tokyo';
   for (const el of document.querySelectorAll<HTMLElement>('[data-deadline]')) {
-    const left = Number(el.getAttribute('data-deadline')) - now;
-    el.textContent = left >= 0 ? span(left) : `-${span(left)} ${el.getAttribute('data-overdue') ?? ''}`;
-    el.classList.toggle('state-missed', left < 0);
+    const deadline = Number(el.getAttribute('data-deadline'));
+    el.textContent = countdownText(deadline, now, lang, zone);
+    el.classList.toggle('state-missed', deadline < now);
   }
 }
 

@@ -193,7 +193,7 @@ describe('a client at month end', () => {
       clicks++;
       await page.waitForURL(`${url}/reports/`);
       expect(await page.locator('[data-testid=latest-report]').getAttribute('data-month')).toBe(lastMonth);
-      expect(await page.locator('[data-testid=latest-report] tbody tr').count()).toBe(2);
+      expect(await page.locator('[data-testid=latest-services] tbody tr').count()).toBe(2);
       // The client is not warned about the admin's settings, and sees no operators' links.
       expect(await page.getByTestId('report-settings-unset').count()).toBe(0);
       const nav = await page.locator('nav.report-nav a').allInnerTexts();

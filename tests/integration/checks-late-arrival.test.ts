@@ -5,6 +5,8 @@ import { CheckStore, rebuildDerived, type CheckResult } from '../../src/lib/chec
 import { LocationCheckStore } from '../../src/lib/agents/store';
 import { enqueueMail, releaseFutureMail, retryDelayMs, CLAIM_MS } from '../../src/lib/mail/outbox';
 import { ClockWatch } from '../../src/lib/probe/clock';
+import { processRollups } from '../../src/lib/checks/rollups';
+import { setAsideFutureChecks } from '../../src/lib/checks/quarantine';
 import type { Db } from '../../src/lib/db';
 
 const MIN = 60_000;
@@ -131,5 +133,50 @@ describe('after the clock was set back', () => {
     // A frozen VM resumed: the monotonic clock stood still while the wall clock ran on.
     wall += 600_000;
     expect(watch.look()).toBe(600_000);
+  });
+});
+
+describe('checks stamped later than now', () => {
+  it("are set aside from the local probe and from an agent beyond its measured offset, with their hours' rollups", () => {
+    const t = tempDb();
+    try {
+      setup(t.db);
+      const c = t.db.$client;
+      // An agent whose clock runs 60 s ahead of the site's, as measured at its last batch.
+      const osaka = Number(c.prepare("INSERT INTO probe_locations (slug, label_ja, created_at, clock_offset_ms) VALUES ('osaka', '大阪', 0, -60000)").run().lastInsertRowid);
+      const now = T0 + 10 * MIN;
+      const local = new CheckStore(t.db);
+      const located = new LocationCheckStore(t.db);
+      // Ten true minutes, then an hour ahead (a worker whose clock ran ahead).
+      local.record([...Array(10).keys()].map((i) => ({ monitorId: 1, at: T0 + i * MIN, status: 'up' as const, latencyMs: 40, error: null })));
+      local.record([0, 1, 2].map((i) => ({ monitorId: 1, at: now + 3_600_000 + i * MIN, status: 'down' as const, latencyMs: null, error: 'HTTP 503' })));
+      // The agent's last result is 50 s ahead (within its offset); one an hour ahead is not.
+      located.record(osaka, [{ monitorId: 1, at: now - MIN, status: 'up', latencyMs: 40, error: null }, { monitorId: 1, at: now + 50_000, status: 'up', latencyMs: 40, error: null }, { monitorId: 1, at: now + 3_600_000, status: 'down', latencyMs: null, error: 'HTTP 503' }]);
+      // The wrong clock's outage opened an alarm dated an hour ahead.
+      c.prepare(`INSERT INTO alarms (monitor_id, kind, code, severity, message, started_at, detected_at) VALUES (1, 'outage', 'down', 'critical', 'HTTP 503', ?, ?)`).run(now + 3_600_000, now + 3_660_000);
+      processRollups(t.db, 'Asia/Tokyo', now + 3_700_000);
+      expect(c.prepare('SELECT count(*) FROM check_rollups_hourly WHERE start > ?').pluck().get(now)).toBe(1);
+
+      const step = setAsideFutureChecks(t.db, now, null)!;
+      expect(step).toMatchObject({ seenBy: 'start', setAside: 4, firstStampAt: now + 3_600_000 });
+      expect(Math.round(step.offsetMs / 1000)).toBe(-3720);
+      expect(c.prepare('SELECT max(at) FROM checks').pluck().get()).toBe(T0 + 9 * MIN);
+      expect(c.prepare('SELECT max(last_at) FROM check_runs').pluck().get()).toBe(T0 + 9 * MIN);
+      expect(c.prepare('SELECT count(*) FROM check_runs WHERE status = 2').pluck().get()).toBe(0);
+      expect(c.prepare('SELECT count(*) FROM check_gaps').pluck().get()).toBe(0);
+      expect(c.prepare('SELECT max(at) FROM location_checks').pluck().get()).toBe(now + 50_000);
+      expect(c.prepare('SELECT last_at, count FROM location_check_runs').raw().all()).toEqual([[now + 50_000, 2]]);
+      expect(c.prepare('SELECT location_id, count(*) FROM quarantined_checks GROUP BY location_id ORDER BY location_id').raw().all()).toEqual([[null, 3], [osaka, 1]]);
+      // The hour the future checks fell in has no rollup any more; the true hours are rolled again.
+      expect(c.prepare('SELECT count(*) FROM check_rollups_hourly WHERE start > ?').pluck().get(now)).toBe(0);
+      processRollups(t.db, 'Asia/Tokyo', now);
+      expect(c.prepare('SELECT sum(up) FROM check_rollups_hourly').pluck().get()).toBe(10);
+      // Its timers run from now, not from a time that has not come.
+      expect(c.prepare('SELECT started_at, detected_at FROM alarms').raw().get()).toEqual([now, now]);
+      // Nothing more to set aside: no second step is recorded.
+      expect(setAsideFutureChecks(t.db, now, null)).toBeNull();
+    } finally {
+      t.close();
+    }
   });
 });

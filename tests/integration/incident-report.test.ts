@@ -185,8 +185,17 @@ describe('the written failure report (障害報告書)', () => {
       const file = join(dir.dir, 'second.pdf');
       writeFileSync(file, issued.pdf);
       const text = spawnSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, '');
-      expect(text).toContain('2026-10-2512:20委託者へ復旧通知を送付（2名）');
+      expect(text).toContain('2026-10-2512:20委託者へ復旧通知を送付（2名、送信待ち）');
       expect(text).toContain('障害報告書（24時間以内）2026-10-2612:002026-10-2609:00達成');
+      // Once the mail server has taken the notices, the next version says when; it lists the first version's sending too.
+      local.$client.prepare("UPDATE mail_outbox SET sent_at = ?, next_attempt_at = NULL WHERE kind = 'client_notice.recovery'").run(parseInstant('2026-10-25T12:21:00+09:00')!);
+      const second = await issueIncidentReport(local, config, systemActor('t'), id, { siteUrl: 'https://s', now: parseInstant('2026-10-27T09:00:00+09:00')! });
+      writeFileSync(file, second.pdf);
+      const text2 = spawnSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, '');
+      expect(text2).toContain('2026-10-2512:20委託者へ復旧通知を送付（2名、送信完了2026-10-2512:21）');
+      expect(text2).toContain('2026-10-2609:00委託者へ障害報告書第1版を送付（2名、送信待ち）');
+      // The timer keeps the first sending.
+      expect(text2).toContain('障害報告書（24時間以内）2026-10-2612:002026-10-2609:00達成');
       const row = monthFigures({ db: local, config, now: parseInstant('2026-11-05T00:00:00+09:00')! }, '2026-10').rows.find((r) => r.key === 'failure.written_report')!;
       expect(row).toMatchObject({ met: true, measured: { ja: '達成 1/1 件' } });
     } finally {

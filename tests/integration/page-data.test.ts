@@ -8,6 +8,9 @@ import { listServices, loadServiceInputs, availabilityFor } from '../../src/lib/
 import { markFalsePositive } from '../../src/lib/incidents/verbs';
 import { systemActor } from '../../src/lib/audit';
 import { statusSummary, clearSummaryMemo } from '../../src/lib/status/summary';
+import { addAgent, setMonitorLocations } from '../../src/lib/agents/locations';
+import { LocationCheckStore } from '../../src/lib/agents/store';
+import { recordSettings } from '../../src/lib/monitors/history';
 
 /**
  * The 90-day bars keep finished days between rebuilds; they must always equal what the SLA
@@ -180,5 +183,14 @@ describe('the days before today kept between rebuilds, today loaded anew', () =>
     const corrected = shown(T + 34 * MIN);
     expect(corrected).toEqual(expected(T + 34 * MIN));
     expect(corrected.days.flatMap((d) => d.outages).some((o) => o.start === crossing.from)).toBe(false);
+
+    // From now on a is also checked from an agent, and b no longer counts: each instant is judged by what was in force then.
+    const osaka = addAgent(t.db, systemActor('test'), { name: 'osaka', labelJa: '大阪' }).location;
+    setMonitorLocations(t.db, systemActor('test'), a!, ['local', 'osaka'], null, T + 35 * MIN);
+    new LocationCheckStore(t.db).record(osaka.id, [{ monitorId: a!, at: T + 36 * MIN, status: 'up', latencyMs: 90, error: null }]);
+    t.db.$client.transaction(() => recordSettings(t.db, b!, { quorum: null, countsForAvailability: false }, T + 37 * MIN))();
+    const relocated = shown(T + 38 * MIN);
+    expect(relocated).toEqual(expected(T + 38 * MIN));
+    expect(relocated.days.slice(0, 89)).toEqual(corrected.days.slice(0, 89));
   });
 });

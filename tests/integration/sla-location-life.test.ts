@@ -15,7 +15,9 @@ import { addAgent, setMonitorLocations } from '../../src/lib/agents/locations';
 import { ingestBatch, AgentApiError } from '../../src/lib/agents/api';
 import { issueReport } from '../../src/lib/report/issue';
 import { systemActor } from '../../src/lib/audit';
-import type { Db } from '../../src/lib/db';
+import { openDatabase, type Db } from '../../src/lib/db';
+import { startAdminSite, signInCookie, ADMIN } from './admin-fixture';
+import type { RunningSite } from '../helpers/site';
 
 /**
  * SLA.md rule 1 and 6 with locations that have a life (Figures over time). Checks every
@@ -286,5 +288,87 @@ describe('several locations: the figures of SLA.md rule 1 (November 2026, 2,592,
     // The service had no monitor before it was added: 1 November 00:00 to 3 November 10:00 = 208,800 s more.
     expect(service('allowance').unmonitored_s).toBe(208_800 + 3900);
     expect(service('allowance').paused_s).toBe(3600);
+  });
+});
+
+describe('a report version whose figures differ names what caused it', () => {
+  const t = tempDb();
+  const v1At = ms('2026-11-02T09:00:00+09:00');
+  beforeAll(() => {
+    importInterchange(t.db, validateInterchange({
+      version: 1,
+      services: [{ slug: 'portal', name: { ja: 'ポータル' }, sla_target_pct: 99.9 }],
+      monitors: [{ slug: 'portal-web', service: 'portal', ...web, added_at: '2026-10-01T00:00:00+09:00' }],
+    }), v1At);
+    // No check reached the site on 20 October 00:00–06:00 (36 of October's 4,464).
+    new CheckStore(t.db).record(series(monitor(t.db, 'portal-web'), '2026-10-01T00:00:00+09:00', '2026-11-02T00:00:00+09:00', { gaps: [['2026-10-20T00:00:00+09:00', '2026-10-20T06:00:00+09:00']] }));
+  });
+  afterAll(() => t.close());
+
+  it('results recorded after the first version: the changed figures name them, never "no correction"', async () => {
+    const v1 = await issueReport(t.db, config, '2026-10', { now: v1At });
+    expect(firstPage(v1.pdf, t.dir, 'v1.pdf')).not.toContain('からの変更');
+    // The missing results are recorded later (a probe's results restored from its spool): no audited correction.
+    const id = monitor(t.db, 'portal-web');
+    const insert = t.db.$client.prepare('INSERT INTO checks (monitor_id, at, status, latency_ms) VALUES (?, ?, 0, 100)');
+    for (let at = ms('2026-10-20T00:00:00+09:00'); at < ms('2026-10-20T06:00:00+09:00'); at += STEP) insert.run(id, at);
+    rebuildDerived(t.db, id);
+    const v2 = await issueReport(t.db, config, '2026-10', { now: v1At + 86_400_000 });
+    const page = firstPage(v2.pdf, t.dir, 'v2.pdf');
+    expect(page).toContain('前版（第1版）からの変更');
+    // 23:50 + 2 × 10 min = 00:10 until 06:00: 5 h 50 min unmonitored, then none.
+    expect(page).toMatch(/ポータル 監視欠測時間\s+5時間50分\s+0秒\s+前版の発行後に記録された監視結果/);
+    expect(page).toMatch(/ポータル 監視記録数\s+4,428 件\s+4,464 件\s+前版の発行後に記録された監視結果/);
+    expect(page).not.toContain('記録の訂正なし');
+  });
+});
+
+describe('whether a monitor counts toward availability has a life: changed on the admin page, October stays', () => {
+  let site: RunningSite;
+  let stop: () => Promise<void>;
+  let db: Db;
+  let monitorId = 0;
+  let october: SlaJson;
+  beforeAll(async () => {
+    const started = await startAdminSite();
+    ({ site, stop } = started);
+    db = openDatabase(started.dbPath);
+    const service = db.$client.prepare("SELECT id FROM services WHERE slug = 'website'").pluck().get() as number;
+    monitorId = Number(db.$client.prepare(`INSERT INTO monitors (slug, service_id, type, target, interval_s, timeout_s, confirm, counts_for_availability, options, paused, added_at)
+      VALUES ('website-http', ?, 'http', 'http://127.0.0.1:9/', 600, 10, 2, 1, '{}', 0, ?)`).run(service, ms('2026-10-01T00:00:00+09:00')).lastInsertRowid);
+    // Down on 15 October 10:00 and 10:10, up at 10:20: 1,200 s. Checked every 10 min up to now.
+    new CheckStore(db).record(series(monitorId, '2026-10-01T00:00:00+09:00', new Date(Date.now()).toISOString(), { downs: [['2026-10-15T10:00:00+09:00', '2026-10-15T10:20:00+09:00']] }));
+    october = slaJson(monthFigures({ db, config, now: Date.now() }, '2026-10'));
+  });
+  afterAll(async () => {
+    db?.$client.close();
+    await stop?.();
+  });
+
+  it('the admin unticks "counts toward availability": October still counts 1,200 s down; from the change on, the monitor does not count', async () => {
+    expect(october.services.find((s) => s.slug === 'website')!.downtime_s).toBe(1200);
+    const cookie = await signInCookie(site.url, ADMIN);
+    const res = await fetch(`${site.url}/admin/monitors/${monitorId}`, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie, origin: site.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams([['action', 'save'], ['type', 'http'], ['slug', 'website-http'], ['serviceId', String(db.$client.prepare('SELECT service_id FROM monitors WHERE id = ?').pluck().get(monitorId))],
+        ['target', 'http://127.0.0.1:9/'], ['intervalS', '600'], ['timeoutS', '10'], ['confirm', '2']]),
+    });
+    expect(res.status).toBe(303);
+    expect(db.$client.prepare('SELECT counts_for_availability FROM monitors WHERE id = ?').pluck().get(monitorId)).toBe(0);
+    const changedAt = db.$client.prepare('SELECT max("from") FROM monitor_setting_history WHERE monitor_id = ?').pluck().get(monitorId) as number;
+    expect(Math.abs(changedAt - Date.now())).toBeLessThan(60_000);
+
+    const afterFigures = monthFigures({ db, config, now: changedAt + STEP }, '2026-10');
+    // October's table of monitors still says it counted.
+    expect(afterFigures.monitors.find((m) => m.slug === 'website-http')!.countsForAvailability).toBe(true);
+    const after = slaJson(afterFigures);
+    expect(after.services.find((s) => s.slug === 'website')!.downtime_s).toBe(1200);
+    expect(JSON.stringify(after.services)).toBe(JSON.stringify(october.services));
+    expect(JSON.stringify(after.rows)).toBe(JSON.stringify(october.rows));
+    // This month: from the change, no monitor of the website counts: its 600 s since are unmonitored.
+    const month = new Date(changedAt + STEP).toLocaleString('sv-SE', { timeZone: 'Asia/Tokyo' }).slice(0, 7);
+    const running = slaJson(monthFigures({ db, config, now: changedAt + STEP }, month)).services.find((s) => s.slug === 'website')!;
+    expect(running.unmonitored_s).toBe(600);
   });
 });

@@ -89,29 +89,35 @@ describe('incident verbs', () => {
 });
 
 describe('planned stops', () => {
-  const stop = (start: number, announced: number) => ({
-    category: 'inspection' as const, titleJa: '点検', titleEn: '', bodyJa: '', bodyEn: '', serviceIds: [1],
-    scheduledStart: start, scheduledEnd: start + 2 * H, announcedAt: announced, clientApprovedAt: null, holdOpen: false,
+  // The notice is measured from when the stop is announced: here, the `now` each save is given.
+  const stop = (start: number, category: 'inspection' | 'security' = 'inspection') => ({
+    category, titleJa: '点検', titleEn: '', bodyJa: '', bodyEn: '', serviceIds: [1],
+    scheduledStart: start, scheduledEnd: start + 2 * H, clientApprovedAt: null, holdOpen: false,
   });
   // 2026-10-07 is a Wednesday; 19:00 JST is 10:00 UTC.
   const start = Date.UTC(2026, 9, 7, 10, 0);
 
-  it('asks for confirmation when the notice or the window rule is broken, and records both', () => {
-    const late = scheduleStop(db, admin, stop(start, start - 3 * 24 * H), false, start - 3 * 24 * H);
+  it('asks for confirmation when the notice, the window or the month\'s count of regular stops is broken, and records them', () => {
+    const late = scheduleStop(db, admin, stop(start), false, start - 3 * 24 * H);
     expect(late).toEqual({ saved: false, warnings: ['notice'] });
-    const daytime = scheduleStop(db, admin, stop(start - 6 * H, start - 30 * 24 * H), false, start - 30 * 24 * H);
+    const daytime = scheduleStop(db, admin, stop(start - 6 * H), false, start - 30 * 24 * H);
     expect(daytime).toEqual({ saved: false, warnings: ['window'] });
     expect(db.$client.prepare('SELECT count(*) AS n FROM maintenances').get()).toEqual({ n: 0 });
-    const ok = scheduleStop(db, admin, stop(start, start - 3 * 24 * H), true, start - 3 * 24 * H);
+    const ok = scheduleStop(db, admin, stop(start), true, start - 3 * 24 * H);
     expect(ok.saved && ok.stop.ruleWarnings).toEqual(['notice']);
     expect(ok.saved && ok.stop.warningsConfirmedAt).toBe(start - 3 * 24 * H);
-    const fine = scheduleStop(db, admin, stop(start + 7 * 24 * H, start - 30 * 24 * H), false, start - 30 * 24 * H);
-    expect(fine.saved && fine.warnings).toEqual([]);
+    // A second regular stop in October: the one already saved counts.
+    const second = scheduleStop(db, admin, stop(start + 7 * 24 * H), false, start - 30 * 24 * H);
+    expect(second).toEqual({ saved: false, warnings: ['frequency'] });
+    const adHoc = scheduleStop(db, admin, stop(start + 7 * 24 * H, 'security'), false, start - 30 * 24 * H);
+    expect(adHoc.saved && adHoc.warnings).toEqual([]);
+    const november = scheduleStop(db, admin, stop(start + 28 * 24 * H), false, start - 30 * 24 * H);
+    expect(november.saved && november.warnings).toEqual([]);
   });
 
   it('starts and finishes on its own at its times, unless held open', () => {
-    const a = scheduleStop(db, admin, stop(start, start - 20 * 24 * H), false, start - 20 * 24 * H);
-    const b = scheduleStop(db, admin, { ...stop(start + 24 * H, start - 20 * 24 * H), holdOpen: true }, false, start - 20 * 24 * H);
+    const a = scheduleStop(db, admin, stop(start), false, start - 20 * 24 * H);
+    const b = scheduleStop(db, admin, { ...stop(start + 24 * H, 'security'), holdOpen: true }, false, start - 20 * 24 * H);
     if (!a.saved || !b.saved) throw new Error('not saved');
     const job = systemActor('maintenance-auto');
     expect(autoAdvanceStops(db, job, start - 1)).toEqual({ started: [], finished: [] });

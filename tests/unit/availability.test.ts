@@ -137,3 +137,27 @@ describe('planned stops', () => {
     expect(excludedInterval({ ...base, actualStart: null, actualEnd: null, status: 'scheduled' }, 21 * DAY)).toEqual({ start: 20 * DAY, end: 20 * DAY + 120 * MIN });
   });
 });
+
+describe('a running month is judged as far as it can be (SLA.md)', () => {
+  // December 2026 (31 days) at 99.9 %: the whole month allows 44 min 38.4 s of downtime.
+  const december = monthPeriod('2026-12', 'Asia/Tokyo');
+  const down = (minutes: number) => ({ ...none, monitorOutages: [[{ start: december.start + 60 * MIN, end: december.start + 60 * MIN + minutes * MIN }]], monitorUnmonitored: [[]] });
+  const fourDaysIn = december.start + 4 * 24 * 60 * MIN;
+
+  it('is on track (見込み), not missed, while allowance is left, though the ratio so far is below the target', () => {
+    const a = computeAvailability(december, fourDaysIn, 99.9, down(20));
+    expect(Number(a.pct)).toBeLessThan(99.9); // 20 min of 4 days is 99.652 %
+    expect(a.allowedLeftMs).toBeGreaterThan(0);
+    expect(a).toMatchObject({ met: null, onTrack: true });
+  });
+
+  it('is missed once the downtime so far exceeds the whole month\'s allowance', () => {
+    expect(computeAvailability(december, fourDaysIn, 99.9, down(45))).toMatchObject({ met: false, onTrack: false });
+  });
+
+  it('once ended, is judged as is', () => {
+    const after = december.end + MIN;
+    expect(computeAvailability(december, after, 99.9, down(20))).toMatchObject({ met: true, onTrack: false });
+    expect(computeAvailability(december, after, 99.9, down(45))).toMatchObject({ met: false, onTrack: false });
+  });
+});

@@ -33,6 +33,14 @@ describe('forwarded headers', () => {
     expect(parseConfig({ trusted_proxies: ['127.0.0.1', '::1', '10.0.0.0/8'] }).trusted_proxies).toHaveLength(3);
     expect(() => parseConfig({ trusted_proxies: ['localhost'] })).toThrow(/trusted_proxies\[0\]: must be an IP address or a CIDR range/);
   });
+
+  it('validates who may read /metrics: addresses and the token\'s hash, never the token itself', () => {
+    expect(parseConfig({}).metrics).toEqual({ allow: [] });
+    expect(parseConfig({ metrics: { allow: ['127.0.0.1', '10.0.0.0/8'], token_sha256: 'a'.repeat(64) } }).metrics.allow).toHaveLength(2);
+    expect(() => parseConfig({ metrics: { allow: ['prometheus.local'] } })).toThrow(/metrics\.allow\[0\]: must be an IP address or a CIDR range/);
+    expect(() => parseConfig({ metrics: { token_sha256: 'my-secret-token' } })).toThrow(/metrics\.token_sha256: must be the SHA-256 of the token/);
+    expect(() => parseConfig({ metrics: { token: 'x' } })).toThrow(/metrics/);
+  });
 });
 
 describe('sign-in delays', () => {

@@ -10,7 +10,7 @@ const view = (location: string, outages: [number, number][], silent: [number, nu
 });
 
 describe('quorum of several locations (SLA.md rule 1)', () => {
-  it('the default quorum is a majority: 1 of 1, 2 of 2, 2 of 3, 3 of 4', () => {
+  it('the default quorum is a majority of those voting: 1 of 1, 2 of 2, 2 of 3, 3 of 4', () => {
     expect([1, 2, 3, 4].map(defaultQuorum)).toEqual([1, 2, 2, 3]);
     expect(effectiveQuorum(2, 3)).toBe(2);
     expect(effectiveQuorum(2, 1)).toBe(1);
@@ -36,6 +36,16 @@ describe('quorum of several locations (SLA.md rule 1)', () => {
     expect(f.down).toEqual([{ start: 32 * MIN, end: 36 * MIN, locations: ['local'] }]);
     expect(f.reducedQuorum).toEqual([{ start: 30 * MIN, end: 40 * MIN }]);
     expect(f.unmonitored).toEqual([]);
+  });
+
+  it('with no quorum set, a majority of those voting: one of four silent, two of three down is down; never reduced', () => {
+    const f = quorumOutages([view('local', [[10, 40]]), view('osaka', [[20, 50]]), view('nagoya', []), view('sendai', [], [[0, 120]])], null, span);
+    expect(f.down).toEqual([{ start: 20 * MIN, end: 40 * MIN, locations: ['local', 'osaka'] }]);
+    expect(f.reducedQuorum).toEqual([]);
+    // Two of four silent: the two voting are their own majority only when both are down.
+    const g = quorumOutages([view('local', [[10, 40]]), view('osaka', [[20, 50]]), view('nagoya', [], [[0, 120]]), view('sendai', [], [[0, 120]])], null, span);
+    expect(g.down).toEqual([{ start: 20 * MIN, end: 40 * MIN, locations: ['local', 'osaka'] }]);
+    expect(g.reducedQuorum).toEqual([]);
   });
 
   it('no location voting is unmonitored, not down and not reduced', () => {

@@ -3,7 +3,7 @@ import { zodErrors, fromLocalInput, adminWords, type AdminLang } from '../i18n-a
 import { str } from '../auth/context';
 
 /** Reads the planned-stop form; times are `datetime-local` values in the zone. */
-export function parseStopForm(form: FormData, lang: AdminLang, zone: string, now: number): { ok: true; value: StopInput; confirmed: boolean } | { ok: false; errors: Record<string, string> } {
+export function parseStopForm(form: FormData, lang: AdminLang, zone: string): { ok: true; value: StopInput; confirmed: boolean; announce: boolean } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const time = (name: string, required: boolean, fallback: number | null = null): number | null => {
     const v = fromLocalInput(str(form, name), zone);
@@ -26,12 +26,11 @@ export function parseStopForm(form: FormData, lang: AdminLang, zone: string, now
     serviceIds: form.getAll('serviceIds').map((v) => Number(v)),
     scheduledStart: time('scheduledStart', true) ?? 0,
     scheduledEnd: time('scheduledEnd', true) ?? 0,
-    announcedAt: time('announcedAt', false, now) ?? now,
     clientApprovedAt: time('clientApprovedAt', false),
     holdOpen: form.get('holdOpen') === 'on',
   };
   const r = stopInputSchema.safeParse(value);
   if (!r.success) for (const [k, v] of Object.entries(zodErrors(r.error, lang))) errors[k] ??= v;
   if (Object.keys(errors).length || !r.success) return { ok: false, errors };
-  return { ok: true, value: r.data, confirmed: form.get('confirmRules') === 'on' };
+  return { ok: true, value: r.data, confirmed: form.get('confirmRules') === 'on', announce: form.get('announce') === 'on' };
 }

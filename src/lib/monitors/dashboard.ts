@@ -16,6 +16,10 @@ export interface DashboardData {
   alarms: Array<{ id: number; monitorId: number; monitor: string; kind: string; code: string; severity: string; message: string; startedAt: number; detectedAt: number; recoveredAt: number | null; acknowledgedAt: number | null; incidentId: number | null }>;
   incidents: Array<{ id: number; titleJa: string; titleEn: string | null; kind: string; severity: string; startedAt: number; draft: boolean; nearest: { key: string; deadline: number } | null }>;
   drafts: number;
+  /** The most urgent running timer of an open incident: what the operator must do next. */
+  nextAction: { incidentId: number; titleJa: string; titleEn: string | null; timer: string; deadline: number; anchor: string } | null;
+  /** Support items received and not yet taken up (status received), newest first. */
+  inquiries: Array<{ id: number; receivedAt: number; channel: string; category: string; ackDeadline: number | null }>;
   nextStop: { id: number; titleJa: string; titleEn: string | null; status: string; scheduledStart: number; scheduledEnd: number } | null;
 }
 
@@ -37,7 +41,13 @@ export function dashboardAlarms(db: Db): DashboardData['alarms'] {
   }));
 }
 
-export function dashboardData(db: Db, now = Date.now(), limits: TimerLimits = defaultTimerLimits): DashboardData {
+/** Where on an incident's page the thing a timer waits for is done. */
+export const timerAnchor: Record<string, string> = {
+  client_notified: 'notice-first_report', first_report: 'notice-first_report', eta_notified: 'notice-eta', recovery_notified: 'notice-recovery',
+  recovery: 'resolve', progress_report: 'add-update', written_report: 'written-report', security_response: 'time-responseStartedAt',
+};
+
+export function dashboardData(db: Db, now = Date.now(), limits: TimerLimits = defaultTimerLimits, ackHours = 2): DashboardData {
   const c = db.$client;
   const latest = c.prepare(`SELECT m.id, m.slug, m.type, m.paused, m.service_id AS serviceId,
       (SELECT at FROM checks WHERE monitor_id = m.id ORDER BY at DESC LIMIT 1) AS lastAt
@@ -61,7 +71,12 @@ export function dashboardData(db: Db, now = Date.now(), limits: TimerLimits = de
     const i = getIncident(db, id)!;
     const near = nearestDeadline(timersOf(i, now, limits));
     return { id: i.id, titleJa: i.titleJa, titleEn: i.titleEn, kind: i.kind, severity: i.severity, startedAt: i.startedAt, draft: i.draft, nearest: near ? { key: near.key, deadline: near.deadline! } : null };
-  });
+  }).sort((a, b) => (a.nearest?.deadline ?? Infinity) - (b.nearest?.deadline ?? Infinity)); // the most urgent first
+  const urgent = incidentsOut.find((i) => i.nearest !== null && !i.draft);
+  // Mail and form items wait for their acknowledgement mail (support.ack_h); phone and visits are acknowledged at once.
+  const inquiries = (c.prepare(`SELECT id, received_at AS receivedAt, channel, category, acknowledged_at AS acknowledgedAt FROM support_items
+    WHERE status = 'received' ORDER BY received_at DESC, id DESC LIMIT 20`).all() as Array<{ id: number; receivedAt: number; channel: string; category: string; acknowledgedAt: number | null }>)
+    .map((r) => ({ id: r.id, receivedAt: r.receivedAt, channel: r.channel, category: r.category, ackDeadline: r.acknowledgedAt === null && (r.channel === 'mail' || r.channel === 'form') ? r.receivedAt + ackHours * 3_600_000 : null }));
   const stop = nextStop(db);
   return {
     now,
@@ -69,6 +84,8 @@ export function dashboardData(db: Db, now = Date.now(), limits: TimerLimits = de
     alarms: dashboardAlarms(db),
     incidents: incidentsOut,
     drafts: drafts.length,
+    nextAction: urgent ? { incidentId: urgent.id, titleJa: urgent.titleJa, titleEn: urgent.titleEn, timer: urgent.nearest!.key, deadline: urgent.nearest!.deadline, anchor: timerAnchor[urgent.nearest!.key] ?? 'timers' } : null,
+    inquiries,
     nextStop: stop ? { id: stop.id, titleJa: stop.titleJa, titleEn: stop.titleEn, status: stop.status, scheduledStart: stop.scheduledStart, scheduledEnd: stop.scheduledEnd } : null,
   };
 }

@@ -127,14 +127,23 @@ const noticeJa: Record<string, string> = {
 };
 const updateJa: Record<string, string> = { investigating: '調査中', identified: '原因特定', monitoring: '経過観察', resolved: '解決' };
 
-/** The client notices sent for the incident, from the audit log (each records its kind and time). */
-function clientNotices(db: Db, id: number): NoticeLine[] {
-  const rows = db.$client.prepare("SELECT at, after FROM audit_log WHERE action = 'incident.client_notice' AND entity = 'incident' AND entity_id = ? ORDER BY at, id")
-    .all(String(id)) as { at: number; after: string | null }[];
+/**
+ * The client notices and earlier written reports sent for the incident, from the audit log
+ * (each records its kind and time), with when the mail server took them (the outbox).
+ */
+function clientNotices(db: Db, id: number, zone: string): NoticeLine[] {
+  const c = db.$client;
+  const rows = c.prepare("SELECT at, action, after FROM audit_log WHERE action IN ('incident.client_notice', 'incident.written_report') AND entity = 'incident' AND entity_id = ? ORDER BY at, id")
+    .all(String(id)) as { at: number; action: string; after: string | null }[];
+  const delivery = c.prepare('SELECT count(*) AS n, count(sent_at) AS sent, max(sent_at) AS last FROM mail_outbox WHERE kind = ? AND created_at = ?');
   return rows.map((r) => {
-    const after = r.after ? (JSON.parse(r.after) as { kind?: string; to?: number }) : {};
-    const kind = after.kind ?? 'progress';
-    return { at: r.at, kind, text: `${noticeJa[kind] ?? kind}${after.to ? `（${after.to}名）` : ''}` };
+    const after = r.after ? (JSON.parse(r.after) as { kind?: string; to?: number; version?: number }) : {};
+    const report = r.action === 'incident.written_report';
+    const kind = report ? 'written_report' : after.kind ?? 'progress';
+    const d = delivery.get(report ? 'incident_report' : `client_notice.${kind}`, r.at) as { n: number; sent: number; last: number | null };
+    const sent = d.n === 0 ? '' : d.sent === d.n ? `、送信完了 ${formatInstant(d.last, zone, 'yyyy-LL-dd HH:mm')}` : '、送信待ち';
+    const what = report ? `委託者へ障害報告書 第${after.version ?? '?'}版を送付` : noticeJa[kind] ?? kind;
+    return { at: r.at, kind, text: `${what}${after.to ? `（${after.to}名${sent}）` : ''}` };
   });
 }
 
@@ -147,7 +156,7 @@ export function incidentReportData(ctx: SlaContext, id: number, options: { issui
   if (!found || found.draft) throw new AppError('NOT_FOUND', `incident ${id} not found`);
   const i = options.issuing && found.writtenReportAt === null ? { ...found, writtenReportAt: ctx.now } : found;
   const updates: NoticeLine[] = i.updates.filter((u) => u.published).map((u) => ({ at: u.at, kind: 'update', text: `公開情報（${updateJa[u.status] ?? u.status}）: ${u.bodyJa}` }));
-  const timeline = [...updates, ...clientNotices(ctx.db, id)].sort((a, b) => a.at - b.at);
+  const timeline = [...updates, ...clientNotices(ctx.db, id, ctx.config.zone)].sort((a, b) => a.at - b.at);
   return {
     incident: i,
     zone: ctx.config.zone,

@@ -12,6 +12,7 @@ import { monthCsv } from './csv';
 import { closeMonth } from '../sla/closing';
 import { yearFigures, type YearFigures } from '../sla/year';
 import { reportFigures, recordFigures, softwareFigure, changesSincePrevious, type ReportFigure } from './versions';
+import { enqueueMail } from '../mail/outbox';
 
 /**
  * Issuing monthly reports: each issue is a new version with its SHA-256, kept in the
@@ -83,7 +84,31 @@ export async function renderYearReport(db: Db, config: Config, fiscalYear: numbe
  * reported; a month still running only as a provisional report (速報, `provisional: true`),
  * counted up to now and marked so on every page; the final report once the month has ended.
  */
-export async function issueReport(db: Db, config: Config, month: string, options: { now?: number; trigger?: 'schedule' | 'manual'; provisional?: boolean } = {}): Promise<IssuedReportFiles> {
+/**
+ * The mail that tells the client's contacts a report was issued, with its links (sign-in
+ * needed to open them). Queued with the report, so it exists exactly when the report does.
+ */
+function reportIssuedMail(config: Config, siteUrl: string, month: string, version: number, provisional: boolean, cutOff: number | null): { subject: string; text: string } {
+  const label = `${month.slice(0, 4)}年${Number(month.slice(5))}月`;
+  const kind = provisional ? `速報（${formatInZone(cutOff!, config.zone, 'yyyy-LL-dd HH:mm')} 時点）` : '確定版';
+  const base = siteUrl.replace(/\/+$/, '');
+  return {
+    subject: `【SLA月次報告書の発行】${label} 第${version}版（${provisional ? '速報' : '確定'}）`,
+    text: [
+      '委託者ご担当者様',
+      '',
+      `${label}のSLA月次報告書（第${version}版、${kind}）を発行しました。`,
+      '',
+      `報告書（PDF）: ${base}/reports/${month}/v${version}.pdf`,
+      `数値の確認: ${base}/reports/${month}`,
+      `SLA報告の一覧: ${base}/reports/`,
+      '',
+      'ご覧になるにはログインが必要です。',
+    ].join('\n'),
+  };
+}
+
+export async function issueReport(db: Db, config: Config, month: string, options: { now?: number; trigger?: 'schedule' | 'manual'; provisional?: boolean; siteUrl?: string } = {}): Promise<IssuedReportFiles> {
   parseMonth(month);
   const now = options.now ?? Date.now();
   const period = monthPeriod(month, config.zone);
@@ -109,6 +134,10 @@ export async function issueReport(db: Db, config: Config, month: string, options
     if (nextVersion() !== version) throw new AppError('CONFLICT', `report ${month} v${version} was issued meanwhile; try again`);
     const id = Number(c.prepare('INSERT INTO reports (month, version, created_at, trigger, sha256, size, pdf, csv_sha256, csv, provisional, cut_off, figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(month, version, now, trigger, sha256(pdf), pdf.length, pdf, sha256(csv), csv, running ? 1 : 0, cutOff, JSON.stringify(figures)).lastInsertRowid);
+    if (options.siteUrl) {
+      const mail = reportIssuedMail(config, options.siteUrl, month, version, running, cutOff);
+      for (const to of config.client.contacts) enqueueMail(db, { to, ...mail, kind: 'client_notice.report' }, now);
+    }
     return { id, month, version, createdAt: now, trigger, sha256: sha256(pdf), size: pdf.length, csvSha256: sha256(csv), provisional: running, cutOff, pdf, csv };
   }).immediate();
   log.info('report.issued', { month, version, size: pdf.length, trigger, provisional: running });

@@ -8,7 +8,7 @@ import { formatDuration, formatInstant, formatMinutes, pctOf } from '../sla/form
 import type { DailyLatency } from './response-times';
 import type { VersionChanges } from './versions';
 import { supportTables } from '../support/report';
-import { termsOf, judgeText } from '../i18n';
+import { termsOf, judgeText, type Judged } from '../i18n';
 import { reportWords } from '../i18n-admin';
 import { clientTarget } from '../monitors/secrets';
 
@@ -52,7 +52,7 @@ export const NG = '#b3261e';
 const SERIES = ['#1f5fa8', '#c0661c', '#2e8540', '#7b3fa0'];
 
 const WEEK = ['月', '火', '水', '木', '金', '土', '日'];
-const judge = (met: boolean | null) => judgeText(met);
+const judge = (j: Judged) => judgeText(j);
 const mark = (state: TimerResult['state'] | undefined) => (state === 'met' ? '○' : state === 'missed' ? '×' : state === 'pending' ? '…' : '–');
 const severityJa = reportWords.severity;
 const S = reportWords.sections;
@@ -398,13 +398,13 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
       { header: C.target, width: 48, align: 'right' }, { header: C.achieved, width: 58, align: 'center' }, { header: C.allowedLeft, width: 150 }],
     f.services.map((s) => [
       s.service.nameJa, `${s.month.pct} %`, `${s.yearToDate.pct} %`, `${s.service.slaTargetPct} %`,
-      `${reportWords.monthShort} ${judge(s.month.met)}\n${reportWords.yearShort} ${judge(s.yearToDate.met)}`,
+      `${reportWords.monthShort} ${judge(s.month)}\n${reportWords.yearShort} ${judge(s.yearToDate)}`,
       `${reportWords.monthShort} ${s.month.allowedLeftMs === null ? '–' : formatDuration(s.month.allowedLeftMs)}\n${reportWords.yearShort} ${s.yearToDate.allowedLeftMs === null ? '–' : formatDuration(s.yearToDate.allowedLeftMs)}`,
     ]),
     { size: 9, colors: f.services.map((s) => [null, null, null, null, s.month.met === false || s.yearToDate.met === false ? NG : OK, null]) },
   );
   const missedRows = f.rows.filter((r) => r.met === false);
-  w.para(`SLA項目 ${f.rows.length} 件のうち 達成 ${f.rows.filter((r) => r.met === true).length} 件、未達成 ${missedRows.length} 件、判定対象外 ${f.rows.filter((r) => r.met === null).length} 件。` +
+  w.para(`SLA項目 ${f.rows.length} 件のうち 達成 ${f.rows.filter((r) => r.met === true).length} 件、未達成 ${missedRows.length} 件、判定対象外 ${f.rows.filter((r) => r.met === null && !r.onTrack).length} 件${f.rows.some((r) => r.onTrack) ? `、見込み ${f.rows.filter((r) => r.onTrack).length} 件` : ''}。` +
     `当月の障害 ${f.counts.incidents} 件（重大 ${f.counts.major} 件、セキュリティ ${f.counts.security} 件）、定期計画停止 ${f.counts.regularStops} 回。` +
     (missedRows.length ? `未達成: ${missedRows.map((r) => r.name.ja).join('、')}。` : ''));
   w.para('稼働率は小数第3位未満を切り捨てて表示し、目標の達成可否は切り捨て前の値で判定しています。', { size: 8, color: MUTED });
@@ -529,10 +529,10 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
       [{ header: '件名', width: 100 }, { header: '区分', width: 62 }, { header: '通知日', width: 46 }, { header: '予定', width: 70 }, { header: '実施', width: 70 },
         { header: '事前通知日数(≥14)', width: 46, align: 'right' }, { header: '超過', width: 44, align: 'right' }, { header: '時間帯内', width: 36, align: 'center' }, { header: '除外', width: 44, align: 'right' }],
       f.stops.map((s) => [
-        `${s.title.ja}\n（${s.key}）${s.status === 'cancelled' ? '\n中止' : ''}`, categoryJa[s.category] ?? s.category, at(s.announcedAt, 'LL/dd'),
+        `${s.title.ja}\n（${s.key}）${s.status === 'cancelled' ? '\n中止' : ''}`, categoryJa[s.category] ?? s.category, s.announcedAt === null ? '未告知' : at(s.announcedAt, 'LL/dd'),
         `${at(s.scheduledStart, 'LL/dd HH:mm')}\n〜${at(s.scheduledEnd, 'LL/dd HH:mm')}`,
         s.actualStart === null ? '–' : `${at(s.actualStart, 'LL/dd HH:mm')}\n〜${s.actualEnd === null ? '実施中' : at(s.actualEnd, 'LL/dd HH:mm')}`,
-        `${s.noticeDays}日${s.noticeMet ? '' : s.approved ? '\n(委託者承認)' : '\n(不足)'}`,
+        `${s.noticeDays === null ? '–' : `${s.noticeDays}日`}${s.noticeMet ? '' : s.approved ? '\n(委託者承認)' : '\n(不足)'}`,
         s.overrunMs > 0 ? formatDuration(s.overrunMs) : '–', s.windowMet ? '○' : '×', formatDuration(s.excludedMs),
       ]),
       { size: 7, colors: f.stops.map((s) => [null, null, null, null, null, s.noticeMet ? null : s.approved ? null : NG, s.overrunMs > 0 ? NG : null, s.windowMet ? null : NG, null]) },
@@ -544,7 +544,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   w.section(`7. ${S.rows}`);
   w.table(
     [{ header: 'No', width: 20, align: 'right' }, { header: '項目', width: 110 }, { header: '基準値', width: 110 }, { header: '実績', width: 100 }, { header: '判定', width: 40, align: 'center' }, { header: '備考', width: 120 }],
-    f.rows.map((r, n) => [String(n + 1), r.name.ja, r.target.ja, r.measured.ja, judge(r.met), r.note?.ja ?? '']),
+    f.rows.map((r, n) => [String(n + 1), r.name.ja, r.target.ja, r.measured.ja, judge(r), r.note?.ja ?? '']),
     { size: 7.5, colors: f.rows.map((r) => [null, null, null, null, r.met === false ? NG : r.met ? OK : null, null]) },
   );
 

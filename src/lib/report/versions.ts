@@ -1,3 +1,4 @@
+import { judgeText, type Judged } from '../i18n';
 import type { Db } from '../db';
 import type { MonthFigures } from '../sla/month';
 import { formatDuration, formatInstant } from '../sla/format';
@@ -41,7 +42,7 @@ export interface VersionChanges {
   corrections: Correction[];
 }
 
-const judged = (met: boolean | null) => (met === null ? '–' : met ? '達成' : '未達成');
+const judged = (j: Judged) => judgeText(j);
 
 /** The figures of the month a reader compares between versions, as shown in the report. */
 export function reportFigures(f: MonthFigures): ReportFigure[] {
@@ -52,9 +53,9 @@ export function reportFigures(f: MonthFigures): ReportFigure[] {
     const add = (key: string, label: string, value: string) => out.push({ key: `service.${svc}.${key}`, service: svc, label: `${name} ${label}`, value });
     add('target', '目標', `${s.service.slaTargetPct} %`);
     add('availability', '稼働率(月)', `${s.month.pct} %`);
-    add('met', '達成可否(月)', judged(s.month.met));
+    add('met', '達成可否(月)', judged(s.month));
     add('availability_ytd', '稼働率(年度累計)', `${s.yearToDate.pct} %`);
-    add('met_ytd', '達成可否(年度累計)', judged(s.yearToDate.met));
+    add('met_ytd', '達成可否(年度累計)', judged(s.yearToDate));
     add('downtime', '停止時間', formatDuration(s.month.downtimeMs));
     add('planned_excluded', '計画停止除外', formatDuration(s.month.plannedExcludedMs));
     add('force_majeure', '不可抗力除外', formatDuration(s.month.forceMajeureMs));
@@ -62,7 +63,7 @@ export function reportFigures(f: MonthFigures): ReportFigure[] {
   }
   for (const r of f.rows) {
     out.push({ key: `row.${r.key}.measured`, service: null, label: `${r.name.ja} 実績`, value: r.measured.ja });
-    out.push({ key: `row.${r.key}.met`, service: null, label: `${r.name.ja} 判定`, value: judged(r.met) });
+    out.push({ key: `row.${r.key}.met`, service: null, label: `${r.name.ja} 判定`, value: judged(r) });
   }
   out.push({ key: 'count.incidents', service: null, label: '障害件数', value: `${f.counts.incidents} 件` });
   out.push({ key: 'count.major', service: null, label: '重大障害件数', value: `${f.counts.major} 件` });

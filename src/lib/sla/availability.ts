@@ -78,7 +78,13 @@ export interface Availability {
   ratio: number | null;
   /** Truncated to three decimals, never rounded up; "–" when undefined. */
   pct: string;
+  /**
+   * Whether the target is met. A period still running is judged as far as it can be
+   * (SLA.md): false only once the whole period's allowance is spent, otherwise null
+   * with `onTrack` (見込み); an ended period is judged as is.
+   */
   met: boolean | null;
+  onTrack: boolean;
   /** Downtime still allowed in the period before the target is missed (negative once missed). */
   allowedLeftMs: number | null;
   /** Downtime intervals, after exclusion, clipped to the period and to now. */
@@ -139,12 +145,16 @@ export function computeAvailability(period: Interval, now: number, targetPct: nu
   const downtimeMs = totalMs(downtime);
   const serviceMs = periodMs - excludedMs;
   const ratio = serviceMs > 0 ? (serviceMs - downtimeMs) / serviceMs : null;
-  const met = serviceMs > 0 ? meetsPercent(serviceMs - downtimeMs, serviceMs, targetPct) : null;
   // What may still be down before the target is missed, over the whole period (the hours
   // still ahead included, as they will be once they have passed).
   const target = exactFraction(targetPct);
   const wholeServiceMs = period.end - period.start - excludedMs;
   const allowedLeftMs = serviceMs > 0 ? Number((BigInt(wholeServiceMs) * (target.den - target.num)) / target.den) - downtimeMs : null;
+  const running = now < period.end;
+  const met = serviceMs <= 0 ? null
+    : running ? (allowedLeftMs! < 0 ? false : null)
+    : meetsPercent(serviceMs - downtimeMs, serviceMs, targetPct);
+  const onTrack = running && serviceMs > 0 && met === null;
   return {
     periodMs,
     excludedMs,
@@ -156,6 +166,7 @@ export function computeAvailability(period: Interval, now: number, targetPct: nu
     ratio,
     pct: truncatedPct(serviceMs - downtimeMs, serviceMs),
     met,
+    onTrack,
     allowedLeftMs,
     downtime,
     excluded,

@@ -22,6 +22,7 @@ export function slaJson(f: MonthFigures) {
         availability: a.ratio,
         availability_pct: a.pct,
         met: a.met,
+        on_track: a.onTrack,
         period_s: wholeSeconds(a.periodMs),
         excluded_s: wholeSeconds(a.excludedMs),
         planned_excluded_s: wholeSeconds(a.plannedExcludedMs),
@@ -37,13 +38,14 @@ export function slaJson(f: MonthFigures) {
           availability: s.yearToDate.ratio,
           availability_pct: s.yearToDate.pct,
           met: s.yearToDate.met,
+          on_track: s.yearToDate.onTrack,
           excluded_s: wholeSeconds(s.yearToDate.excludedMs),
           downtime_s: wholeSeconds(s.yearToDate.downtimeMs),
           allowed_left_s: s.yearToDate.allowedLeftMs === null ? null : wholeSeconds(s.yearToDate.allowedLeftMs),
         },
       };
     }),
-    rows: f.rows.map((r) => ({ key: r.key, name: r.name, target: r.target.en, measured: r.measured.en, met: r.met, note: r.note?.en ?? null })),
+    rows: f.rows.map((r) => ({ key: r.key, name: r.name, target: r.target.en, measured: r.measured.en, met: r.met, on_track: r.onTrack ?? false, note: r.note?.en ?? null })),
     incidents: f.incidents.map((i) => ({
       key: i.key, kind: i.kind, severity: i.severity, title: i.title.ja,
       started_at: toIso(i.startedAt), aware_at: i.awareAt === null ? null : toIso(i.awareAt),

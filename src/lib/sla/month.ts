@@ -14,6 +14,7 @@ import { readBackups, type BackupFigures } from './backups';
 import { manualValues, type ManualValue } from './manual';
 import { evaluateRows, type RowResult } from './rows';
 import { lifeSpan } from './coverage';
+import { settingSpans } from '../monitors/history';
 import { inForce } from './closing';
 import { supportFigures, deskLimitsOf, type SupportFigures } from '../support/figures';
 
@@ -68,7 +69,8 @@ export interface StopFigures extends PlannedStop {
   regular: boolean;
   title: { ja: string; en: string | null };
   services: string[];
-  noticeDays: number;
+  /** Whole days between the client's notice and the start; null while not announced (未告知). */
+  noticeDays: number | null;
   noticeMet: boolean;
   approved: boolean;
   /** Its time counts as excluded (notice held or the client approved it, and it was not cancelled). */
@@ -240,7 +242,8 @@ function loadMonitors(ctx: SlaContext, period: Period): MonitorFigures[] {
     const { counts, ...rest } = m;
     return {
       ...rest,
-      countsForAvailability: counts === 1,
+      // As it was at the end of the month (so far): a later change leaves a closed month's table as it was.
+      countsForAvailability: settingSpans(ctx.db, m.id).find((x) => x.start < observed.end && x.end >= observed.end)?.countsForAvailability ?? counts === 1,
       detections: outages.length,
       falsePositives: (fpCount.get(m.id, period.start, period.end) as { n: number }).n,
       unmonitoredMs: totalMs(intersect(coverage.unmonitored, [observed])),

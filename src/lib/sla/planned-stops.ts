@@ -4,7 +4,8 @@ import { type Interval, union, subtract } from '../intervals';
 
 /** The planned-stop rules of SLA.md. */
 export interface PlannedStop {
-  announcedAt: number;
+  /** When the client's notice was sent; null while not yet announced. */
+  announcedAt: number | null;
   scheduledStart: number;
   scheduledEnd: number;
   actualStart: number | null;
@@ -16,14 +17,14 @@ export interface PlannedStop {
 export const DEFAULT_NOTICE_DAYS = 14;
 const DAY_MS = 86_400_000;
 
-/** Announced at least `noticeDays` before its scheduled start. */
-export function noticeMet(stop: PlannedStop, noticeDays = DEFAULT_NOTICE_DAYS): boolean {
-  return stop.scheduledStart - stop.announcedAt >= noticeDays * DAY_MS;
+/** The client's notice was sent at least `noticeDays` before its scheduled start (a stop not announced has given none). */
+export function noticeMet(stop: Pick<PlannedStop, 'announcedAt' | 'scheduledStart'>, noticeDays = DEFAULT_NOTICE_DAYS): boolean {
+  return stop.announcedAt !== null && stop.scheduledStart - stop.announcedAt >= noticeDays * DAY_MS;
 }
 
-/** Whole days of notice given (floor), for reports. */
-export function noticeDaysGiven(stop: PlannedStop): number {
-  return Math.floor((stop.scheduledStart - stop.announcedAt) / DAY_MS);
+/** Whole days of notice given (floor), for reports; null while not announced. */
+export function noticeDaysGiven(stop: Pick<PlannedStop, 'announcedAt' | 'scheduledStart'>): number | null {
+  return stop.announcedAt === null ? null : Math.floor((stop.scheduledStart - stop.announcedAt) / DAY_MS);
 }
 
 /**

@@ -16,8 +16,10 @@ export interface RowResult {
   name: Text;
   target: Text;
   measured: Text;
-  /** null: not judged (informational, not measured, or no value entered yet). */
+  /** null: not judged (informational, not measured, or no value entered yet), or on track in a running month. */
   met: boolean | null;
+  /** A running month's row that what remains can still meet (見込み, SLA.md). */
+  onTrack?: boolean;
   note: Text | null;
   measure: SlaRowDef['measure'];
 }
@@ -63,6 +65,7 @@ export function evaluateRows(f: MonthFiguresBase, config: Config, limits: TimerL
             target: def.target ?? same(`≥ ${s.service.slaTargetPct} %`),
             measured: a.ratio === null ? same('–') : same(`${a.pct} %`),
             met: a.met,
+            onTrack: a.onTrack,
             note: T(`年度累計 ${s.yearToDate.pct} %`, `fiscal year to date ${s.yearToDate.pct} %`),
           });
         }
@@ -80,14 +83,22 @@ export function evaluateRows(f: MonthFiguresBase, config: Config, limits: TimerL
         break;
       }
       case 'notice': {
-        const late = stopsInMonth.filter((s) => !s.noticeMet && !s.approved);
+        // A stop not yet announced whose notice can still be sent in time is not late yet.
+        const canStillNotify = (s: (typeof stopsInMonth)[number]) => s.announcedAt === null && s.scheduledStart - f.generatedAt >= config.sla.notice_days * 86_400_000;
+        const waiting = stopsInMonth.filter((s) => !s.noticeMet && !s.approved && canStillNotify(s));
+        const late = stopsInMonth.filter((s) => !s.noticeMet && !s.approved && !canStillNotify(s));
         const approved = stopsInMonth.filter((s) => !s.noticeMet && s.approved);
+        const notes = [
+          ...(approved.length ? [T(`委託者承認 ${approved.length} 件（緊急）`, `${approved.length} approved by the client (urgent)`)] : []),
+          ...(waiting.length ? [T(`未告知 ${waiting.length} 件`, `${waiting.length} not announced yet`)] : []),
+        ];
         pushRow(def, {
           target: T(`開始${config.sla.notice_days}日前までに通知`, `announced ≥ ${config.sla.notice_days} days ahead`),
           measured: stopsInMonth.length === 0 ? T('対象なし', 'none')
-            : T(`${stopsInMonth.length - late.length}/${stopsInMonth.length} 件`, `${stopsInMonth.length - late.length}/${stopsInMonth.length}`),
-          met: late.length === 0,
-          note: approved.length ? T(`委託者承認 ${approved.length} 件（緊急）`, `${approved.length} approved by the client (urgent)`) : null,
+            : T(`${stopsInMonth.length - late.length - waiting.length}/${stopsInMonth.length} 件`, `${stopsInMonth.length - late.length - waiting.length}/${stopsInMonth.length}`),
+          met: late.length > 0 ? false : waiting.length > 0 ? null : true,
+          onTrack: late.length === 0 && waiting.length > 0,
+          note: notes.length ? T(notes.map((n) => n.ja).join('、'), notes.map((n) => n.en).join(', ')) : null,
         });
         break;
       }

@@ -1,7 +1,7 @@
 import type { MonthFigures } from './month';
 import type { YearFigures } from './year';
 import { formatDuration, formatInstant } from './format';
-import { judgeText } from '../i18n';
+import { judgeText, type Judged } from '../i18n';
 
 /** The month's figures as a plain-text table for the terminal (`npm run sla` without --json). */
 function width(s: string): number {
@@ -16,7 +16,7 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
-const yesNo = (met: boolean | null) => judgeText(met);
+const yesNo = (j: Judged) => judgeText(j);
 
 export function slaTable(f: MonthFigures): string {
   const z = f.zone;
@@ -26,7 +26,7 @@ export function slaTable(f: MonthFigures): string {
   out += table(
     ['サービス', '稼働率(月)', '年度累計', '目標', '判定', '停止時間', '除外', '監視欠測', '残り許容'],
     f.services.map((s) => [
-      s.service.nameJa, `${s.month.pct} %`, `${s.yearToDate.pct} %`, `${s.service.slaTargetPct} %`, yesNo(s.month.met),
+      s.service.nameJa, `${s.month.pct} %`, `${s.yearToDate.pct} %`, `${s.service.slaTargetPct} %`, yesNo(s.month),
       formatDuration(s.month.downtimeMs), formatDuration(s.month.excludedMs), formatDuration(s.month.unmonitoredMs),
       s.month.allowedLeftMs === null ? '–' : formatDuration(s.month.allowedLeftMs),
     ]),
@@ -37,7 +37,7 @@ export function slaTable(f: MonthFigures): string {
     out += table(['開始', '終了', '時間', '検知元'], s.month.outages.map((o) => [formatInstant(o.start, z, 'yyyy-LL-dd HH:mm:ss'), formatInstant(o.end, z, 'yyyy-LL-dd HH:mm:ss'), formatDuration(o.end - o.start), o.source]));
   }
   out += '\nSLA項目\n';
-  out += table(['項目', '基準値', '実績', '判定', '備考'], f.rows.map((r) => [r.name.ja, r.target.ja, r.measured.ja, yesNo(r.met), r.note?.ja ?? '']));
+  out += table(['項目', '基準値', '実績', '判定', '備考'], f.rows.map((r) => [r.name.ja, r.target.ja, r.measured.ja, yesNo(r), r.note?.ja ?? '']));
   if (f.incidents.length) {
     out += '\n障害\n';
     out += table(['キー', '件名', '発生', '復旧', '時間'], f.incidents.map((i) => [i.key, i.title.ja, formatInstant(i.startedAt, z), formatInstant(i.recoveredAt, z), formatDuration(i.durationMs)]));

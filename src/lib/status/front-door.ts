@@ -134,6 +134,11 @@ export class AnswerCache {
     });
   }
 
+  /** Tells the render thread the cache's figures, which /metrics shows (it is answered there). */
+  postStats(): void {
+    this.port?.postMessage({ type: 'served', hits: this.stats.hits, waits: this.stats.waits, entries: this.entries.size });
+  }
+
   /** The render thread ended: whoever waits gets the last answer there is (or a 503). */
   threadEnded(): void {
     this.warm = false;
@@ -233,6 +238,7 @@ export function withFrontDoor(site: Handler, cache: AnswerCache): Handler {
     const method = req.method ?? 'GET';
     const key = method === 'GET' || method === 'HEAD' ? publicKeyOf(req.url ?? '/') : null;
     if (key === null) {
+      if (req.url === '/metrics' || req.url?.startsWith('/metrics?')) cache.postStats();
       // A signed-in person's change (an admin's form) is rendered at once, and they wait for
       // it on their next public request. Machines' writes (agents' batches, push calls) and
       // the public's forms are data like the probe's checks: rendered within the usual bound.
@@ -263,7 +269,12 @@ export function withOneClickUnsubscribe(site: Handler, unsubscribe: (token: stri
       res.writeHead(ok ? 200 : 400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       res.end(ok ? 'unsubscribed\n' : 'invalid link\n');
     };
-    // The front door read the body whole (./forward-gate.ts).
-    answer((readBodyOf(req) ?? Buffer.alloc(0)).toString('utf8', 0, 1000));
+    // Read whole by the front door (./forward-gate.ts) when it stands before this; else read here.
+    const read = readBodyOf(req);
+    if (read) return answer(read.toString('utf8', 0, 1000));
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => { if (body.length < 1000) body += c; });
+    req.on('end', () => answer(body));
   };
 }

@@ -46,6 +46,7 @@ export interface PublicMaintenance {
   titleEn: string | null;
   bodyJa: string | null;
   bodyEn: string | null;
+  /** When it was announced, or saved if it has not been (the public first sees it then). */
   announcedAt: number;
   scheduledStart: number;
   scheduledEnd: number;
@@ -119,7 +120,7 @@ export function incidentsTouching(db: Db, start: number, end: number, now: numbe
 }
 
 const MAINTENANCE_COLUMNS = `m.id, m.key, m.category, m.title_ja AS titleJa, m.title_en AS titleEn, m.body_ja AS bodyJa, m.body_en AS bodyEn,
-  m.announced_at AS announcedAt, m.scheduled_start AS scheduledStart, m.scheduled_end AS scheduledEnd, m.actual_start AS actualStart,
+  COALESCE(m.announced_at, m.created_at) AS announcedAt, m.scheduled_start AS scheduledStart, m.scheduled_end AS scheduledEnd, m.actual_start AS actualStart,
   m.actual_end AS actualEnd, m.status, m.created_at AS createdAt, m.updated_at AS updatedAt`;
 
 function withServices(db: Db, rows: PublicMaintenance[], now: number): PublicMaintenance[] {

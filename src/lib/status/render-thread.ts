@@ -12,6 +12,7 @@ import { answerHeaders, dataVersion, type CachedAnswer } from './cache';
 import { standingKeys } from './public-answers';
 import { AnswerRenderer, type Rendered } from './renderer';
 import { SnapshotWriter, snapshotDir } from './snapshot';
+import { threadStats } from '../metrics/thread-stats';
 
 /**
  * The render thread of the site process: it loads the built site (the only copy in the
@@ -24,13 +25,15 @@ import { SnapshotWriter, snapshotDir } from './snapshot';
  * Messages from the serving thread: `ask` (a visitor waits for a key it does not have),
  * `check` (the first visitor in a while waits to learn that its answer is `current`, or for
  * the new `answer`), `hot` (a key is being asked for), `changed` (a change made through the
- * site; answered with `caught-up`), `stop`. To it: `answer`, `current`, `failed`, `ready`, `warm`.
+ * site; answered with `caught-up`), `served` (the cache's figures), `stop`. To it: `answer`, `current`, `failed`, `ready`, `warm`.
  */
 export type ToRenderer =
   | { type: 'ask'; key: string }
   | { type: 'hot'; key: string }
   | { type: 'check'; key: string }
   | { type: 'changed'; id: number }
+  /** The serving thread's answer cache figures, for /metrics. */
+  | { type: 'served'; hits: number; waits: number; entries: number }
   | { type: 'stop' };
 
 export type FromRenderer =
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     if (m.type === 'ask') renderer.ask(m.key);
     else if (m.type === 'hot') renderer.requested(m.key);
     else if (m.type === 'check') renderer.check(m.key);
+    else if (m.type === 'served') threadStats().served = { hits: m.hits, waits: m.waits, entries: m.entries };
     else if (m.type === 'changed') void renderer.catchUp().finally(() => send({ type: 'caught-up', id: m.id }));
     else if (m.type === 'stop') {
       renderer.stop();

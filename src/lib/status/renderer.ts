@@ -1,6 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { makeAnswer, type CachedAnswer } from './cache';
 import type { SnapshotWriter } from './snapshot';
+import { threadStats } from '../metrics/thread-stats';
 
 /**
  * Keeps the public answers rendered, off the thread that serves visitors (it runs in the
@@ -181,6 +182,7 @@ export class AnswerRenderer {
   }
 
   private async cycle(first: boolean, urgent = false): Promise<void> {
+    const startedAt = performance.now();
     const now = this.now();
     const version = this.o.version();
     const standing = (this.standing = new Set(this.o.standing()));
@@ -206,6 +208,9 @@ export class AnswerRenderer {
       built++;
     }
     if (standingDue && !urgent) this.standingAt = now;
+    const stats = threadStats();
+    const took = performance.now() - startedAt;
+    Object.assign(stats, { cycles: stats.cycles + 1, cycleMsTotal: stats.cycleMsTotal + took, lastCycleMs: took, rendered: stats.rendered + built });
     if (process.env.RENDER_TRACE) {
       const heap = getHeapStatistics();
       const mb = (n: number) => (n / 1e6).toFixed(1);

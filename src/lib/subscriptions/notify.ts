@@ -74,29 +74,74 @@ export function notifySubscribersOfIncidentUpdate(db: Db, incidentId: number, up
   });
 }
 
-/** Mails the subscribers of the stop's services when it is announced, or shortly before it starts. */
-export function notifySubscribersOfMaintenance(db: Db, maintenanceId: number, moment: 'announced' | 'starting', options: NotifyOptions = {}): number {
+/**
+ * What subscribers hear about a planned stop: its announcement, a change of its time, its
+ * cancellation, the reminder shortly before it, its start and its end.
+ */
+export const stopMoments = ['announced', 'changed', 'cancelled', 'starting', 'started', 'finished'] as const;
+export type StopMoment = (typeof stopMoments)[number];
+
+const STOP_LEAD: Record<StopMoment, Record<Lang, string>> = {
+  announced: { ja: '計画停止を予定しています。', en: 'Planned maintenance has been scheduled.' },
+  changed: { ja: '計画停止の日時を変更しました。', en: 'Planned maintenance has been rescheduled.' },
+  cancelled: { ja: '次の計画停止は中止しました。サービスは停止しません。', en: 'This planned maintenance has been cancelled: the service will not stop.' },
+  starting: { ja: 'まもなく計画停止を開始します。', en: 'Planned maintenance starts soon.' },
+  started: { ja: '計画停止を開始しました。', en: 'Planned maintenance has started.' },
+  finished: { ja: '計画停止を終了しました。', en: 'Planned maintenance has been completed.' },
+};
+const STOP_SUBJECT: Record<StopMoment, Record<Lang, string>> = {
+  announced: { ja: '計画停止のお知らせ', en: 'Planned maintenance' },
+  changed: { ja: '計画停止の日時変更', en: 'Maintenance rescheduled' },
+  cancelled: { ja: '計画停止の中止', en: 'Maintenance cancelled' },
+  starting: { ja: 'まもなく計画停止', en: 'Maintenance starts soon' },
+  started: { ja: '計画停止を開始', en: 'Maintenance started' },
+  finished: { ja: '計画停止を終了', en: 'Maintenance completed' },
+};
+
+/**
+ * The key of a stop's notice in subscriber_notices: a change is told once per new window,
+ * every other moment once per stop.
+ */
+export function stopNoticeKey(moment: StopMoment, m: { scheduledStart: number; scheduledEnd: number }): string {
+  return moment === 'changed' ? `maintenance_changed:${m.scheduledStart}-${m.scheduledEnd}` : `maintenance_${moment}`;
+}
+
+/** Whether the stop's announcement reached its subscribers (later moments are told only then). */
+export function subscribersWereTold(db: Db, maintenanceId: number): boolean {
+  return db.$client.prepare("SELECT 1 FROM subscriber_notices WHERE what = 'maintenance_announced' AND ref = ?").get(maintenanceId) !== undefined;
+}
+
+/**
+ * Mails the subscribers of the stop's services about one moment of it, each subscriber's
+ * choices respected, once per moment (and once per new window for a change). Subscribers
+ * who were never told of the stop hear nothing of its later moments.
+ */
+export function notifySubscribersOfMaintenance(db: Db, maintenanceId: number, moment: StopMoment, options: NotifyOptions = {}): number {
   const { baseUrl, config, now } = settingsOf(options);
   return inTransaction(db, () => {
     const m = maintenanceById(db, maintenanceId, now);
-    if (!m || m.status === 'cancelled' || m.status === 'completed') return 0;
+    if (!m) return 0;
+    const finished = m.status === 'cancelled' || m.status === 'completed';
+    if (finished && moment !== 'cancelled' && moment !== 'finished') return 0;
+    if (moment !== 'announced' && moment !== 'starting' && !subscribersWereTold(db, maintenanceId)) return 0;
     const to = recipients(db, 'maintenances', m.services.map((s) => s.serviceId));
-    if (!claim(db, `maintenance_${moment}`, maintenanceId, now, to.length)) return 0;
+    if (!claim(db, stopNoticeKey(moment, m), maintenanceId, now, to.length)) return 0;
     for (const r of to) {
       const t = words[r.lang];
       const title = localized(m.titleJa, m.titleEn, r.lang);
-      const lead = moment === 'announced'
-        ? (r.lang === 'en' ? 'Planned maintenance has been scheduled.' : '計画停止を予定しています。')
-        : (r.lang === 'en' ? 'Planned maintenance starts soon.' : 'まもなく計画停止を開始します。');
+      const window = formatWindow(m.scheduledStart, m.scheduledEnd, r.lang, config.zone);
       const body = [
-        lead, '', title,
-        `${t.window}: ${formatWindow(m.scheduledStart, m.scheduledEnd, r.lang, config.zone)}`,
+        STOP_LEAD[moment][r.lang], '', title,
+        `${t.window}: ${window}`,
+        ...(moment === 'started' && m.actualStart !== null ? [`${r.lang === 'en' ? 'Started' : '開始'}: ${formatTime(m.actualStart, r.lang, config.zone)}`] : []),
+        ...(moment === 'finished' && m.actualEnd !== null ? [`${r.lang === 'en' ? 'Completed' : '終了'}: ${formatTime(m.actualEnd, r.lang, config.zone)}`] : []),
         `${t.affected}: ${m.services.map((s) => serviceName(s, r.lang)).join(', ')}`,
-        ...(m.bodyJa ? ['', localized(m.bodyJa, m.bodyEn, r.lang)] : []),
+        ...(m.bodyJa && moment !== 'cancelled' ? ['', localized(m.bodyJa, m.bodyEn, r.lang)] : []),
       ].join('\n');
       const link = `${baseUrl}${pathIn(r.lang, `/incidents/maintenance/${encodeURIComponent(m.key)}`)}`;
       const unsub = `${baseUrl}/subscribe/unsubscribe?token=${unsubscribeToken(db, r.id)}`;
-      const subject = `${moment === 'announced' ? t.maintenanceUpcoming : r.lang === 'en' ? 'Starting soon' : 'まもなく開始'}: ${title}`;
+      // The subject names the stop and its time, so the mail is understood from the inbox.
+      const subject = `${STOP_SUBJECT[moment][r.lang]}: ${title} (${window})`;
       enqueueMail(db, noticeMail(r.email, r.lang, config.site.name[r.lang], subject, body, link, unsub), now);
     }
     log.info('subscriptions.maintenance_notice', { maintenance: maintenanceId, moment, recipients: to.length });

@@ -284,17 +284,26 @@ export function issueSurvey(db: Db, who: { itemId: number | null; campaign: stri
 }
 
 /**
+ * Who the year's survey campaign would mail now: each requester of an item closed in the last
+ * year, not yet invited this year. Only requesters the desk served: an item closed as spam or
+ * out of scope earns no survey.
+ */
+export function surveyCampaignRecipients(db: Db, now: number, zone: string): { campaign: string; rows: { email: string; lang: Lang }[] } {
+  const campaign = DateTime.fromMillis(now, { zone }).toFormat('yyyy');
+  const rows = db.$client.prepare(`SELECT requester_email AS email, max(lang) AS lang FROM support_items
+    WHERE requester_email IS NOT NULL AND closed_at IS NOT NULL AND closed_at > ? AND status <> 'dismissed'
+      AND requester_email NOT IN (SELECT email FROM survey_invitations WHERE campaign = ?)
+    GROUP BY requester_email ORDER BY requester_email`).all(now - 365 * 86_400_000, campaign) as { email: string; lang: Lang }[];
+  return { campaign, rows };
+}
+
+/**
  * The yearly campaign: a survey link to every requester whose item closed in the last 365
  * days (spam and out-of-scope items aside), once per address and campaign. Returns how many were sent.
  */
 export function startSurveyCampaign(db: Db, actor: Actor, now: number, opts: DeskOptions): { campaign: string; sent: number } {
-  const campaign = DateTime.fromMillis(now, { zone: opts.zone }).toFormat('yyyy');
   return db.$client.transaction(() => {
-    // Only requesters the desk served: an item closed as spam or out of scope earns no survey.
-    const rows = db.$client.prepare(`SELECT requester_email AS email, max(lang) AS lang FROM support_items
-      WHERE requester_email IS NOT NULL AND closed_at IS NOT NULL AND closed_at > ? AND status <> 'dismissed'
-        AND requester_email NOT IN (SELECT email FROM survey_invitations WHERE campaign = ?)
-      GROUP BY requester_email ORDER BY requester_email`).all(now - 365 * 86_400_000, campaign) as { email: string; lang: Lang }[];
+    const { campaign, rows } = surveyCampaignRecipients(db, now, opts.zone);
     for (const r of rows) issueSurvey(db, { itemId: null, campaign, email: r.email, lang: r.lang }, now, opts);
     recordAudit(db, actor, 'support.survey_campaign', 'survey_campaign', campaign, null, { sent: rows.length }, now);
     return { campaign, sent: rows.length };

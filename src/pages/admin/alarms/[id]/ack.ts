@@ -18,5 +18,5 @@ export const POST: APIRoute = (context) => {
     if (err instanceof AppError) return new Response(`${err.message}\n`, { status: httpStatusOf[err.code], headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
     throw err;
   }
-  return redirect('/admin/', 303);
+  return redirect('/admin/#alarms', 303);
 };
