@@ -34,6 +34,7 @@ runCli(async () => {
       const { figures, pdf } = await renderYearReport(db, config, Number(flags.year), now);
       const pdfPath = out ?? join(folder, `annual-report-FY${flags.year}${figures.provisional ? `-provisional-${new Date(now).toISOString().slice(0, 10)}` : ''}.pdf`);
       mkdirSync(dirname(pdfPath), { recursive: true });
+      if (!out && existsSync(pdfPath)) throw new AppError('CONFLICT', `${pdfPath} exists already; it is never overwritten (name another file with --out)`);
       writeFileSync(pdfPath, pdf);
       process.stderr.write(`fiscal year ${flags.year}${figures.provisional ? ` provisional (速報), cut-off ${new Date(figures.cutOff!).toISOString()}` : ''} (${pdf.length} bytes)\n`);
       process.stdout.write(`${pdfPath}\n`);

@@ -50,10 +50,16 @@ function heartbeatAgeMs(lease: LeaseRow): number {
   return mono - watched.changedAt;
 }
 
+/** For how long (ms) this process has seen the worker's heartbeat stand still; null with no worker. */
+export function probeHeartbeatAgeMs(db: Db): number | null {
+  const lease = readLease(db, PROBE_LEASE);
+  return lease === null ? null : heartbeatAgeMs(lease);
+}
+
 /** Whether the worker holds the lease and its heartbeat is moving, as this process sees it. */
 export function probeBeating(db: Db, config: Config): boolean {
-  const lease = readLease(db, PROBE_LEASE);
-  return lease !== null && heartbeatAgeMs(lease) <= config.probe.stale_after_s * 1000;
+  const age = probeHeartbeatAgeMs(db);
+  return age !== null && age <= config.probe.stale_after_s * 1000;
 }
 
 /** The site is healthy when the database answers and can be written, and the worker's heartbeat is alive. */

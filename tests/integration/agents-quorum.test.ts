@@ -68,6 +68,9 @@ describe('probe agents with a quorum, as processes', () => {
     site = await startSite({ DATABASE_PATH: t.path, PORT: String(sitePort) });
     run('tokyo');
     run('osaka');
+    // The broken agent starts once the others vote: a location voting alone is its own quorum (SLA.md rule 1).
+    await waitFor(() => q<{ n: number }>('SELECT count(*) AS n FROM checks WHERE monitor_id = ?', monitorId).n >= 1
+      && ['tokyo', 'osaka'].every((n) => q<{ n: number }>('SELECT count(*) AS n FROM location_checks WHERE location_id = ?', locationIds[n]).n >= 1), 60_000);
     run('nagoya', true);
   }, 120_000);
 

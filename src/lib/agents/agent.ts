@@ -238,13 +238,14 @@ export class Agent {
         }
         const { code, error, api, refused } = await this.refusal(res);
         const entries = batch.results.length + batch.controls.length;
-        if (res.status === 413 && entries > 1) {
-          // Larger than the site (or a proxy before it) takes: sent again in halves.
+        if ((res.status === 413 || res.status === 408) && entries > 1) {
+          // Larger than the site (or a proxy before it) takes, or than arrives there in time on
+          // this link: sent again in halves.
           log.warn('agent.batch_split', { code, batch_id: batch.batch_id, results: batch.results.length });
           this.spool.split(batch);
           continue;
         }
-        if (res.status === 429 || res.status >= 500 || code === 'clock_skew' || (!api && res.status !== 413)) {
+        if (res.status === 429 || res.status >= 500 || code === 'clock_skew' || res.status === 408 || (!api && res.status !== 413)) {
           // Worth sending again: the site is busy or away, this host's clock may be set right,
           // or something before the site answered (a proxy's page).
           log.error('agent.batch_refused', { code, error, batch_id: batch.batch_id, will_retry: true });

@@ -3,8 +3,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { Db } from '../db';
 import type { Config } from '../config';
 import { trustedProxies } from '../auth/proxies';
-import { readLease } from '../lease';
-import { PROBE_LEASE } from '../probe/probe';
+import { probeHeartbeatAgeMs } from '../health';
 import { threadStats } from './thread-stats';
 
 /**
@@ -44,7 +43,7 @@ export async function renderMetrics(db: Db, now: number): Promise<{ contentType:
   const alarmOpen = gauge('status_monitor_outage_open', '1 while the monitor has a confirmed outage alarm not yet recovered', ['monitor', 'service']);
   const paused = gauge('status_monitor_paused', '1 while an admin has paused the monitor', ['monitor', 'service']);
   const probeLag = gauge('status_probe_lag_seconds', 'How far the most overdue active monitor is behind its interval (latest check age minus interval, 0 when none is late)', ['location']);
-  const heartbeat = gauge('status_probe_heartbeat_age_seconds', 'Seconds since the worker last renewed its lease (its own clock\'s stamp)');
+  const heartbeat = gauge('status_probe_heartbeat_age_seconds', 'Seconds this site has seen the worker\'s heartbeat counter stand still');
   const written = gauge('status_checks_written_recent', `Checks written in the last ${RECENT_WINDOW_S} s`, ['location']);
   const outboxDepth = gauge('status_outbox_depth', 'Mail messages waiting to be sent');
   const outboxOldest = gauge('status_outbox_oldest_age_seconds', 'Age of the oldest mail message waiting to be sent (0 when none waits)');
@@ -91,8 +90,9 @@ export async function renderMetrics(db: Db, now: number): Promise<{ contentType:
   for (const [location, s] of lag) probeLag.set({ location }, s);
   for (const [location, n] of recent) written.set({ location }, n);
 
-  const lease = readLease(db, PROBE_LEASE);
-  if (lease) heartbeat.set(seconds(now - lease.renewedAt));
+  // Judged by the beat counter on this process's monotonic clock, never the worker's clock against this one.
+  const beatAge = probeHeartbeatAgeMs(db);
+  if (beatAge !== null) heartbeat.set(seconds(beatAge));
 
   const outbox = q.prepare(`SELECT count(*) FILTER (WHERE next_attempt_at IS NOT NULL) AS waiting,
       min(created_at) FILTER (WHERE next_attempt_at IS NOT NULL) AS oldest,

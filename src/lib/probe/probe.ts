@@ -124,7 +124,8 @@ export class Probe {
       return false;
     }
     this.running = true;
-    this.resumeFromStore();
+    // Checks a wrong clock stamped ahead (a worker that ran ahead) are set aside first; each monitor resumes on its phase.
+    this.settleClock(null);
     this.alarms?.loadOpen();
     log.info('probe.started', { holder: this.holder, lease: taken });
     this.reload();
@@ -154,12 +155,8 @@ export class Probe {
     return false;
   }
 
-  /**
-   * Sets aside checks a wrong clock stamped in the future (a worker that ran ahead), then reads
-   * each monitor's newest check so it resumes on its phase.
-   */
-  private resumeFromStore(): void {
-    this.settleClock(null);
+  /** Each monitor's newest stored check, so one scheduled again resumes on its phase. */
+  private readLastChecks(): void {
     const rows = this.db.$client.prepare('SELECT m.id, (SELECT max(at) FROM checks WHERE monitor_id = m.id) AS at FROM monitors m').all() as Array<{ id: number; at: number | null }>;
     this.lastCheckAt = new Map(rows.filter((r) => r.at !== null).map((r) => [r.id, r.at!]));
   }
@@ -167,13 +164,15 @@ export class Probe {
   /**
    * After a clock step (`offsetMs`, seen inside this process) or at start (null): what was
    * stamped or scheduled on the wrong clock is set right. Checks later than now are set aside,
-   * mail due times are brought back, the alarms re-read what is open.
+   * mail due times are brought back, the alarms re-read what is open, and each monitor's
+   * newest check is read again.
    */
   private settleClock(offsetMs: number | null): void {
     const now = Date.now();
     const step = setAsideFutureChecks(this.db, now, offsetMs);
     releaseFutureMail(this.db, now);
     if (step && step.setAside > 0) this.alarms?.loadOpen();
+    this.readLastChecks();
   }
 
   /**
