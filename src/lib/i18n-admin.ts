@@ -97,6 +97,9 @@ const ja = {
       list_path: '一覧を取得するパス', depth: 'たどる深さ', max_links: '確認するリンクの上限', external: '外部サイトへのリンクも確認する', concurrency: '同時に確認する数',
       every_s: '送信間隔（秒）', grace_s: '猶予（秒）', devices: '対象のデバイス', mountpoints: '対象のマウントポイント',
       network_warn_bytes_s: '警告する通信量（バイト毎秒）', network_critical_bytes_s: '重大とする通信量（バイト毎秒）',
+      redirect_to_private: '内部ネットワークのアドレスへのリダイレクトもたどる', ca: '信頼する認証局の証明書（PEM形式、自己署名の場合）',
+      cpu_warn_pct: 'CPU使用率の警告値（%）', cpu_critical_pct: 'CPU使用率の重大値（%）', memory_warn_pct: 'メモリ使用率の警告値（%）',
+      memory_critical_pct: 'メモリ使用率の重大値（%）', disk_warn_pct: 'ディスク使用率の警告値（%）', disk_critical_pct: 'ディスク使用率の重大値（%）',
     } as Record<string, string>,
   },
   notice: {
@@ -160,6 +163,7 @@ const ja = {
     submit: '登録して公開する',
   },
   dashboard: {
+    probeOutput: '監視の出力',
     reportSettingsUnset: '報告書の表紙の委託者名・保守管理者名が未設定です（設定ファイルの report 節）。このままでは仮の表記で発行されます。',
     title: 'ダッシュボード', services: 'サービスと監視', alarms: 'アラームと警告', noAlarms: '未対応のアラームはありません。',
     acknowledge: '確認', acknowledged: '確認済み', recovered: '復旧', openIncidents: '対応中の障害', noIncidents: '対応中の障害はありません。',
@@ -284,7 +288,7 @@ const ja = {
     reportedViaValues: { '': '—', phone: '電話で連絡した', in_person: '対面で連絡した', mail: 'メール', none: '依頼者には連絡しない' } as Record<string, string>,
     mailsRequester: '状態を変更すると、依頼者にメールで知らせます。完了・見送りにすると満足度アンケートのリンクを送ります。対象外（迷惑・範囲外）にすると何も送らず（未送信のメールも取り消します）、件数・SLAの集計から除きます。',
     noEmail: 'メールアドレスがないため、電話または対面で連絡し、その方法を記録してください。',
-    timeline: '経過', kinds: { received: '受付', status: '状態変更', approach: '対応方法の協議', note: 'メモ', survey_sent: 'アンケート送付' } as Record<string, string>,
+    viaForm: '問い合わせフォームから', timeline: '経過', kinds: { received: '受付', status: '状態変更', approach: '対応方法の協議', note: 'メモ', survey_sent: 'アンケート送付' } as Record<string, string>,
     mailSent: (at: string) => `メール送信 ${at}`, mailPending: 'メール送信待ち', mailFailed: 'メール送信失敗',
     logMinutes: '作業時間を記録', workedAt: '作業日時', minutesNote: '作業内容（任意）', byAdmin: '担当者別', total: '合計',
     addNote: 'メモを追加（内部のみ）', note: 'メモ', surveys: '満足度アンケート', surveyAnswered: '回答済み', surveyOpen: '未回答', surveyUntil: (at: string) => `${at} まで有効`,
@@ -383,6 +387,9 @@ const en: AdminWords = {
       list_path: 'Path to list', depth: 'Depth to follow', max_links: 'Most links to check', external: 'Also check links to other sites', concurrency: 'Checks at once',
       every_s: 'Interval (s)', grace_s: 'Grace (s)', devices: 'Devices', mountpoints: 'Mount points',
       network_warn_bytes_s: 'Traffic to warn at (bytes/s)', network_critical_bytes_s: 'Traffic taken as critical (bytes/s)',
+      redirect_to_private: 'Also follow redirects to internal network addresses', ca: 'Trusted CA certificate (PEM, for a self-signed server)',
+      cpu_warn_pct: 'CPU use to warn at (%)', cpu_critical_pct: 'CPU use taken as critical (%)', memory_warn_pct: 'Memory use to warn at (%)',
+      memory_critical_pct: 'Memory use taken as critical (%)', disk_warn_pct: 'Disk use to warn at (%)', disk_critical_pct: 'Disk use taken as critical (%)',
     },
   },
   notice: {
@@ -446,6 +453,7 @@ const en: AdminWords = {
     submit: 'Record and publish',
   },
   dashboard: {
+    probeOutput: 'Probe output',
     reportSettingsUnset: 'The client and contractor names of the report cover are not set (the report section of the configuration); reports would be issued with placeholders.',
     title: 'Dashboard', services: 'Services and monitors', alarms: 'Alarms and warnings', noAlarms: 'No alarm needs attention.',
     acknowledge: 'Acknowledge', acknowledged: 'Acknowledged', recovered: 'Recovered', openIncidents: 'Open incidents', noIncidents: 'No open incident.',
@@ -570,7 +578,7 @@ const en: AdminWords = {
     reportedViaValues: { '': '—', phone: 'Told by phone', in_person: 'Told in person', mail: 'Mail', none: 'Requester not told' },
     mailsRequester: 'The requester is told of a new status by mail. Done or declined sends the satisfaction survey link. Not handled (spam or out of scope) sends nothing (mail still queued is withdrawn) and leaves the item out of every figure and SLA row.',
     noEmail: 'There is no e-mail address: tell the requester by phone or in person and record how.',
-    timeline: 'Timeline', kinds: { received: 'Received', status: 'Status', approach: 'Approach agreed', note: 'Note', survey_sent: 'Survey sent' },
+    viaForm: 'through the web form', timeline: 'Timeline', kinds: { received: 'Received', status: 'Status', approach: 'Approach agreed', note: 'Note', survey_sent: 'Survey sent' },
     mailSent: (at) => `mail sent ${at}`, mailPending: 'mail queued', mailFailed: 'mail failed',
     logMinutes: 'Log time', workedAt: 'Worked at', minutesNote: 'What was done (optional)', byAdmin: 'Per admin', total: 'Total',
     addNote: 'Add a note (internal)', note: 'Note', surveys: 'Satisfaction survey', surveyAnswered: 'answered', surveyOpen: 'not answered', surveyUntil: (at) => `valid until ${at}`,
@@ -655,7 +663,13 @@ export const reportWords = {
   calendarOf: (service: string) => `${service}（停止分・除外分・監視率）`,
   noIncidents: '当月の障害はありません。', notRecovered: '未復旧', forceMajeure: '不可抗力',
   severity: termsOf('incidentSeverity', 'ja') as Record<string, string>,
-  noStops: '当月の計画停止はありません。', regular: '定期', irregular: '臨時', notAnnounced: '未告知', days: (n: number) => `${n}日`, approvedByClient: '（委託者承認）',
+  noStops: '当月の計画停止はありません。', regular: '定期', irregular: '臨時', notAnnounced: '未告知',
+  /** A planned stop's kind as the contract names it (000 §9(9)). */
+  stopCategory: {
+    inspection: '定期（定期点検）', preventive: '定期（予防保守）', security: '臨時（セキュリティ保守）', functional: '臨時（機能保守）', external: '臨時（システム外要因）',
+  } as Record<string, string>,
+  /** The configured zone as a reader names it. */
+  zoneName: (zone: string) => (zone === 'Asia/Tokyo' ? '日本時間' : zone), days: (n: number) => `${n}日`, approvedByClient: '（委託者承認）',
   means: {
     mttd: 'MTTD（発生→検知）', mtta: 'MTTA（検知→認知）', mttr: 'MTTR（発生→復旧）', mtbf: 'MTBF（稼働時間÷障害件数）',
   },
@@ -680,7 +694,7 @@ export const reportWords = {
 
 /** The words the dashboard's script draws with (src/scripts/admin.ts), sent in the page as JSON. */
 export interface DashboardLiveWords {
-  noAlarms: string; acknowledge: string; acknowledged: string; recovered: string; noIncidents: string; nearest: string;
+  noAlarms: string; acknowledge: string; acknowledged: string; recovered: string; noIncidents: string; nearest: string; probeOutput: string;
   overdue: string; draft: string; live: string; stale: string; paused: string;
   status: Record<string, string>; severity: Record<string, string>; timers: Record<string, string>;
   /** The zone the dashboard's times are shown in. */
@@ -690,7 +704,7 @@ export interface DashboardLiveWords {
 export function dashboardLiveWords(lang: AdminLang, zone: string): DashboardLiveWords {
   const t = adminWords[lang];
   return {
-    noAlarms: t.dashboard.noAlarms, acknowledge: t.dashboard.acknowledge, acknowledged: t.dashboard.acknowledged, recovered: t.dashboard.recovered,
+    noAlarms: t.dashboard.noAlarms, probeOutput: t.dashboard.probeOutput, acknowledge: t.dashboard.acknowledge, acknowledged: t.dashboard.acknowledged, recovered: t.dashboard.recovered,
     noIncidents: t.dashboard.noIncidents, nearest: t.dashboard.nearest, overdue: t.incident.overdue, draft: t.incident.draft, live: t.dashboard.live,
     stale: t.dashboard.stale, paused: t.dashboard.paused, status: t.dashboard.status, severity: t.dashboard.severity,
     timers: Object.fromEntries(Object.entries(timerNames).map(([k, v]) => [k, v[lang]])),

@@ -103,7 +103,11 @@ describe('the support desk against a robot, on the built site', () => {
     expect(page).toContain('依頼者には連絡しない');
     expect((await post(`/admin/support/${itemOf(learner)}`, { action: 'status', to: 'done', note: '回答しました。' }, { cookie: admin })).status).toBe(303);
     // The yearly campaign too asks only the requester who was served.
-    const campaign = await post('/admin/support/', { action: 'campaign' }, { cookie: admin });
+    // It asks first, naming how many it would mail: the served requester only.
+    const asked = await post('/admin/support/', { action: 'campaign' }, { cookie: admin });
+    expect(asked.status).toBe(200);
+    expect(await asked.text()).toContain('1人の依頼者へアンケートのメールを送りますか？');
+    const campaign = await post('/admin/support/', { action: 'campaign', confirmed: 'yes' }, { cookie: admin });
     expect(campaign.status).toBe(303);
     expect(campaign.headers.get('location')).toContain('sent=1');
 

@@ -89,7 +89,7 @@ export function exportInterchange(db: Db, write: (chunk: string) => void, option
     maintenances: (c.prepare('SELECT * FROM maintenances ORDER BY scheduled_start, key').all() as Row[]).map((m) => compact({
       key: m.key, category: m.category, title: localized(m.title_ja as string, m.title_en as string | null), body: localized(m.body_ja as string | null, m.body_en as string | null),
       services: (c.prepare('SELECT service_id FROM maintenance_services WHERE maintenance_id = ? ORDER BY service_id').all(m.id) as Row[]).map((s) => serviceSlug.get(s.service_id as number)),
-      announced_at: iso(m.announced_at as number), scheduled_start: iso(m.scheduled_start as number), scheduled_end: iso(m.scheduled_end as number),
+      announced_at: iso(m.announced_at as number | null), scheduled_start: iso(m.scheduled_start as number), scheduled_end: iso(m.scheduled_end as number),
       actual_start: iso(m.actual_start as number | null), actual_end: iso(m.actual_end as number | null), client_approved_at: iso(m.client_approved_at as number | null),
       status: m.status,
     })),

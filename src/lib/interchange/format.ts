@@ -149,7 +149,8 @@ export const maintenanceSchema = z.strictObject({
   title: localized,
   body: localized.optional(),
   services: z.array(slug).min(1),
-  announced_at: instant,
+  /** When the client's notice was sent; absent for a stop not yet announced (未告知). */
+  announced_at: instant.optional(),
   scheduled_start: instant,
   scheduled_end: instant,
   actual_start: instant.optional(),

@@ -165,7 +165,7 @@ export function importInterchange(db: Db, data: Interchange, now = Date.now()): 
       actual_start, actual_end, client_approved_at, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insMaintenanceService = c.prepare('INSERT INTO maintenance_services (maintenance_id, service_id) VALUES (?, ?)');
     for (const m of data.maintenances ?? []) {
-      const id = insMaintenance.run(m.key, m.category, m.title.ja, m.title.en ?? null, m.body?.ja ?? null, m.body?.en ?? null, ms(m.announced_at),
+      const id = insMaintenance.run(m.key, m.category, m.title.ja, m.title.en ?? null, m.body?.ja ?? null, m.body?.en ?? null, optMs(m.announced_at),
         ms(m.scheduled_start), ms(m.scheduled_end), optMs(m.actual_start), optMs(m.actual_end), optMs(m.client_approved_at), m.status, now, now).lastInsertRowid;
       for (const s of m.services) insMaintenanceService.run(id, serviceId.get(s)!);
     }

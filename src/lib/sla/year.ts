@@ -59,12 +59,12 @@ export function monthsOfYear(period: Period, zone: string, now: number): string[
 }
 
 /** The running-year rule of SLA.md applied to a year's availability. */
-export function yearVerdict(a: ServiceAvailability, targetPct: number, period: Period, now: number): { verdict: YearVerdict | null; allowanceMs: number | null; allowanceLeftMs: number | null } {
+export function yearVerdict(a: ServiceAvailability, targetPct: number, period: Period): { verdict: YearVerdict | null; allowanceMs: number | null; allowanceLeftMs: number | null } {
   if (a.ratio === null || a.allowedLeftMs === null) return { verdict: null, allowanceMs: null, allowanceLeftMs: null };
   const t = exactFraction(targetPct);
   const allowanceMs = Number((BigInt(period.end - period.start - a.excludedMs) * (t.den - t.num)) / t.den);
-  const ended = period.end <= now;
-  const verdict: YearVerdict = ended ? (a.met ? 'met' : 'missed') : a.allowedLeftMs < 0 ? 'missed' : 'on_track';
+  // computeAvailability already judges a running period (SLA.md): missed only once the allowance is spent.
+  const verdict: YearVerdict = a.onTrack ? 'on_track' : a.met ? 'met' : 'missed';
   return { verdict, allowanceMs, allowanceLeftMs: a.allowedLeftMs };
 }
 
@@ -75,7 +75,7 @@ export function yearFigures(ctx: SlaContext, fiscalYear: number): YearFigures {
   const serviceRows = listServices(ctx.db);
   const services = serviceRows.map((service): YearServiceFigures => {
     const year = availabilityFor(ctx, service.slaTargetPct, period, loadServiceInputs(ctx, service.id, period));
-    return { service, year, ...yearVerdict(year, service.slaTargetPct, period, ctx.now) };
+    return { service, year, ...yearVerdict(year, service.slaTargetPct, period) };
   });
   const months = monthsOfYear(period, zone, ctx.now).map((m) => monthFigures(ctx, m));
   const provisional = period.end > ctx.now;
