@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { openDatabase } from '../../src/lib/db';
 import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
 import { addAgent, setMonitorLocations } from '../../src/lib/agents/locations';
 import { systemActor } from '../../src/lib/audit';
 import { startSite } from '../../tests/helpers/site';
 import { tempDir } from '../../tests/helpers/temp';
+import { cpuSeconds, crowd, memoryMb, pct } from './proc';
+import { startAgentSender, type AgentSender } from './agent-sender';
 
 /**
  * Ingest of probe agents into one site as `npm start` serves it: 1,000 monitors checked
@@ -28,23 +28,6 @@ const BATCH_EVERY_MS = 5000;
 const DURATION_S = Number(process.env.DURATION_S ?? 120);
 const CROWD_S = Number(process.env.CROWD_S ?? 8);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const root = resolve(import.meta.dirname, '../..');
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN;
-};
-
-/** CPU seconds (user + system) the process has used, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
 
 /** CPU seconds of each of the process's threads, by thread id. */
 function threadCpu(pid: number): Map<number, number> {
@@ -62,7 +45,7 @@ function threadCpu(pid: number): Map<number, number> {
 async function crowdWithCpu(url: string, seconds: number, pid: number): Promise<{ rps: number; p99: number; bytes: number; servingPct: number; restPct: number }> {
   const before = threadCpu(pid);
   const t0 = performance.now();
-  const r = await crowd(url, seconds);
+  const r = await crowd(url, seconds, 20, 'gzip');
   const wall = (performance.now() - t0) / 1000;
   const after = threadCpu(pid);
   let serving = 0;
@@ -73,17 +56,6 @@ async function crowdWithCpu(url: string, seconds: number, pid: number): Promise<
     else rest += used;
   }
   return { ...r, servingPct: (serving / wall) * 100, restPct: (rest / wall) * 100 };
-}
-
-function crowd(url: string, seconds: number): Promise<{ rps: number; p99: number; bytes: number }> {
-  const bin = join(root, 'node_modules/autocannon/autocannon.js');
-  const child = spawn(process.execPath, [bin, '-c', '20', '-d', String(seconds), '-H', 'accept-encoding: gzip', '-j', url], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  return new Promise((done) => child.on('exit', () => {
-    const r = JSON.parse(out) as { requests: { average: number }; throughput: { average: number }; latency: { p99: number } };
-    done({ rps: r.requests.average, p99: r.latency.p99, bytes: r.throughput.average / r.requests.average });
-  }));
 }
 
 async function main(): Promise<void> {
@@ -110,72 +82,36 @@ async function main(): Promise<void> {
     await fetch(pageUrl);
     const quiet = [await crowdWithCpu(pageUrl, CROWD_S, pid)];
 
-    const latencies: number[] = [];
-    let failures = 0;
-    let stored = 0;
-    let resets = 0;
-    let sending = true;
-    // Paused, an agent keeps its results and sends them on resuming, as a real one's spool does.
-    let paused = false;
-    const sendLoop = async (token: string, offset: number) => {
-      await new Promise((r) => setTimeout(r, offset));
-      let windowStart = Date.now() - BATCH_EVERY_MS;
-      while (sending) {
-        if (paused) {
-          await new Promise((r) => setTimeout(r, 100));
-          continue;
-        }
-        const windowEnd = Date.now();
-        const results = [];
-        // Each monitor is checked once per interval, at its own phase.
-        for (const id of ids) {
-          const phase = (id * 7919) % (INTERVAL_S * 1000);
-          for (let at = windowStart - ((windowStart - phase) % (INTERVAL_S * 1000)) + INTERVAL_S * 1000 - INTERVAL_S * 1000; at < windowEnd; at += INTERVAL_S * 1000) {
-            if (at >= windowStart) results.push({ monitor_id: id, at: new Date(at).toISOString(), status: id % 97 === 0 ? 'down' : 'up', latency_ms: id % 97 === 0 ? null : 80 + (id % 50), error: id % 97 === 0 ? 'connect ECONNREFUSED' : null });
-          }
-        }
-        windowStart = windowEnd;
-        const body = JSON.stringify({ batch_id: randomUUID(), sent_at: new Date().toISOString(), results, controls: [{ at: new Date().toISOString(), ok: true }], health: { spool_results: 0 } });
-        const post = () => fetch(`${site.url}/api/agent/v1/results`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
-        const t0 = performance.now();
-        // A kept-alive connection the server closed at the same moment is sent again at once, as the agent does.
-        const res = await post().catch(() => (resets++, post()));
-        const answer = await res.json() as { ok: boolean; stored?: number };
-        latencies.push(performance.now() - t0);
-        if (!answer.ok) failures++;
-        else stored += answer.stored ?? 0;
-        await new Promise((r) => setTimeout(r, Math.max(0, BATCH_EVERY_MS - (Date.now() - windowEnd))));
-      }
-    };
     const cpu0 = cpuSeconds(pid);
     const t0 = Date.now();
-    const loops = agents.map((a, k) => sendLoop(a.token, (k * BATCH_EVERY_MS) / AGENTS));
+    const senders = agents.map((a, k) => startAgentSender(site.url, a.token, ids, { intervalS: INTERVAL_S, everyMs: BATCH_EVERY_MS, offsetMs: (k * BATCH_EVERY_MS) / AGENTS }));
     await new Promise((r) => setTimeout(r, Math.max(0, DURATION_S - CROWD_S - 2) * 1000));
     const cpuIngest = ((cpuSeconds(pid) - cpu0) / ((Date.now() - t0) / 1000)) * 100;
-    const quietLatencies = [...latencies];
+    const quietUntil = senders.map((s) => s.latencies.length);
+    const quietLatencies = senders.flatMap((s, k) => s.latencies.slice(0, quietUntil[k]));
     // Rounds of the crowd with agents sending and with them paused, in turn, so a drift of
     // the machine over the run weighs on both alike.
     const busy: Awaited<ReturnType<typeof crowdWithCpu>>[] = [];
-    const crowdedFrom = latencies.length;
     for (let r = 0; r < ROUNDS; r++) {
       busy.push(await crowdWithCpu(pageUrl, CROWD_S, pid));
-      paused = true;
+      for (const s of senders) s.paused = true;
       // The last batch's changes are rendered before the quiet round.
       await new Promise((r) => setTimeout(r, 3000));
       quiet.push(await crowdWithCpu(pageUrl, CROWD_S, pid));
-      paused = false;
+      for (const s of senders) s.paused = false;
       await new Promise((r) => setTimeout(r, 6000));
     }
-    sending = false;
-    await Promise.all(loops);
+    await Promise.all(senders.map((s) => s.stop()));
+    const sum = (f: (s: AgentSender) => number) => senders.reduce((a, s) => a + f(s), 0);
     const wallS = (Date.now() - t0) / 1000;
 
     console.log(`agents: ${AGENTS} × ${MONITORS} monitors every ${INTERVAL_S} s, a batch every ${BATCH_EVERY_MS / 1000} s each, ${wallS.toFixed(0)} s`);
-    console.log(`batches: ${latencies.length}, refused: ${failures}, resent after a closed keep-alive connection: ${resets}, results stored: ${stored.toLocaleString('en')} (${(stored / wallS).toFixed(1)}/s)`);
+    const stored = sum((s) => s.stored);
+    console.log(`batches: ${sum((s) => s.latencies.length)}, refused: ${sum((s) => s.failures)}, resent after a closed keep-alive connection: ${sum((s) => s.resets)}, results stored: ${stored.toLocaleString('en')} (${(stored / wallS).toFixed(1)}/s)`);
     console.log(`ingest latency per batch, no crowd: p50 ${pct(quietLatencies, 0.5).toFixed(1)} ms, p99 ${pct(quietLatencies, 0.99).toFixed(1)} ms, max ${Math.max(...quietLatencies).toFixed(1)} ms (${quietLatencies.length} batches)`);
-    const crowded = latencies.slice(crowdedFrom);
+    const crowded = senders.flatMap((s, k) => s.latencies.slice(quietUntil[k]));
     console.log(`ingest latency per batch, around the page crowds: p50 ${pct(crowded, 0.5).toFixed(1)} ms, p99 ${pct(crowded, 0.99).toFixed(1)} ms (${crowded.length} batches)`);
-    console.log(`site CPU while agents send (no crowd): ${cpuIngest.toFixed(1)} % of one core; site RSS ${rssMb(pid)} MB`);
+    console.log(`site CPU while agents send (no crowd): ${cpuIngest.toFixed(1)} % of one core; site RSS ${memoryMb(pid).toFixed(0)} MB`);
     const cpu = (c: { servingPct: number; restPct: number }) => `serving thread ${c.servingPct.toFixed(0)} %, rest of the site ${c.restPct.toFixed(0)} %`;
     const line = (what: string, c: { rps: number; p99: number; bytes: number; servingPct: number; restPct: number }) => console.log(`  ${what.padEnd(20)} ${c.rps.toFixed(0).padStart(6)} req/s, p99 ${c.p99} ms, ${(c.bytes / 1024).toFixed(1)} KB an answer (${cpu(c)})`);
     console.log(`public page under a crowd (${CROWD_S} s, 20 connections):`);

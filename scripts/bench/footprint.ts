@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/lib/config';
 import { processRollups } from '../../src/lib/checks/rollups';
 import { tempDir } from '../../tests/helpers/temp';
 import { seedYear } from './page-seed';
+import { childrenOf, cpuSeconds, memoryMb } from './proc';
 
 /**
  * The footprint in production: the built site (node build/start.mjs, no compiler loaded)
@@ -33,25 +34,6 @@ function pssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-function rssMb(pid: number, field = 'VmRSS'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** CPU seconds (user + system) a process has used: the start's cost whatever the machine's load. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
 async function firstPage(url: string, until: number): Promise<void> {
   for (;;) {
     try {
@@ -77,12 +59,12 @@ async function round(dbPath: string, port: number): Promise<Round> {
     const firstCpuS = cpuSeconds(child.pid!);
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
     const workers = childrenOf(child.pid!);
-    const worker = workers.reduce((a, pid) => a + rssMb(pid), 0);
+    const worker = workers.reduce((a, pid) => a + memoryMb(pid), 0);
     // RssAnon: the process's own memory, without the pages of node's binary and libraries,
     // which every node process on the machine shares.
-    const workerAnon = workers.reduce((a, pid) => a + rssMb(pid, 'RssAnon'), 0);
+    const workerAnon = workers.reduce((a, pid) => a + memoryMb(pid, 'RssAnon'), 0);
     const workerPss = workers.reduce((a, pid) => a + pssMb(pid), 0);
-    return { firstMs, firstCpuS, site: rssMb(child.pid!), worker, siteAnon: rssMb(child.pid!, 'RssAnon'), workerAnon, sitePss: pssMb(child.pid!), workerPss };
+    return { firstMs, firstCpuS, site: memoryMb(child.pid!), worker, siteAnon: memoryMb(child.pid!, 'RssAnon'), workerAnon, sitePss: pssMb(child.pid!), workerPss };
   } finally {
     await new Promise<void>((done) => { child.once('exit', () => done()); child.kill('SIGTERM'); });
   }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../../src/lib/db';
 import { loadConfig } from '../../src/lib/config';
@@ -9,6 +9,7 @@ import { processRollups } from '../../src/lib/checks/rollups';
 import { startSite } from '../../tests/helpers/site';
 import { tempDir } from '../../tests/helpers/temp';
 import { seedYear } from './page-seed';
+import { crowd, type CrowdResult } from './proc';
 
 /**
  * The page's speed must not fall as the probe writes more. 90 days of 60 s checks for 10
@@ -26,23 +27,9 @@ import { seedYear } from './page-seed';
 const DURATION_S = Number(process.env.DURATION_S ?? 30);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const EXTRA_MONITORS = Number(process.env.EXTRA_MONITORS ?? 1000);
-const root = resolve(import.meta.dirname, '../..');
 
-interface Result { rps: number; p99: number; p50: number; errors: number; non2xx: number }
-
-function crowd(url: string, seconds = DURATION_S): Promise<Result> {
-  const child = spawn(process.execPath, [join(root, 'node_modules/autocannon/autocannon.js'), '-c', '50', '-d', String(seconds), '-H', 'accept-encoding: gzip, deflate, br', '-j', url], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  return new Promise((done, fail) => child.on('exit', () => {
-    try {
-      const r = JSON.parse(out) as { requests: { average: number }; latency: { p99: number; p50: number }; errors: number; non2xx: number };
-      done({ rps: r.requests.average, p99: r.latency.p99, p50: r.latency.p50, errors: r.errors, non2xx: r.non2xx });
-    } catch (err) {
-      fail(err);
-    }
-  }));
-}
+/** The crowd of every round: 50 connections for DURATION_S seconds. */
+const pageCrowd = (url: string, seconds = DURATION_S): Promise<CrowdResult> => crowd(url, seconds, 50);
 
 function startHello(): Promise<{ child: ChildProcess; url: string }> {
   return startBare(`(q, s) => { s.writeHead(200, {'content-type': 'text/plain'}); s.end('hello world'); }`);
@@ -94,21 +81,21 @@ async function mode(dbPath: string, helloUrl: string, probe: 'on' | 'off'): Prom
   try {
     // With the probe on, every monitor reaches its slot within its first interval.
     if (probe === 'on') await new Promise((r) => setTimeout(r, 65_000));
-    await crowd(`${site.url}/`, 3);
+    await pageCrowd(`${site.url}/`, 3);
     const same = await startSameBytes(`${site.url}/`);
     try {
       const checksBefore = countChecks();
       const t0 = Date.now();
-      const hellos: Result[] = [await crowd(helloUrl)];
-      const bares: Result[] = [await crowd(same.url)];
+      const hellos: CrowdResult[] = [await pageCrowd(helloUrl)];
+      const bares: CrowdResult[] = [await pageCrowd(same.url)];
       const out: Mode = { ratios: [], sameBytes: [], p99s: [], rps: [], checksPerS: 0, servingCpu: [] };
       for (let r = 0; r < ROUNDS; r++) {
         const cpu0 = threadCpuS(site.process.pid!);
         const w0 = performance.now();
-        const s = await crowd(`${site.url}/`);
+        const s = await pageCrowd(`${site.url}/`);
         out.servingCpu.push((threadCpuS(site.process.pid!) - cpu0) / ((performance.now() - w0) / 1000));
-        hellos.push(await crowd(helloUrl));
-        bares.push(await crowd(same.url));
+        hellos.push(await pageCrowd(helloUrl));
+        bares.push(await pageCrowd(same.url));
         const h = (hellos[r]!.rps + hellos[r + 1]!.rps) / 2;
         const b = (bares[r]!.rps + bares[r + 1]!.rps) / 2;
         out.ratios.push(s.rps / h);
