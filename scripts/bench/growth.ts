@@ -157,6 +157,9 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
       await sleep(3);
       const written = storedChecks() - checks0;
       const bytes = usedBytes() - bytes0;
+      // A day at the steady state: every monitor checked from every location once an interval
+      // (the hold's own count also holds the batches of its edges).
+      const checksPerDay = monitors * (1 + AGENTS) * (DAY_S / INTERVAL_S);
 
       // The local probe's lag: a check's start against its monitor's slot on the phase. A
       // start stamped a millisecond before its slot (the stamp is rounded) is early, not 60 s late;
@@ -185,7 +188,7 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
         monitors, workerCpuPct, workerAnonMb, siteCpuPct, siteAnonMb, siteRssMb,
         lagP50: pct(lags, 0.5), lagP99: pct(lags, 0.99), localChecks: local.length, localExpected: Math.round((monitors * wallS) / INTERVAL_S),
         ingestP99: pct(ingest, 0.99), batches: ingest.length, refused: senders.reduce((a, s) => a + s.failures, 0),
-        bytesPerCheck: bytes / written, bytesPerDay: (bytes / wallS) * DAY_S, checksPerDay: (written / wallS) * DAY_S,
+        bytesPerCheck: bytes / written, bytesPerDay: (bytes / written) * checksPerDay, checksPerDay,
         pageData, sla, pdf, pdfKb,
         rps: page.rps, p99: page.p99, p50: page.p50, crowdErrors: page.errors + page.non2xx,
       };
@@ -206,7 +209,7 @@ function report(f: SizeFigures): void {
   console.log(`  site:   CPU ${f.siteCpuPct.toFixed(1)} % of a core, own memory ${mb(f.siteAnonMb)} (RSS ${mb(f.siteRssMb)})`);
   console.log(`  check lag (local probe): p50 ${f.lagP50} ms, p99 ${f.lagP99} ms; ${f.localChecks} checks of ${f.localExpected} due in the hold`);
   console.log(`  agents' ingest: p99 ${f.ingestP99.toFixed(0)} ms a batch (${f.batches} batches, ${f.refused} refused)`);
-  console.log(`  database: ${f.bytesPerCheck.toFixed(0)} B per stored check (all tables), ${(f.bytesPerDay / 1e6).toFixed(0)} MB per day (${Math.round(f.checksPerDay).toLocaleString('en')} checks a day)`);
+  console.log(`  database: ${f.bytesPerCheck.toFixed(0)} B per stored check (all tables), ${(f.bytesPerDay / 1e6).toFixed(0)} MB per day (${Math.round(f.checksPerDay).toLocaleString('en')} checks due a day)`);
   const t = (x: Timing) => `${x.ms.toFixed(0)} ms (${x.cpuMs.toFixed(0)} ms of CPU)`;
   console.log(`  page data rebuild ${t(f.pageData)}; one service's month SLA ${t(f.sla)}; month PDF ${t(f.pdf)}, ${f.pdfKb.toFixed(0)} KB`);
   console.log(`  public page at 50 connections, ${CROWD_S} s: ${f.rps.toFixed(0)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, ${f.crowdErrors} errors`);
