@@ -167,6 +167,14 @@ describe('the operator', () => {
     const item = page.locator(`[data-testid=inquiries] [data-inquiry="${fresh}"]`);
     expect(await item.textContent()).toMatch(/不具合 · フォーム .*受領確認の期限: 残り1時間59分\d+秒/);
     await page.screenshot({ path: join(shots, 'dashboard-inquiries-desktop.png'), fullPage: true });
+    // A new outage while the dashboard is open: its deadline is nearer, and the live poll puts it first.
+    const t = Date.now();
+    const urgent = Number(db.$client.prepare(`INSERT INTO incidents (key, kind, severity, title_ja, started_at, detected_at, aware_at, created_at, updated_at)
+      VALUES ('urgent', 'failure', 'major', '広報啓発WEBサイトの停止', ?, ?, ?, ?, ?)`).run(t - 14 * 60_000, t - 14 * 60_000, t - 60_000, t, t).lastInsertRowid);
+    db.$client.prepare("INSERT INTO incident_services (incident_id, service_id, impact) VALUES (?, 2, 'major_outage')").run(urgent);
+    await page.waitForFunction(() => document.querySelector('[data-testid=next-action]')?.textContent?.includes('広報啓発WEBサイトの停止'), null, { timeout: 20_000 });
+    expect(await page.getAttribute('[data-testid=next-action] a', 'href')).toBe(`/admin/incidents/${urgent}#notice-first_report`);
+    expect(await page.textContent('[data-testid=next-action-left]')).toMatch(/^残り\d+秒（\d\d:\d\dまで）$|^残り[01]分\d+秒（\d\d:\d\dまで）$/);
     await context.close();
   });
 });
