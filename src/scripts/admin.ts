@@ -1,5 +1,6 @@
 import type { DashboardData } from '../lib/monitors/dashboard';
 import type { DashboardLiveWords } from '../lib/i18n-admin';
+import { alarmCodeName, reasonText } from '../lib/probe/reason-text';
 import { countdownText } from '../lib/countdown';
 
 /**
@@ -48,7 +49,7 @@ function readWords(): DashboardLiveWords | null {
 
 /** The dashboard's live part: polls, redraws, and calls attention to unacknowledged alarms. */
 function startDashboard(words: DashboardLiveWords): void {
-  const lang = document.body.getAttribute('data-lang') ?? 'ja';
+  const lang = document.body.getAttribute('data-lang') === 'en' ? 'en' : 'ja';
   const fmt = (ms: number | null): string => ms == null ? '' : new Intl.DateTimeFormat('sv-SE', {
     timeZone: words.zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
   }).format(new Date(ms));
@@ -91,8 +92,9 @@ function startDashboard(words: DashboardLiveWords): void {
     for (const a of alarms) {
       const unacked = a.acknowledgedAt == null;
       const item = el('div', { class: 'alarm' + (unacked ? ' unacked flash' : ''), 'data-alarm-id': a.id, role: unacked ? 'alert' : null },
-        el('strong', null, `${words.severity[a.severity] ?? a.severity} · ${a.monitor} · ${a.code}`), ' ',
-        el('span', null, a.message), el('br'),
+        el('strong', null, `${words.severity[a.severity] ?? a.severity} · ${a.monitor} · ${alarmCodeName(a.code, lang)}`), ' ',
+        el('span', { class: 'probe-reason' }, reasonText(a.message, lang)),
+        el('details', { class: 'probe-output' }, el('summary', null, words.probeOutput), el('code', null, a.message)),
         el('small', null, fmt(a.detectedAt) + (a.recoveredAt ? ` → ${words.recovered} ${fmt(a.recoveredAt)}` : '')));
       if (unacked) item.append(el('form', { method: 'post', action: `/admin/alarms/${a.id}/ack`, class: 'inline ack' }, ' ', el('button', { type: 'submit' }, words.acknowledge)));
       else item.append(' ', el('span', { class: 'badge' }, words.acknowledged));

@@ -92,7 +92,13 @@ describe('the operators dashboard in Chromium', () => {
     expect(await alarm.getAttribute('class')).toMatch(/\bflash\b/);
     expect(await alarm.getAttribute('role')).toBe('alert');
     expect(await alarm.textContent()).toContain('elearning-web');
-    expect(await alarm.textContent()).toContain('connection refused');
+    // The reason in plain Japanese; the probe's own words only folded in a details element.
+    expect(await alarm.locator('strong').innerText()).toBe('重大 · elearning-web · 停止');
+    expect(await alarm.locator('.probe-reason').innerText()).toBe('接続を拒否されました');
+    expect(await alarm.locator('details.probe-output code').isVisible()).toBe(false);
+    expect(await alarm.innerText()).not.toMatch(/connection refused|\bdown\b/);
+    expect(await alarm.locator('details.probe-output code').textContent()).toBe('connection refused');
+    await page.screenshot({ path: 'test-results/admin-alarm-card.png' });
     // It really blinks: the stylesheet's animation runs on it, and the lamp is lit and flashing.
     expect(await alarm.evaluate((el) => getComputedStyle(el).animationName)).toBe('flash');
     expect(await page.getAttribute('#lamp', 'class')).toMatch(/\bon\b.*\bflash\b|\bflash\b.*\bon\b/);

@@ -66,7 +66,12 @@ describe('alarms from the running probe, mailed through SMTP', () => {
       const outageMails = smtp.received.slice(before);
       expect(outageMails.map((m) => m.to[0]).sort()).toEqual(['lead@example.jp', 'ops@example.jp']);
       const body = decodeMail(outageMails[0]!.raw);
-      expect(body).toContain('【障害検知】eラーニングシステム elearning-web: HTTP 500, expected 200-399');
+      // The reason as a sentence (subject and text), the probe's words kept below; times in JST, not GMT+9.
+      expect(body).toContain('【障害検知】eラーニングシステム elearning-web: HTTP 500 が返りました（正常は 200-399）');
+      expect(body).toContain('内容 / Reason: HTTP 500 が返りました（正常は 200-399） / The server answered HTTP 500 (expected 200-399)');
+      expect(body).toContain('監視の出力 / Probe output: HTTP 500, expected 200-399');
+      expect(body).toMatch(/検知 \/ Detected: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST/);
+      expect(body).not.toContain('GMT');
       expect(body).toContain(`https://status.example.jp/admin/incidents/${alarm.incidentId}`);
       expect(listOpenAlarms(db)).toHaveLength(1);
       const sent = notificationsOfIncident(db, alarm.incidentId!);

@@ -122,6 +122,9 @@ describe('the support desk on the built site, through a real SMTP server', () =>
     expect(detail).toContain(DateTime.fromMillis(row.sentAt, { zone: 'Asia/Tokyo' }).toFormat('yyyy-LL-dd HH:mm'));
     expect(detail).toContain('&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;');
     expect(detail).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    // Who raised it, in words: not the internal actor key `form`.
+    expect(detail).toContain('<small>問い合わせフォームから</small>');
+    expect(detail).not.toContain('<small>form</small>');
     expect(detail).not.toContain('<script>alert');
     expect(detail).not.toContain('<img src=x');
   });
@@ -256,6 +259,9 @@ describe('the support desk on the built site, through a real SMTP server', () =>
     expect(summary.slice(0, 4)).toEqual([`${support.items_opened} 件`, `${support.items_closed} 件`, `${support.open_at_end} 件`, `${ack.met}/${ack.met + ack.missed} 件`]);
     expect(summary[6]).toContain(`（${support.minutes}分）`);
     expect(section).toContain(`${support.survey.answers} 件`);
+    // Items name their service as people do (the PDF prints the same table), never by its slug.
+    expect(section).toContain('<td>広報啓発WEBサイト</td>');
+    expect(section).not.toMatch(/<td>(elearning|website)<\/td>/);
     // Aggregates only: no requester's address or text in the client's report.
     for (const page of [report, await (await get('/')).text(), await (await get('/api/v2/summary.json')).text(), await (await get('/history.atom')).text()]) {
       expect(page).not.toContain('learners.example.jp');

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { describeOptions, readOptionFields, optionInputValue } from '../../src/lib/monitors/options';
 import { checkTypes } from '../../src/lib/probe/registry';
+import { adminWords } from '../../src/lib/i18n-admin';
 
 /** Lists of plain values are typed comma-separated, not as JSON; maps stay JSON. */
 describe('monitor option fields', () => {
@@ -19,5 +20,15 @@ describe('monitor option fields', () => {
 
   it('keeps headers as JSON', () => {
     expect(byKey('headers').kind).toBe('json');
+  });
+
+  it('labels every option of every check type in both languages (no key shown as a label)', () => {
+    const missing: string[] = [];
+    for (const [type, check] of Object.entries(checkTypes)) {
+      for (const f of describeOptions(check!.options)) {
+        for (const lang of ['ja', 'en'] as const) if (!adminWords[lang].monitorForm.optionLabels[f.key]) missing.push(`${lang} ${type}.${f.key}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

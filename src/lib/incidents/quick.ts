@@ -4,7 +4,7 @@ import type { Actor } from '../audit';
 import { impacts } from '../../../db/schema/incidents';
 import { AppError } from '../errors';
 import { createIncident, setIncidentTime, parseInput, type Notify } from './verbs';
-import { publicTitle, type QuickImpact } from './titles';
+import { publicTitle } from './titles';
 
 export { quickTitles, type QuickImpact } from './titles';
 

@@ -57,9 +57,7 @@ const mark = (state: TimerResult['state'] | undefined) => (state === 'met' ? '�
 const severityJa = reportWords.severity;
 const S = reportWords.sections;
 const C = reportWords.col;
-const categoryJa: Record<string, string> = {
-  inspection: '定期（定期点検）', preventive: '定期（予防保守）', security: '臨時（セキュリティ保守）', functional: '臨時（機能保守）', external: '臨時（システム外要因）',
-};
+const categoryJa = reportWords.stopCategory;
 const statusJa: Record<string, string> = termsOf('incidentState', 'ja');
 
 export interface Column { header: string; width: number; align?: 'left' | 'right' | 'center' }
@@ -356,7 +354,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   doc.moveDown(1.5);
   doc.fontSize(10);
   const coverLines: [string, string][] = [
-    ['対象期間', `${at(f.period.start)} 〜 ${at(f.period.end)}（${z === 'Asia/Tokyo' ? '日本時間' : z}）`],
+    ['対象期間', `${at(f.period.start)} 〜 ${at(f.period.end)}（${reportWords.zoneName(z)}）`],
     ['年度累計の起点', at(f.yearToDate.start, 'yyyy-LL-dd')],
     ['発行日時', at(meta.issuedAt)],
     ['版', `第${meta.version}版${meta.cutOff !== null ? '（速報）' : '（確定）'}`],

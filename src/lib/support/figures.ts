@@ -26,6 +26,8 @@ export interface SupportItemFigures {
   category: SupportCategory;
   status: SupportStatus;
   serviceSlug: string | null;
+  /** The service's name as the report prints it (Japanese). */
+  serviceName: string | null;
   receivedAt: number;
   acknowledgedAt: number | null;
   closedAt: number | null;
@@ -92,7 +94,7 @@ const tally = (states: (DeskTimerState | null)[]): Tally => ({
 });
 
 interface ItemRow {
-  id: number; channel: SupportChannel; category: SupportCategory; status: SupportStatus; serviceSlug: string | null;
+  id: number; channel: SupportChannel; category: SupportCategory; status: SupportStatus; serviceSlug: string | null; serviceName: string | null;
   receivedAt: number; acknowledgedAt: number | null; ackSentAt: number | null; closedAt: number | null;
 }
 interface EventRow { itemId: number; at: number; toStatus: SupportStatus; reportedVia: string | null; sentAt: number | null; failedAt: number | null }
@@ -100,7 +102,7 @@ interface EventRow { itemId: number; at: number; toStatus: SupportStatus; report
 export function supportFigures(db: Db, period: Interval, now: number, limits: DeskLimits): SupportFigures {
   const c = db.$client;
   const inPeriod = (at: number | null) => at !== null && at >= period.start && at < period.end;
-  const items = c.prepare(`SELECT i.id, i.channel, i.category, i.status, s.slug AS serviceSlug, i.received_at AS receivedAt,
+  const items = c.prepare(`SELECT i.id, i.channel, i.category, i.status, s.slug AS serviceSlug, s.name_ja AS serviceName, i.received_at AS receivedAt,
       i.acknowledged_at AS acknowledgedAt, o.sent_at AS ackSentAt, i.closed_at AS closedAt
     FROM support_items i LEFT JOIN services s ON s.id = i.service_id LEFT JOIN mail_outbox o ON o.id = i.ack_outbox_id
     WHERE i.received_at < ? AND i.status <> 'dismissed' AND (i.received_at >= ? OR i.closed_at IS NULL OR i.closed_at >= ?
@@ -130,7 +132,7 @@ export function supportFigures(db: Db, period: Interval, now: number, limits: De
     const closing = firstClosing.get(i.id);
     const processedAt = closing ? reportedAt(closing) : null;
     return {
-      id: i.id, channel: i.channel, category: i.category, status: i.status, serviceSlug: i.serviceSlug,
+      id: i.id, channel: i.channel, category: i.category, status: i.status, serviceSlug: i.serviceSlug, serviceName: i.serviceName,
       receivedAt: i.receivedAt, acknowledgedAt, closedAt: i.closedAt,
       ack: received ? deskTimer(i.receivedAt, acknowledgedAt, limits.ackH * H, now) : null,
       processing: received && i.category === 'request' ? deskTimer(i.receivedAt, processedAt, limits.processingH * H, now) : null,

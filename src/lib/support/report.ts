@@ -48,7 +48,7 @@ export function supportTables(s: SupportFigures, at: (ms: number | null) => stri
     items: {
       headers: ['受付番号', '経路', '種別', 'サービス', '受付', '受領確認', '完了', '状態', '受領確認判定', '申請処理判定', '当月作業時間'],
       rows: s.items.map((i) => [
-        `#${i.id}`, W.channels[i.channel], W.categories[i.category], i.serviceSlug ?? '–', at(i.receivedAt), at(i.acknowledgedAt), at(i.closedAt),
+        `#${i.id}`, W.channels[i.channel], W.categories[i.category], i.serviceName ?? '–', at(i.receivedAt), at(i.acknowledgedAt), at(i.closedAt),
         W.statuses[i.status], mark(i.ack), mark(i.processing), `${i.minutes}分`,
       ]),
     },
