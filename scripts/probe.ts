@@ -9,7 +9,7 @@ import { publicUrl } from '../src/lib/env';
 import { startJobs } from '../src/lib/jobs/index';
 import { issueMissingFinalReport } from '../src/lib/jobs/monthly-report';
 import { log, captureConsole } from '../src/lib/log';
-import { checkStorage, faultOfWrite, type StorageFault } from '../src/lib/storage';
+import { checkStorage, faultOfWrite, fileIdentityOf, replacedFileReleased, type StorageFault } from '../src/lib/storage';
 import { reportError } from './lib/cli';
 import { settleInterruptedBackups } from '../src/lib/backup/backup';
 import { backupDir } from '../src/lib/backup/files';
@@ -66,10 +66,21 @@ async function main(): Promise<void> {
   };
   const waitOutFault = async (fault: StorageFault) => {
     await jobs?.stop();
+    const old = fileIdentityOf(db);
+    const replaced = fault.cause === 'file_replaced' || fault.cause === 'file_gone';
+    // The old file is let go of at once; the new one is opened by a new start, once no
+    // process holds the old one (the site too), so it never takes in the old write-ahead log.
+    if (replaced) db.$client.close();
+    let toldHolders = false;
     for (;;) {
-      if (fault.cause === 'file_replaced') break; // a start opens the new file
-      if (fault.cause === 'file_gone') {
-        if (existsSync(path)) break;
+      if (replaced) {
+        if (existsSync(path)) {
+          const { released, holders, keptAside } = old ? replacedFileReleased(old) : { released: true, holders: [], keptAside: [] };
+          if (keptAside.length > 0) log.warn('probe.old_log_kept', { files: keptAside, message: 'the replaced file\'s write-ahead log was left behind; it is kept under these names (put it beside a copy of the old file, named <file>-wal, to read its last transactions)' });
+          if (released) break;
+          if (!toldHolders) log.warn('probe.waiting_for_release', { holders, message: `the database file was replaced; the worker opens the new one once every process has closed the old one (processes ${holders.join(', ')}: restart them if they do not)` });
+          toldHolders = true;
+        }
       } else {
         try {
           if (!checkStorage(db)) {

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { readEnv, publicUrl } from '../src/lib/env';
 import { loadConfig } from '../src/lib/config';
-import { openDatabase } from '../src/lib/db';
+import { openDatabase, type Db } from '../src/lib/db';
+import { checkStorage, fileIdentityOf, replacedFileReleased } from '../src/lib/storage';
 import { AppError } from '../src/lib/errors';
 import { log } from '../src/lib/log';
 import { reportError } from './lib/cli';
@@ -92,7 +93,7 @@ function startProbe(env: NodeJS.ProcessEnv): { child: () => ChildProcess | null;
  * ever ends: it holds the one copy of the built site, renders the public answers into
  * `cache` and the snapshot, and answers what `proxy` forwards to it, all off this thread.
  */
-function startRenderThread(cache: AnswerCache, proxy: SiteProxy): { stop: () => Promise<void> } {
+function startRenderThread(cache: AnswerCache, proxy: SiteProxy): RenderThread {
   const ext = extname(import.meta.filename);
   const file = ext === '.ts' ? join(root, 'src/lib/status/render-thread.ts') : join(import.meta.dirname, 'render-thread.mjs');
   let worker: Worker | null = null;
@@ -121,16 +122,68 @@ function startRenderThread(cache: AnswerCache, proxy: SiteProxy): { stop: () => 
     });
   };
   launch();
+  const stop = () => new Promise<void>((done) => {
+    stopping = true;
+    const w = worker;
+    if (!w || cache.port === null) return done();
+    const force = setTimeout(() => void w.terminate(), 2000);
+    w.once('exit', () => { clearTimeout(force); done(); });
+    w.postMessage({ type: 'stop' });
+  });
   return {
-    stop: () => new Promise<void>((done) => {
-      stopping = true;
-      const w = worker;
-      if (!w) return done();
-      const force = setTimeout(() => void w.terminate(), 2000);
-      w.once('exit', () => { clearTimeout(force); done(); });
-      w.postMessage({ type: 'stop' });
-    }),
+    stop,
+    start: () => {
+      stopping = false;
+      launch();
+    },
   };
+}
+
+interface RenderThread {
+  /** Ends the thread; its connections to the database close with it. */
+  stop: () => Promise<void>;
+  /** Starts it again after stop. */
+  start: () => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The database file replaced under the running site (`mv` of another file onto
+ * DATABASE_PATH, or one deleted and put back): the site lets go of the old file (the render
+ * thread and its own connection), waits until no process holds it (the worker lets go too,
+ * scripts/probe.ts), then opens the new one. Nothing opens the new file while a connection
+ * to the old one lives: they share the old write-ahead log by its name, and the new file
+ * would take it in.
+ */
+async function reopenReplaced(path: string, old: Db, renderThread: RenderThread): Promise<Db> {
+  const identity = fileIdentityOf(old)!;
+  log.error('start.database_replaced', { message: `the database file ${path} was replaced; the site lets go of the old file and opens the new one once no process holds the old one` });
+  await renderThread.stop();
+  old.$client.close();
+  let told = false;
+  for (;;) {
+    if (existsSync(path)) {
+      const { released, holders, keptAside } = replacedFileReleased(identity);
+      if (keptAside.length > 0) log.warn('start.old_log_kept', { files: keptAside, message: 'the replaced file\'s write-ahead log was left behind; it is kept under these names (put it beside a copy of the old file, named <file>-wal, to read its last transactions)' });
+      if (released) break;
+      if (!told) log.warn('start.waiting_for_release', { holders, message: `waiting for processes ${holders.join(', ')} to close the old database file (restart them if they do not)` });
+      told = true;
+    }
+    await sleep(1000);
+  }
+  for (;;) {
+    try {
+      const db = openDatabase(path, { mustExist: true });
+      renderThread.start();
+      log.info('start.database_reopened', { path });
+      return db;
+    } catch (err) {
+      if (!told) log.error('start.cannot_open', { message: (err as Error).message });
+      told = true;
+      await sleep(5000);
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -138,7 +191,7 @@ async function main(): Promise<void> {
   const config = loadConfig(env.CONFIG_PATH);
   const proxies = trustedProxies(config.trusted_proxies);
   if (!existsSync(entry)) throw new AppError('CONFIG', `the site is not built (${entry} is missing): run npm run build, or npm start`);
-  const db = openDatabase(env.DATABASE_PATH);
+  let db = openDatabase(env.DATABASE_PATH);
   if (db.$client.prepare('SELECT count(*) FROM services').pluck().get() === 0) loadSampleApart(env.DATABASE_PATH);
 
   // This thread never loads the site: it serves the cache and the assets, and forwards the
@@ -206,6 +259,17 @@ async function main(): Promise<void> {
 
   const probe = env.PROBE === 'on' ? startProbe(process.env) : null;
   let stopping = false;
+  // Looks under the database file every 5 s; a replaced one is let go of and the new one opened.
+  let reopening = false;
+  const watch = setInterval(() => {
+    if (reopening || stopping || checkStorage(db)?.cause !== 'file_replaced') return;
+    reopening = true;
+    void reopenReplaced(env.DATABASE_PATH, db, renderThread).then((opened) => {
+      db = opened;
+      reopening = false;
+    });
+  }, 5000);
+  watch.unref();
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;

@@ -12,3 +12,4 @@ export * from './subscriptions';
 export * from './support';
 export * from './locations';
 export * from './clock';
+export * from './alerts';

@@ -70,7 +70,7 @@ const ja = {
   monitorForm: {
     typeLabels: {
       http: 'HTTP(S) ページの応答', tcp: 'TCPポートの接続', ping: '死活（ping）', dns: 'DNSの名前解決', tls: 'SSL証明書の期限', mysql: 'MySQLへの接続',
-      ftp: 'FTPへの接続', 'page-health': 'ページの健全性（リンク切れ）', resources: 'CPU・ディスク・メモリ・通信量', push: '外部からの通知（プッシュ）',
+      ftp: 'FTPへの接続', 'page-health': 'ページの健全性（リンク切れ）', resources: 'CPU・ディスク・メモリ・通信量', push: '外部からの通知（プッシュ）', external: '他の監視ツールのアラート（Alertmanager・Zabbix）',
     } as Record<string, string>,
     changeType: '種類を切り替える',
     changeTypeHint: '入力済みの共通項目はそのまま残ります。',
@@ -86,6 +86,7 @@ const ja = {
       mysql: 'mysql://ユーザー:パスワード@ホスト:ポート/データベース の形で入力してください（ユーザーは必須）。',
       ftp: 'ftp://ユーザー:パスワード@ホスト:ポート（パスなし）または ftps:// の形で入力してください。',
       push: '16〜128文字のトークン（英数字と「-」「_」）を入力してください。',
+      external: 'アラートのラベル条件を入力してください（例: service="elearning", severity="critical"）。Zabbix では host="web01" やタグ名も使えます。',
     } as Record<string, string>,
     optionInvalid: 'この項目の値が正しくありません。説明を確認してください。',
     optionLabels: {
@@ -95,7 +96,7 @@ const ja = {
       warn_days: '警告する残り日数', critical_days: '重大とする残り日数', servername: 'サーバー名（SNI）', record_type: 'DNSレコードの種類', server: '問い合わせ先のDNSサーバー',
       expected: '期待する応答', expect_banner: '期待する接続時の応答', count: '送信回数', degraded_loss_pct: '「遅い」とみなす損失率（%）', tls: 'TLSの使い方',
       list_path: '一覧を取得するパス', depth: 'たどる深さ', max_links: '確認するリンクの上限', external: '外部サイトへのリンクも確認する', concurrency: '同時に確認する数',
-      every_s: '送信間隔（秒）', grace_s: '猶予（秒）', devices: '対象のデバイス', mountpoints: '対象のマウントポイント',
+      every_s: '送信間隔（秒）', source: 'アラートの送信元（「アラート送信元」で作成した識別名）', grace_s: '猶予（秒）', devices: '対象のデバイス', mountpoints: '対象のマウントポイント',
       network_warn_bytes_s: '警告する通信量（バイト毎秒）', network_critical_bytes_s: '重大とする通信量（バイト毎秒）',
       redirect_to_private: '内部ネットワークのアドレスへのリダイレクトもたどる', ca: '信頼する認証局の証明書（PEM形式、自己署名の場合）',
       cpu_warn_pct: 'CPU使用率の警告値（%）', cpu_critical_pct: 'CPU使用率の重大値（%）', memory_warn_pct: 'メモリ使用率の警告値（%）',
@@ -260,6 +261,13 @@ const ja = {
     monitors: '監視', noMonitors: '監視はまだありません。', defaultValue: '既定値',
     remove: 'この監視を削除', removed: '削除済み', removeNote: '削除しても記録は残り、この監視があった期間の稼働率・監視率は変わりません。',
   },
+  alertSources: {
+    title: 'アラート送信元', nav: 'アラート送信元', name: '識別名 (英小文字・数字・ハイフン)', kind: '種類', kinds: { alertmanager: 'Prometheus Alertmanager', zabbix: 'Zabbix' } as Record<string, string>,
+    silence: '無通信とみなすまでの時間（分）', silenceNote: 'この時間、送信元から何も届かない（Watchdog アラートも届かない）間、その送信元を使う監視は「監視なし」になり、正常とはみなしません。',
+    add: '送信元を追加', revoke: '失効させる', revoked: '失効', active: '有効', lastHeard: '最終受信', never: '未受信',
+    tokenOnce: 'このトークンは今回だけ表示されます。監視ツールの設定に控えてください。サーバーにはハッシュ値のみ保存されます。',
+    url: '送信先URL', confirmRevoke: '失効させると、この送信元からの送信はすべて拒否されます。', none: '送信元はまだありません。',
+  },
   agents: {
     title: '監視場所とエージェント', nav: '監視場所', location: '監視場所', name: '識別名 (英小文字・数字・ハイフン)', labelJa: '表示名 (日本語)', labelEn: '表示名 (英語)',
     control: '制御用の監視対象 (URL、任意)', controlNote: 'この場所のネットワークが正常かを確かめる宛先です。失敗している間、この場所の結果は停止の判定に使いません。',
@@ -360,7 +368,7 @@ const en: AdminWords = {
   monitorForm: {
     typeLabels: {
       http: 'HTTP(S) page answers', tcp: 'TCP port open', ping: 'Alive (ping)', dns: 'DNS resolves', tls: 'SSL certificate expiry', mysql: 'MySQL connects',
-      ftp: 'FTP connects', 'page-health': 'Page health (broken links)', resources: 'CPU, disk, memory, traffic', push: 'Push from outside',
+      ftp: 'FTP connects', 'page-health': 'Page health (broken links)', resources: 'CPU, disk, memory, traffic', push: 'Push from outside', external: 'Alerts of another monitoring tool (Alertmanager, Zabbix)',
     },
     changeType: 'Switch type',
     changeTypeHint: 'What you typed in the common fields is kept.',
@@ -376,6 +384,7 @@ const en: AdminWords = {
       mysql: 'Enter mysql://user:password@host:port/database (user required).',
       ftp: 'Enter ftp://user:password@host:port (no path) or ftps://….',
       push: 'Enter a secret of 16 to 128 letters, digits, - or _.',
+      external: 'Enter the alert\'s label matchers (for example service="elearning", severity="critical"). For Zabbix, host="web01" and tag names work too.',
     },
     optionInvalid: 'This value is not valid; see the description.',
     optionLabels: {
@@ -385,7 +394,7 @@ const en: AdminWords = {
       warn_days: 'Warn days before', critical_days: 'Critical days before', servername: 'Server name (SNI)', record_type: 'DNS record type', server: 'DNS server to ask',
       expected: 'Expected answer', expect_banner: 'Expected greeting', count: 'Packets to send', degraded_loss_pct: 'Loss taken as slow (%)', tls: 'TLS mode',
       list_path: 'Path to list', depth: 'Depth to follow', max_links: 'Most links to check', external: 'Also check links to other sites', concurrency: 'Checks at once',
-      every_s: 'Interval (s)', grace_s: 'Grace (s)', devices: 'Devices', mountpoints: 'Mount points',
+      every_s: 'Interval (s)', source: 'Alert source (the name made under Alert sources)', grace_s: 'Grace (s)', devices: 'Devices', mountpoints: 'Mount points',
       network_warn_bytes_s: 'Traffic to warn at (bytes/s)', network_critical_bytes_s: 'Traffic taken as critical (bytes/s)',
       redirect_to_private: 'Also follow redirects to internal network addresses', ca: 'Trusted CA certificate (PEM, for a self-signed server)',
       cpu_warn_pct: 'CPU use to warn at (%)', cpu_critical_pct: 'CPU use taken as critical (%)', memory_warn_pct: 'Memory use to warn at (%)',
@@ -550,6 +559,13 @@ const en: AdminWords = {
     monitors: 'Monitors', noMonitors: 'No monitor yet.', defaultValue: 'default',
     remove: 'Remove this monitor', removed: 'Removed', removeNote: 'Its records stay: the figures of the time it watched do not change.',
   },
+  alertSources: {
+    title: 'Alert sources', nav: 'Alert sources', name: 'Name (lower-case letters, digits, hyphens)', kind: 'Kind', kinds: { alertmanager: 'Prometheus Alertmanager', zabbix: 'Zabbix' } as Record<string, string>,
+    silence: 'Silent after (minutes)', silenceNote: 'While nothing arrives from the source for this long (not even its Watchdog alert), its monitors are unmonitored, never counted as up.',
+    add: 'Add source', revoke: 'Revoke', revoked: 'Revoked', active: 'Active', lastHeard: 'Last heard from', never: 'Never',
+    tokenOnce: 'This token is shown only now. Keep it in the monitoring tool\'s settings; the site stores only its hash.',
+    url: 'Address to send to', confirmRevoke: 'Once revoked, everything this source sends is refused.', none: 'No source yet.',
+  },
   agents: {
     title: 'Probe locations and agents', nav: 'Locations', location: 'Location', name: 'Name (lower-case letters, digits, hyphens)', labelJa: 'Label (Japanese)', labelEn: 'Label (English)',
     control: 'Control target (URL, optional)', controlNote: 'A target that proves this location\'s own network works. While it fails, the location\'s results do not vote.',
@@ -697,6 +713,8 @@ export interface DashboardLiveWords {
   noAlarms: string; acknowledge: string; acknowledged: string; recovered: string; noIncidents: string; nearest: string; probeOutput: string;
   overdue: string; draft: string; live: string; stale: string; paused: string;
   status: Record<string, string>; severity: Record<string, string>; timers: Record<string, string>;
+  /** What each timer waits for (the next action's words), and the words when nothing is due. */
+  waitsFor: Record<string, string>; noAction: string;
   /** The zone the dashboard's times are shown in. */
   zone: string;
 }
@@ -708,6 +726,7 @@ export function dashboardLiveWords(lang: AdminLang, zone: string): DashboardLive
     noIncidents: t.dashboard.noIncidents, nearest: t.dashboard.nearest, overdue: t.incident.overdue, draft: t.incident.draft, live: t.dashboard.live,
     stale: t.dashboard.stale, paused: t.dashboard.paused, status: t.dashboard.status, severity: t.dashboard.severity,
     timers: Object.fromEntries(Object.entries(timerNames).map(([k, v]) => [k, v[lang]])),
+    waitsFor: t.notice.waitsFor, noAction: t.dashboard.noAction,
     zone,
   };
 }

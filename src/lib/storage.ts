@@ -1,4 +1,4 @@
-import { statSync, statfsSync, accessSync, utimesSync, constants } from 'node:fs';
+import { statSync, statfsSync, accessSync, utimesSync, readdirSync, renameSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Db } from './db';
 
@@ -21,6 +21,8 @@ export interface FileIdentity {
   path: string;
   dev: number;
   ino: number;
+  /** The write-ahead log (`-wal`) and shared index (`-shm`) that went with the file when it was opened. */
+  companions: Array<{ path: string; dev: number; ino: number }>;
 }
 
 const identities = new WeakMap<object, FileIdentity>();
@@ -29,7 +31,15 @@ const identities = new WeakMap<object, FileIdentity>();
 export function rememberFileIdentity(client: object, path: string): void {
   try {
     const st = statSync(path);
-    identities.set(client, { path, dev: st.dev, ino: st.ino });
+    const companions = [`${path}-wal`, `${path}-shm`].flatMap((p) => {
+      try {
+        const c = statSync(p);
+        return [{ path: p, dev: c.dev, ino: c.ino }];
+      } catch {
+        return [];
+      }
+    });
+    identities.set(client, { path, dev: st.dev, ino: st.ino, companions });
   } catch {
     // In-memory or not yet created: nothing to compare.
   }
@@ -110,4 +120,65 @@ export function storageFaultOf(err: unknown, path = 'the database'): StorageFaul
     return { cause: 'io_error', message: `${path} failed to read or write (${code}): ${text}` };
   }
   return null;
+}
+
+/**
+ * The processes of this host (that this user may look at) holding the file `id` open:
+ * each one's open files are read from /proc. Empty once every handle of it is closed.
+ */
+export function processesHolding(id: Pick<FileIdentity, 'dev' | 'ino'>): number[] {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return [];
+  }
+  const holders: number[] = [];
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone, or another user's
+    }
+    for (const fd of fds) {
+      try {
+        const st = statSync(`/proc/${pid}/fd/${fd}`);
+        if (st.dev === id.dev && st.ino === id.ino) {
+          holders.push(Number(pid));
+          break;
+        }
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return holders;
+}
+
+/**
+ * After the database file was replaced (or deleted and put back): whether the new file may
+ * be opened. Not while any process still holds the old one: its connections share the old
+ * write-ahead log, which carries the old file's name, and the new file would take it in.
+ * Once all have let go, a log or shared index of the old file left behind (its last holder
+ * was killed) is moved aside under a name of its own, so nothing opens the new file with it.
+ */
+export function replacedFileReleased(old: FileIdentity): { released: boolean; holders: number[]; keptAside: string[] } {
+  const holders = processesHolding(old);
+  if (holders.length > 0) return { released: false, holders, keptAside: [] };
+  const keptAside: string[] = [];
+  for (const c of old.companions) {
+    try {
+      const st = statSync(c.path);
+      if (st.dev !== c.dev || st.ino !== c.ino) continue;
+      // SQLite writes nothing more into a file moved away (SQLITE_READONLY_DBMOVED), so the
+      // old file's last transactions may be in its log only: kept, never deleted.
+      const aside = `${c.path}.of-replaced-${old.ino}`;
+      renameSync(c.path, aside);
+      keptAside.push(aside);
+    } catch {
+      // removed by its last holder, or moved aside by the other process
+    }
+  }
+  return { released: true, holders, keptAside };
 }

@@ -81,10 +81,9 @@ export function recordSettings(db: Db, monitorId: number, next: MonitorSettings,
   const insert = statement(db, 'INSERT OR REPLACE INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability) VALUES (?, ?, ?, ?)');
   const kept = settingRows(db, monitorId).length > 0;
   if (kept || everChecked(db, monitorId)) {
+    // The values until now, kept from the beginning, once the first change is recorded.
     if (!kept) insert.run(monitorId, 0, now.quorum, now.countsForAvailability ? 1 : 0);
     insert.run(monitorId, at, next.quorum, next.countsForAvailability ? 1 : 0);
-  } else {
-    statement(db, 'DELETE FROM monitor_setting_history WHERE monitor_id = ?').run(monitorId);
   }
   statement(db, 'UPDATE monitors SET quorum = ?, counts_for_availability = ? WHERE id = ?').run(next.quorum, next.countsForAvailability ? 1 : 0, monitorId);
 }

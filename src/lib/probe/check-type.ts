@@ -20,6 +20,8 @@ export interface CheckOutcome {
   latencyMs: number | null;
   reason: string | null;
   warnings?: CheckWarning[];
+  /** Nothing could be known (an external monitor's source is silent): no check is written, so the time is unmonitored. */
+  unmonitored?: boolean;
 }
 
 export interface CheckTarget<Options> {

@@ -259,7 +259,8 @@ export class Probe {
     // Stamped with the wall clock as it reads when the check ends, less how long it took: a
     // step while it ran leaves no stamp from the clock before it.
     const startedAt = Date.now() - Math.round(performance.now() - startedMono);
-    const result: CheckResult = { monitorId: row.id, at: startedAt, ...outcome };
+    if (outcome.unmonitored) return;
+    const result: CheckResult = { monitorId: row.id, at: startedAt, status: outcome.status, latencyMs: outcome.latencyMs, error: outcome.error, ...(outcome.warnings ? { warnings: outcome.warnings } : {}) };
     if (this.abort.signal.aborted && !this.running && result.status === 'down') return; // cut short by shutdown: not a real result
     if (this.lost) return;
     this.buffer.push(result);

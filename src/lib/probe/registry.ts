@@ -9,6 +9,7 @@ import { ftpCheck } from './checks/ftp';
 import { pageHealthCheck } from './checks/page-health';
 import { resourcesCheck } from './checks/resources';
 import { pushCheck } from './checks/push';
+import { externalCheck } from './checks/external';
 import { jsonPath } from '../errors';
 
 /** Every check type the probe can run, by its `type` name. */
@@ -23,6 +24,7 @@ export const checkTypes: Record<string, CheckType<any>> = {
   'page-health': pageHealthCheck,
   resources: resourcesCheck,
   push: pushCheck,
+  external: externalCheck,
 };
 
 export interface TargetProblem {

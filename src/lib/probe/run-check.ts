@@ -19,6 +19,8 @@ export interface CheckFinding {
   latencyMs: number | null;
   error: string | null;
   warnings?: CheckWarning[];
+  /** Nothing could be known: the probe writes no check (see CheckOutcome.unmonitored). */
+  unmonitored?: boolean;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function runCheckOnce(spec: CheckSpec, signal: AbortSignal, db?: Db
     }, signal);
     const finding: CheckFinding = { status: outcome.status, latencyMs: outcome.latencyMs, error: outcome.reason };
     if (outcome.warnings && outcome.warnings.length > 0) finding.warnings = outcome.warnings;
+    if (outcome.unmonitored) finding.unmonitored = true;
     return finding;
   } catch (err) {
     // A check module must not throw; if one does, the target is reported down and checking goes on.
