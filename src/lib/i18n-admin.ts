@@ -713,6 +713,8 @@ export interface DashboardLiveWords {
   noAlarms: string; acknowledge: string; acknowledged: string; recovered: string; noIncidents: string; nearest: string; probeOutput: string;
   overdue: string; draft: string; live: string; stale: string; paused: string;
   status: Record<string, string>; severity: Record<string, string>; timers: Record<string, string>;
+  /** What each timer waits for (the next action's words), and the words when nothing is due. */
+  waitsFor: Record<string, string>; noAction: string;
   /** The zone the dashboard's times are shown in. */
   zone: string;
 }
@@ -724,6 +726,7 @@ export function dashboardLiveWords(lang: AdminLang, zone: string): DashboardLive
     noIncidents: t.dashboard.noIncidents, nearest: t.dashboard.nearest, overdue: t.incident.overdue, draft: t.incident.draft, live: t.dashboard.live,
     stale: t.dashboard.stale, paused: t.dashboard.paused, status: t.dashboard.status, severity: t.dashboard.severity,
     timers: Object.fromEntries(Object.entries(timerNames).map(([k, v]) => [k, v[lang]])),
+    waitsFor: t.notice.waitsFor, noAction: t.dashboard.noAction,
     zone,
   };
 }

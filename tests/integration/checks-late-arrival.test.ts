@@ -153,7 +153,10 @@ describe('checks stamped later than now', () => {
       // The agent's last result is 50 s ahead (within its offset); one an hour ahead is not.
       located.record(osaka, [{ monitorId: 1, at: now - MIN, status: 'up', latencyMs: 40, error: null }, { monitorId: 1, at: now + 50_000, status: 'up', latencyMs: 40, error: null }, { monitorId: 1, at: now + 3_600_000, status: 'down', latencyMs: null, error: 'HTTP 503' }]);
       // The wrong clock's outage opened an alarm dated an hour ahead.
-      c.prepare(`INSERT INTO alarms (monitor_id, kind, code, severity, message, started_at, detected_at) VALUES (1, 'outage', 'down', 'critical', 'HTTP 503', ?, ?)`).run(now + 3_600_000, now + 3_660_000);
+      const alarm = c.prepare(`INSERT INTO alarms (monitor_id, kind, code, severity, message, started_at, detected_at) VALUES (1, 'outage', 'down', 'critical', 'HTTP 503', ?, ?)`).run(now + 3_600_000, now + 3_660_000).lastInsertRowid;
+      const mail = enqueueMail(t.db, { to: 'ops@example.jp', subject: '【障害検知】', text: 't', kind: 'alarm' }, now + 3_660_000);
+      c.prepare('UPDATE mail_outbox SET sent_at = ?, next_attempt_at = NULL WHERE id = ?').run(now + 3_661_000, mail);
+      c.prepare(`INSERT INTO alarm_notifications (alarm_id, event, recipient, outbox_id, queued_at, sent_at) VALUES (?, 'outage', 'ops@example.jp', ?, ?, ?)`).run(alarm, mail, now + 3_660_000, now + 3_661_000);
       processRollups(t.db, 'Asia/Tokyo', now + 3_700_000);
       expect(c.prepare('SELECT count(*) FROM check_rollups_hourly WHERE start > ?').pluck().get(now)).toBe(1);
 
@@ -173,6 +176,8 @@ describe('checks stamped later than now', () => {
       expect(c.prepare('SELECT sum(up) FROM check_rollups_hourly').pluck().get()).toBe(10);
       // Its timers run from now, not from a time that has not come.
       expect(c.prepare('SELECT started_at, detected_at FROM alarms').raw().get()).toEqual([now, now]);
+      expect(c.prepare('SELECT queued_at, sent_at FROM alarm_notifications').raw().get()).toEqual([now, now]);
+      expect(c.prepare('SELECT created_at, sent_at FROM mail_outbox').raw().get()).toEqual([now, now]);
       // Nothing more to set aside: no second step is recorded.
       expect(setAsideFutureChecks(t.db, now, null)).toBeNull();
     } finally {

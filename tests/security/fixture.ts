@@ -112,6 +112,8 @@ export async function startHostileSite(env: Record<string, string> = {}, now = D
   const webCheck = (c.prepare("SELECT id FROM monitors WHERE slug = 'web-check'").get() as { id: number }).id;
   c.prepare(`INSERT INTO alarms (monitor_id, kind, code, severity, message, started_at, detected_at) VALUES (?, 'outage', 'down', 'critical', ?, ?, ?)`)
     .run(webCheck, hostile('alarmMessage'), now - 30 * MIN, now - 20 * MIN);
+  // A clock step the worker saw, waiting for an admin's review.
+  c.prepare(`INSERT INTO clock_steps (seen_at, offset_ms, seen_by) VALUES (?, ?, 'running')`).run(now - 5 * MIN, 3_600_000);
   // An inquiry to the support desk, typed by a stranger.
   const supportItem = raiseFromForm(setup, { email: 'learner@example.jp', name: hostile('supportName'), service: 'web', category: 'bug', body: hostile('supportBody') },
     { userId: null, lang: 'ja' }, now, deskOptions(loadConfig(undefined), 'http://localhost'));
@@ -122,6 +124,7 @@ export async function startHostileSite(env: Record<string, string> = {}, now = D
     'monitors/[id]': String(webCheck),
     'services/[id]': first('services'),
     'alarms/[id]': first('alarms'),
+    'clock-steps/[id]': first('clock_steps'),
     'support/[id]': String(supportItem),
     '[month]': monthOf(now, 'Asia/Tokyo'),
     '[file]': 'v1.pdf',

@@ -102,9 +102,9 @@ export function setAsideFutureChecks(db: Db, now: number, seenOffsetMs: number |
 }
 
 /**
- * Alarms and draft incidents that set-aside checks dated in the future are dated now, so no
- * timer runs from a time that has not come and none ends before it began. Returns how many
- * times were moved.
+ * Alarms, draft incidents and alarm mail that set-aside checks dated in the future are dated
+ * now, so no timer runs from a time that has not come and none ends before it began.
+ * Returns how many times were moved.
  */
 function redateFuture(db: Db, now: number): number {
   const c = db.$client;
@@ -115,6 +115,13 @@ function redateFuture(db: Db, now: number): number {
   }
   for (const column of ['started_at', 'detected_at']) {
     moved += c.prepare(`UPDATE incidents SET ${column} = ? WHERE draft = 1 AND ${column} > ?`).run(now, limit).changes;
+  }
+  // The incident timers read when the alarm mail was queued and sent.
+  for (const column of ['queued_at', 'sent_at']) {
+    moved += c.prepare(`UPDATE alarm_notifications SET ${column} = ? WHERE ${column} > ?`).run(now, limit).changes;
+  }
+  for (const column of ['created_at', 'sent_at']) {
+    moved += c.prepare(`UPDATE mail_outbox SET ${column} = ? WHERE ${column} > ?`).run(now, limit).changes;
   }
   return moved;
 }
