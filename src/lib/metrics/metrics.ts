@@ -9,7 +9,7 @@ import { threadStats } from './thread-stats';
 /**
  * `/metrics` in the Prometheus text format: what an operator's Prometheus watches about the
  * site itself. Read from the database at each scrape (the monitors, the probe's checks, the
- * mail outbox, the agents) and from the render thread's memory (render cycles, the answer
+ * mail outbox, the agents, the alert sources) and from the render thread's memory (render cycles, the answer
  * cache), which is why the route is answered there. Labels carry monitor and location slugs:
  * this is for operators' tools, never shown to the public.
  */
