@@ -48,6 +48,8 @@ const ja = {
     last_admin: '最後の保守管理者のアカウントは無効にできません。', already_exists: '既に登録されています。', already_marked: '既に誤検知として登録されています。',
     not_scheduled: '予定中の計画停止ではありません。', not_in_progress: '実施中の計画停止ではありません。', finished: '終了または中止済みです。',
     not_found: '見つかりません。', length: '長さが正しくありません。', mismatch: '確認用の入力が一致しません。',
+    not_begun: 'この月はまだ始まっていません。', still_running: 'この月はまだ終わっていません。確定版は月が終わってから発行できます（今までの分は速報として発行できます）。',
+    month_ended: 'この月は終わっています。確定版を発行してください。', issued_meanwhile: '同時に別の版が発行されました。もう一度お試しください。',
   },
   login: {
     title: 'ログイン', email: 'メールアドレス', password: 'パスワード', code: '確認コード（2段階認証を設定している場合）', submit: 'ログイン',
@@ -346,6 +348,8 @@ const en: AdminWords = {
     last_admin: 'The last admin cannot be removed.', already_exists: 'Already registered.', already_marked: 'Already marked as a false positive.',
     not_scheduled: 'This planned stop is not scheduled.', not_in_progress: 'This planned stop is not in progress.', finished: 'It has finished or was cancelled.',
     not_found: 'Not found.', length: 'The length is wrong.', mismatch: 'The two entries do not match.',
+    not_begun: 'This month has not begun yet.', still_running: 'This month is still running: its final report can be issued once it ends (a provisional report up to now can be issued).',
+    month_ended: 'This month has ended: issue its final report.', issued_meanwhile: 'Another version was issued meanwhile. Please try again.',
   },
   login: {
     title: 'Sign in', email: 'E-mail', password: 'Password', code: 'Code (if two-step sign-in is on)', submit: 'Sign in',
@@ -713,6 +717,8 @@ export interface DashboardLiveWords {
   noAlarms: string; acknowledge: string; acknowledged: string; recovered: string; noIncidents: string; nearest: string; probeOutput: string;
   overdue: string; draft: string; live: string; stale: string; paused: string;
   status: Record<string, string>; severity: Record<string, string>; timers: Record<string, string>;
+  /** What each timer waits for (the next action's words), and the words when nothing is due. */
+  waitsFor: Record<string, string>; noAction: string;
   /** The zone the dashboard's times are shown in. */
   zone: string;
 }
@@ -724,6 +730,7 @@ export function dashboardLiveWords(lang: AdminLang, zone: string): DashboardLive
     noIncidents: t.dashboard.noIncidents, nearest: t.dashboard.nearest, overdue: t.incident.overdue, draft: t.incident.draft, live: t.dashboard.live,
     stale: t.dashboard.stale, paused: t.dashboard.paused, status: t.dashboard.status, severity: t.dashboard.severity,
     timers: Object.fromEntries(Object.entries(timerNames).map(([k, v]) => [k, v[lang]])),
+    waitsFor: t.notice.waitsFor, noAction: t.dashboard.noAction,
     zone,
   };
 }

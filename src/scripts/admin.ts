@@ -132,6 +132,22 @@ function startDashboard(words: DashboardLiveWords): void {
     tickCountdowns();
   }
 
+  /** The next action, redrawn like the rest: a new incident overnight takes its place at the top. */
+  function renderNextAction(next: DashboardData['nextAction']): void {
+    const box = document.getElementById('next-action-body');
+    if (!box) return;
+    if (!next) {
+      box.replaceChildren(el('p', { class: 'note' }, words.noAction));
+      return;
+    }
+    const title = lang === 'en' && next.titleEn ? next.titleEn : next.titleJa;
+    box.replaceChildren(el('p', null,
+      el('a', { href: `/admin/incidents/${next.incidentId}#${next.anchor}` }, el('strong', null, words.waitsFor[next.timer] ?? words.timers[next.timer] ?? '')),
+      ` · ${title} (${words.timers[next.timer] ?? ''}): `,
+      el('span', { class: 'countdown', 'data-deadline': next.deadline, 'data-testid': 'next-action-left' })));
+    tickCountdowns();
+  }
+
   let lastOk = Date.now();
   async function poll(): Promise<void> {
     try {
@@ -146,6 +162,7 @@ function startDashboard(words: DashboardLiveWords): void {
       renderAlarms(data.alarms);
       renderMonitors(data.services);
       renderIncidents(data.incidents);
+      renderNextAction(data.nextAction);
       const unacked = data.alarms.some((a) => a.acknowledgedAt == null);
       const lamp = document.getElementById('lamp');
       lamp?.classList.toggle('on', unacked);

@@ -58,6 +58,14 @@ async function signIn(page: Page, who: { email: string; password: string }, next
   await page.waitForURL(`${url}${next}`);
 }
 
+/** Ids used more than once on the page (a label would focus the wrong field). */
+function duplicateIds(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+    return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  });
+}
+
 describe('the operator', () => {
   it('reads the next action first, with the time left in words, and lands on the button that does it', async () => {
     // An outage the operator became aware of 5 minutes ago: the first report (15 min from detection) is the next thing due.
@@ -80,6 +88,7 @@ describe('the operator', () => {
     const due = DateTime.fromMillis(now - 5 * 60_000 + 15 * 60_000, { zone: 'Asia/Tokyo' }).toFormat('HH:mm');
     expect(left).toMatch(new RegExp(`^残り(9|10)分\\d{1,2}秒（${due}まで）$`));
     await page.screenshot({ path: join(shots, 'dashboard-next-action-phone.png'), fullPage: true });
+    expect(await duplicateIds(page)).toEqual([]);
 
     await page.click('[data-testid=next-action] a');
     await page.waitForURL(new RegExp(`/admin/incidents/${id}#notice-first_report$`));
@@ -87,8 +96,7 @@ describe('the operator', () => {
     expect(await page.getAttribute('[data-testid=timers] tbody tr:first-child', 'data-timer')).toBe('first_report');
     expect(await page.textContent('[data-testid=timers] tbody tr:first-child [data-deadline]')).toMatch(/^残り\d+分\d+秒（\d\d:\d\dまで）$/);
     // One id per field: the label of the expected recovery focuses its own box.
-    const ids = await page.evaluate(() => [...document.querySelectorAll('[id]')].map((e) => e.id));
-    expect(ids.length).toBe(new Set(ids).size);
+    expect(await duplicateIds(page)).toEqual([]);
     await page.click('label[for=f-note-eta]');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-note-eta');
     await page.fill('#f-note-first_report', '調査中です。');
@@ -110,6 +118,7 @@ describe('the operator', () => {
       await page.fill('#f-scheduledStart', start.toFormat("yyyy-LL-dd'T'HH:mm"));
       await page.fill('#f-scheduledEnd', start.plus({ hours }).toFormat("yyyy-LL-dd'T'HH:mm"));
     };
+    expect(await duplicateIds(page)).toEqual([]);
     await fill('定期点検', day.set({ hour: 19 }), 2);
     expect(await page.isChecked('#f-announce')).toBe(true);
     await page.click('main form[method=post] button[type=submit]');
@@ -158,6 +167,14 @@ describe('the operator', () => {
     const item = page.locator(`[data-testid=inquiries] [data-inquiry="${fresh}"]`);
     expect(await item.textContent()).toMatch(/不具合 · フォーム .*受領確認の期限: 残り1時間59分\d+秒/);
     await page.screenshot({ path: join(shots, 'dashboard-inquiries-desktop.png'), fullPage: true });
+    // A new outage while the dashboard is open: its deadline is nearer, and the live poll puts it first.
+    const t = Date.now();
+    const urgent = Number(db.$client.prepare(`INSERT INTO incidents (key, kind, severity, title_ja, started_at, detected_at, aware_at, created_at, updated_at)
+      VALUES ('urgent', 'failure', 'major', '広報啓発WEBサイトの停止', ?, ?, ?, ?, ?)`).run(t - 14 * 60_000, t - 14 * 60_000, t - 60_000, t, t).lastInsertRowid);
+    db.$client.prepare("INSERT INTO incident_services (incident_id, service_id, impact) VALUES (?, 2, 'major_outage')").run(urgent);
+    await page.waitForFunction(() => document.querySelector('[data-testid=next-action]')?.textContent?.includes('広報啓発WEBサイトの停止'), null, { timeout: 20_000 });
+    expect(await page.getAttribute('[data-testid=next-action] a', 'href')).toBe(`/admin/incidents/${urgent}#notice-first_report`);
+    expect(await page.textContent('[data-testid=next-action-left]')).toMatch(/^残り\d+秒（\d\d:\d\dまで）$|^残り[01]分\d+秒（\d\d:\d\dまで）$/);
     await context.close();
   });
 });

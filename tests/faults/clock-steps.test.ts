@@ -13,7 +13,7 @@ import { openClockSteps } from '../../src/lib/checks/quarantine';
 import { serviceAvailabilityFor } from '../../src/lib/sla/month';
 import { monthOf, monthPeriod } from '../../src/lib/time';
 import type { Db } from '../../src/lib/db';
-import { checkHealth } from '../../src/lib/health';
+import { checkHealth, probeBeating } from '../../src/lib/health';
 import { parseConfig } from '../../src/lib/config';
 
 // Debian's faketime library, preloaded into the worker itself (the `faketime` command would
@@ -64,6 +64,10 @@ describe('clock steps', () => {
     await new Promise((r) => setTimeout(r, 3 * 3000));
     expect(readLease(t.db, PROBE_LEASE)?.pid).toBe(behind.pid);
     expect(logEvents(behind.output(), 'probe.lease_lost')).toEqual([]);
+    // The site judges it by its beat too: its renewed_at an hour old says nothing.
+    const health = checkHealth(t.db, parseConfig({}), Date.now());
+    expect(health.ok).toBe(true);
+    expect(probeBeating(t.db, parseConfig({}))).toBe(true);
     const killedAt = Date.now();
     behind.process.kill('SIGKILL');
     await waitFor(() => readLease(t.db, PROBE_LEASE)?.pid === normal.pid, 10_000, 50);

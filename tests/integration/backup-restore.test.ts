@@ -218,6 +218,9 @@ describe('online backup and verified restore', () => {
     expect(mail[0]).toMatchObject({ kind: 'alarm', toAddr: 'ops@example.jp' });
     expect(mail[0]!.subject).toContain('Backup failed');
     expect(mail[0]!.text).toContain('preparing the backup folder');
+    // The time as operators read it: JST, not the zone's identifier.
+    expect(mail[0]!.text).toMatch(/時刻 \/ time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST\n/);
+    expect(mail[0]!.text).not.toContain('Asia/Tokyo');
     db.$client.close();
   });
 

@@ -37,6 +37,9 @@ describe('/metrics on the built site', () => {
     enqueueMail(t.db, { to: 'ops@example.jp', subject: '【障害検知】', text: '…', kind: 'alarm' }, now - 90_000);
     t.db.$client.prepare(`INSERT INTO probe_locations (slug, label_ja, token_hash, created_at, last_contact_at, clock_offset_ms, lag_ms)
       VALUES ('osaka', '大阪', ?, ?, ?, 2500, 7000)`).run('0'.repeat(64), now - 3_600_000, now - 10_000);
+    // An Alertmanager source heard from a minute ago, silent after 10 minutes.
+    t.db.$client.prepare("INSERT INTO alert_sources (slug, kind, token_hash, silence_after_s, created_at, last_heard_at) VALUES ('prom', 'alertmanager', ?, 600, ?, ?)")
+      .run('0'.repeat(64), now - 3_600_000, now - 60_000);
     const config = join(t.dir, 'config.json');
     // The site sees 10.9.9.9 only through the trusted proxy on 127.0.0.1.
     writeFileSync(config, JSON.stringify({
@@ -88,6 +91,8 @@ describe('/metrics on the built site', () => {
     expect(sample(text, 'status_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(90);
     expect(sample(text, 'status_agent_clock_offset_seconds{location="osaka"}')).toBe(2.5);
     expect(sample(text, 'status_agent_lag_seconds{location="osaka"}')).toBe(7);
+    expect(sample(text, 'status_alert_source_last_heard_age_seconds{source="prom",kind="alertmanager"}')).toBeGreaterThanOrEqual(60);
+    expect(sample(text, 'status_alert_source_silent{source="prom",kind="alertmanager"}')).toBe(0);
     expect(sample(text, 'status_render_cycles_total')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'status_render_cycle_last_seconds')).toBeGreaterThan(0);
     expect(sample(text, 'status_answer_cache_entries')).toBeGreaterThan(1);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { DateTime } from 'luxon';
 import { startSite, type RunningSite } from '../helpers/site';
 import { tempDir } from '../helpers/temp';
 import { openDatabase } from '../../src/lib/db';
@@ -66,4 +67,18 @@ describe('the pages people read', () => {
     expect([...seen].filter((p) => /^\/reports\/\d{4}-\d{2}$/.test(p)).length).toBeGreaterThanOrEqual(2);
     expect(found).toEqual([]);
   }, 120_000);
+
+  it('a report issued from a stale page is refused in Japanese, not with the terminal\'s English', async () => {
+    const month = DateTime.now().setZone('Asia/Tokyo').toFormat('yyyy-LL');
+    // The page for a running month offers a provisional report; a stale or altered form asks for the final one.
+    const res = await fetch(`${site.url}/reports/${month}`, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie, origin: site.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ kind: 'final' }),
+    });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('<p class="ng" role="alert">この月はまだ終わっていません。確定版は月が終わってから発行できます（今までの分は速報として発行できます）。</p>');
+    expect(html).not.toContain('--provisional');
+  });
 });

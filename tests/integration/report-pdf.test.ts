@@ -33,6 +33,16 @@ describe('the monthly PDF report', () => {
   });
   afterAll(() => t.close());
 
+  it('names monitors by their service, target and kind, never by an internal slug', () => {
+    const flat = squash(text);
+    const start = flat.lastIndexOf('8.監視実績');
+    const section = flat.slice(start, flat.indexOf('検知件数:', start));
+    expect(section).toContain('HTTP(S)ページの応答');
+    // Each row starts with the service's name, then the target: the slug (`web-http`) would come first otherwise.
+    expect(section).toMatch(/(広報啓発WEBサイト|eラーニングシステム)http:\/\/127\.0\.0\.1:9\//);
+    expect(section).not.toMatch(/[a-z-]+http:\/\/127\.0\.0\.1/);
+  });
+
   it('is an A4 PDF with page numbers and a table of contents', () => {
     const info = spawnSync('pdfinfo', [out], { encoding: 'utf8' }).stdout;
     expect(info).toMatch(/Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/);

@@ -8,6 +8,7 @@ import { remindUpcomingMaintenances } from '../../src/lib/subscriptions/notify';
 import { monthFigures } from '../../src/lib/sla/month';
 import { parseConfig } from '../../src/lib/config';
 import { systemActor } from '../../src/lib/audit';
+import { dashboardData } from '../../src/lib/monitors/dashboard';
 
 const admin = { id: 1, email: 'admin@example.jp' };
 const H = 3_600_000;
@@ -71,11 +72,13 @@ describe('announcing a planned stop', () => {
     if (!r.saved) throw new Error('not saved');
     expect(r.stop.announcedAt).toBeNull();
     expect(outbox()).toEqual([]);
+    expect(dashboardData(db, saved).nextStop).toMatchObject({ id: r.stop.id, announced: false });
     expect(monthFigures({ db, config, now: start - DAY }, '2026-12').stops[0]).toMatchObject({ noticeDays: null, noticeMet: false });
     // Saved 17 days ahead, announced only 10 days ahead: the notice is 10 days, the rule broken.
     expect(currentWarnings(db, getStop(db, r.stop.id)!, ruleOptionsOf(config), start - 10 * DAY)).toEqual(['notice']);
     announceStop(db, admin, getStop(db, r.stop.id)!, mail, start - 10 * DAY);
     expect(getStop(db, r.stop.id)!.announcedAt).toBe(start - 10 * DAY);
+    expect(dashboardData(db, start - 10 * DAY).nextStop).toMatchObject({ id: r.stop.id, announced: true });
     expect(monthFigures({ db, config, now: start + 3 * H }, '2026-12').stops[0]).toMatchObject({ noticeDays: 10, noticeMet: false });
   });
 

@@ -71,7 +71,16 @@ export function storeAlerts(db: Db, source: AlertSource, alerts: readonly Incomi
       const labels = JSON.stringify(a.labels);
       const was = current.get(source.id, a.fingerprint) as { state: string; startsAt: number; labels: string } | undefined;
       const same = was && was.state === a.state && was.startsAt === a.startsAt && was.labels === labels;
-      const late = was && was.state === 'resolved' && a.state === 'firing' && a.startsAt <= was.startsAt;
+      const late = was && was.state === 'resolved' && a.state === 'firing' && (a.startsAt <= was.startsAt || was.startsAt === 0);
+      // A resolution that does not carry its start (Zabbix's recovery) keeps the stored one.
+      if (was && a.state === 'resolved' && a.startsAt === 0) {
+        if (was.state === 'resolved') unchanged++;
+        else {
+          c.prepare("UPDATE external_alerts SET state = 'resolved', ends_at = ?, updated_at = ? WHERE source_id = ? AND fingerprint = ?").run(a.endsAt, now, source.id, a.fingerprint);
+          stored++;
+        }
+        continue;
+      }
       if (same || late) {
         unchanged++;
         continue;
@@ -82,4 +91,38 @@ export function storeAlerts(db: Db, source: AlertSource, alerts: readonly Incomi
     c.prepare('UPDATE alert_sources SET last_heard_at = ? WHERE id = ?').run(now, source.id);
     return { ok: true, stored, unchanged };
   })();
+}
+
+/**
+ * What the Zabbix media type script (deploy/zabbix/status-site.js) sends: the problem's
+ * event id (the same in its recovery message), the trigger, severity, host, the event's
+ * value (1 problem, 0 recovery) and its tags. The alert's labels are `host`, `severity`,
+ * `trigger`, `alertname` (the trigger again) and each tag by name.
+ */
+export const zabbixPayload = z.strictObject({
+  event_id: z.string().regex(/^\d{1,20}$/, 'must be Zabbix\'s event id ({EVENT.ID})'),
+  trigger_name: z.string().min(1).max(1000),
+  severity: z.string().min(1).max(100),
+  host: z.string().min(1).max(255),
+  value: z.enum(['0', '1']),
+  recovery_event_id: z.string().regex(/^\d{0,20}$/, 'must be Zabbix\'s recovery event id ({EVENT.RECOVERY.ID})').optional(),
+  tags: z.array(z.strictObject({ tag: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a tag name usable as a label'), value: z.string().max(1000) })).max(100).default([]),
+  /** When the event happened (epoch seconds, {EVENT.DATE} and {EVENT.TIME} in the script); now when absent. */
+  event_ts: z.number().int().positive().optional(),
+});
+
+export function alertsFromZabbix(body: unknown, now: number): IncomingAlert[] | string {
+  const parsed = zabbixPayload.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return `${jsonPath(issue.path)}: ${issue.message}`;
+  }
+  const z1 = parsed.data;
+  if (z1.value === '0' && !z1.recovery_event_id) return '$.recovery_event_id: a recovery (value 0) names its recovery event';
+  const labels: Record<string, string> = {};
+  for (const t of z1.tags) labels[t.tag] = t.value;
+  Object.assign(labels, { host: z1.host, severity: z1.severity.toLowerCase(), trigger: z1.trigger_name, alertname: z1.trigger_name });
+  const at = z1.event_ts ? z1.event_ts * 1000 : now;
+  // The problem's start is not in a recovery message: the stored one stands (see storeAlerts).
+  return [{ fingerprint: `zabbix:${z1.event_id}`, labels, state: z1.value === '1' ? 'firing' : 'resolved', startsAt: z1.value === '1' ? at : 0, endsAt: z1.value === '0' ? at : null }];
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Db } from '../db';
 import { enqueueMail } from '../mail/outbox';
 import { formatInZone } from '../time';
+import { zoneLabel } from '../i18n';
 import { log } from '../log';
 
 /**
@@ -22,7 +23,7 @@ export function raiseBackupAlarm(db: Db, operators: readonly string[], message: 
         text: [
           `データベースのバックアップに失敗しました。 / The database backup failed.`,
           '',
-          `時刻 / time: ${formatInZone(now, zone, 'yyyy-LL-dd HH:mm:ss')} (${zone})`,
+          `時刻 / time: ${formatInZone(now, zone, 'yyyy-LL-dd HH:mm:ss')} ${zoneLabel(zone)}`,
           `サーバー / host: ${host}`,
           `内容 / what happened: ${message}`,
           '',

@@ -9,7 +9,7 @@ import { threadStats } from './thread-stats';
 /**
  * `/metrics` in the Prometheus text format: what an operator's Prometheus watches about the
  * site itself. Read from the database at each scrape (the monitors, the probe's checks, the
- * mail outbox, the agents) and from the render thread's memory (render cycles, the answer
+ * mail outbox, the agents, the alert sources) and from the render thread's memory (render cycles, the answer
  * cache), which is why the route is answered there. Labels carry monitor and location slugs:
  * this is for operators' tools, never shown to the public.
  */
@@ -52,6 +52,8 @@ export async function renderMetrics(db: Db, now: number): Promise<{ contentType:
   const agentLag = gauge('status_agent_lag_seconds', 'Site clock minus the newest result\'s time at the agent\'s last contact (spool backlog included)', ['location']);
   const agentOffset = gauge('status_agent_clock_offset_seconds', 'Site clock minus the agent\'s clock at its last contact', ['location']);
   const agentContact = gauge('status_agent_last_contact_age_seconds', 'Seconds since the agent last reached the site', ['location']);
+  const sourceHeard = gauge('status_alert_source_last_heard_age_seconds', 'Seconds since an alert source (Alertmanager, Zabbix) last delivered; past its silence time its monitors are unmonitored', ['source', 'kind']);
+  const sourceSilent = gauge('status_alert_source_silent', '1 while an alert source has been silent longer than its silence time (or never delivered)', ['source', 'kind']);
   const cycleLast = gauge('status_render_cycle_last_seconds', 'Duration of the latest render cycle of the public answers');
   const cycleSeconds = counter('status_render_cycle_seconds_total', 'Time spent in render cycles');
   const cycles = counter('status_render_cycles_total', 'Render cycles finished');
@@ -111,6 +113,14 @@ export async function renderMetrics(db: Db, now: number): Promise<{ contentType:
     if (a.lastContactAt !== null) agentContact.set(labels, seconds(now - a.lastContactAt));
     if (a.lagMs !== null) agentLag.set(labels, seconds(a.lagMs));
     if (a.offsetMs !== null) agentOffset.set(labels, a.offsetMs / 1000);
+  }
+
+  const sources = q.prepare('SELECT slug, kind, last_heard_at AS lastHeardAt, silence_after_s AS silenceAfterS FROM alert_sources WHERE revoked_at IS NULL ORDER BY id')
+    .all() as { slug: string; kind: string; lastHeardAt: number | null; silenceAfterS: number }[];
+  for (const src of sources) {
+    const labels = { source: src.slug, kind: src.kind };
+    if (src.lastHeardAt !== null) sourceHeard.set(labels, seconds(now - src.lastHeardAt));
+    sourceSilent.set(labels, src.lastHeardAt === null || now - src.lastHeardAt > src.silenceAfterS * 1000 ? 1 : 0);
   }
 
   const t = threadStats();

@@ -20,7 +20,8 @@ export interface DashboardData {
   nextAction: { incidentId: number; titleJa: string; titleEn: string | null; timer: string; deadline: number; anchor: string } | null;
   /** Support items received and not yet taken up (status received), newest first. */
   inquiries: Array<{ id: number; receivedAt: number; channel: string; category: string; ackDeadline: number | null }>;
-  nextStop: { id: number; titleJa: string; titleEn: string | null; status: string; scheduledStart: number; scheduledEnd: number } | null;
+  /** `announced`: the client's notice was sent (a stop not yet announced is shown as 未告知). */
+  nextStop: { id: number; titleJa: string; titleEn: string | null; status: string; scheduledStart: number; scheduledEnd: number; announced: boolean } | null;
 }
 
 const UNACKED_RECOVERED = `SELECT a.id FROM alarms a WHERE a.acknowledged_at IS NULL AND a.recovery_detected_at IS NOT NULL ORDER BY a.detected_at DESC LIMIT 50`;
@@ -86,6 +87,6 @@ export function dashboardData(db: Db, now = Date.now(), limits: TimerLimits = de
     drafts: drafts.length,
     nextAction: urgent ? { incidentId: urgent.id, titleJa: urgent.titleJa, titleEn: urgent.titleEn, timer: urgent.nearest!.key, deadline: urgent.nearest!.deadline, anchor: timerAnchor[urgent.nearest!.key] ?? 'timers' } : null,
     inquiries,
-    nextStop: stop ? { id: stop.id, titleJa: stop.titleJa, titleEn: stop.titleEn, status: stop.status, scheduledStart: stop.scheduledStart, scheduledEnd: stop.scheduledEnd } : null,
+    nextStop: stop ? { id: stop.id, titleJa: stop.titleJa, titleEn: stop.titleEn, status: stop.status, scheduledStart: stop.scheduledStart, scheduledEnd: stop.scheduledEnd, announced: stop.announcedAt !== null } : null,
   };
 }

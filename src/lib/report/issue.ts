@@ -112,14 +112,14 @@ export async function issueReport(db: Db, config: Config, month: string, options
   parseMonth(month);
   const now = options.now ?? Date.now();
   const period = monthPeriod(month, config.zone);
-  if (period.start > now) throw new AppError('VALIDATION', `month ${month} has not begun yet`);
+  if (period.start > now) throw new AppError('VALIDATION', `month ${month} has not begun yet`, [{ path: 'month', message: 'not_begun' }]);
   const running = period.end > now;
   const ends = formatInZone(period.end, config.zone, 'yyyy-LL-dd HH:mm');
   if (running && !options.provisional) {
-    throw new AppError('VALIDATION', `month ${month} is still running (it ends ${ends} ${config.zone}): its final report can be issued only after that; for a provisional report (速報) up to now, add --provisional`);
+    throw new AppError('VALIDATION', `month ${month} is still running (it ends ${ends} ${config.zone}): its final report can be issued only after that; for a provisional report (速報) up to now, add --provisional`, [{ path: 'kind', message: 'still_running' }]);
   }
   if (!running && options.provisional) {
-    throw new AppError('VALIDATION', `month ${month} has ended (${ends} ${config.zone}): issue its final report, without --provisional`);
+    throw new AppError('VALIDATION', `month ${month} has ended (${ends} ${config.zone}): issue its final report, without --provisional`, [{ path: 'kind', message: 'month_ended' }]);
   }
   // A final report closes its month first: from then on, its settings are those it was reported with.
   if (!running) closeMonth(db, config, month, now);
@@ -131,7 +131,7 @@ export async function issueReport(db: Db, config: Config, month: string, options
   const cutOff = running ? now : null;
   const row = c.transaction(() => {
     // Another process may have issued one while this was rendering: never reuse a version number.
-    if (nextVersion() !== version) throw new AppError('CONFLICT', `report ${month} v${version} was issued meanwhile; try again`);
+    if (nextVersion() !== version) throw new AppError('CONFLICT', `report ${month} v${version} was issued meanwhile; try again`, [{ path: '_', message: 'issued_meanwhile' }]);
     const id = Number(c.prepare('INSERT INTO reports (month, version, created_at, trigger, sha256, size, pdf, csv_sha256, csv, provisional, cut_off, figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(month, version, now, trigger, sha256(pdf), pdf.length, pdf, sha256(csv), csv, running ? 1 : 0, cutOff, JSON.stringify(figures)).lastInsertRowid);
     if (options.siteUrl) {

@@ -9,8 +9,9 @@ import type { DailyLatency } from './response-times';
 import type { VersionChanges } from './versions';
 import { supportTables } from '../support/report';
 import { termsOf, judgeText, type Judged } from '../i18n';
-import { reportWords } from '../i18n-admin';
+import { reportWords, adminWords } from '../i18n-admin';
 import { clientTarget } from '../monitors/secrets';
+import { reasonText } from '../probe/reason-text';
 
 /**
  * The monthly SLA report as a Japanese A4 PDF (REPORT.md). Text is set in Noto Sans JP,
@@ -546,6 +547,10 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
     { size: 7.5, colors: f.rows.map((r) => [null, null, null, null, r.met === false ? NG : r.met ? OK : null, null]) },
   );
 
+  // Monitors are named by their service and target: a monitor's slug is an internal name.
+  const serviceNames = new Map(f.services.map((s) => [s.service.slug, s.service.nameJa]));
+  const serviceNameOf = (slug: string) => serviceNames.get(slug) ?? slug;
+
   // 8. Monitoring.
   w.section('8. 監視実績');
   w.table(
@@ -553,7 +558,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
       { header: '誤検知', width: 40, align: 'right' }, { header: '最大値', width: 50, align: 'right' }, { header: '監視欠測', width: 60, align: 'right' }],
     f.monitors.map((m) => {
       const max = data.responses.maxByMonitor.get(m.id) ?? null;
-      return [`${m.slug}\n${clientTarget(m.type, m.target)}`, m.type, `間隔 ${m.intervalS}秒・${m.confirm}回連続失敗で停止・タイムアウト ${m.timeoutS}秒${m.countsForAvailability ? '' : '（稼働率に算入しない）'}`,
+      return [`${serviceNameOf(m.serviceSlug)}\n${clientTarget(m.type, m.target)}`, adminWords.ja.monitorForm.typeLabels[m.type] ?? m.type, `間隔 ${m.intervalS}秒・${m.confirm}回連続失敗で停止・タイムアウト ${m.timeoutS}秒${m.countsForAvailability ? '' : '（稼働率に算入しない）'}`,
         String(m.detections), String(m.falsePositives), max === null ? '–' : `${max} ms`, formatDuration(m.unmonitoredMs)];
     }),
     { size: 7 },
@@ -593,13 +598,13 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   }
   const tls = f.monitors.filter((m) => m.type === 'tls');
   const certs = data.certWarnings;
-  w.para(tls.length ? `SSL証明書の監視: ${tls.map((m) => m.slug).join('、')}（期限が近づくと警告します）。当月の検知 ${tls.reduce((a, m) => a + m.detections, 0)} 件。`
+  w.para(tls.length ? `SSL証明書の監視: ${tls.map((m) => clientTarget(m.type, m.target)).join('、')}（期限が近づくと警告します）。当月の検知 ${tls.reduce((a, m) => a + m.detections, 0)} 件。`
     : certs.length ? 'SSL証明書の期限はHTTPS監視が確認しています（証明書専用の監視項目はありません）。' : 'SSL証明書の期限を監視する項目は設定されていません。', { size: 8.5 });
   if (certs.length === 0) w.para('当月、SSL証明書の期限に関する警告はありません。', { size: 8.5 });
   else {
     w.para(`当月のSSL証明書の警告 ${certs.length} 件（うち月末時点で未解除 ${certs.filter((c) => c.clearedAt === null).length} 件）。`, { size: 8.5 });
     w.table([{ header: '監視', width: 90 }, { header: '重大度', width: 50, align: 'center' }, { header: '内容', width: 170 }, { header: '発生', width: 80 }, { header: '解除', width: 80 }],
-      certs.map((c) => [c.monitorSlug, c.severity === 'critical' ? '重大' : '警告', c.message, at(c.startedAt), c.clearedAt === null ? '未解除' : at(c.clearedAt)]),
+      certs.map((c) => [serviceNameOf(c.serviceSlug), c.severity === 'critical' ? '重大' : '警告', reasonText(c.message, 'ja'), at(c.startedAt), c.clearedAt === null ? '未解除' : at(c.clearedAt)]),
       { size: 8, colors: certs.map((c) => [null, c.severity === 'critical' ? NG : null, null, null, c.clearedAt === null ? NG : OK]) });
   }
 
