@@ -48,8 +48,14 @@ export function startAgentSender(siteUrl: string, token: string, ids: readonly n
       windowStart = windowEnd;
       const post = () => fetch(`${siteUrl}/api/agent/v1/results`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
       const t0 = performance.now();
-      const res = await post().catch(() => (sender.resets++, post()));
-      const text = await res.text();
+      const answered = await post().catch(() => (sender.resets++, post())).then(async (res) => ({ res, text: await res.text() })).catch(() => null);
+      if (!answered) {
+        // No answer twice (the site gone): refused; the loop goes on until stopped.
+        sender.failures++;
+        await new Promise((r) => setTimeout(r, o.everyMs));
+        continue;
+      }
+      const { res, text } = answered;
       sender.latencies.push(performance.now() - t0);
       // Anything but a JSON answer saying ok (a 503 while the site starts, a refusal) is
       // counted as refused; a real agent keeps those results and sends them again.
