@@ -122,7 +122,8 @@ async function collect(zone: Zone): Promise<Outputs> {
   });
   const refused = await issue('final');
   expect(refused.status).toBe(400);
-  expect(await refused.text()).toContain(`month ${running} is still running`);
+  // Said in the admin's language, never the command line's English.
+  expect(await refused.text()).toContain('この月はまだ終わっていません');
   expect((await issue('provisional')).status).toBe(303);
   expect(await get(`/reports/${running}`, true)).toMatch(/第1版（[^）]+）【速報・\d{4}-\d\d-\d\d \d\d:\d\d 時点】/);
 
