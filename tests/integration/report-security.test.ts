@@ -53,13 +53,17 @@ describe('the security section of the monthly report lists the probe\'s certific
     const section = text.slice(text.lastIndexOf('11. セキュリティ'), text.lastIndexOf('12. 問合せ'));
     const flat = squash(section);
     expect(flat).toContain(squash('当月のSSL証明書の警告 2 件（うち月末時点で未解除 1 件）。'));
-    expect(flat).toContain(squash('TLS certificate expires in 12 days (2026-10-10)'));
+    // The reason in the client's words with the expiry date beside it, never the probe's English.
+    expect(flat).toContain('SSL証明書の有効期限まであと12日です');
+    expect(flat).toContain('（2026-10-10）');
     expect(flat).toContain(squash('2026-10-03 10:15'));
-    expect(flat).toContain(squash('TLS certificate expires in 6 days (2026-11-02)'));
+    expect(flat).toContain('SSL証明書の有効期限まであと6日です');
+    expect(flat).toContain('（2026-11-02）');
     expect(flat).toContain('未解除');
     expect(flat).toContain('重大');
-    expect(flat).not.toContain(squash('expires in 20 days'));
-    expect(flat).not.toContain(squash('expires in 25 days'));
+    expect(flat).not.toContain('TLScertificate');
+    expect(flat).not.toContain('あと20日');
+    expect(flat).not.toContain('あと25日');
     expect(flat).not.toContain('disk');
   });
 
