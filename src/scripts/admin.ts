@@ -16,8 +16,15 @@ const BEEP_EVERY_MS = 2000;
 /** Without a good answer for this long the dashboard says its figures are stale. */
 const STALE_AFTER_MS = 20_000;
 
+/**
+ * How far the site's clock is ahead of this browser's, read once from the page: countdowns run
+ * on the site's time, so a wrong clock on the operator's computer never shows a wrong time left.
+ */
+const serverNow = Number(document.body.getAttribute('data-server-now'));
+const clockOffsetMs = Number.isFinite(serverNow) && serverNow > 0 ? serverNow - Date.now() : 0;
+
 function tickCountdowns(): void {
-  const now = Date.now();
+  const now = Date.now() + clockOffsetMs;
   const lang = document.body.getAttribute('data-lang') === 'en' ? 'en' : 'ja';
   const zone = document.body.getAttribute('data-zone') ?? 'Asia/Tokyo';
   for (const el of document.querySelectorAll<HTMLElement>('[data-deadline]')) {
