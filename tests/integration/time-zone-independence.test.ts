@@ -46,6 +46,7 @@ const stamp = (s: string) => s
   .replace(/\d{4}-\d\d-\d\d \d\d:\d\d(\s*)発行/g, '<now>$1発行')
   .replace(/issued \d{4}-\d\d-\d\d \d\d:\d\d/g, 'issued <now>')
   .replace(/<p class="updated">[\s\S]*?<\/p>/g, '<p class="updated"><now></p>')
+  .replace(/data-server-now="\d+"/g, 'data-server-now="<now>"')
   .replace(/sha256 [0-9a-f]{64}/g, 'sha256 <hash>')
   .replace(/\/_astro\/[^"']+/g, '/_astro/<asset>')
   .replace(/name="csrf[^"]*" value="[^"]*"/g, 'name="csrf" value="<token>"');
