@@ -203,6 +203,7 @@ const ja = {
       agent_clock_skew: 'エージェントの時計がサイトの時計と大きくずれているため、その結果を受け付けていません。エージェントのNTP設定を確認してください。',
       agent_silent: 'エージェントからの連絡が途絶えています。連絡が戻るまで、その監視場所の結果は停止の判定に使いません。',
       mail_unconfirmed: 'メールサーバーが受け取ったまま送信完了を返さなかったメールがあります。届いている可能性があるため再送していません。宛先に届いたか確認してください。',
+      delivery_failed: '通知先（Webhook・Slack・Teams）への送信を諦めたメッセージがあります。通知先の画面で理由を確認してください。',
     } as Record<string, string>,
   },
   incident: {
@@ -503,6 +504,7 @@ const en: AdminWords = {
       agent_clock_skew: 'An agent clock is far off the site clock, so its results are refused. Check NTP on the agent.',
       agent_silent: 'A probe agent has stopped reporting. Until it does again, its location does not vote.',
       mail_unconfirmed: 'The mail server took some messages without confirming them. They may have arrived, so they are not sent again: check with their recipients.',
+      delivery_failed: 'Some messages to notification destinations (webhook, Slack, Teams) were given up. See the destinations page for the reason.',
     },
   },
   incident: {
