@@ -41,7 +41,9 @@ export interface Destination {
   lastSentAt: number | null;
 }
 
+/** Blank (on an edit: keep the saved one) or an http(s) URL. */
 const httpUrl = z.string().trim().max(2000).refine((v) => {
+  if (v === '') return true;
   try {
     const u = new URL(v);
     return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
@@ -56,7 +58,7 @@ const checkbox = z.union([z.boolean(), z.literal('on'), z.literal('')]).transfor
 export const destinationSchema = z.strictObject({
   name: z.string().trim().min(1).max(80),
   kind: z.enum(destinationKinds),
-  url: z.union([z.literal(''), httpUrl]).default(''),
+  url: httpUrl.default(''),
   lang: z.enum(['ja', 'en']).default('ja'),
   alarms: checkbox,
   incidents: checkbox,
