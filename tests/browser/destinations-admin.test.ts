@@ -14,7 +14,7 @@ let url: string;
 let db: Db;
 
 beforeAll(async () => {
-  [ctx, browser, rx] = await Promise.all([startAdminSite({ PUBLIC_URL: 'https://status.example.jp' }), launchBrowser(), startReceiver()]);
+  [ctx, browser, rx] = await Promise.all([startAdminSite(), launchBrowser(), startReceiver()]);
   url = ctx.site.url;
   db = openDatabase(ctx.dbPath, { migrate: false });
 });
@@ -86,7 +86,7 @@ describe('the destinations admin page in Chromium', () => {
     expect(await sendPendingDeliveries(db)).toEqual({ sent: 1, failed: 0 });
     const got = rx.received.find((r) => r.path === '/hook-secret-path')!;
     const payload = new Webhook(secret).verify(got.body, got.headers as Record<string, string>) as Record<string, string>;
-    expect(payload).toMatchObject({ type: 'test', language: 'ja', url: 'https://status.example.jp/admin/destinations' });
+    expect(payload).toMatchObject({ type: 'test', language: 'ja', url: `${url}/admin/destinations` });
 
     // Edit (the URL left blank keeps the saved one), pause, delete: each in the audit log.
     await page.locator('tr[data-destination="Slack運用"] a', { hasText: '編集' }).click();
