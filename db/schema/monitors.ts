@@ -27,14 +27,21 @@ export const monitors = sqliteTable('monitors', {
 
 /**
  * The settings that decide a monitor's figures, as they were from `from` on (SLA.md, Figures
- * over time): its quorum and whether it counts toward availability. Before the first row, the
- * first row's values; with no row, the monitor's own columns. `from` 0: since the beginning.
+ * over time): its quorum, whether it counts toward availability, the failures that confirm an
+ * outage, its interval (the gap allowance), its timeout and the service it belongs to. Before
+ * the first row, the first row's values; with no row, the monitor's own columns. `from` 0:
+ * since the beginning. A null in the later columns (never written so) reads as the monitor's column.
  */
 export const monitorSettingHistory = sqliteTable('monitor_setting_history', {
   monitorId: integer().notNull().references(() => monitors.id, { onDelete: 'cascade' }),
   from: integer().notNull(),
   quorum: integer(),
   countsForAvailability: integer({ mode: 'boolean' }).notNull(),
+  confirm: integer(),
+  intervalS: integer(),
+  timeoutS: integer(),
+  /** The id of the service it belonged to. */
+  serviceId: integer(),
 }, (t) => [primaryKey({ columns: [t.monitorId, t.from] })]);
 
 /** Times an admin paused a monitor: unmonitored time, labelled as paused. `end` null while paused. */

@@ -187,7 +187,17 @@ const ja = {
     review: '確認済みにする',
   },
   health: {
-    stopped: '監視が止まっています', warning: '監視に関する注意',
+    stopped: '監視が止まっています', warning: '監視に関する注意', technical: '技術的な詳細（英語）',
+    seconds: (cause: string, s: number): string | null => {
+      const n = Math.abs(s);
+      switch (cause) {
+        case 'probe_stale': case 'lease_held_elsewhere': case 'lease_holder_gone': return `最後の応答は ${n} 秒前です。`;
+        case 'agent_silent': return `${n} 秒前から連絡がありません。`;
+        case 'agent_clock_skew': return `時計のずれ ${n} 秒（${s > 0 ? '進み' : '遅れ'}）。`;
+        case 'clock_step': return `時刻の変化 ${n} 秒（${s < 0 ? '戻り' : '進み'}）。`;
+        default: return null;
+      }
+    },
     causes: {
       disk_full: 'データベースのディスクが一杯です。空きを作ると監視プロセスは自動で再開します。',
       read_only: 'データベースに書き込めません（読み取り専用）。',
@@ -514,7 +524,17 @@ const en: AdminWords = {
     review: 'Mark as reviewed',
   },
   health: {
-    stopped: 'Monitoring has stopped', warning: 'Monitoring notice',
+    stopped: 'Monitoring has stopped', warning: 'Monitoring notice', technical: 'Technical detail',
+    seconds: (cause, s) => {
+      const n = Math.abs(s);
+      switch (cause) {
+        case 'probe_stale': case 'lease_held_elsewhere': case 'lease_holder_gone': return `Last heard from ${n} s ago.`;
+        case 'agent_silent': return `Not heard from for ${n} s.`;
+        case 'agent_clock_skew': return `Clock off by ${n} s (${s > 0 ? 'ahead' : 'behind'}).`;
+        case 'clock_step': return `Clock stepped ${n} s (${s < 0 ? 'back' : 'ahead'}).`;
+        default: return null;
+      }
+    },
     causes: {
       disk_full: 'The database disk is full. The worker resumes by itself once there is space.',
       read_only: 'The database cannot be written (read-only).',

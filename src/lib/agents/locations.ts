@@ -144,7 +144,7 @@ export function setMonitorLocations(db: Db, actor: Actor, monitorId: number, slu
     const before = { locations: db.$client.prepare('SELECT l.slug FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = ? ORDER BY l.id').all(monitorId).map((r) => (r as { slug: string }).slug), quorum: monitor.quorum };
     // From now on: the time before stays judged by the locations and quorum it had (SLA.md).
     recordLocations(db, monitorId, ids.map((id) => all.find((l) => l.id === id)!), now);
-    recordSettings(db, monitorId, { quorum, countsForAvailability: monitor.counts === 1 }, now);
+    recordSettings(db, monitorId, { quorum }, now);
     recordAudit(db, actor, 'monitor.locations', 'monitor', monitorId, before, { locations: [...slugs], quorum }, now);
   }).immediate();
 }

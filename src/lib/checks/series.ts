@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
+import { intervalAt } from '../monitors/history';
 
 /**
  * One stream of checks with its derived runs and gaps: the local probe's checks of a monitor
@@ -32,7 +33,7 @@ export class CheckSeries {
   private readonly s: Record<string, Statement>;
   private readonly keyed: boolean;
 
-  constructor(db: Db, kind: 'local' | 'located') {
+  constructor(private readonly db: Db, kind: 'local' | 'located') {
     const t = kind === 'local' ? LOCAL : LOCATED;
     this.keyed = kind === 'located';
     const c = db.$client;
@@ -48,7 +49,6 @@ export class CheckSeries {
       countFrom: c.prepare(`SELECT count(*) FROM ${t.checks} WHERE ${t.where} AND at >= ? AND at <= ?`).pluck(),
       lastBefore: c.prepare(`SELECT max(at) FROM ${t.checks} WHERE ${t.where} AND at >= ? AND at < ?`).pluck(),
       checksFrom: c.prepare(`SELECT at, status FROM ${t.checks} WHERE ${t.where} AND at >= ? ORDER BY at`).raw(),
-      intervalOf: c.prepare('SELECT interval_s FROM monitors WHERE id = ?').pluck(),
     };
   }
 
@@ -69,7 +69,8 @@ export class CheckSeries {
     const keys = this.keys(k);
     const last = this.s.lastRun!.get(...keys) as RunRow | undefined;
     if (last) {
-      const staleFrom = last.lastAt + 2 * (this.s.intervalOf!.get(k.monitorId) as number) * 1000;
+      // The allowance after a check is twice the interval in force when it was made.
+      const staleFrom = last.lastAt + 2 * intervalAt(this.db, k.monitorId, last.lastAt) * 1000;
       if (at > staleFrom) this.s.insertGap!.run(...keys, staleFrom, at);
     }
     if (last && last.status === status) {

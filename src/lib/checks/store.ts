@@ -16,6 +16,7 @@ export interface CheckResult {
 }
 
 import type { RunState } from './series';
+import { settingAt, settingSpans } from '../monitors/history';
 export type { RunState };
 
 export interface CheckStoreHooks {
@@ -96,8 +97,8 @@ export class CheckStore {
  */
 export function rebuildDerived(db: Db, monitorId: number): void {
   const c = db.$client;
-  const { intervalS } = c.prepare('SELECT interval_s AS intervalS FROM monitors WHERE id = ?').get(monitorId) as { intervalS: number };
-  const gapMs = 2 * intervalS * 1000;
+  // Read before the checks are iterated: the connection runs one query at a time.
+  const settings = settingSpans(db, monitorId);
   c.transaction(() => {
     c.prepare('DELETE FROM check_runs WHERE monitor_id = ?').run(monitorId);
     c.prepare('DELETE FROM check_gaps WHERE monitor_id = ?').run(monitorId);
@@ -109,7 +110,9 @@ export function rebuildDerived(db: Db, monitorId: number): void {
     let run: RunRow | null = null;
     const rows = c.prepare('SELECT at, status FROM checks WHERE monitor_id = ? ORDER BY at').raw().iterate(monitorId) as IterableIterator<[number, number]>;
     for (const [at, status] of rows) {
-      if (run && at > run.lastAt + gapMs) gaps.push([run.lastAt + gapMs, at]);
+      // The allowance after a check is twice the interval in force when it was made.
+      const staleFrom = run ? run.lastAt + 2 * settingAt(settings, run.lastAt).intervalS * 1000 : 0;
+      if (run && at > staleFrom) gaps.push([staleFrom, at]);
       if (run && run.status === status) {
         run.lastAt = at;
         run.count++;

@@ -36,7 +36,7 @@ export function exportInterchange(db: Db, write: (chunk: string) => void, option
   const locationsOf = c.prepare('SELECT l.slug FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = ? ORDER BY l.slug').pluck();
   /**
    * A monitor's locations and quorum, left out for one checked from `local` alone; their
-   * history when they changed, and when it counted toward availability if that changed.
+   * history when they changed, and when it counted toward availability or its other settings if they changed.
    */
   const monitorLocations = (id: number, quorum: number | null): Row => {
     const eras = locationEras(db, id);
@@ -47,12 +47,21 @@ export function exportInterchange(db: Db, write: (chunk: string) => void, option
       return out;
     }, []);
     const spanOf = (e: { start: number; end: number }, i: number, all: readonly unknown[]) => ({ from: e.start > 0 ? iso(e.start) : undefined, to: i < all.length - 1 ? iso(e.end) : undefined });
-    const countsHistory = counts.length > 1 ? { counts_history: counts.map((e, i, all) => compact({ counts_for_availability: e.counts, ...spanOf(e, i, all) })) } : {};
+    const histories: Row = counts.length > 1 ? { counts_history: counts.map((e, i, all) => compact({ counts_for_availability: e.counts, ...spanOf(e, i, all) })) } : {};
+    // The confirmation count, interval, timeout and service, each stretch in which none changed.
+    const others = settingSpans(db, id).reduce<Array<{ start: number; end: number; values: Row }>>((out, s) => {
+      const values = { confirm: s.confirm, interval_s: s.intervalS, timeout_s: s.timeoutS, service: serviceSlug.get(s.serviceId) };
+      const last = out[out.length - 1];
+      if (last && JSON.stringify(last.values) === JSON.stringify(values)) last.end = s.end;
+      else out.push({ start: s.start, end: s.end, values });
+      return out;
+    }, []);
+    if (others.length > 1) histories.settings_history = others.map((e, i, all) => compact({ ...e.values, ...spanOf(e, i, all) }));
     if (eras.length > 1) {
-      return { location_history: eras.map((e, i, all) => compact({ locations: e.locations.map((l) => l.slug), quorum: e.quorum ?? undefined, ...spanOf(e, i, all) })), ...countsHistory };
+      return { location_history: eras.map((e, i, all) => compact({ locations: e.locations.map((l) => l.slug), quorum: e.quorum ?? undefined, ...spanOf(e, i, all) })), ...histories };
     }
     const locations = locationsOf.all(id) as string[];
-    return { ...(locations.length ? { locations } : {}), ...(quorum !== null ? { quorum } : {}), ...countsHistory };
+    return { ...(locations.length ? { locations } : {}), ...(quorum !== null ? { quorum } : {}), ...histories };
   };
   const pausesOf = c.prepare('SELECT start, "end" FROM monitor_pauses WHERE monitor_id = ? ORDER BY start');
   // The monitor's life, each part only when recorded (so older files read back the same).

@@ -55,6 +55,19 @@ export const monitorSchema = z.strictObject({
     from: instant.optional(),
     to: instant.optional(),
   })).min(1).optional(),
+  /**
+   * Its confirmation count, interval, timeout and service when they changed (SLA.md, Figures
+   * over time), as `location_history`; the last is the monitor's own `confirm`, `interval_s`,
+   * `timeout_s` and `service`.
+   */
+  settings_history: z.array(z.strictObject({
+    confirm: z.number().int().min(1).max(100),
+    interval_s: z.number().int().min(5).max(86_400),
+    timeout_s: z.number().int().min(1).max(300),
+    service: slug,
+    from: instant.optional(),
+    to: instant.optional(),
+  })).min(1).optional(),
   /** Its life (SLA.md, Coverage): a removed monitor stays in the file with its history. */
   added_at: instant.optional(),
   removed_at: instant.optional(),
@@ -68,7 +81,7 @@ export const monitorSchema = z.strictObject({
     if (e.quorum !== undefined && e.quorum > e.locations.length) ctx.addIssue({ code: 'custom', path: ['location_history', i, 'quorum'], message: 'must not exceed the number of locations' });
     if (new Set(e.locations).size !== e.locations.length) ctx.addIssue({ code: 'custom', path: ['location_history', i, 'locations'], message: 'a location is listed twice' });
   });
-  for (const [field, list] of [['location_history', m.location_history], ['counts_history', m.counts_history]] as const) {
+  for (const [field, list] of [['location_history', m.location_history], ['counts_history', m.counts_history], ['settings_history', m.settings_history]] as const) {
     (list ?? []).forEach((e, i, all) => {
       const from = at(e.from);
       const to = at(e.to);
@@ -83,6 +96,10 @@ export const monitorSchema = z.strictObject({
   const lastCounts = m.counts_history?.[m.counts_history.length - 1];
   if (lastCounts && lastCounts.counts_for_availability !== m.counts_for_availability) {
     ctx.addIssue({ code: 'custom', path: ['counts_history', m.counts_history!.length - 1, 'counts_for_availability'], message: 'the last entry must be counts_for_availability' });
+  }
+  const lastSettings = m.settings_history?.[m.settings_history.length - 1];
+  if (lastSettings && (lastSettings.confirm !== m.confirm || lastSettings.interval_s !== m.interval_s || lastSettings.timeout_s !== (m.timeout_s ?? 10) || lastSettings.service !== m.service)) {
+    ctx.addIssue({ code: 'custom', path: ['settings_history', m.settings_history!.length - 1], message: 'the last entry must be the monitor\'s confirm, interval_s, timeout_s and service' });
   }
   const added = at(m.added_at);
   const removed = at(m.removed_at);

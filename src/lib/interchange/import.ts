@@ -53,6 +53,7 @@ export function validateInterchange(textOrValue: string | unknown): Interchange 
   };
   (data.monitors ?? []).forEach((m, i) => {
     needService(m.service, `$.monitors[${i}].service`);
+    (m.settings_history ?? []).forEach((e, k) => needService(e.service, `$.monitors[${i}].settings_history[${k}].service`));
     if (m.quorum !== undefined && m.quorum > (m.locations?.length ?? 1)) issues.push({ path: `$.monitors[${i}].quorum`, message: 'must not exceed the number of locations' });
     if (m.locations && new Set(m.locations).size !== m.locations.length) issues.push({ path: `$.monitors[${i}].locations`, message: 'a location is listed twice' });
     for (const problem of validateMonitorTarget(m.type, m.target, m.options ?? {})) {
@@ -131,7 +132,7 @@ export function importInterchange(db: Db, data: Interchange, now = Date.now()): 
       for (const p of m.pauses ?? []) insPause.run(id, ms(p.start), optMs(p.end));
       monitorId.set(m.slug, id);
     }
-    const locationId = importLocations(db, data, monitorId, now);
+    const locationId = importLocations(db, data, monitorId, serviceId, now);
     const insCheck = c.prepare('INSERT INTO checks (monitor_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)');
     const fromAgents: (LocationResult & { locationId: number })[] = [];
     for (const ch of data.checks ?? []) {
@@ -187,7 +188,7 @@ export function importInterchange(db: Db, data: Interchange, now = Date.now()): 
  * location not registered here yet is created without a token (`npm run agent:add` with its
  * name gives it one). Sets each monitor's locations and quorum. Returns slug → id.
  */
-function importLocations(db: Db, data: Interchange, monitorId: Map<string, number>, now: number): Map<string, number> {
+function importLocations(db: Db, data: Interchange, monitorId: Map<string, number>, serviceIds: Map<string, number>, now: number): Map<string, number> {
   const c = db.$client;
   const slugs = new Set<string>();
   for (const m of data.monitors ?? []) for (const l of everAssigned(m)) if (m.locations || m.location_history) slugs.add(l as string);
@@ -205,7 +206,8 @@ function importLocations(db: Db, data: Interchange, monitorId: Map<string, numbe
   const assign = c.prepare('INSERT INTO monitor_locations (monitor_id, location_id) VALUES (?, ?)');
   const span = c.prepare('INSERT INTO monitor_location_spans (monitor_id, location_id, start, "end") VALUES (?, ?, ?, ?)');
   const quorum = c.prepare('UPDATE monitors SET quorum = ? WHERE id = ?');
-  const setting = c.prepare('INSERT INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability) VALUES (?, ?, ?, ?)');
+  const setting = c.prepare(`INSERT INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability, confirm, interval_s, timeout_s, service_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   for (const m of data.monitors ?? []) {
     const id = monitorId.get(m.slug)!;
     // `locations` alone: assigned for the monitor's whole life.
@@ -220,13 +222,18 @@ function importLocations(db: Db, data: Interchange, monitorId: Map<string, numbe
     const present = eras[eras.length - 1];
     for (const l of present?.locations ?? []) assign.run(id, ids.get(l)!);
     if (present?.quorum != null) quorum.run(present.quorum, id);
-    if (!m.location_history && !m.counts_history) continue;
-    // The quorum and whether it counted, at each instant either changed.
+    if (!m.location_history && !m.counts_history && !m.settings_history) continue;
+    // The quorum, whether it counted and its other settings, at each instant any of them changed.
     const counts = (m.counts_history ?? [{ counts_for_availability: m.counts_for_availability }])
       .map((e) => ({ counts: e.counts_for_availability, from: 'from' in e ? optMs(e.from) ?? 0 : 0 }));
+    const others = (m.settings_history ?? [{ confirm: m.confirm, interval_s: m.interval_s, timeout_s: m.timeout_s ?? 10, service: m.service }])
+      .map((e) => ({ ...e, serviceId: serviceIds.get(e.service)!, from: 'from' in e ? optMs(e.from) ?? 0 : 0 }));
     const inForce = <T extends { from: number }>(list: T[], t: number): T => [...list].reverse().find((e) => e.from <= t) ?? list[0]!;
-    const cuts = [...new Set([0, ...eras.map((e) => e.from), ...counts.map((e) => e.from)])].sort((a, b) => a - b);
-    for (const t of cuts) setting.run(id, t, eras.length ? inForce(eras, t).quorum : null, inForce(counts, t).counts ? 1 : 0);
+    const cuts = [...new Set([0, ...eras.map((e) => e.from), ...counts.map((e) => e.from), ...others.map((e) => e.from)])].sort((a, b) => a - b);
+    for (const t of cuts) {
+      const o = inForce(others, t);
+      setting.run(id, t, eras.length ? inForce(eras, t).quorum : null, inForce(counts, t).counts ? 1 : 0, o.confirm, o.interval_s, o.timeout_s, o.serviceId);
+    }
   }
   return ids;
 }

@@ -3,8 +3,8 @@ import type { Interval } from '../intervals';
 
 /**
  * The life of a monitor's settings (SLA.md, Figures over time; locations have a life): which
- * locations were assigned to it, its quorum and whether it counted toward availability, as
- * they were at each instant. Written when an admin or an import changes them; read by the
+ * locations were assigned to it, its quorum, whether it counted toward availability, its
+ * confirmation count, interval, timeout and service, as they were at each instant. Written when an admin or an import changes them; read by the
  * SLA rules, so a closed month is always judged by what was in force then.
  */
 
@@ -28,17 +28,35 @@ export interface LocationEra extends Interval {
 export interface MonitorSettings {
   quorum: number | null;
   countsForAvailability: boolean;
+  /** Consecutive failed checks that confirm an outage (SLA.md rule 1). */
+  confirm: number;
+  /** Seconds between checks: a gap allowance is twice it (SLA.md rule 6). */
+  intervalS: number;
+  timeoutS: number;
+  serviceId: number;
 }
 
-interface SettingRow { from: number; quorum: number | null; counts: number }
+/** The settings in force over one stretch of time. */
+export type SettingSpan = Interval & MonitorSettings;
+
+interface SettingRow { from: number; quorum: number | null; counts: number; confirm: number; intervalS: number; timeoutS: number; serviceId: number }
+
+const SETTING_COLUMNS = 'quorum, counts_for_availability AS counts, confirm, interval_s AS intervalS, timeout_s AS timeoutS, service_id AS serviceId';
 
 function settingRows(db: Db, monitorId: number): SettingRow[] {
-  return statement(db, 'SELECT "from", quorum, counts_for_availability AS counts FROM monitor_setting_history WHERE monitor_id = ? ORDER BY "from"').all(monitorId) as SettingRow[];
+  // A column left null in a row reads as the monitor's own (never written so since they were kept).
+  return statement(db, `SELECT h."from", h.quorum, h.counts_for_availability AS counts, coalesce(h.confirm, m.confirm) AS confirm,
+      coalesce(h.interval_s, m.interval_s) AS intervalS, coalesce(h.timeout_s, m.timeout_s) AS timeoutS, coalesce(h.service_id, m.service_id) AS serviceId
+    FROM monitor_setting_history h JOIN monitors m ON m.id = h.monitor_id WHERE h.monitor_id = ? ORDER BY h."from"`).all(monitorId) as SettingRow[];
+}
+
+function settingsOf(r: Omit<SettingRow, 'from'>): MonitorSettings {
+  return { quorum: r.quorum, countsForAvailability: r.counts === 1, confirm: r.confirm, intervalS: r.intervalS, timeoutS: r.timeoutS, serviceId: r.serviceId };
 }
 
 function currentSettings(db: Db, monitorId: number): MonitorSettings | null {
-  const row = statement(db, 'SELECT quorum, counts_for_availability AS counts FROM monitors WHERE id = ?').get(monitorId) as { quorum: number | null; counts: number } | undefined;
-  return row ? { quorum: row.quorum, countsForAvailability: row.counts === 1 } : null;
+  const row = statement(db, `SELECT ${SETTING_COLUMNS} FROM monitors WHERE id = ?`).get(monitorId) as Omit<SettingRow, 'from'> | undefined;
+  return row ? settingsOf(row) : null;
 }
 
 /** Whether anything was ever checked for the monitor: before that, a change reaches back to its beginning. */
@@ -51,41 +69,62 @@ function everChecked(db: Db, monitorId: number): boolean {
  * Each stretch of the monitor's settings: `[from, next from)`. The first reaches back to 0
  * (the values before any change was recorded); with no record, the monitor's own columns.
  */
-export function settingSpans(db: Db, monitorId: number): Array<Interval & MonitorSettings> {
+export function settingSpans(db: Db, monitorId: number): SettingSpan[] {
   const rows = settingRows(db, monitorId);
   if (rows.length === 0) {
     const now = currentSettings(db, monitorId);
     return now ? [{ start: 0, end: OPEN_END, ...now }] : [];
   }
-  return rows.map((r, i) => ({
-    start: i === 0 ? 0 : r.from,
-    end: rows[i + 1]?.from ?? OPEN_END,
-    quorum: r.quorum,
-    countsForAvailability: r.counts === 1,
-  }));
+  return rows.map((r, i) => ({ start: i === 0 ? 0 : r.from, end: rows[i + 1]?.from ?? OPEN_END, ...settingsOf(r) }));
 }
 
-/** The times the monitor counted toward availability. */
-export function countingSpans(db: Db, monitorId: number): Interval[] {
-  return settingSpans(db, monitorId).filter((s) => s.countsForAvailability).map(({ start, end }) => ({ start, end }));
+/** The settings in force at `at` (spans as settingSpans gives them, never empty). */
+export function settingAt(spans: readonly SettingSpan[], at: number): MonitorSettings {
+  return spans.find((s) => s.start <= at && at < s.end) ?? spans[spans.length - 1]!;
 }
+
+/** The confirmation count and the interval (ms) in force at each instant, as the SLA rules read them. */
+export function settingsOverTime(db: Db, monitorId: number): { spans: SettingSpan[]; confirm: (at: number) => number; intervalMs: (at: number) => number } {
+  const spans = settingSpans(db, monitorId);
+  return { spans, confirm: (at) => settingAt(spans, at).confirm, intervalMs: (at) => settingAt(spans, at).intervalS * 1000 };
+}
+
+/** The times the monitor counted toward availability (for `serviceId`: while it belonged to that service). */
+export function countingSpans(db: Db, monitorId: number, serviceId?: number): Interval[] {
+  return settingSpans(db, monitorId).filter((s) => s.countsForAvailability && (serviceId === undefined || s.serviceId === serviceId))
+    .map(({ start, end }) => ({ start, end }));
+}
+
+/** The monitor's interval in force at `at`, in seconds: the gap allowance of a check made then. */
+export function intervalAt(db: Db, monitorId: number, at: number): number {
+  return statement(db, `SELECT coalesce((SELECT h.interval_s FROM monitor_setting_history h WHERE h.monitor_id = m.id AND h."from" <= ? ORDER BY h."from" DESC LIMIT 1),
+      m.interval_s) FROM monitors m WHERE m.id = ?`).pluck().get(at, monitorId) as number;
+}
+
+const SAME: Array<keyof MonitorSettings> = ['quorum', 'countsForAvailability', 'confirm', 'intervalS', 'timeoutS', 'serviceId'];
 
 /**
- * Records new settings in force from `at` (the monitor's columns hold the present ones).
- * A monitor never checked yet has no figures to keep: its settings simply change.
- * Call inside the caller's transaction.
+ * Records the settings in force from `at` (`changes` over the present ones, which the
+ * monitor's columns hold, and which it then updates). A monitor never checked yet has no
+ * figures to keep: its settings simply change from its beginning. Call inside the caller's transaction.
  */
-export function recordSettings(db: Db, monitorId: number, next: MonitorSettings, at: number): void {
+export function recordSettings(db: Db, monitorId: number, changes: Partial<MonitorSettings>, at: number): void {
   const now = currentSettings(db, monitorId);
-  if (!now || (now.quorum === next.quorum && now.countsForAvailability === next.countsForAvailability)) return;
-  const insert = statement(db, 'INSERT OR REPLACE INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability) VALUES (?, ?, ?, ?)');
-  const kept = settingRows(db, monitorId).length > 0;
-  if (kept || everChecked(db, monitorId)) {
+  if (!now) return;
+  const next: MonitorSettings = { ...now, ...changes };
+  if (SAME.every((k) => now[k] === next[k])) return;
+  const insert = statement(db, `INSERT OR REPLACE INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability, confirm, interval_s, timeout_s, service_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const write = (from: number, v: MonitorSettings) => insert.run(monitorId, from, v.quorum, v.countsForAvailability ? 1 : 0, v.confirm, v.intervalS, v.timeoutS, v.serviceId);
+  if (everChecked(db, monitorId)) {
     // The values until now, kept from the beginning, once the first change is recorded.
-    if (!kept) insert.run(monitorId, 0, now.quorum, now.countsForAvailability ? 1 : 0);
-    insert.run(monitorId, at, next.quorum, next.countsForAvailability ? 1 : 0);
+    if (settingRows(db, monitorId).length === 0) write(0, now);
+    write(at, next);
+  } else {
+    statement(db, 'DELETE FROM monitor_setting_history WHERE monitor_id = ?').run(monitorId);
   }
-  statement(db, 'UPDATE monitors SET quorum = ?, counts_for_availability = ? WHERE id = ?').run(next.quorum, next.countsForAvailability ? 1 : 0, monitorId);
+  statement(db, `UPDATE monitors SET quorum = ?, counts_for_availability = ?, confirm = ?, interval_s = ?, timeout_s = ?, service_id = ? WHERE id = ?`)
+    .run(next.quorum, next.countsForAvailability ? 1 : 0, next.confirm, next.intervalS, next.timeoutS, next.serviceId, monitorId);
 }
 
 interface SpanRow extends EraLocation { start: number; end: number | null }

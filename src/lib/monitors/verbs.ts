@@ -103,8 +103,8 @@ export function saveMonitor(db: Db, actor: Actor, id: number | null, input: Moni
     const before = getMonitor(db, id);
     if (!before) throw new AppError('NOT_FOUND', `no monitor ${id}`);
     if (before.removedAt !== null) throw new AppError('CONFLICT', `monitor ${before.slug} was removed; its history is kept as it was`);
-    // Whether it counts is kept with its times: a month that has ended keeps what was in force then.
-    recordSettings(db, id, { quorum: before.quorum, countsForAvailability: v.countsForAvailability }, now);
+    // The settings that shape its figures are kept with their times: a month that has ended keeps what was in force then.
+    recordSettings(db, id, { countsForAvailability: v.countsForAvailability, confirm: v.confirm, intervalS: v.intervalS, timeoutS: v.timeoutS, serviceId: v.serviceId }, now);
     const row = db.update(monitors).set(v).where(eq(monitors.id, id)).returning().get();
     recordAudit(db, actor, 'monitor.update', 'monitor', id, maskMonitor(before), maskMonitor(row), now);
     return row;

@@ -13,6 +13,7 @@ import { timerLimitsOf } from '../sla/month';
 import type { TimerResult } from '../sla/timers';
 import { listServices, loadServiceInputs, loadMonitorOutagesRaw, availabilityFor, type SlaContext, type OutageRecord } from '../sla/figures';
 import { reportMeta } from './issue';
+import { settingsOverTime } from '../monitors/history';
 
 /**
  * 障害報告書 (the written failure report of one incident), generated from the records: what
@@ -94,14 +95,14 @@ function serviceOutage(ctx: SlaContext, i: IncidentDetail, s: IncidentDetail['se
   const service = listServices(ctx.db).find((x) => x.id === s.serviceId)!;
   const end = i.recoveredAt ?? ctx.now;
   const c = ctx.db.$client;
-  const monitors = c.prepare('SELECT id, slug, confirm, interval_s AS intervalS FROM monitors WHERE service_id = ? AND counts_for_availability = 1 ORDER BY id')
-    .all(s.serviceId) as { id: number; slug: string; confirm: number; intervalS: number }[];
+  const monitors = c.prepare('SELECT id, slug FROM monitors WHERE service_id = ? AND counts_for_availability = 1 ORDER BY id')
+    .all(s.serviceId) as { id: number; slug: string }[];
   const fpOf = c.prepare('SELECT reason FROM false_positives WHERE monitor_id = ? AND start = ?');
   // The monitors' confirmed outages that touch the incident, false positives included (they are listed, not counted).
   const around = { start: i.startedAt - DAY, end: end + DAY };
   const monitorOutages: MonitorOutageLine[] = monitors.flatMap((m) => loadMonitorOutagesRaw(ctx.db, m, around, ctx.now)
     .filter((o) => o.start < end && o.end > i.startedAt)
-    .map((o) => ({ ...o, monitorSlug: m.slug, confirm: m.confirm, falsePositiveReason: (fpOf.get(m.id, o.start) as { reason: string } | undefined)?.reason ?? null })));
+    .map((o) => ({ ...o, monitorSlug: m.slug, confirm: settingsOverTime(ctx.db, m.id).confirm(o.start), falsePositiveReason: (fpOf.get(m.id, o.start) as { reason: string } | undefined)?.reason ?? null })));
   const window: Interval = {
     start: Math.min(i.startedAt, ...monitorOutages.map((o) => o.start)),
     end: Math.max(end, ...monitorOutages.map((o) => o.end)),

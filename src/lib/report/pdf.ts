@@ -8,7 +8,7 @@ import { formatDuration, formatInstant, formatMinutes, pctOf } from '../sla/form
 import type { DailyLatency } from './response-times';
 import type { VersionChanges } from './versions';
 import { supportTables } from '../support/report';
-import { termsOf, judgeText, type Judged } from '../i18n';
+import { termsOf, judgeText, judgeClass, type Judged } from '../i18n';
 import { reportWords, adminWords } from '../i18n-admin';
 import { clientTarget } from '../monitors/secrets';
 import { reasonText } from '../probe/reason-text';
@@ -50,10 +50,19 @@ const RULE = '#b8b8b8';
 const HEAD_BG = '#e8edf3';
 export const OK = '#1b6e3a';
 export const NG = '#b3261e';
+/** 見込み (a running period on track): neither met nor missed yet; the web report's `.pending`. */
+export const PENDING = '#8a5a00';
 const SERIES = ['#1f5fa8', '#c0661c', '#2e8540', '#7b3fa0'];
 
 const WEEK = ['月', '火', '水', '木', '金', '土', '日'];
 const judge = (j: Judged) => judgeText(j);
+const JUDGED_COLOR = { ok: OK, ng: NG, pending: PENDING, muted: null } as const;
+/** The colour of judgements shown together: missed wins, then on track, then met. */
+const judgedColor = (...js: Judged[]): string | null => {
+  const classes = js.map(judgeClass);
+  for (const c of ['ng', 'pending', 'ok'] as const) if (classes.includes(c)) return JUDGED_COLOR[c];
+  return null;
+};
 const mark = (state: TimerResult['state'] | undefined) => (state === 'met' ? '○' : state === 'missed' ? '×' : state === 'pending' ? '…' : '–');
 const severityJa = reportWords.severity;
 const S = reportWords.sections;
@@ -400,13 +409,14 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
       `${reportWords.monthShort} ${judge(s.month)}\n${reportWords.yearShort} ${judge(s.yearToDate)}`,
       `${reportWords.monthShort} ${s.month.allowedLeftMs === null ? '–' : formatDuration(s.month.allowedLeftMs)}\n${reportWords.yearShort} ${s.yearToDate.allowedLeftMs === null ? '–' : formatDuration(s.yearToDate.allowedLeftMs)}`,
     ]),
-    { size: 9, colors: f.services.map((s) => [null, null, null, null, s.month.met === false || s.yearToDate.met === false ? NG : OK, null]) },
+    { size: 9, colors: f.services.map((s) => [null, null, null, null, judgedColor(s.month, s.yearToDate), null]) },
   );
   const missedRows = f.rows.filter((r) => r.met === false);
   w.para(`SLA項目 ${f.rows.length} 件のうち 達成 ${f.rows.filter((r) => r.met === true).length} 件、未達成 ${missedRows.length} 件、判定対象外 ${f.rows.filter((r) => r.met === null && !r.onTrack).length} 件${f.rows.some((r) => r.onTrack) ? `、見込み ${f.rows.filter((r) => r.onTrack).length} 件` : ''}。` +
     `当月の障害 ${f.counts.incidents} 件（重大 ${f.counts.major} 件、セキュリティ ${f.counts.security} 件）、定期計画停止 ${f.counts.regularStops} 回。` +
     (missedRows.length ? `未達成: ${missedRows.map((r) => r.name.ja).join('、')}。` : ''));
-  w.para('稼働率は小数第3位未満を切り捨てて表示し、目標の達成可否は切り捨て前の値で判定しています。', { size: 8, color: MUTED });
+  w.para('稼働率は小数第3位未満を切り捨てて表示し、目標の達成可否は切り捨て前の値で判定しています。' +
+    (f.services.some((s) => s.month.onTrack || s.yearToDate.onTrack) || f.rows.some((r) => r.onTrack) ? '見込みは、集計中の期間で現時点では目標を満たしていること（達成・未達成は期間の終了後に確定）を示します。' : ''), { size: 8, color: MUTED });
 
   // Table of contents: its page is reserved now and filled in at the end.
   doc.addPage();
@@ -544,7 +554,7 @@ export function renderReportPdf(data: ReportData, meta: ReportMeta): Promise<Buf
   w.table(
     [{ header: 'No', width: 20, align: 'right' }, { header: '項目', width: 110 }, { header: '基準値', width: 110 }, { header: '実績', width: 100 }, { header: '判定', width: 40, align: 'center' }, { header: '備考', width: 120 }],
     f.rows.map((r, n) => [String(n + 1), r.name.ja, r.target.ja, r.measured.ja, judge(r), r.note?.ja ?? '']),
-    { size: 7.5, colors: f.rows.map((r) => [null, null, null, null, r.met === false ? NG : r.met ? OK : null, null]) },
+    { size: 7.5, colors: f.rows.map((r) => [null, null, null, null, judgedColor(r), null]) },
   );
 
   // Monitors are named by their service and target: a monitor's slug is an internal name.

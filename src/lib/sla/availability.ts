@@ -14,17 +14,25 @@ export interface CheckRun {
   count: number;
 }
 
+/** A setting as it was at an instant (a monitor's settings have a life), or one value throughout. */
+export type AtInstant = number | ((at: number) => number);
+
+export function valueAt(setting: AtInstant, at: number): number {
+  return typeof setting === 'number' ? setting : setting(at);
+}
+
 /**
  * Outages of one monitor: a down run of at least `confirm` checks is down from its first
  * check until the first check of the next (non-down) run; with none yet, until `now`.
- * Runs must be sorted by firstAt. Runs alternate status, so a down run is never followed by
- * another down run: the state holds across gaps in the data.
+ * A run is judged by the `confirm` in force at its first check. Runs must be sorted by
+ * firstAt. Runs alternate status, so a down run is never followed by another down run: the
+ * state holds across gaps in the data.
  */
-export function monitorOutages(runs: readonly CheckRun[], confirm: number, now: number): Interval[] {
+export function monitorOutages(runs: readonly CheckRun[], confirm: AtInstant, now: number): Interval[] {
   const out: Interval[] = [];
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i]!;
-    if (run.status !== DOWN || run.count < confirm) continue;
+    if (run.status !== DOWN || run.count < valueAt(confirm, run.firstAt)) continue;
     const next = runs[i + 1];
     out.push({ start: run.firstAt, end: next ? next.firstAt : Math.max(now, run.lastAt) });
   }
@@ -34,18 +42,18 @@ export function monitorOutages(runs: readonly CheckRun[], confirm: number, now: 
 /**
  * Unmonitored time of one monitor: the stored gaps (no check for longer than twice the
  * interval), the time before its first check, and the time since its last check once that
- * is older than twice the interval.
+ * is older than twice the interval (in force at that check).
  */
 export function monitorUnmonitored(
   gaps: readonly Interval[],
   firstCheckAt: number | null,
   lastCheckAt: number | null,
-  intervalMs: number,
+  intervalMs: AtInstant,
   now: number,
 ): Interval[] {
   if (firstCheckAt === null || lastCheckAt === null) return [{ start: 0, end: now }];
   const list: Interval[] = [...gaps, { start: 0, end: firstCheckAt }];
-  const staleFrom = lastCheckAt + 2 * intervalMs;
+  const staleFrom = lastCheckAt + 2 * valueAt(intervalMs, lastCheckAt);
   if (staleFrom < now) list.push({ start: staleFrom, end: now });
   return union(list);
 }

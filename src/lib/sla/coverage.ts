@@ -1,4 +1,5 @@
 import { type Interval, union, subtract, intersect } from '../intervals';
+import { valueAt, type AtInstant } from './availability';
 
 /**
  * Coverage over a monitor's life (SLA.md, Coverage): a monitor is watched from the moment
@@ -37,12 +38,12 @@ export function withinLife(list: readonly Interval[], life: MonitorLife): Interv
 /**
  * A monitor's unmonitored time over its life: its gaps in checking and its pauses. At the
  * start of its life and after each pause, the time before its first check is unmonitored
- * only beyond twice its interval, as a gap between two checks is.
+ * only beyond twice its interval (in force then), as a gap between two checks is.
  */
-export function unmonitoredInLife(gaps: readonly Interval[], life: MonitorLife, intervalMs: number): Interval[] {
+export function unmonitoredInLife(gaps: readonly Interval[], life: MonitorLife, intervalMs: AtInstant): Interval[] {
   const span = lifeSpan(life);
   const starts = [...(span ? [span.start] : []), ...life.pauses.map((p) => p.end)];
-  const allowed = starts.map((t) => ({ start: t, end: t + 2 * intervalMs }));
+  const allowed = starts.map((t) => ({ start: t, end: t + 2 * valueAt(intervalMs, t) }));
   return withinLife(union(subtract(gaps, allowed), life.pauses), life);
 }
 

@@ -2,7 +2,7 @@ import { statement, type Db } from '../db';
 import { type Interval, clip, union } from '../intervals';
 import { monitorOutages, monitorUnmonitored, type CheckRun } from './availability';
 import { quorumOutages, controlFailures, type QuorumOutage } from './quorum';
-import { locationEras, LOCAL, type EraLocation } from '../monitors/history';
+import { locationEras, settingsOverTime, LOCAL, type EraLocation } from '../monitors/history';
 
 /**
  * Loads what the several-locations rule needs for one monitor. A monitor checked from the
@@ -61,14 +61,14 @@ function locationRuns(db: Db, location: EraLocation, monitorId: number, range: I
   return [...(before ? [before] : []), ...inside, ...(after ? [after] : [])];
 }
 
-function locationUnmonitored(db: Db, location: EraLocation, monitorId: number, intervalS: number, range: Interval, now: number): Interval[] {
+function locationUnmonitored(db: Db, location: EraLocation, monitorId: number, intervalMs: (at: number) => number, range: Interval, now: number): Interval[] {
   const local = location.slug === LOCAL;
   const [gapTable, runTable, where, args] = local
     ? ['check_gaps', 'check_runs', 'monitor_id = ?', [monitorId]]
     : ['location_check_gaps', 'location_check_runs', 'location_id = ? AND monitor_id = ?', [location.id, monitorId]];
   const gaps = prepared(db, `SELECT start, "end" FROM ${gapTable} WHERE ${where} AND start < ? AND "end" > ?`).all(...args, range.end, range.start) as Interval[];
   const span = prepared(db, `SELECT min(first_at) AS first, max(last_at) AS last FROM ${runTable} WHERE ${where}`).get(...args) as { first: number | null; last: number | null };
-  return monitorUnmonitored(gaps, span.first, span.last, intervalS * 1000, now);
+  return monitorUnmonitored(gaps, span.first, span.last, intervalMs, now);
 }
 
 function locationControlFailures(db: Db, location: EraLocation, range: Interval, now: number): Interval[] {
@@ -93,9 +93,10 @@ function readControlFailures(db: Db, location: EraLocation, range: Interval, now
  * for a monitor checked from the local probe alone. One location (an agent alone) follows
  * the single-location rule exactly.
  */
-export function loadLocatedFigures(db: Db, monitor: { id: number; confirm: number; intervalS: number }, range: Interval, now: number): LocatedFigures | null {
-  // One computation (a page, a month's figures) asks for the same monitor several times at one `now`.
-  const key = `${monitor.id}:${monitor.confirm}:${monitor.intervalS}:${range.start}:${range.end}`;
+export function loadLocatedFigures(db: Db, monitor: { id: number }, range: Interval, now: number): LocatedFigures | null {
+  // One computation (a page, a month's figures) asks for the same monitor several times at one
+  // `now`; its settings are part of the key, so a change at the same instant is seen.
+  const key = `${monitor.id}:${range.start}:${range.end}:${JSON.stringify(settingsOverTime(db, monitor.id).spans)}`;
   const memo = memoAt(db, now);
   if (memo.figures.has(key)) return memo.figures.get(key)!;
   const figures = computeLocatedFigures(db, monitor, range, now);
@@ -112,16 +113,17 @@ function memoAt(db: Db, now: number): Memo {
   return memo;
 }
 
-function computeLocatedFigures(db: Db, monitor: { id: number; confirm: number; intervalS: number }, range: Interval, now: number): LocatedFigures | null {
+function computeLocatedFigures(db: Db, monitor: { id: number }, range: Interval, now: number): LocatedFigures | null {
   const eras = locationEras(db, monitor.id);
   if (!eras.some((e) => isLocated(e.locations))) return null;
   // What each location says, read once however many stretches it was assigned in.
   const byId = new Map<number, EraLocation>();
   for (const e of eras) for (const l of e.locations) byId.set(l.id, l);
+  const settings = settingsOverTime(db, monitor.id);
   const views = new Map([...byId.values()].map((l) => [l.id, {
     location: l.slug,
-    outages: monitorOutages(locationRuns(db, l, monitor.id, range), monitor.confirm, now),
-    gaps: locationUnmonitored(db, l, monitor.id, monitor.intervalS, range, now),
+    outages: monitorOutages(locationRuns(db, l, monitor.id, range), settings.confirm, now),
+    gaps: locationUnmonitored(db, l, monitor.id, settings.intervalMs, range, now),
     controls: locationControlFailures(db, l, range, now),
   }]));
   // Before the range's start the figures are not asked for; outages crossing it keep their true start.

@@ -3,7 +3,7 @@ import { type Interval, clip, totalMs, union, intersect } from '../intervals';
 import { monthPeriod, fiscalYearToDate, daysBetween, type Period } from '../time';
 import { AppError } from '../errors';
 import {
-  type SlaContext, type ServiceRow, type ServiceAvailability, type MonitorMeta,
+  type SlaContext, type ServiceRow, type ServiceAvailability,
   listServices, loadServiceInputs, availabilityFor, loadMonitorOutagesRaw, loadMonitorCoverage,
 } from './figures';
 import {
@@ -14,7 +14,7 @@ import { readBackups, type BackupFigures } from './backups';
 import { manualValues, type ManualValue } from './manual';
 import { evaluateRows, type RowResult } from './rows';
 import { lifeSpan } from './coverage';
-import { settingSpans } from '../monitors/history';
+import { settingAt, settingSpans } from '../monitors/history';
 import { inForce } from './closing';
 import { supportFigures, deskLimitsOf, type SupportFigures } from '../support/figures';
 
@@ -227,28 +227,35 @@ function loadStops(ctx: SlaContext, period: Period): StopFigures[] {
 
 function loadMonitors(ctx: SlaContext, period: Period): MonitorFigures[] {
   const c = ctx.db.$client;
-  const rows = c.prepare(`SELECT m.id, m.slug, m.type, s.slug AS serviceSlug, m.target, m.interval_s AS intervalS, m.timeout_s AS timeoutS, m.confirm,
-      m.counts_for_availability AS counts FROM monitors m JOIN services s ON s.id = m.service_id ORDER BY s.sort_order, s.id, m.id`).all() as
-    (Omit<MonitorFigures, 'countsForAvailability' | 'detections' | 'falsePositives' | 'unmonitoredMs'> & { counts: number })[];
+  const rows = c.prepare('SELECT m.id, m.slug, m.type, m.target FROM monitors m ORDER BY m.id').all() as Pick<MonitorFigures, 'id' | 'slug' | 'type' | 'target'>[];
+  const servicesById = new Map((c.prepare('SELECT id, slug, sort_order AS sortOrder FROM services').all() as { id: number; slug: string; sortOrder: number }[]).map((s) => [s.id, s]));
   const fpCount = c.prepare('SELECT count(*) AS n FROM false_positives WHERE monitor_id = ? AND start >= ? AND start < ?');
   const observed = { start: period.start, end: Math.min(period.end, Math.max(ctx.now, period.start)) };
-  return rows.flatMap((m) => {
-    const meta: MonitorMeta = { id: m.id, confirm: m.confirm, intervalS: m.intervalS };
-    const coverage = loadMonitorCoverage(ctx.db, meta, period, ctx.now);
+  const listed = rows.flatMap((m) => {
+    const coverage = loadMonitorCoverage(ctx.db, m, period, ctx.now);
     // A monitor added after the month, or removed before it, was not part of it.
     const span = lifeSpan(coverage.life);
     if (span ? span.end <= period.start || span.start >= period.end : coverage.life.addedAt !== null || coverage.life.removedAt !== null) return [];
-    const outages = loadMonitorOutagesRaw(ctx.db, meta, period, ctx.now).filter((o) => o.start >= period.start && o.start < period.end);
-    const { counts, ...rest } = m;
-    return {
-      ...rest,
-      // As it was at the end of the month (so far): a later change leaves a closed month's table as it was.
-      countsForAvailability: settingSpans(ctx.db, m.id).find((x) => x.start < observed.end && x.end >= observed.end)?.countsForAvailability ?? counts === 1,
+    // Its settings as they were at the end of the month (so far): a later change leaves a closed month's table as it was.
+    const settings = settingAt(settingSpans(ctx.db, m.id), observed.end - 1);
+    const service = servicesById.get(settings.serviceId);
+    if (!service) return [];
+    const outages = loadMonitorOutagesRaw(ctx.db, m, period, ctx.now).filter((o) => o.start >= period.start && o.start < period.end);
+    const figures: MonitorFigures = {
+      ...m,
+      serviceSlug: service.slug,
+      intervalS: settings.intervalS,
+      timeoutS: settings.timeoutS,
+      confirm: settings.confirm,
+      countsForAvailability: settings.countsForAvailability,
       detections: outages.length,
       falsePositives: (fpCount.get(m.id, period.start, period.end) as { n: number }).n,
       unmonitoredMs: totalMs(intersect(coverage.unmonitored, [observed])),
     };
+    return [{ figures, order: [service.sortOrder, service.id, m.id] }];
   });
+  listed.sort((a, b) => a.order[0]! - b.order[0]! || a.order[1]! - b.order[1]! || a.order[2]! - b.order[2]!);
+  return listed.map((l) => l.figures);
 }
 
 function firstIssuedAt(ctx: SlaContext, month: string): number | null {

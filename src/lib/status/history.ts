@@ -123,6 +123,21 @@ const MAINTENANCE_COLUMNS = `m.id, m.key, m.category, m.title_ja AS titleJa, m.t
   COALESCE(m.announced_at, m.created_at) AS announcedAt, m.scheduled_start AS scheduledStart, m.scheduled_end AS scheduledEnd, m.actual_start AS actualStart,
   m.actual_end AS actualEnd, m.status, m.created_at AS createdAt, m.updated_at AS updatedAt`;
 
+/** SQL (on `maintenances m`): the stop was announced to the client or to its subscribers. */
+export const ANNOUNCED_MAINTENANCE = `(m.announced_at IS NOT NULL
+  OR EXISTS (SELECT 1 FROM subscriber_notices n WHERE n.what = 'maintenance_announced' AND n.ref = m.id))`;
+
+/**
+ * Which stops the public sees, as of `now`: one that was announced (the client's notice
+ * stamped `announced_at`, or its subscribers were told; src/lib/maintenance/announce.ts),
+ * or whose window has begun (people must know what happens now, announced or not). An
+ * upcoming stop nobody was told of, or one cancelled before anyone was, stays internal.
+ */
+function publicMaintenance(now: number): string {
+  if (!Number.isFinite(now)) throw new TypeError(`now is not a time: ${now}`);
+  return `(${ANNOUNCED_MAINTENANCE} OR m.status IN ('in_progress', 'completed') OR (m.status = 'scheduled' AND m.scheduled_start <= ${Math.floor(now)}))`;
+}
+
 function withServices(db: Db, rows: PublicMaintenance[], now: number): PublicMaintenance[] {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
@@ -145,36 +160,37 @@ export function effectiveMaintenanceStatus(m: Pick<PublicMaintenance, 'status' |
 /** Stops in progress now, then those still to come, soonest first. */
 export function currentAndUpcomingMaintenances(db: Db, now: number): PublicMaintenance[] {
   const rows = db.$client.prepare(`SELECT ${MAINTENANCE_COLUMNS} FROM maintenances m
-    WHERE m.status = 'in_progress' OR (m.status = 'scheduled' AND m.scheduled_end > ?) ORDER BY m.scheduled_start`).all(now) as PublicMaintenance[];
+    WHERE (m.status = 'in_progress' OR (m.status = 'scheduled' AND m.scheduled_end > ?)) AND ${publicMaintenance(now)} ORDER BY m.scheduled_start`).all(now) as PublicMaintenance[];
   return withServices(db, rows, now);
 }
 
 export function maintenancesBetween(db: Db, start: number, end: number, now: number): PublicMaintenance[] {
   const rows = db.$client.prepare(`SELECT ${MAINTENANCE_COLUMNS} FROM maintenances m WHERE m.scheduled_start >= ? AND m.scheduled_start < ?
-    ORDER BY m.scheduled_start DESC`).all(start, end) as PublicMaintenance[];
+    AND ${publicMaintenance(now)} ORDER BY m.scheduled_start DESC`).all(start, end) as PublicMaintenance[];
   return withServices(db, rows, now);
 }
 
 export function recentMaintenances(db: Db, limit: number, now: number): PublicMaintenance[] {
-  const rows = db.$client.prepare(`SELECT ${MAINTENANCE_COLUMNS} FROM maintenances m ORDER BY m.scheduled_start DESC LIMIT ?`).all(limit) as PublicMaintenance[];
+  const rows = db.$client.prepare(`SELECT ${MAINTENANCE_COLUMNS} FROM maintenances m WHERE ${publicMaintenance(now)} ORDER BY m.scheduled_start DESC LIMIT ?`).all(limit) as PublicMaintenance[];
   return withServices(db, rows, now);
 }
 
 export function maintenanceByKey(db: Db, key: string, now: number): PublicMaintenance | null {
-  const rows = db.$client.prepare(`SELECT ${MAINTENANCE_COLUMNS} FROM maintenances m WHERE m.key = ?`).all(key) as PublicMaintenance[];
+  const rows = db.$client.prepare(`SELECT ${MAINTENANCE_COLUMNS} FROM maintenances m WHERE m.key = ? AND ${publicMaintenance(now)}`).all(key) as PublicMaintenance[];
   return withServices(db, rows, now)[0] ?? null;
 }
 
+/** A stop by id whether public or not: what its announcement mail tells (src/lib/subscriptions/notify.ts). */
 export function maintenanceById(db: Db, id: number, now: number): PublicMaintenance | null {
   const rows = db.$client.prepare(`SELECT ${MAINTENANCE_COLUMNS} FROM maintenances m WHERE m.id = ?`).all(id) as PublicMaintenance[];
   return withServices(db, rows, now)[0] ?? null;
 }
 
 /** Months (YYYY-MM in the zone, newest first) that have an incident or a stop, for the history index. */
-export function historyMonths(db: Db, zone: string): string[] {
+export function historyMonths(db: Db, zone: string, now: number): string[] {
   const offsetMin = zoneOffsetMinutes(zone);
   const rows = db.$client.prepare(`SELECT DISTINCT strftime('%Y-%m', (t + ?) / 1000, 'unixepoch') AS month FROM (
-      SELECT started_at AS t FROM incidents WHERE draft = 0 UNION ALL SELECT scheduled_start FROM maintenances WHERE status != 'cancelled'
+      SELECT started_at AS t FROM incidents WHERE draft = 0 UNION ALL SELECT scheduled_start FROM maintenances m WHERE m.status != 'cancelled' AND ${publicMaintenance(now)}
     ) ORDER BY month DESC`).all(offsetMin * 60_000) as { month: string }[];
   return rows.map((r) => r.month);
 }
@@ -185,7 +201,7 @@ export function historyMonths(db: Db, zone: string): string[] {
  * so the endless space of month addresses cannot fill the answer cache.
  */
 export function monthInHistory(db: Db, month: string, zone: string, now: number): boolean {
-  const months = historyMonths(db, zone);
+  const months = historyMonths(db, zone, now);
   // Per monitor through the primary key (monitor_id, first_at): no scan of all runs.
   const firstCheck = (db.$client.prepare('SELECT min((SELECT min(first_at) FROM check_runs WHERE monitor_id = monitors.id)) AS t FROM monitors').get() as { t: number | null }).t;
   const bounds = [...months, monthOf(now, zone), ...(firstCheck === null ? [] : [monthOf(firstCheck, zone)])].sort();

@@ -3,7 +3,7 @@ import { inTransaction } from '../db';
 import { readEnv, publicUrl } from '../env';
 import { loadConfig, type Config } from '../config';
 import { enqueueMail } from '../mail/outbox';
-import { incidentById, maintenanceById } from '../status/history';
+import { ANNOUNCED_MAINTENANCE, incidentById, maintenanceById } from '../status/history';
 import { words, localized, serviceName, formatTime, formatWindow, pathIn, type Lang } from '../i18n';
 import { unsubscribeToken } from './tokens';
 import { noticeMail } from './mails';
@@ -182,10 +182,11 @@ export function notifySubscribersOfMaintenance(db: Db, maintenanceId: number, mo
   });
 }
 
-/** Stops starting within `beforeMs` that subscribers have not yet been reminded of. */
+/** Announced stops starting within `beforeMs` that subscribers have not yet been reminded of (an unannounced one is not public yet). */
 export function remindUpcomingMaintenances(db: Db, beforeMs: number, options: NotifyOptions = {}): number {
   const now = options.now ?? Date.now();
   const due = db.$client.prepare(`SELECT id FROM maintenances m WHERE status = 'scheduled' AND scheduled_start > ? AND scheduled_start <= ?
+    AND ${ANNOUNCED_MAINTENANCE}
     AND NOT EXISTS (SELECT 1 FROM subscriber_notices n WHERE n.what = 'maintenance_starting' AND n.ref = m.id)`).pluck().all(now, now + beforeMs) as number[];
   let sent = 0;
   for (const id of due) sent += notifySubscribersOfMaintenance(db, id, 'starting', { ...options, now });
