@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempDb } from '../helpers/temp';
 import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
 import { exportInterchange } from '../../src/lib/interchange/export';
@@ -9,7 +12,9 @@ import { closeEndedMonths } from '../../src/lib/sla/closing';
 import { parseInstant } from '../../src/lib/time';
 import { CheckStore, type CheckResult } from '../../src/lib/checks/store';
 import { getMonitor, saveMonitor, setMonitorPaused, type MonitorInput } from '../../src/lib/monitors/verbs';
-import type { Db } from '../../src/lib/db';
+import { openDatabase, type Db } from '../../src/lib/db';
+import { startAdminSite, signInCookie, ADMIN } from './admin-fixture';
+import type { RunningSite } from '../helpers/site';
 import { AppError } from '../../src/lib/errors';
 import { issueReport } from '../../src/lib/report/issue';
 
@@ -201,6 +206,16 @@ describe('the service, the timeout and the confirm of a monitor moved in Novembe
     expect(JSON.stringify(after)).toBe(JSON.stringify(october));
   });
 
+  it('the next version of October\'s report says nothing changed (its monitor records stay with portal)', async () => {
+    const v2 = await issueReport(t.db, config, '2026-10', { now: DEC_NOW });
+    const file = join(t.dir, 'v2.pdf');
+    writeFileSync(file, v2.pdf);
+    const page = spawnSync('pdftotext', ['-enc', 'UTF-8', '-f', '1', '-l', '1', '-layout', file, '-'], { encoding: 'utf8' });
+    expect(page.status).toBe(0);
+    expect(page.stdout).toContain('前版（第1版）からの変更');
+    expect(page.stdout).toContain('前版から変わった数値はありません。');
+  });
+
   it('November: portal is watched until 3 November 00:00 only, mail from then on', () => {
     const nov = month(t.db, '2026-11', DEC_NOW);
     const portal = nov.services.find((s) => s.slug === 'portal')!;
@@ -245,5 +260,50 @@ describe('a file without settings_history (older exports) still imports, its set
     }
     expect(refusal).toBeInstanceOf(AppError);
     expect(refusal!.issues).toEqual([{ path: '$.monitors[0].settings_history[0]', message: 'the last entry must be the monitor\'s confirm, interval_s, timeout_s and service' }]);
+  });
+});
+
+describe('changed on the admin page: confirm, interval and timeout apply from the moment they are saved', () => {
+  let site: RunningSite;
+  let stop: () => Promise<void>;
+  let db: Db;
+  let id = 0;
+  let october: Omit<SlaJson, 'generated_at'>;
+  beforeAll(async () => {
+    const started = await startAdminSite();
+    ({ site, stop } = started);
+    db = openDatabase(started.dbPath);
+    const service = serviceId(db, 'website');
+    id = Number(db.$client.prepare(`INSERT INTO monitors (slug, service_id, type, target, interval_s, timeout_s, confirm, counts_for_availability, options, paused, added_at)
+      VALUES ('website-http', ?, 'http', 'http://127.0.0.1:9/', 600, 10, 2, 1, '{}', 0, ?)`).run(service, ms(ADDED)).lastInsertRowid);
+    // Down on 15 October 10:00 and 10:10, up at 10:20: 1,200 s with confirm 2. Checked every 10 min up to now.
+    new CheckStore(db).record(checks(id, ADDED, new Date(Date.now()).toISOString(), 10, { downs: [['2026-10-15T10:00:00+09:00', '2026-10-15T10:20:00+09:00']] }));
+    october = month(db, '2026-10', Date.now());
+  });
+  afterAll(async () => {
+    db?.$client.close();
+    await stop?.();
+  });
+
+  it('the form says so in Japanese; after saving confirm 3, interval 1,800 s and timeout 30 s, October reads 1,200 s down as before', async () => {
+    const cookie = await signInCookie(site.url, ADMIN);
+    const page = await (await fetch(`${site.url}/admin/monitors/${id}`, { headers: { cookie } })).text();
+    expect(page).toContain('保存した時点から適用されます。それより前の時間（終わった月を含む）は、その時の設定のまま集計されます。');
+    const res = await fetch(`${site.url}/admin/monitors/${id}`, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie, origin: site.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams([['action', 'save'], ['type', 'http'], ['slug', 'website-http'], ['serviceId', String(serviceId(db, 'website'))],
+        ['target', 'http://127.0.0.1:9/'], ['intervalS', '1800'], ['timeoutS', '30'], ['confirm', '3'], ['countsForAvailability', 'on']]),
+    });
+    expect(res.status).toBe(303);
+    const kept = db.$client.prepare('SELECT "from", confirm, interval_s AS intervalS, timeout_s AS timeoutS FROM monitor_setting_history WHERE monitor_id = ? ORDER BY "from"').all(id) as { from: number }[];
+    expect(kept.map(({ from: _, ...rest }) => rest)).toEqual([{ confirm: 2, intervalS: 600, timeoutS: 10 }, { confirm: 3, intervalS: 1800, timeoutS: 30 }]);
+    expect(Math.abs(kept[1]!.from - Date.now())).toBeLessThan(60_000);
+    const after = month(db, '2026-10', Date.now());
+    // (2,678,400 − 1,200) / 2,678,400 = 99.955 %: the two failures still confirm an outage in October.
+    expect(after.services.find((s) => s.slug === 'website')!.downtime_s).toBe(1200);
+    expect(JSON.stringify(after.services)).toBe(JSON.stringify(october.services));
+    expect(JSON.stringify(after.rows)).toBe(JSON.stringify(october.rows));
+    expect(monitorTable(db, '2026-10', Date.now()).find((m) => m.slug === 'website-http')).toEqual({ slug: 'website-http', service: 'website', confirm: 2, intervalS: 600, timeoutS: 10 });
   });
 });
