@@ -10,7 +10,8 @@ import { monthFigures } from '../../src/lib/sla/month';
 import { slaJson, type SlaJson } from '../../src/lib/sla/contract';
 import { closeEndedMonths } from '../../src/lib/sla/closing';
 import { parseInstant } from '../../src/lib/time';
-import { CheckStore, type CheckResult } from '../../src/lib/checks/store';
+import { CheckStore } from '../../src/lib/checks/store';
+import { checkSeries, type Span } from '../helpers/check-series';
 import { getMonitor, saveMonitor, setMonitorPaused, type MonitorInput } from '../../src/lib/monitors/verbs';
 import { openDatabase, type Db } from '../../src/lib/db';
 import { startAdminSite, signInCookie, ADMIN } from './admin-fixture';
@@ -27,19 +28,9 @@ const config = parseConfig({});
 const ms = (s: string) => parseInstant(s)!;
 const admin = { id: 1, email: 'admin@example.jp' };
 const MIN = 60_000;
-type Span = [string, string];
 
 /** Checks every `stepMin` minutes over [from, to); down inside `downs`, none inside `gaps`. */
-function checks(monitorId: number, from: string, to: string, stepMin: number, opts: { downs?: Span[]; gaps?: Span[] } = {}): CheckResult[] {
-  const within = (list: Span[] | undefined, t: number) => (list ?? []).some(([a, b]) => t >= ms(a) && t < ms(b));
-  const out: CheckResult[] = [];
-  for (let t = ms(from); t < ms(to); t += stepMin * MIN) {
-    if (within(opts.gaps, t)) continue;
-    const down = within(opts.downs, t);
-    out.push({ monitorId, at: t, status: down ? 'down' : 'up', latencyMs: down ? null : 100, error: down ? 'connection refused' : null });
-  }
-  return out;
-}
+const checks = (monitorId: number, from: string, to: string, stepMin: number, opts: { downs?: Span[]; gaps?: Span[] } = {}) => checkSeries(monitorId, from, to, { stepMin, ...opts });
 
 function monitorId(db: Db, slug: string): number {
   return db.$client.prepare('SELECT id FROM monitors WHERE slug = ?').pluck().get(slug) as number;
@@ -289,6 +280,7 @@ describe('changed on the admin page: confirm, interval and timeout apply from th
     const cookie = await signInCookie(site.url, ADMIN);
     const page = await (await fetch(`${site.url}/admin/monitors/${id}`, { headers: { cookie } })).text();
     expect(page).toContain('保存した時点から適用されます。それより前の時間（終わった月を含む）は、その時の設定のまま集計されます。');
+    expect(page).toContain('変更すると終わった月の報告書の監視項目の表示も新しいものになります（稼働率などの数値は変わりません）');
     const res = await fetch(`${site.url}/admin/monitors/${id}`, {
       method: 'POST', redirect: 'manual',
       headers: { cookie, origin: site.url, 'content-type': 'application/x-www-form-urlencoded' },
