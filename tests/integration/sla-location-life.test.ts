@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { tempDb } from '../helpers/temp';
 import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
 import { exportInterchange } from '../../src/lib/interchange/export';
@@ -11,6 +8,7 @@ import { slaJson, type SlaJson } from '../../src/lib/sla/contract';
 import { parseInstant } from '../../src/lib/time';
 import { CheckStore, rebuildDerived, type CheckResult } from '../../src/lib/checks/store';
 import { checkSeries, type Span } from '../helpers/check-series';
+import { pdfFirstPage } from '../helpers/pdf-text';
 import { LocationCheckStore } from '../../src/lib/agents/store';
 import { addAgent, setMonitorLocations } from '../../src/lib/agents/locations';
 import { ingestBatch, AgentApiError } from '../../src/lib/agents/api';
@@ -46,13 +44,7 @@ function exported(db: Db): string {
   return text;
 }
 
-function firstPage(pdf: Buffer, dir: string, name: string): string {
-  const file = join(dir, name);
-  writeFileSync(file, pdf);
-  const p = spawnSync('pdftotext', ['-enc', 'UTF-8', '-f', '1', '-l', '1', '-layout', file, '-'], { encoding: 'utf8' });
-  expect(p.status).toBe(0);
-  return p.stdout;
-}
+const firstPage = pdfFirstPage;
 
 const web = { type: 'http' as const, target: 'http://127.0.0.1:9/', interval_s: 600, confirm: 2, counts_for_availability: true };
 

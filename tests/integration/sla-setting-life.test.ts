@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { tempDb } from '../helpers/temp';
 import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
 import { exportInterchange } from '../../src/lib/interchange/export';
@@ -12,6 +9,7 @@ import { closeEndedMonths } from '../../src/lib/sla/closing';
 import { parseInstant } from '../../src/lib/time';
 import { CheckStore } from '../../src/lib/checks/store';
 import { checkSeries, type Span } from '../helpers/check-series';
+import { pdfFirstPage } from '../helpers/pdf-text';
 import { getMonitor, saveMonitor, setMonitorPaused, type MonitorInput } from '../../src/lib/monitors/verbs';
 import { openDatabase, type Db } from '../../src/lib/db';
 import { startAdminSite, signInCookie, ADMIN } from './admin-fixture';
@@ -199,12 +197,9 @@ describe('the service, the timeout and the confirm of a monitor moved in Novembe
 
   it('the next version of October\'s report says nothing changed (its monitor records stay with portal)', async () => {
     const v2 = await issueReport(t.db, config, '2026-10', { now: DEC_NOW });
-    const file = join(t.dir, 'v2.pdf');
-    writeFileSync(file, v2.pdf);
-    const page = spawnSync('pdftotext', ['-enc', 'UTF-8', '-f', '1', '-l', '1', '-layout', file, '-'], { encoding: 'utf8' });
-    expect(page.status).toBe(0);
-    expect(page.stdout).toContain('前版（第1版）からの変更');
-    expect(page.stdout).toContain('前版から変わった数値はありません。');
+    const page = pdfFirstPage(v2.pdf, t.dir, 'v2.pdf');
+    expect(page).toContain('前版（第1版）からの変更');
+    expect(page).toContain('前版から変わった数値はありません。');
   });
 
   it('November: portal is watched until 3 November 00:00 only, mail from then on', () => {
