@@ -13,3 +13,4 @@ export * from './support';
 export * from './locations';
 export * from './clock';
 export * from './alerts';
+export * from './destinations';

@@ -5,13 +5,14 @@ import { PROBE_LEASE } from './probe/probe';
 import { openClockSteps } from './checks/quarantine';
 import { checkStorage, storageFaultOf, type StorageCause } from './storage';
 import { maybeDeliveredCount } from './mail/outbox';
+import { recentlyFailedDeliveries } from './destinations/deliver';
 
 /**
  * Why monitoring may be stopped, named for operators: a storage fault under the database,
  * no worker, a worker that stopped beating, a lease held by a worker elsewhere, or (a
  * warning only) a clock step.
  */
-export type HealthCause = StorageCause | 'database' | 'probe_not_running' | 'probe_stale' | 'lease_held_elsewhere' | 'lease_holder_gone' | 'clock_step' | 'agent_silent' | 'agent_clock_skew' | 'mail_unconfirmed';
+export type HealthCause = StorageCause | 'database' | 'probe_not_running' | 'probe_stale' | 'lease_held_elsewhere' | 'lease_holder_gone' | 'clock_step' | 'agent_silent' | 'agent_clock_skew' | 'mail_unconfirmed' | 'delivery_failed';
 
 /**
  * An agent asks for its assignment every minute (src/lib/agents/agent.ts), so one not heard
@@ -102,6 +103,10 @@ export function checkHealth(db: Db, config: Config, now: number): Health {
   const unconfirmed = maybeDeliveredCount(db);
   if (unconfirmed > 0) {
     warnings.push({ cause: 'mail_unconfirmed', message: `mail: ${unconfirmed} message(s) were handed to the mail server, which did not confirm them; they may have been delivered and are not sent again (see mail_outbox.maybe_delivered_at)` });
+  }
+  const failedDeliveries = recentlyFailedDeliveries(db, now);
+  if (failedDeliveries > 0) {
+    warnings.push({ cause: 'delivery_failed', message: `destinations: ${failedDeliveries} message(s) to webhook, Slack or Teams destinations were given up in the last 7 days (see /admin/destinations)` });
   }
   return { ok: issues.length === 0, issues, warnings };
 }

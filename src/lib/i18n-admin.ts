@@ -40,7 +40,7 @@ const ja = {
     required: '入力してください。', invalid: '値が正しくありません。', email: 'メールアドレスの形式が正しくありません。',
     tooShort: (n: number) => `${n}文字以上で入力してください。`, tooLong: (n: number) => `${n}文字以内で入力してください。`,
     min: (n: number) => `${n}以上にしてください。`, max: (n: number) => `${n}以下にしてください。`, choose: '選択肢から選んでください。',
-    chooseOne: '1つ以上選んでください。', datetime: '日時を正しく入力してください（例 2026-10-01 09:00）。', number: '数値を入力してください。',
+    chooseOne: '1つ以上選んでください。', url: 'http:// または https:// で始まるURLを入力してください。', datetime: '日時を正しく入力してください（例 2026-10-01 09:00）。', number: '数値を入力してください。',
     in_future: '未来の時刻は入力できません。', before_start: '発生日時より前にはできません。', needs_recovered: '先に復旧日時を入力してください。', no_contacts: '委託者の連絡先（client.contacts）が設定されていません。', missing_fields: '未記入の項目があります。記入するか、「未記入のまま発行する」を選んでください。', stamped_by_issuing: '障害報告書を発行した時刻が記録されます（入力はできません）。',
     required_with_force_majeure: '不可抗力とする場合は理由を入力してください。', duplicate: '同じものが重複しています。', unknown_service: '存在しないサービスです。',
     taken: 'この識別子は既に使われています。', slug: '半角英小文字・数字・ハイフンで入力してください。', end_before_start: '終了は開始より後にしてください。',
@@ -213,6 +213,7 @@ const ja = {
       agent_clock_skew: 'エージェントの時計がサイトの時計と大きくずれているため、その結果を受け付けていません。エージェントのNTP設定を確認してください。',
       agent_silent: 'エージェントからの連絡が途絶えています。連絡が戻るまで、その監視場所の結果は停止の判定に使いません。',
       mail_unconfirmed: 'メールサーバーが受け取ったまま送信完了を返さなかったメールがあります。届いている可能性があるため再送していません。宛先に届いたか確認してください。',
+      delivery_failed: '通知先（Webhook・Slack・Teams）への送信を諦めたメッセージがあります。通知先の画面で理由を確認してください。',
     } as Record<string, string>,
   },
   incident: {
@@ -280,6 +281,32 @@ const ja = {
     add: '送信元を追加', revoke: '失効させる', revoked: '失効', active: '有効', lastHeard: '最終受信', never: '未受信',
     tokenOnce: 'このトークンは今回だけ表示されます。監視ツールの設定に控えてください。サーバーにはハッシュ値のみ保存されます。',
     url: '送信先URL', confirmRevoke: '失効させると、この送信元からの送信はすべて拒否されます。', none: '送信元はまだありません。',
+  },
+  destinations: {
+    title: '通知先（Webhook・Slack・Teams）', nav: '通知先', name: '名前', kind: '種類',
+    kinds: { webhook: '汎用Webhook（署名付きJSON）', slack: 'Slack（Incoming Webhook）', teams: 'Microsoft Teams（Workflows）' } as Record<string, string>,
+    url: '送信先URL', urlKeep: '空欄のままなら保存済みのURLを変更しません。', urlNote: 'SlackやTeamsのURLには認証情報が含まれるため、保存後は表示しません。',
+    lang: '言語', topics: '送る通知', alarms: '監視の障害検知・復旧（運用者向け。管理画面へのリンク）', incidents: '公開した障害情報の更新（公開ページの内容のみ）', maintenances: '計画停止のお知らせ（予定・変更・中止・開始・終了）',
+    services: '対象サービス', allServices: 'すべてのサービス', add: '通知先を追加', save: '変更を保存', edit: '編集', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '有効',
+    delete: '削除', confirmDelete: '削除すると、未送信のメッセージは送信を取りやめます。送信済みの記録は残ります。', test: 'テスト送信', testQueued: 'テストメッセージを送信待ちにしました。数秒で届きます。',
+    secretOnce: 'この署名用シークレットは今回だけ表示されます。受信側の設定に控えてください。以後は表示しません。', secret: '署名用シークレット',
+    none: '通知先はまだありません。', pending: '送信待ち', failed: '送信失敗', lastSent: '最終送信', lastFailure: '最後の失敗の理由', never: '未送信', deleted: '削除しました。',
+    errorText: (e: string): string => {
+      const http = /^HTTP (\d{3})/.exec(e);
+      if (http) return `相手先が HTTP ${http[1]} を返しました（再送しても受け付けられないため送信を諦めました）`;
+      const wait = /^no answer within (\d+) s/.exec(e);
+      if (wait) return `${wait[1]}秒以内に応答がありませんでした`;
+      if (e === 'ECONNREFUSED') return '接続を拒否されました';
+      if (e === 'ENOTFOUND') return 'ホスト名が見つかりません';
+      if (e.startsWith('withdrawn')) return '送信を取りやめました';
+      if (e === 'the destination was deleted') return '通知先が削除されました';
+      return '送信できませんでした';
+    },
+  },
+  metricsToken: {
+    title: '/metrics のアクセストークン', none: 'トークンは発行されていません。', active: 'トークンが発行されています（ハッシュ値のみ保存）。', since: '発行日時',
+    fromFile: '設定ファイル（metrics.token_sha256）のトークンも引き続き使えます。', issue: 'トークンを発行', reissue: 'トークンを再発行（これまでのトークンは無効）', revoke: 'トークンを失効させる',
+    once: 'このトークンは今回だけ表示されます。Prometheus の設定（authorization の credentials）に控えてください。サーバーにはハッシュ値のみ保存されます。', revoked: 'トークンを失効させました。',
   },
   agents: {
     title: '監視場所とエージェント', nav: '監視場所', location: '監視場所', name: '識別名 (英小文字・数字・ハイフン)', labelJa: '表示名 (日本語)', labelEn: '表示名 (英語)',
@@ -351,7 +378,7 @@ const en: AdminWords = {
     required: 'Please fill this in.', invalid: 'This value is not valid.', email: 'This is not a valid e-mail address.',
     tooShort: (n) => `Use at least ${n} characters.`, tooLong: (n) => `Use at most ${n} characters.`,
     min: (n) => `Must be ${n} or more.`, max: (n) => `Must be ${n} or less.`, choose: 'Choose one of the options.',
-    chooseOne: 'Choose at least one.', datetime: 'Enter a date and time (for example 2026-10-01 09:00).', number: 'Enter a number.',
+    chooseOne: 'Choose at least one.', url: 'Enter a URL starting with http:// or https://.', datetime: 'Enter a date and time (for example 2026-10-01 09:00).', number: 'Enter a number.',
     in_future: 'A time in the future is not allowed.', before_start: 'Cannot be before the start.', needs_recovered: 'Set the recovery time first.', no_contacts: 'No client contact (client.contacts) is configured.', missing_fields: 'Some fields are empty. Fill them in, or choose "Issue with empty fields".', stamped_by_issuing: 'Stamped when the written report is issued (it cannot be typed).',
     required_with_force_majeure: 'Give the reason for force majeure.', duplicate: 'The same entry appears twice.', unknown_service: 'No such service.',
     taken: 'This identifier is already used.', slug: 'Use lower-case letters, digits and hyphens.', end_before_start: 'The end must be after the start.',
@@ -524,6 +551,7 @@ const en: AdminWords = {
       agent_clock_skew: 'An agent clock is far off the site clock, so its results are refused. Check NTP on the agent.',
       agent_silent: 'A probe agent has stopped reporting. Until it does again, its location does not vote.',
       mail_unconfirmed: 'The mail server took some messages without confirming them. They may have arrived, so they are not sent again: check with their recipients.',
+      delivery_failed: 'Some messages to notification destinations (webhook, Slack, Teams) were given up. See the destinations page for the reason.',
     },
   },
   incident: {
@@ -591,6 +619,32 @@ const en: AdminWords = {
     add: 'Add source', revoke: 'Revoke', revoked: 'Revoked', active: 'Active', lastHeard: 'Last heard from', never: 'Never',
     tokenOnce: 'This token is shown only now. Keep it in the monitoring tool\'s settings; the site stores only its hash.',
     url: 'Address to send to', confirmRevoke: 'Once revoked, everything this source sends is refused.', none: 'No source yet.',
+  },
+  destinations: {
+    title: 'Notification destinations (webhook, Slack, Teams)', nav: 'Destinations', name: 'Name', kind: 'Kind',
+    kinds: { webhook: 'Generic webhook (signed JSON)', slack: 'Slack (incoming webhook)', teams: 'Microsoft Teams (Workflows)' },
+    url: 'URL', urlKeep: 'Leave blank to keep the saved URL.', urlNote: 'Slack and Teams URLs carry their credential: once saved they are not shown.',
+    lang: 'Language', topics: 'Sends', alarms: 'Outages detected and recovered (operators; link to the admin pages)', incidents: 'Published incident updates (the public page\'s words only)', maintenances: 'Planned-stop notices (announced, changed, cancelled, started, ended)',
+    services: 'Services', allServices: 'All services', add: 'Add destination', save: 'Save changes', edit: 'Edit', pause: 'Pause', resume: 'Resume', paused: 'Paused', active: 'Active',
+    delete: 'Delete', confirmDelete: 'Deleting withdraws the messages not sent yet; the record of those sent stays.', test: 'Send a test message', testQueued: 'A test message is queued; it arrives in a few seconds.',
+    secretOnce: 'This signing secret is shown only now. Keep it in the receiver\'s settings; it is never shown again.', secret: 'Signing secret',
+    none: 'No destination yet.', pending: 'Queued', failed: 'Failed', lastSent: 'Last sent', lastFailure: 'Reason of the last failure', never: 'Never', deleted: 'Deleted.',
+    errorText: (e: string): string => {
+      const http = /^HTTP (\d{3})/.exec(e);
+      if (http) return `The receiver answered HTTP ${http[1]} (it refuses the message, so it was given up)`;
+      const wait = /^no answer within (\d+) s/.exec(e);
+      if (wait) return `No answer within ${wait[1]} s`;
+      if (e === 'ECONNREFUSED') return 'Connection refused';
+      if (e === 'ENOTFOUND') return 'Host name not found';
+      if (e.startsWith('withdrawn')) return 'Withdrawn';
+      if (e === 'the destination was deleted') return 'The destination was deleted';
+      return 'Could not be sent';
+    },
+  },
+  metricsToken: {
+    title: 'Access token of /metrics', none: 'No token is issued.', active: 'A token is issued (only its hash is stored).', since: 'Issued',
+    fromFile: 'A token in the settings file (metrics.token_sha256) keeps working too.', issue: 'Issue a token', reissue: 'Issue a new token (the old one stops working)', revoke: 'Revoke the token',
+    once: 'This token is shown only now. Put it in Prometheus\'s settings (authorization credentials); the site stores only its hash.', revoked: 'The token was revoked.',
   },
   agents: {
     title: 'Probe locations and agents', nav: 'Locations', location: 'Location', name: 'Name (lower-case letters, digits, hyphens)', labelJa: 'Label (Japanese)', labelEn: 'Label (English)',

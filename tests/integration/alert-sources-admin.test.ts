@@ -64,4 +64,29 @@ describe('admin page for alert sources', () => {
     expect(refused.status).toBeGreaterThanOrEqual(300);
     expect(db.$client.prepare('SELECT count(*) FROM alert_sources').pluck().get()).toBe(1);
   });
+
+  it('an admin issues the /metrics token on the page: shown once, kept as a hash, works, and stops working once revoked; a client may not issue one', async () => {
+    const metrics = (token: string) => fetch(`${site.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await metrics('mt_not-issued')).status).toBe(401);
+    const client = await signInCookie(site.url, CLIENT);
+    expect((await form(client, [['action', 'metrics-issue']])).status).toBeGreaterThanOrEqual(300);
+    expect(db.$client.prepare("SELECT count(*) FROM settings WHERE key = 'metrics_token'").pluck().get()).toBe(0);
+    const res = await form(admin, [['action', 'metrics-issue']]);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const token = /<code data-testid="metrics-token">(mt_[A-Za-z0-9_-]{32})<\/code>/.exec(html)?.[1];
+    expect(token).toBeTruthy();
+    expect(html).toContain('このトークンは今回だけ表示されます');
+    const stored = JSON.parse(db.$client.prepare("SELECT value FROM settings WHERE key = 'metrics_token'").pluck().get() as string) as { hash: string };
+    expect(stored.hash).toBe(createHash('sha256').update(token!).digest('hex'));
+    const page = await (await fetch(`${site.url}/admin/alert-sources`, { headers: { cookie: admin } })).text();
+    expect(page).not.toContain(token!);
+    expect(page).toContain('トークンが発行されています');
+    const ok = await metrics(token!);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toMatch(/^# HELP /m);
+    expect((await form(admin, [['action', 'metrics-revoke']])).status).toBe(303);
+    expect((await metrics(token!)).status).toBe(401);
+    expect(db.$client.prepare("SELECT action FROM audit_log WHERE entity = 'metrics_token' ORDER BY id").pluck().all()).toEqual(['metrics_token.issue', 'metrics_token.revoke']);
+  });
 });

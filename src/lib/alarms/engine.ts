@@ -3,7 +3,8 @@ import type { Db } from '../db';
 import type { CheckResult, RunState } from '../checks/store';
 import { DOWN } from '../checks/status';
 import { enqueueMail } from '../mail/outbox';
-import { alarmMail, type AlarmMailFacts } from './messages';
+import { alarmMail, alarmNotice, type AlarmMailFacts } from './messages';
+import { enqueueNotice } from '../destinations/destinations';
 import { log } from '../log';
 import { loadLocatedFigures } from '../sla/locations';
 import { publicTitle } from '../incidents/titles';
@@ -261,8 +262,16 @@ export class AlarmEngine {
   }
 
   private mail(alarmId: number, incidentId: number | null, facts: Omit<AlarmMailFacts, 'zone' | 'serviceJa' | 'serviceEn' | 'monitorSlug' | 'monitorType' | 'target'>, m: MonitorInfo): void {
-    const { subject, text } = alarmMail({ ...facts, zone: this.settings.zone, serviceJa: m.serviceJa, serviceEn: m.serviceEn, monitorSlug: m.slug, monitorType: m.type, target: m.target });
+    const all: AlarmMailFacts = { ...facts, zone: this.settings.zone, serviceJa: m.serviceJa, serviceEn: m.serviceEn, monitorSlug: m.slug, monitorType: m.type, target: m.target };
+    const { subject, text } = alarmMail(all);
     const queuedAt = this.now();
+    if (all.event === 'outage' || all.event === 'recovery') {
+      const event = all.event;
+      enqueueNotice(this.db, 'alarms', `alarm:${alarmId}:${event}:${all.episodes ?? 1}`, [m.serviceId], (lang) => ({
+        ...alarmNotice({ ...all, event }, lang), type: `alarm.${event}`, occurredAt: event === 'outage' ? all.detectedAt : (all.recoveredAt ?? all.detectedAt),
+        services: [lang === 'en' ? (m.serviceEn ?? m.serviceJa) : m.serviceJa], url: all.link, lang,
+      }), queuedAt);
+    }
     for (const to of this.settings.operators) {
       const outboxId = enqueueMail(this.db, { to, subject, text, kind: 'alarm', headers: { 'X-Status-Alarm': String(alarmId) } }, queuedAt);
       this.st.notify!.run(alarmId, incidentId, facts.event, to, outboxId, queuedAt);

@@ -2,6 +2,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Job, JobContext } from './job';
 import { log, libraryLogger } from '../log';
 import { mailJob } from './mail';
+import { destinationsJob } from './destinations';
 import { maintenanceReminderJob } from '../subscriptions/reminder-job';
 import { rollupsJob } from './rollups';
 import { maintenanceJob } from './maintenance';
@@ -10,7 +11,7 @@ import { retentionJob } from './retention';
 import { monthlyReportJob, closeMonthJob } from './monthly-report';
 
 /** Every scheduled job. Adding one is a module in this folder and a line here. */
-export const jobs: Job[] = [mailJob, rollupsJob, maintenanceJob, backupJob, retentionJob, closeMonthJob, monthlyReportJob, maintenanceReminderJob];
+export const jobs: Job[] = [mailJob, destinationsJob, rollupsJob, maintenanceJob, backupJob, retentionJob, closeMonthJob, monthlyReportJob, maintenanceReminderJob];
 
 /**
  * Starts every job on its schedule; a job that throws is logged and runs again next time.

@@ -6,6 +6,9 @@ import type { Db } from '../db';
 import type { Env } from '../env';
 import { AppError } from '../errors';
 import { log } from '../log';
+import { claimStatement, claimParams, markSent as markRowSent, markFailed, withdraw, releaseFuture, counts, MAX_ATTEMPTS, retryDelayMs, type SenderLease } from '../outbox/claim';
+
+export { MAX_ATTEMPTS, retryDelayMs, type SenderLease };
 
 /** One message to send. `kind` says what it is for (`alarm`, `subscriber`, ...). */
 export interface OutgoingMail {
@@ -17,17 +20,10 @@ export interface OutgoingMail {
   kind: string;
 }
 
-/** Tries before a message is given up (about a day of backoff in all). */
-export const MAX_ATTEMPTS = 12;
 /** The sender address when SMTP_URL does not name one (`?from=` in the URL). */
 export const DEFAULT_FROM = 'status@localhost';
 
 const ADDRESS_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/;
-
-/** Backoff after the n-th failed try: 30 s, 1 min, 2 min, ... capped at 4 h. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 4 * 3_600_000);
-}
 
 /**
  * Queues a message; it is sent by `sendPendingMail` (the worker's mail job). Call it inside
@@ -110,12 +106,6 @@ function maybeDelivered(err: unknown, handedOver: boolean): boolean {
   return handedOver && !e.responseCode && (e.code === 'ETIMEDOUT' || e.code === 'ECONNECTION' || e.code === 'ESOCKET');
 }
 
-/** Only the holder of this lease may send (the worker's lease); a claim made without it changes nothing. */
-export interface SenderLease {
-  name: string;
-  holder: string;
-}
-
 /**
  * Sends every message that is due, one at a time, oldest first. Each message is claimed
  * before its try in one UPDATE … RETURNING (a random claim token, a claim time, the try
@@ -128,21 +118,15 @@ export interface SenderLease {
 export async function sendPendingMail(db: Db, transport: Transporter, now: number = Date.now(), limit = 100, lease: SenderLease | null = null): Promise<{ sent: number; failed: number }> {
   const c = db.$client;
   const token = randomUUID();
-  const claim = c.prepare(`UPDATE mail_outbox SET claim_token = @token, claimed_until = @until, attempts = attempts + 1,
-      message_id = coalesce(message_id, @messageId)
-    WHERE id = (SELECT id FROM mail_outbox WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= @now
-                  AND (claimed_until IS NULL OR claimed_until <= @now) ORDER BY next_attempt_at, id LIMIT 1)
-      AND (@holder IS NULL OR EXISTS (SELECT 1 FROM leases WHERE name = @lease AND holder = @holder))
-    RETURNING id, message_id AS messageId, kind, to_addr AS toAddr, subject, text, html, headers, attempts`);
-  const markSent = c.prepare('UPDATE mail_outbox SET sent_at = ?, next_attempt_at = NULL, last_error = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND sent_at IS NULL');
+  const claim = claimStatement(c, 'mail_outbox', 'id, message_id AS messageId, kind, to_addr AS toAddr, subject, text, html, headers, attempts',
+    { set: 'message_id = coalesce(message_id, @messageId)' });
   const markNotified = c.prepare('UPDATE alarm_notifications SET sent_at = ? WHERE outbox_id = ? AND sent_at IS NULL');
-  const markFailed = c.prepare('UPDATE mail_outbox SET last_error = ?, next_attempt_at = ?, failed_at = ?, claim_token = NULL, claimed_until = NULL WHERE id = ? AND claim_token = ?');
   const markMaybeDelivered = c.prepare('UPDATE mail_outbox SET last_error = ?, next_attempt_at = NULL, maybe_delivered_at = ?, claim_token = NULL, claimed_until = NULL WHERE id = ? AND claim_token = ?');
   const from = senderOf(transport);
   let sent = 0;
   let failed = 0;
   for (let i = 0; i < limit; i++) {
-    const row = claim.get({ token, until: now + CLAIM_MS, now, holder: lease?.holder ?? null, lease: lease?.name ?? null, messageId: newMessageId(from) }) as OutboxRow | undefined;
+    const row = claim.get({ ...claimParams(token, now, CLAIM_MS, lease), messageId: newMessageId(from) }) as OutboxRow | undefined;
     if (!row) break;
     // Whether the whole message went to the server (what follows is waiting for its answer).
     let handedOver = false;
@@ -153,8 +137,7 @@ export async function sendPendingMail(db: Db, transport: Transporter, now: numbe
       // The send time is when the server accepted it, not when the batch began.
       const at = Math.max(now, Date.now());
       c.transaction(() => {
-        markSent.run(at, row.id);
-        markNotified.run(at, row.id);
+        if (markRowSent(c, 'mail_outbox', row.id, token, at)) markNotified.run(at, row.id);
       }).immediate();
       sent++;
       log.info('mail.sent', { id: row.id, kind: row.kind, attempts: row.attempts });
@@ -168,8 +151,7 @@ export async function sendPendingMail(db: Db, transport: Transporter, now: numbe
         log.warn('mail.maybe_delivered', { id: row.id, kind: row.kind, attempts, error: message });
         continue;
       }
-      const giveUp = attempts >= MAX_ATTEMPTS;
-      markFailed.run(message, giveUp ? null : now + retryDelayMs(attempts), giveUp ? now : null, row.id, token);
+      const giveUp = markFailed(c, 'mail_outbox', row, token, message, now);
       log[giveUp ? 'error' : 'warn']('mail.failed', { id: row.id, kind: row.kind, attempts, error: message, gave_up: giveUp });
     }
   }
@@ -204,9 +186,7 @@ export function mailTransport(env: Pick<Env, 'SMTP_URL'>, replyTimeoutMs = REPLY
  * now is beyond recall. Returns how many were withdrawn.
  */
 export function withdrawMail(db: Db, ids: number[], reason: string, now: number = Date.now()): number {
-  const withdraw = db.$client.prepare(`UPDATE mail_outbox SET next_attempt_at = NULL, last_error = ?
-    WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at IS NOT NULL AND (claimed_until IS NULL OR claimed_until <= ?)`);
-  return ids.reduce((n, id) => n + withdraw.run(`withdrawn: ${reason}`, id, now).changes, 0);
+  return withdraw(db.$client, 'mail_outbox', { ids }, reason, now);
 }
 
 /** Messages a server took without confirming them (see sendPendingMail): admins are told. */
@@ -216,11 +196,7 @@ export function maybeDeliveredCount(db: Db): number {
 
 /** Counts for the admin pages and /healthz-like views. */
 export function outboxCounts(db: Db): { pending: number; failed: number; sent: number } {
-  return db.$client.prepare(`SELECT
-      COALESCE(SUM(next_attempt_at IS NOT NULL), 0) AS pending,
-      COALESCE(SUM(failed_at IS NOT NULL), 0) AS failed,
-      COALESCE(SUM(sent_at IS NOT NULL), 0) AS sent
-    FROM mail_outbox`).get() as { pending: number; failed: number; sent: number };
+  return counts(db.$client, 'mail_outbox');
 }
 
 /**
@@ -230,21 +206,7 @@ export function outboxCounts(db: Db): { pending: number; failed: number; sent: n
  * Returns how many messages were released.
  */
 export function releaseFutureMail(db: Db, now: number): number {
-  const c = db.$client;
-  const rows = c.prepare('SELECT id, attempts, next_attempt_at AS nextAt, claimed_until AS claimedUntil FROM mail_outbox WHERE next_attempt_at > ? OR claimed_until > ?')
-    .all(now, now + CLAIM_MS) as Array<{ id: number; attempts: number; nextAt: number | null; claimedUntil: number | null }>;
-  const update = c.prepare('UPDATE mail_outbox SET next_attempt_at = ?, claimed_until = ? WHERE id = ?');
-  let released = 0;
-  c.transaction(() => {
-    for (const r of rows) {
-      const latestDue = now + (r.attempts > 0 ? retryDelayMs(r.attempts) : 0);
-      const nextAt = r.nextAt !== null && r.nextAt > latestDue ? latestDue : r.nextAt;
-      const claimedUntil = r.claimedUntil !== null && r.claimedUntil > now + CLAIM_MS ? now + CLAIM_MS : r.claimedUntil;
-      if (nextAt === r.nextAt && claimedUntil === r.claimedUntil) continue;
-      update.run(nextAt, claimedUntil, r.id);
-      released++;
-    }
-  }).immediate();
+  const released = releaseFuture(db.$client, 'mail_outbox', now, CLAIM_MS);
   if (released > 0) log.info('mail.released_after_clock_step', { count: released });
   return released;
 }

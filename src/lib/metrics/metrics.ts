@@ -1,6 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Db } from '../db';
+import { inTransaction } from '../db';
+import { getSetting, setSetting } from '../settings';
+import { recordAudit, type Actor } from '../audit';
+import { AppError } from '../errors';
 import type { Config } from '../config';
 import { trustedProxies } from '../auth/proxies';
 import { probeHeartbeatAgeMs } from '../health';
@@ -17,15 +21,51 @@ import { threadStats } from './thread-stats';
 /** Checks written in this window make `status_checks_written_recent`. */
 export const RECENT_WINDOW_S = 300;
 
-/** Who may read /metrics: a bearer token whose SHA-256 is configured, or an address in `metrics.allow`. */
-export function metricsAccess(config: Config, authorization: string | null, clientAddress: string): boolean {
-  const hash = config.metrics.token_sha256;
+/** Where the token an admin issued on the admin pages is kept (its SHA-256 and when it was issued). */
+const TOKEN_SETTING = 'metrics_token';
+
+function sameHash(given: Buffer, hex: string): boolean {
+  const want = Buffer.from(hex, 'hex');
+  return want.length === given.length && timingSafeEqual(given, want);
+}
+
+/**
+ * Who may read /metrics: a bearer token whose SHA-256 is in the settings file
+ * (`metrics.token_sha256`) or was issued on the admin pages, or an address in `metrics.allow`.
+ */
+export function metricsAccess(config: Config, authorization: string | null, clientAddress: string, db: Db | null = null): boolean {
   const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-  if (hash && bearer) {
+  if (bearer) {
     const given = createHash('sha256').update(bearer).digest();
-    if (timingSafeEqual(given, Buffer.from(hash, 'hex'))) return true;
+    const issued = db ? issuedMetricsToken(db)?.hash : undefined;
+    if ([config.metrics.token_sha256, issued].some((h) => h && sameHash(given, h))) return true;
   }
   return config.metrics.allow.length > 0 && trustedProxies(config.metrics.allow).has(clientAddress);
+}
+
+/** The token issued on the admin pages: its hash and when; null when none (or revoked). */
+export function issuedMetricsToken(db: Db): { hash: string; issuedAt: number } | null {
+  const v = getSetting(db, TOKEN_SETTING);
+  return v ? (JSON.parse(v) as { hash: string; issuedAt: number }) : null;
+}
+
+/** Issues a new token (the previous one stops working); it is returned this once, only its hash is kept. */
+export function issueMetricsToken(db: Db, actor: Actor, now = Date.now()): string {
+  const token = `mt_${randomBytes(24).toString('base64url')}`;
+  inTransaction(db, () => {
+    const had = issuedMetricsToken(db) !== null;
+    setSetting(db, TOKEN_SETTING, JSON.stringify({ hash: createHash('sha256').update(token).digest('hex'), issuedAt: now }));
+    recordAudit(db, actor, had ? 'metrics_token.reissue' : 'metrics_token.issue', 'metrics_token', null, null, { issued_at: now }, now);
+  });
+  return token;
+}
+
+export function revokeMetricsToken(db: Db, actor: Actor, now = Date.now()): void {
+  inTransaction(db, () => {
+    if (!issuedMetricsToken(db)) throw new AppError('NOT_FOUND', 'no metrics token is issued');
+    setSetting(db, TOKEN_SETTING, null);
+    recordAudit(db, actor, 'metrics_token.revoke', 'metrics_token', null, null, { revoked_at: now }, now);
+  });
 }
 
 interface MonitorRow { id: number; slug: string; service: string; type: string; intervalS: number; paused: number }

@@ -6,6 +6,7 @@ import { tryAcquireLease, renewLease, releaseLease, holdsLease, readLease, Lease
 import { ClockWatch } from './clock';
 import { setAsideFutureChecks } from '../checks/quarantine';
 import { releaseFutureMail } from '../mail/outbox';
+import { releaseFutureDeliveries } from '../destinations/deliver';
 import { checkStorage, faultOfWrite, type StorageFault } from '../storage';
 import { log } from '../log';
 import { AlarmEngine, type AlarmSettings } from '../alarms/engine';
@@ -171,6 +172,7 @@ export class Probe {
     const now = Date.now();
     const step = setAsideFutureChecks(this.db, now, offsetMs);
     releaseFutureMail(this.db, now);
+    releaseFutureDeliveries(this.db, now);
     if (step && step.setAside > 0) this.alarms?.loadOpen();
     this.readLastChecks();
   }

@@ -8,6 +8,7 @@ import { words, localized, serviceName, formatTime, formatWindow, pathIn, type L
 import { unsubscribeToken } from './tokens';
 import { noticeMail } from './mails';
 import { log } from '../log';
+import { enqueueNotice } from '../destinations/destinations';
 
 /**
  * Mail to subscribers about an incident update or a planned stop. Each notice goes out
@@ -44,30 +45,48 @@ function claim(db: Db, what: string, ref: number, now: number, count: number): b
   return res.changes === 1;
 }
 
-/** Mails the subscribers of the incident's services about one published update. Returns how many mails were queued. */
+type PublishedIncident = NonNullable<ReturnType<typeof incidentById>>;
+
+/**
+ * One published update in a language: the subject, body and public link of the subscriber
+ * mail, and the words destinations receive. Only what the public page shows.
+ */
+export function incidentUpdateWords(incident: PublishedIncident, update: PublishedIncident['updates'][number], lang: Lang, zone: string, baseUrl: string): { subject: string; body: string; link: string } {
+  const t = words[lang];
+  const title = localized(incident.titleJa, incident.titleEn, lang);
+  const body = [
+    `${title}`,
+    `${t.incidentStatus[update.status]} · ${formatTime(update.at, lang, zone)}`,
+    '',
+    localized(update.bodyJa, update.bodyEn, lang),
+    '',
+    `${t.affected}: ${incident.services.map((s) => `${serviceName(s, lang)} (${t.impact[s.impact]})`).join(', ')}`,
+    `${t.startedAt}: ${formatTime(incident.startedAt, lang, zone)}`,
+  ].join('\n');
+  return { subject: `${t.incidentStatus[update.status]}: ${title}`, body, link: `${baseUrl}${pathIn(lang, `/incidents/${encodeURIComponent(incident.key)}`)}` };
+}
+
+/**
+ * Mails the subscribers of the incident's services about one published update, and queues it
+ * to the destinations that take incident updates. Returns how many mails were queued.
+ */
 export function notifySubscribersOfIncidentUpdate(db: Db, incidentId: number, updateId: number, options: NotifyOptions = {}): number {
   const { baseUrl, config, now } = settingsOf(options);
   return inTransaction(db, () => {
     const incident = incidentById(db, incidentId);
     const update = incident?.updates.find((u) => u.id === updateId);
     if (!incident || !update) return 0; // a draft, or an update not published: nothing to tell
-    const to = recipients(db, 'incidents', incident.services.map((s) => s.serviceId));
+    const serviceIds = incident.services.map((s) => s.serviceId);
+    enqueueNotice(db, 'incidents', `incident_update:${updateId}`, serviceIds, (lang) => {
+      const w = incidentUpdateWords(incident, update, lang, config.zone, baseUrl);
+      return { type: 'incident.update', occurredAt: update.at, services: incident.services.map((s) => serviceName(s, lang)), title: w.subject, text: w.body, url: w.link, lang };
+    }, now);
+    const to = recipients(db, 'incidents', serviceIds);
     if (!claim(db, 'incident_update', updateId, now, to.length)) return 0;
     for (const r of to) {
-      const t = words[r.lang];
-      const title = localized(incident.titleJa, incident.titleEn, r.lang);
-      const body = [
-        `${title}`,
-        `${t.incidentStatus[update.status]} · ${formatTime(update.at, r.lang, config.zone)}`,
-        '',
-        localized(update.bodyJa, update.bodyEn, r.lang),
-        '',
-        `${t.affected}: ${incident.services.map((s) => `${serviceName(s, r.lang)} (${t.impact[s.impact]})`).join(', ')}`,
-        `${t.startedAt}: ${formatTime(incident.startedAt, r.lang, config.zone)}`,
-      ].join('\n');
-      const link = `${baseUrl}${pathIn(r.lang, `/incidents/${encodeURIComponent(incident.key)}`)}`;
+      const w = incidentUpdateWords(incident, update, r.lang, config.zone, baseUrl);
       const unsub = `${baseUrl}/subscribe/unsubscribe?token=${unsubscribeToken(db, r.id)}`;
-      enqueueMail(db, noticeMail(r.email, r.lang, config.site.name[r.lang], `${t.incidentStatus[update.status]}: ${title}`, body, link, unsub), now);
+      enqueueMail(db, noticeMail(r.email, r.lang, config.site.name[r.lang], w.subject, w.body, w.link, unsub), now);
     }
     log.info('subscriptions.incident_notice', { incident: incidentId, update: updateId, recipients: to.length });
     return to.length;
@@ -111,6 +130,25 @@ export function subscribersWereTold(db: Db, maintenanceId: number): boolean {
   return db.$client.prepare("SELECT 1 FROM subscriber_notices WHERE what = 'maintenance_announced' AND ref = ?").get(maintenanceId) !== undefined;
 }
 
+type StopDetail = NonNullable<ReturnType<typeof maintenanceById>>;
+
+/** One moment of a stop in a language: the subscriber mail's subject, body and public link, which destinations receive too. */
+export function stopWords(m: StopDetail, moment: StopMoment, lang: Lang, zone: string, baseUrl: string): { subject: string; body: string; link: string } {
+  const t = words[lang];
+  const title = localized(m.titleJa, m.titleEn, lang);
+  const window = formatWindow(m.scheduledStart, m.scheduledEnd, lang, zone);
+  const body = [
+    STOP_LEAD[moment][lang], '', title,
+    `${t.window}: ${window}`,
+    ...(moment === 'started' && m.actualStart !== null ? [`${lang === 'en' ? 'Started' : '開始'}: ${formatTime(m.actualStart, lang, zone)}`] : []),
+    ...(moment === 'finished' && m.actualEnd !== null ? [`${lang === 'en' ? 'Completed' : '終了'}: ${formatTime(m.actualEnd, lang, zone)}`] : []),
+    `${t.affected}: ${m.services.map((s) => serviceName(s, lang)).join(', ')}`,
+    ...(m.bodyJa && moment !== 'cancelled' ? ['', localized(m.bodyJa, m.bodyEn, lang)] : []),
+  ].join('\n');
+  // The subject names the stop and its time, so the notice is understood at a glance.
+  return { subject: `${STOP_SUBJECT[moment][lang]}: ${title} (${window})`, body, link: `${baseUrl}${pathIn(lang, `/incidents/maintenance/${encodeURIComponent(m.key)}`)}` };
+}
+
 /**
  * Mails the subscribers of the stop's services about one moment of it, each subscriber's
  * choices respected, once per moment (and once per new window for a change). Subscribers
@@ -124,25 +162,20 @@ export function notifySubscribersOfMaintenance(db: Db, maintenanceId: number, mo
     const finished = m.status === 'cancelled' || m.status === 'completed';
     if (finished && moment !== 'cancelled' && moment !== 'finished') return 0;
     if (moment !== 'announced' && moment !== 'starting' && !subscribersWereTold(db, maintenanceId)) return 0;
-    const to = recipients(db, 'maintenances', m.services.map((s) => s.serviceId));
+    const serviceIds = m.services.map((s) => s.serviceId);
+    if (moment !== 'starting') {
+      enqueueNotice(db, 'maintenances', `${stopNoticeKey(moment, m)}:${maintenanceId}`, serviceIds, (lang) => {
+        const w = stopWords(m, moment, lang, config.zone, baseUrl);
+        const at = moment === 'started' ? m.actualStart : moment === 'finished' ? m.actualEnd : null;
+        return { type: `maintenance.${moment}`, occurredAt: at ?? now, services: m.services.map((s) => serviceName(s, lang)), title: w.subject, text: w.body, url: w.link, lang };
+      }, now);
+    }
+    const to = recipients(db, 'maintenances', serviceIds);
     if (!claim(db, stopNoticeKey(moment, m), maintenanceId, now, to.length)) return 0;
     for (const r of to) {
-      const t = words[r.lang];
-      const title = localized(m.titleJa, m.titleEn, r.lang);
-      const window = formatWindow(m.scheduledStart, m.scheduledEnd, r.lang, config.zone);
-      const body = [
-        STOP_LEAD[moment][r.lang], '', title,
-        `${t.window}: ${window}`,
-        ...(moment === 'started' && m.actualStart !== null ? [`${r.lang === 'en' ? 'Started' : '開始'}: ${formatTime(m.actualStart, r.lang, config.zone)}`] : []),
-        ...(moment === 'finished' && m.actualEnd !== null ? [`${r.lang === 'en' ? 'Completed' : '終了'}: ${formatTime(m.actualEnd, r.lang, config.zone)}`] : []),
-        `${t.affected}: ${m.services.map((s) => serviceName(s, r.lang)).join(', ')}`,
-        ...(m.bodyJa && moment !== 'cancelled' ? ['', localized(m.bodyJa, m.bodyEn, r.lang)] : []),
-      ].join('\n');
-      const link = `${baseUrl}${pathIn(r.lang, `/incidents/maintenance/${encodeURIComponent(m.key)}`)}`;
+      const w = stopWords(m, moment, r.lang, config.zone, baseUrl);
       const unsub = `${baseUrl}/subscribe/unsubscribe?token=${unsubscribeToken(db, r.id)}`;
-      // The subject names the stop and its time, so the mail is understood from the inbox.
-      const subject = `${STOP_SUBJECT[moment][r.lang]}: ${title} (${window})`;
-      enqueueMail(db, noticeMail(r.email, r.lang, config.site.name[r.lang], subject, body, link, unsub), now);
+      enqueueMail(db, noticeMail(r.email, r.lang, config.site.name[r.lang], w.subject, w.body, w.link, unsub), now);
     }
     log.info('subscriptions.maintenance_notice', { maintenance: maintenanceId, moment, recipients: to.length });
     return to.length;
