@@ -43,7 +43,7 @@ export const destinationOutbox = sqliteTable('destination_outbox', {
   id: integer().primaryKey({ autoIncrement: true }),
   destinationId: integer().references(() => destinations.id, { onDelete: 'set null' }),
   destinationName: text().notNull(),
-  /** `alarm`, `incident_update`, `maintenance`, `test`. */
+  /** What it tells: `alarms`, `incidents`, `maintenances` or `test`. */
   topic: text().notNull(),
   /** What was announced (`incident_update:12`); one message per destination and key. */
   eventKey: text().notNull(),
