@@ -251,13 +251,13 @@ describe('destructive actions ask first, without JavaScript too', () => {
     expect(status()).toBe('scheduled');
     await page.click('form:has(input[value=cancel]) button');
     await page.click('[data-testid=confirm-yes]');
-    await page.waitForURL(/saved=1/);
+    await page.waitForURL(/saved=stop-state#stop-state$/);
     expect(status()).toBe('cancelled');
     await page.click('[data-testid=restore-stop]');
     expect(await page.locator('[data-testid=confirm-step] h2').innerText()).toBe('この計画停止の中止を取り消しますか？');
     expect(status()).toBe('cancelled');
     await page.click('[data-testid=confirm-yes]');
-    await page.waitForURL(/saved=1/);
+    await page.waitForURL(/saved=stop-state#stop-state$/);
     expect(status()).toBe('scheduled');
     const actions = db.$client.prepare("SELECT action FROM audit_log WHERE entity = 'maintenance' AND entity_id = ? ORDER BY id").pluck().all(String(id));
     expect(actions).toEqual(['maintenance.cancel', 'maintenance.restore']);

@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { tempDb } from '../helpers/temp';
 import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
 import { exportInterchange } from '../../src/lib/interchange/export';
@@ -10,6 +7,8 @@ import { monthFigures } from '../../src/lib/sla/month';
 import { slaJson, type SlaJson } from '../../src/lib/sla/contract';
 import { parseInstant } from '../../src/lib/time';
 import { CheckStore, rebuildDerived, type CheckResult } from '../../src/lib/checks/store';
+import { checkSeries, type Span } from '../helpers/check-series';
+import { pdfFirstPage } from '../helpers/pdf-text';
 import { LocationCheckStore } from '../../src/lib/agents/store';
 import { addAgent, setMonitorLocations } from '../../src/lib/agents/locations';
 import { ingestBatch, AgentApiError } from '../../src/lib/agents/api';
@@ -27,19 +26,9 @@ const config = parseConfig({});
 const ms = (s: string) => parseInstant(s)!;
 const STEP = 600_000;
 const admin = systemActor('test');
-type Span = [string, string];
 
 /** Checks of one monitor every 10 min over [from, to) shifted by `offsetS`; down inside `downs`, none inside `gaps`. */
-function series(monitorId: number, from: string, to: string, opts: { downs?: Span[]; gaps?: Span[]; offsetS?: number } = {}): CheckResult[] {
-  const within = (list: Span[] | undefined, t: number) => (list ?? []).some(([a, b]) => t >= ms(a) && t < ms(b));
-  const out: CheckResult[] = [];
-  for (let t = ms(from) + (opts.offsetS ?? 0) * 1000; t < ms(to); t += STEP) {
-    if (within(opts.gaps, t)) continue;
-    const down = within(opts.downs, t);
-    out.push({ monitorId, at: t, status: down ? 'down' : 'up', latencyMs: down ? null : 100, error: down ? 'connection refused' : null });
-  }
-  return out;
-}
+const series = (monitorId: number, from: string, to: string, opts: { downs?: Span[]; gaps?: Span[]; offsetS?: number } = {}) => checkSeries(monitorId, from, to, opts);
 
 function monitor(db: Db, slug: string): number {
   return db.$client.prepare('SELECT id FROM monitors WHERE slug = ?').pluck().get(slug) as number;
@@ -55,13 +44,7 @@ function exported(db: Db): string {
   return text;
 }
 
-function firstPage(pdf: Buffer, dir: string, name: string): string {
-  const file = join(dir, name);
-  writeFileSync(file, pdf);
-  const p = spawnSync('pdftotext', ['-enc', 'UTF-8', '-f', '1', '-l', '1', '-layout', file, '-'], { encoding: 'utf8' });
-  expect(p.status).toBe(0);
-  return p.stdout;
-}
+const firstPage = pdfFirstPage;
 
 const web = { type: 'http' as const, target: 'http://127.0.0.1:9/', interval_s: 600, confirm: 2, counts_for_availability: true };
 

@@ -7,9 +7,13 @@ import { monthFigures } from '../../src/lib/sla/month';
 import { slaJson, type SlaJson } from '../../src/lib/sla/contract';
 import { closeEndedMonths } from '../../src/lib/sla/closing';
 import { parseInstant } from '../../src/lib/time';
-import { CheckStore, type CheckResult } from '../../src/lib/checks/store';
+import { CheckStore } from '../../src/lib/checks/store';
+import { checkSeries, type Span } from '../helpers/check-series';
+import { pdfFirstPage } from '../helpers/pdf-text';
 import { getMonitor, saveMonitor, setMonitorPaused, type MonitorInput } from '../../src/lib/monitors/verbs';
-import type { Db } from '../../src/lib/db';
+import { openDatabase, type Db } from '../../src/lib/db';
+import { startAdminSite, signInCookie, ADMIN } from './admin-fixture';
+import type { RunningSite } from '../helpers/site';
 import { AppError } from '../../src/lib/errors';
 import { issueReport } from '../../src/lib/report/issue';
 
@@ -22,19 +26,9 @@ const config = parseConfig({});
 const ms = (s: string) => parseInstant(s)!;
 const admin = { id: 1, email: 'admin@example.jp' };
 const MIN = 60_000;
-type Span = [string, string];
 
 /** Checks every `stepMin` minutes over [from, to); down inside `downs`, none inside `gaps`. */
-function checks(monitorId: number, from: string, to: string, stepMin: number, opts: { downs?: Span[]; gaps?: Span[] } = {}): CheckResult[] {
-  const within = (list: Span[] | undefined, t: number) => (list ?? []).some(([a, b]) => t >= ms(a) && t < ms(b));
-  const out: CheckResult[] = [];
-  for (let t = ms(from); t < ms(to); t += stepMin * MIN) {
-    if (within(opts.gaps, t)) continue;
-    const down = within(opts.downs, t);
-    out.push({ monitorId, at: t, status: down ? 'down' : 'up', latencyMs: down ? null : 100, error: down ? 'connection refused' : null });
-  }
-  return out;
-}
+const checks = (monitorId: number, from: string, to: string, stepMin: number, opts: { downs?: Span[]; gaps?: Span[] } = {}) => checkSeries(monitorId, from, to, { stepMin, ...opts });
 
 function monitorId(db: Db, slug: string): number {
   return db.$client.prepare('SELECT id FROM monitors WHERE slug = ?').pluck().get(slug) as number;
@@ -98,7 +92,10 @@ function scenario(db: Db): void {
   store.record(checks(id, '2026-11-01T00:00:00+09:00', '2026-11-05T12:00:00+09:00', 10));
   setMonitorPaused(db, admin, id, true, ms('2026-11-05T12:00:00+09:00'));
   setMonitorPaused(db, admin, id, false, ms('2026-11-05T13:00:00+09:00'));
-  store.record(checks(id, '2026-11-05T13:30:00+09:00', '2026-11-15T12:00:00+09:00', 10, { downs: [['2026-11-10T10:00:00+09:00', '2026-11-10T10:20:00+09:00']] }));
+  // 8 November: no check at 10:10, 10:20 and 10:30, so 10:20–10:40 is beyond 2 × 600 s after 10:00 (1,200 s).
+  store.record(checks(id, '2026-11-05T13:30:00+09:00', '2026-11-15T12:00:00+09:00', 10, {
+    downs: [['2026-11-10T10:00:00+09:00', '2026-11-10T10:20:00+09:00']], gaps: [['2026-11-08T10:10:00+09:00', '2026-11-08T10:40:00+09:00']],
+  }));
   edit(db, id, { confirm: 3, intervalS: 1800 }, CHANGED);
   // After it, every 30 minutes: 20 November 10:00 and 10:30 fail (two failures, not
   // confirmed with confirm 3), 25 November 10:00, 10:30 and 11:00 fail (confirmed: 5,400 s
@@ -145,8 +142,10 @@ describe('confirm and interval have a life: a change in November leaves October 
     expect(portal.downtime_s).toBe(6600);
     expect(portal.availability_pct).toBe('99.745');
     expect(portal.outages.map((o) => [o.start, o.duration_s])).toEqual([['2026-11-10T01:00:00.000Z', 1200], ['2026-11-25T01:00:00.000Z', 5400]]);
-    // Unmonitored: 5 Nov 3,600 + 600 (allowance 2 × 600 s) + 22 Nov 3,600 + 1,800 (allowance 2 × 1,800 s) = 9,600 s, 7,200 s of it paused.
-    expect(portal.unmonitored_s).toBe(9600);
+    // Unmonitored: 5 Nov 3,600 + 600 (allowance 2 × 600 s) + 8 Nov 1,200 (allowance 2 × 600 s) + 22 Nov 3,600 + 1,800
+    // (allowance 2 × 1,800 s) = 10,800 s, 7,200 s of it paused.
+    expect(portal.unmonitored_s).toBe(10_800);
+    expect(portal.paused_s).toBe(7200);
     expect(monitorTable(t.db, '2026-11', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'portal', confirm: 3, intervalS: 1800, timeoutS: 10 }]);
   });
 
@@ -164,6 +163,12 @@ describe('confirm and interval have a life: a change in November leaves October 
     } finally {
       copy.close();
     }
+  });
+
+  it('a check that arrives late (8 November 10:10, after the change) is judged with the interval in force when it was made', () => {
+    new CheckStore(t.db).record([{ monitorId: monitorId(t.db, 'portal-web'), at: ms('2026-11-08T10:10:00+09:00'), status: 'up', latencyMs: 100, error: null }]);
+    // 8 November is now 10:10 then 10:40: beyond 2 × 600 s after 10:10, 10:30–10:40 (600 s), so 10,800 − 1,200 + 600 = 10,200 s.
+    expect(month(t.db, '2026-11', DEC_NOW).services.find((s) => s.slug === 'portal')!.unmonitored_s).toBe(10_200);
   });
 });
 
@@ -199,6 +204,13 @@ describe('the service, the timeout and the confirm of a monitor moved in Novembe
     expect(mail.unmonitored_s).toBe(2_678_400);
     expect(monitorTable(t.db, '2026-10', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'portal', confirm: 2, intervalS: 600, timeoutS: 10 }]);
     expect(JSON.stringify(after)).toBe(JSON.stringify(october));
+  });
+
+  it('the next version of October\'s report says nothing changed (its monitor records stay with portal)', async () => {
+    const v2 = await issueReport(t.db, config, '2026-10', { now: DEC_NOW });
+    const page = pdfFirstPage(v2.pdf, t.dir, 'v2.pdf');
+    expect(page).toContain('前版（第1版）からの変更');
+    expect(page).toContain('前版から変わった数値はありません。');
   });
 
   it('November: portal is watched until 3 November 00:00 only, mail from then on', () => {
@@ -245,5 +257,51 @@ describe('a file without settings_history (older exports) still imports, its set
     }
     expect(refusal).toBeInstanceOf(AppError);
     expect(refusal!.issues).toEqual([{ path: '$.monitors[0].settings_history[0]', message: 'the last entry must be the monitor\'s confirm, interval_s, timeout_s and service' }]);
+  });
+});
+
+describe('changed on the admin page: confirm, interval and timeout apply from the moment they are saved', () => {
+  let site: RunningSite;
+  let stop: () => Promise<void>;
+  let db: Db;
+  let id = 0;
+  let october: Omit<SlaJson, 'generated_at'>;
+  beforeAll(async () => {
+    const started = await startAdminSite();
+    ({ site, stop } = started);
+    db = openDatabase(started.dbPath);
+    const service = serviceId(db, 'website');
+    id = Number(db.$client.prepare(`INSERT INTO monitors (slug, service_id, type, target, interval_s, timeout_s, confirm, counts_for_availability, options, paused, added_at)
+      VALUES ('website-http', ?, 'http', 'http://127.0.0.1:9/', 600, 10, 2, 1, '{}', 0, ?)`).run(service, ms(ADDED)).lastInsertRowid);
+    // Down on 15 October 10:00 and 10:10, up at 10:20: 1,200 s with confirm 2. Checked every 10 min up to now.
+    new CheckStore(db).record(checks(id, ADDED, new Date(Date.now()).toISOString(), 10, { downs: [['2026-10-15T10:00:00+09:00', '2026-10-15T10:20:00+09:00']] }));
+    october = month(db, '2026-10', Date.now());
+  });
+  afterAll(async () => {
+    db?.$client.close();
+    await stop?.();
+  });
+
+  it('the form says so in Japanese; after saving confirm 3, interval 1,800 s and timeout 30 s, October reads 1,200 s down as before', async () => {
+    const cookie = await signInCookie(site.url, ADMIN);
+    const page = await (await fetch(`${site.url}/admin/monitors/${id}`, { headers: { cookie } })).text();
+    expect(page).toContain('保存した時点から適用されます。それより前の時間（終わった月を含む）は、その時の設定のまま集計されます。');
+    expect(page).toContain('変更すると終わった月の報告書の監視項目の表示も新しいものになります（稼働率などの数値は変わりません）');
+    const res = await fetch(`${site.url}/admin/monitors/${id}`, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie, origin: site.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams([['action', 'save'], ['type', 'http'], ['slug', 'website-http'], ['serviceId', String(serviceId(db, 'website'))],
+        ['target', 'http://127.0.0.1:9/'], ['intervalS', '1800'], ['timeoutS', '30'], ['confirm', '3'], ['countsForAvailability', 'on']]),
+    });
+    expect(res.status).toBe(303);
+    const kept = db.$client.prepare('SELECT "from", confirm, interval_s AS intervalS, timeout_s AS timeoutS FROM monitor_setting_history WHERE monitor_id = ? ORDER BY "from"').all(id) as { from: number }[];
+    expect(kept.map(({ from: _, ...rest }) => rest)).toEqual([{ confirm: 2, intervalS: 600, timeoutS: 10 }, { confirm: 3, intervalS: 1800, timeoutS: 30 }]);
+    expect(Math.abs(kept[1]!.from - Date.now())).toBeLessThan(60_000);
+    const after = month(db, '2026-10', Date.now());
+    // (2,678,400 − 1,200) / 2,678,400 = 99.955 %: the two failures still confirm an outage in October.
+    expect(after.services.find((s) => s.slug === 'website')!.downtime_s).toBe(1200);
+    expect(JSON.stringify(after.services)).toBe(JSON.stringify(october.services));
+    expect(JSON.stringify(after.rows)).toBe(JSON.stringify(october.rows));
+    expect(monitorTable(db, '2026-10', Date.now()).find((m) => m.slug === 'website-http')).toEqual({ slug: 'website-http', service: 'website', confirm: 2, intervalS: 600, timeoutS: 10 });
   });
 });

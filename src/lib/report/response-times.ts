@@ -1,5 +1,6 @@
 import type { Db } from '../db';
 import { daysBetween, type Period } from '../time';
+import { settingAt, settingSpans } from '../monitors/history';
 
 /**
  * Daily response time of each service (median and 95th percentile of its checks'
@@ -39,7 +40,10 @@ function percentile(hist: readonly (readonly [number, number])[], total: number,
 export function responseTimes(db: Db, period: Period, zone: string): ResponseTimes {
   const c = db.$client;
   const days = daysBetween(period.start, period.end, zone);
-  const monitors = c.prepare(`SELECT m.id, m.type, s.slug AS service FROM monitors m JOIN services s ON s.id = m.service_id ORDER BY m.id`).all() as { id: number; type: string; service: string }[];
+  // Each monitor under the service it belonged to at the end of the period, as the report's monitor table lists it.
+  const serviceSlug = new Map((c.prepare('SELECT id, slug FROM services').all() as { id: number; slug: string }[]).map((s) => [s.id, s.slug]));
+  const monitors = (c.prepare('SELECT id, type FROM monitors ORDER BY id').all() as { id: number; type: string }[])
+    .map((m) => ({ ...m, service: serviceSlug.get(settingAt(settingSpans(db, m.id), period.end - 1).serviceId) ?? '' }));
   const hasResponseType = new Set(monitors.filter((m) => RESPONSE_TYPES.has(m.type)).map((m) => m.service));
   // SQLite counts each day's latencies per value (a histogram of a few hundred rows), so no
   // check is carried into JavaScript one by one; percentiles from it are exact.

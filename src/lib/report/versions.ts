@@ -2,6 +2,7 @@ import { judgeText, type Judged } from '../i18n';
 import type { Db } from '../db';
 import type { MonthFigures } from '../sla/month';
 import { formatDuration, formatInstant } from '../sla/format';
+import { settingSpans } from '../monitors/history';
 
 /**
  * What a new version of a month's report says about the previous one (SLA.md, Figures over
@@ -78,12 +79,16 @@ export function reportFigures(f: MonthFigures): ReportFigure[] {
 export function recordFigures(db: Db, f: MonthFigures): ReportFigure[] {
   const end = f.cutOff ?? f.period.end;
   const count = db.$client.prepare(`SELECT
-      (SELECT count(*) FROM checks c WHERE c.monitor_id IN (SELECT id FROM monitors WHERE service_id = ?) AND c.at >= ? AND c.at < ?)
-    + (SELECT count(*) FROM location_checks x WHERE x.location_id IN (SELECT id FROM probe_locations) AND x.monitor_id IN (SELECT id FROM monitors WHERE service_id = ?) AND x.at >= ? AND x.at < ?)`).pluck();
-  return f.services.map((s) => ({
-    key: `service.${s.service.slug}.records`, service: s.service.slug, label: `${s.service.nameJa} 監視記録数`,
-    value: `${Number(count.get(s.service.id, f.period.start, end, s.service.id, f.period.start, end)).toLocaleString('en-US')} 件`,
-  }));
+      (SELECT count(*) FROM checks WHERE monitor_id = ? AND at >= ? AND at < ?)
+    + (SELECT count(*) FROM location_checks WHERE location_id IN (SELECT id FROM probe_locations) AND monitor_id = ? AND at >= ? AND at < ?)`).pluck();
+  const monitors = db.$client.prepare('SELECT id FROM monitors ORDER BY id').pluck().all() as number[];
+  // Each check counts for the service its monitor belonged to when it was made (a monitor moved later moves nothing).
+  const stretches = monitors.flatMap((id) => settingSpans(db, id).map((s) => ({ id, serviceId: s.serviceId, start: Math.max(s.start, f.period.start), end: Math.min(s.end, end) })))
+    .filter((s) => s.end > s.start);
+  return f.services.map((s) => {
+    const n = stretches.filter((x) => x.serviceId === s.service.id).reduce((sum, x) => sum + Number(count.get(x.id, x.start, x.end, x.id, x.start, x.end)), 0);
+    return { key: `service.${s.service.slug}.records`, service: s.service.slug, label: `${s.service.nameJa} 監視記録数`, value: `${n.toLocaleString('en-US')} 件` };
+  });
 }
 
 /** The software that computed the figures: a later version names an update of the rules. */

@@ -1,22 +1,11 @@
 import type { APIRoute } from 'astro';
-import { getRuntime } from '../../../../lib/runtime';
-import { adminActor } from '../../../../lib/auth/context';
 import { reviewClockStep } from '../../../../lib/checks/quarantine';
-import { AppError, httpStatusOf } from '../../../../lib/errors';
+import { adminActionById } from '../../../../lib/auth/action-by-id';
 import { guard } from '../../../../lib/auth/guard';
 
 /** An admin has reviewed a clock step and the checks it set aside: it is no longer a warning (audited). */
 export const POST: APIRoute = (context) => {
   const denied = guard(context, 'admin');
   if (denied) return denied;
-  const { params, locals, redirect } = context;
-  const id = Number(params.id);
-  try {
-    if (!Number.isInteger(id)) throw new AppError('NOT_FOUND', 'no such clock step');
-    reviewClockStep(getRuntime().db, adminActor(locals.user), id);
-  } catch (err) {
-    if (err instanceof AppError) return new Response(`${err.message}\n`, { status: httpStatusOf[err.code], headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-    throw err;
-  }
-  return redirect('/admin/', 303);
+  return adminActionById(context, 'clock step', (db, actor, id) => reviewClockStep(db, actor, id), '/admin/');
 };
