@@ -1,5 +1,6 @@
 import { sqliteTable, integer, text, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { services } from './services';
+import { outboxClaimColumns } from './probe';
 
 export const destinationKinds = ['webhook', 'slack', 'teams'] as const;
 
@@ -43,7 +44,7 @@ export const destinationOutbox = sqliteTable('destination_outbox', {
   id: integer().primaryKey({ autoIncrement: true }),
   destinationId: integer().references(() => destinations.id, { onDelete: 'set null' }),
   destinationName: text().notNull(),
-  /** `alarm`, `incident_update`, `maintenance`, `test`. */
+  /** What it tells: `alarms`, `incidents`, `maintenances` or `test`. */
   topic: text().notNull(),
   /** What was announced (`incident_update:12`); one message per destination and key. */
   eventKey: text().notNull(),
@@ -51,11 +52,5 @@ export const destinationOutbox = sqliteTable('destination_outbox', {
   /** The exact body POSTed (JSON), fixed at enqueue. */
   body: text().notNull(),
   createdAt: integer().notNull(),
-  nextAttemptAt: integer(),
-  attempts: integer().notNull().default(0),
-  sentAt: integer(),
-  failedAt: integer(),
-  lastError: text(),
-  claimToken: text(),
-  claimedUntil: integer(),
+  ...outboxClaimColumns(),
 }, (t) => [index('destination_outbox_due').on(t.nextAttemptAt), uniqueIndex('destination_outbox_event').on(t.destinationId, t.eventKey)]);

@@ -2,6 +2,20 @@ import { sqliteTable, integer, text, real, primaryKey, index } from 'drizzle-orm
 import { monitors } from './monitors';
 import { incidents } from './incidents';
 
+/** The columns every outbox has for its claims and tries (src/lib/outbox/claim.ts). */
+export const outboxClaimColumns = () => ({
+  /** When the next try is due; null once sent, given up or withdrawn. */
+  nextAttemptAt: integer(),
+  attempts: integer().notNull().default(0),
+  sentAt: integer(),
+  /** Gave up after too many tries, or on an answer that says trying again cannot help. */
+  failedAt: integer(),
+  lastError: text(),
+  /** The sender that claimed the row for one try (a random token), and until when the claim stands. */
+  claimToken: text(),
+  claimedUntil: integer(),
+});
+
 /**
  * Mail waiting to be sent, and mail sent. Enqueued inside the transaction that decides to
  * send it, so a crash never loses or doubles a message; a job sends what is due, retrying
@@ -17,16 +31,7 @@ export const mailOutbox = sqliteTable('mail_outbox', {
   html: text(),
   headers: text({ mode: 'json' }).$type<Record<string, string>>(),
   createdAt: integer().notNull(),
-  /** When the next try is due; null once sent or given up. */
-  nextAttemptAt: integer(),
-  attempts: integer().notNull().default(0),
-  sentAt: integer(),
-  /** Gave up after too many tries. */
-  failedAt: integer(),
-  lastError: text(),
-  /** The sender that claimed the row for one try (a random token), and until when the claim stands. */
-  claimToken: text(),
-  claimedUntil: integer(),
+  ...outboxClaimColumns(),
   /** The Message-ID every try of this message carries (set at its first try), so a receiver drops a second copy. */
   messageId: text(),
   /**

@@ -291,16 +291,11 @@ const ja = {
     delete: '削除', confirmDelete: '削除すると、未送信のメッセージは送信を取りやめます。送信済みの記録は残ります。', test: 'テスト送信', testQueued: 'テストメッセージを送信待ちにしました。数秒で届きます。',
     secretOnce: 'この署名用シークレットは今回だけ表示されます。受信側の設定に控えてください。以後は表示しません。', secret: '署名用シークレット',
     none: '通知先はまだありません。', pending: '送信待ち', failed: '送信失敗', lastSent: '最終送信', lastFailure: '最後の失敗の理由', never: '未送信', deleted: '削除しました。',
-    errorText: (e: string): string => {
-      const http = /^HTTP (\d{3})/.exec(e);
-      if (http) return `相手先が HTTP ${http[1]} を返しました（再送しても受け付けられないため送信を諦めました）`;
-      const wait = /^no answer within (\d+) s/.exec(e);
-      if (wait) return `${wait[1]}秒以内に応答がありませんでした`;
-      if (e === 'ECONNREFUSED') return '接続を拒否されました';
-      if (e === 'ENOTFOUND') return 'ホスト名が見つかりません';
-      if (e.startsWith('withdrawn')) return '送信を取りやめました';
-      if (e === 'the destination was deleted') return '通知先が削除されました';
-      return '送信できませんでした';
+    errorText: {
+      refused: (status: string) => `相手先が HTTP ${status} を返しました（再送しても受け付けられないため送信を諦めました）`,
+      retryable: (status: string) => `相手先が HTTP ${status} を返しました`,
+      timeout: (seconds: string) => `${seconds}秒以内に応答がありませんでした`,
+      connection: () => '接続できませんでした', withdrawn: () => '送信を取りやめました', other: () => '送信できませんでした',
     },
   },
   metricsToken: {
@@ -629,16 +624,11 @@ const en: AdminWords = {
     delete: 'Delete', confirmDelete: 'Deleting withdraws the messages not sent yet; the record of those sent stays.', test: 'Send a test message', testQueued: 'A test message is queued; it arrives in a few seconds.',
     secretOnce: 'This signing secret is shown only now. Keep it in the receiver\'s settings; it is never shown again.', secret: 'Signing secret',
     none: 'No destination yet.', pending: 'Queued', failed: 'Failed', lastSent: 'Last sent', lastFailure: 'Reason of the last failure', never: 'Never', deleted: 'Deleted.',
-    errorText: (e: string): string => {
-      const http = /^HTTP (\d{3})/.exec(e);
-      if (http) return `The receiver answered HTTP ${http[1]} (it refuses the message, so it was given up)`;
-      const wait = /^no answer within (\d+) s/.exec(e);
-      if (wait) return `No answer within ${wait[1]} s`;
-      if (e === 'ECONNREFUSED') return 'Connection refused';
-      if (e === 'ENOTFOUND') return 'Host name not found';
-      if (e.startsWith('withdrawn')) return 'Withdrawn';
-      if (e === 'the destination was deleted') return 'The destination was deleted';
-      return 'Could not be sent';
+    errorText: {
+      refused: (status: string) => `The receiver answered HTTP ${status} (it refuses the message, so it was given up)`,
+      retryable: (status: string) => `The receiver answered HTTP ${status}`,
+      timeout: (seconds: string) => `No answer within ${seconds} s`,
+      connection: () => 'Could not connect', withdrawn: () => 'Withdrawn', other: () => 'Could not be sent',
     },
   },
   metricsToken: {

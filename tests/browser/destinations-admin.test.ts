@@ -88,6 +88,16 @@ describe('the destinations admin page in Chromium', () => {
     const payload = new Webhook(secret).verify(got.body, got.headers as Record<string, string>) as Record<string, string>;
     expect(payload).toMatchObject({ type: 'test', language: 'ja', url: `${url}/admin/destinations` });
 
+    // A receiver that refuses: the message is given up, and the page and the dashboard say so in Japanese.
+    rx.setAnswer((r) => (r.path.startsWith('/slack/') ? 400 : 200));
+    await Promise.all([page.waitForLoadState('load'), page.locator('tr[data-destination="Slack運用"] button', { hasText: 'テスト送信' }).click()]);
+    expect(await sendPendingDeliveries(db)).toEqual({ sent: 0, failed: 1 });
+    await page.goto(`${url}/admin/destinations`);
+    expect(await page.locator('tr[data-destination="Slack運用"] [data-testid=failed]').textContent()).toBe('1 最後の失敗の理由: 相手先が HTTP 400 を返しました（再送しても受け付けられないため送信を諦めました）');
+    await page.goto(`${url}/admin/`);
+    expect(await page.locator('[data-cause=delivery_failed]').textContent()).toContain('通知先（Webhook・Slack・Teams）への送信を諦めたメッセージがあります。');
+    await page.goto(`${url}/admin/destinations`);
+
     // Edit (the URL left blank keeps the saved one), pause, delete: each in the audit log.
     await page.locator('tr[data-destination="Slack運用"] a', { hasText: '編集' }).click();
     await page.fill('#f-name', 'Slack障害情報');
@@ -99,7 +109,7 @@ describe('the destinations admin page in Chromium', () => {
     await Promise.all([page.waitForLoadState('load'), page.locator('tr[data-destination="Teams広報"] button', { hasText: '削除' }).click()]);
     expect(await page.locator('tr[data-destination="Teams広報"]').count()).toBe(0);
     const actions = db.$client.prepare("SELECT action FROM audit_log WHERE entity = 'destination' ORDER BY id").pluck().all();
-    expect(actions).toEqual(['destination.add', 'destination.add', 'destination.add', 'destination.test', 'destination.update', 'destination.pause', 'destination.delete']);
+    expect(actions).toEqual(['destination.add', 'destination.add', 'destination.add', 'destination.test', 'destination.test', 'destination.update', 'destination.pause', 'destination.delete']);
     expect(JSON.stringify(db.$client.prepare('SELECT * FROM audit_log').all())).not.toMatch(/XXXXSECRET|SECRETSIG|hook-secret-path/);
     await page.context().close();
   });

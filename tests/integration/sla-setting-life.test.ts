@@ -10,7 +10,7 @@ import { parseInstant } from '../../src/lib/time';
 import { CheckStore } from '../../src/lib/checks/store';
 import { checkSeries, type Span } from '../helpers/check-series';
 import { pdfFirstPage } from '../helpers/pdf-text';
-import { getMonitor, saveMonitor, setMonitorPaused, type MonitorInput } from '../../src/lib/monitors/verbs';
+import { getMonitor, getService, saveMonitor, saveService, setMonitorPaused, type MonitorInput } from '../../src/lib/monitors/verbs';
 import { openDatabase, type Db } from '../../src/lib/db';
 import { startAdminSite, signInCookie, ADMIN } from './admin-fixture';
 import type { RunningSite } from '../helpers/site';
@@ -92,7 +92,10 @@ function scenario(db: Db): void {
   store.record(checks(id, '2026-11-01T00:00:00+09:00', '2026-11-05T12:00:00+09:00', 10));
   setMonitorPaused(db, admin, id, true, ms('2026-11-05T12:00:00+09:00'));
   setMonitorPaused(db, admin, id, false, ms('2026-11-05T13:00:00+09:00'));
-  store.record(checks(id, '2026-11-05T13:30:00+09:00', '2026-11-15T12:00:00+09:00', 10, { downs: [['2026-11-10T10:00:00+09:00', '2026-11-10T10:20:00+09:00']] }));
+  // 8 November: no check at 10:10, 10:20 and 10:30, so 10:20–10:40 is beyond 2 × 600 s after 10:00 (1,200 s).
+  store.record(checks(id, '2026-11-05T13:30:00+09:00', '2026-11-15T12:00:00+09:00', 10, {
+    downs: [['2026-11-10T10:00:00+09:00', '2026-11-10T10:20:00+09:00']], gaps: [['2026-11-08T10:10:00+09:00', '2026-11-08T10:40:00+09:00']],
+  }));
   edit(db, id, { confirm: 3, intervalS: 1800 }, CHANGED);
   // After it, every 30 minutes: 20 November 10:00 and 10:30 fail (two failures, not
   // confirmed with confirm 3), 25 November 10:00, 10:30 and 11:00 fail (confirmed: 5,400 s
@@ -139,8 +142,10 @@ describe('confirm and interval have a life: a change in November leaves October 
     expect(portal.downtime_s).toBe(6600);
     expect(portal.availability_pct).toBe('99.745');
     expect(portal.outages.map((o) => [o.start, o.duration_s])).toEqual([['2026-11-10T01:00:00.000Z', 1200], ['2026-11-25T01:00:00.000Z', 5400]]);
-    // Unmonitored: 5 Nov 3,600 + 600 (allowance 2 × 600 s) + 22 Nov 3,600 + 1,800 (allowance 2 × 1,800 s) = 9,600 s, 7,200 s of it paused.
-    expect(portal.unmonitored_s).toBe(9600);
+    // Unmonitored: 5 Nov 3,600 + 600 (allowance 2 × 600 s) + 8 Nov 1,200 (allowance 2 × 600 s) + 22 Nov 3,600 + 1,800
+    // (allowance 2 × 1,800 s) = 10,800 s, 7,200 s of it paused.
+    expect(portal.unmonitored_s).toBe(10_800);
+    expect(portal.paused_s).toBe(7200);
     expect(monitorTable(t.db, '2026-11', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'portal', confirm: 3, intervalS: 1800, timeoutS: 10 }]);
   });
 
@@ -158,6 +163,12 @@ describe('confirm and interval have a life: a change in November leaves October 
     } finally {
       copy.close();
     }
+  });
+
+  it('a check that arrives late (8 November 10:10, after the change) is judged with the interval in force when it was made', () => {
+    new CheckStore(t.db).record([{ monitorId: monitorId(t.db, 'portal-web'), at: ms('2026-11-08T10:10:00+09:00'), status: 'up', latencyMs: 100, error: null }]);
+    // 8 November is now 10:10 then 10:40: beyond 2 × 600 s after 10:10, 10:30–10:40 (600 s), so 10,800 − 1,200 + 600 = 10,200 s.
+    expect(month(t.db, '2026-11', DEC_NOW).services.find((s) => s.slug === 'portal')!.unmonitored_s).toBe(10_200);
   });
 });
 
@@ -212,6 +223,16 @@ describe('the service, the timeout and the confirm of a monitor moved in Novembe
     // from 3 Nov 00:10 (2 × 600 s after) the monitor's own gap to 1 Dec: 2,418,600 s.
     expect(mail.unmonitored_s).toBe(172_800 + 2_418_600);
     expect(monitorTable(t.db, '2026-11', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'mail', confirm: 5, intervalS: 600, timeoutS: 30 }]);
+  });
+
+  it('services put in another order in December: October and November keep theirs, byte for byte', () => {
+    const before = ['2026-10', '2026-11'].map((m) => JSON.stringify(month(t.db, m, DEC_NOW)));
+    const mail = getService(t.db, serviceId(t.db, 'mail'))!;
+    saveService(t.db, admin, mail.id, { slug: mail.slug, nameJa: mail.nameJa, nameEn: mail.nameEn, slaTargetPct: mail.slaTargetPct, sortOrder: -1 }, DEC_NOW, config);
+    expect(['2026-10', '2026-11'].map((m) => JSON.stringify(month(t.db, m, DEC_NOW)))).toEqual(before);
+    expect(month(t.db, '2026-10', DEC_NOW).services.map((s) => s.slug)).toEqual(['portal', 'mail']);
+    // The month still running shows the new order.
+    expect(month(t.db, '2026-12', DEC_NOW).services.map((s) => s.slug)).toEqual(['mail', 'portal']);
   });
 });
 

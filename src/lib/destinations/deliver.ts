@@ -86,6 +86,20 @@ export async function sendPendingDeliveries(db: Db, now: number = Date.now(), li
   return { sent, failed };
 }
 
+/** What kind of failure a recorded reason is, with its figure, for the admin page's words. */
+export function failureKind(error: string): { kind: 'refused' | 'retryable' | 'timeout' | 'connection' | 'withdrawn' | 'other'; value: string } {
+  const http = /^HTTP (\d{3})/.exec(error);
+  if (http) {
+    const status = Number(http[1]);
+    return { kind: status >= 500 || status === 408 || status === 429 ? 'retryable' : 'refused', value: http[1]! };
+  }
+  const wait = /^no answer within (\d+) s/.exec(error);
+  if (wait) return { kind: 'timeout', value: wait[1]! };
+  if (/^E[A-Z]+$/.test(error)) return { kind: 'connection', value: error };
+  if (error.startsWith('withdrawn') || error === 'the destination was deleted') return { kind: 'withdrawn', value: '' };
+  return { kind: 'other', value: '' };
+}
+
 export function deliveryCounts(db: Db): { pending: number; failed: number; sent: number } {
   return counts(db.$client, 'destination_outbox');
 }
