@@ -39,22 +39,25 @@ export interface MonitorSettings {
 /** The settings in force over one stretch of time. */
 export type SettingSpan = Interval & MonitorSettings;
 
-interface SettingRow { from: number; quorum: number | null; counts: number; confirm: number; intervalS: number; timeoutS: number; serviceId: number }
+/** One recorded change of a monitor's settings (read by ../sla/source.ts too). */
+export interface SettingRow { from: number; quorum: number | null; counts: number; confirm: number; intervalS: number; timeoutS: number; serviceId: number }
 
-const SETTING_COLUMNS = 'quorum, counts_for_availability AS counts, confirm, interval_s AS intervalS, timeout_s AS timeoutS, service_id AS serviceId';
+export const SETTING_COLUMNS = 'quorum, counts_for_availability AS counts, confirm, interval_s AS intervalS, timeout_s AS timeoutS, service_id AS serviceId';
 
-function settingRows(db: Db, monitorId: number): SettingRow[] {
-  // A column left null in a row reads as the monitor's own (never written so since they were kept).
-  return statement(db, `SELECT h."from", h.quorum, h.counts_for_availability AS counts, coalesce(h.confirm, m.confirm) AS confirm,
-      coalesce(h.interval_s, m.interval_s) AS intervalS, coalesce(h.timeout_s, m.timeout_s) AS timeoutS, coalesce(h.service_id, m.service_id) AS serviceId
+/** The columns of a setting row; a column left null in a row reads as the monitor's own (never written so since they were kept). */
+export const SETTING_ROW_COLUMNS = `h."from", h.quorum, h.counts_for_availability AS counts, coalesce(h.confirm, m.confirm) AS confirm,
+      coalesce(h.interval_s, m.interval_s) AS intervalS, coalesce(h.timeout_s, m.timeout_s) AS timeoutS, coalesce(h.service_id, m.service_id) AS serviceId`;
+
+export function settingRows(db: Db, monitorId: number): SettingRow[] {
+  return statement(db, `SELECT ${SETTING_ROW_COLUMNS}
     FROM monitor_setting_history h JOIN monitors m ON m.id = h.monitor_id WHERE h.monitor_id = ? ORDER BY h."from"`).all(monitorId) as SettingRow[];
 }
 
-function settingsOf(r: Omit<SettingRow, 'from'>): MonitorSettings {
+export function settingsOf(r: Omit<SettingRow, 'from'>): MonitorSettings {
   return { quorum: r.quorum, countsForAvailability: r.counts === 1, confirm: r.confirm, intervalS: r.intervalS, timeoutS: r.timeoutS, serviceId: r.serviceId };
 }
 
-function currentSettings(db: Db, monitorId: number): MonitorSettings | null {
+export function currentSettings(db: Db, monitorId: number): MonitorSettings | null {
   const row = statement(db, `SELECT ${SETTING_COLUMNS} FROM monitors WHERE id = ?`).get(monitorId) as Omit<SettingRow, 'from'> | undefined;
   return row ? settingsOf(row) : null;
 }
@@ -71,10 +74,12 @@ function everChecked(db: Db, monitorId: number): boolean {
  */
 export function settingSpans(db: Db, monitorId: number): SettingSpan[] {
   const rows = settingRows(db, monitorId);
-  if (rows.length === 0) {
-    const now = currentSettings(db, monitorId);
-    return now ? [{ start: 0, end: OPEN_END, ...now }] : [];
-  }
+  return spansOfRows(rows, rows.length === 0 ? currentSettings(db, monitorId) : null);
+}
+
+/** Setting rows (sorted by `from`) as spans; with no row, the monitor's present settings (`current`) throughout. */
+export function spansOfRows(rows: readonly SettingRow[], current: MonitorSettings | null): SettingSpan[] {
+  if (rows.length === 0) return current ? [{ start: 0, end: OPEN_END, ...current }] : [];
   return rows.map((r, i) => ({ start: i === 0 ? 0 : r.from, end: rows[i + 1]?.from ?? OPEN_END, ...settingsOf(r) }));
 }
 
@@ -84,14 +89,23 @@ export function settingAt(spans: readonly SettingSpan[], at: number): MonitorSet
 }
 
 /** The confirmation count and the interval (ms) in force at each instant, as the SLA rules read them. */
-export function settingsOverTime(db: Db, monitorId: number): { spans: SettingSpan[]; confirm: (at: number) => number; intervalMs: (at: number) => number } {
-  const spans = settingSpans(db, monitorId);
+export function settingsOverTime(db: Db, monitorId: number): SettingsOverTime {
+  return overTime(settingSpans(db, monitorId));
+}
+
+export interface SettingsOverTime { spans: SettingSpan[]; confirm: (at: number) => number; intervalMs: (at: number) => number }
+
+export function overTime(spans: SettingSpan[]): SettingsOverTime {
   return { spans, confirm: (at) => settingAt(spans, at).confirm, intervalMs: (at) => settingAt(spans, at).intervalS * 1000 };
 }
 
 /** The times the monitor counted toward availability (for `serviceId`: while it belonged to that service). */
 export function countingSpans(db: Db, monitorId: number, serviceId?: number): Interval[] {
-  return settingSpans(db, monitorId).filter((s) => s.countsForAvailability && (serviceId === undefined || s.serviceId === serviceId))
+  return countingOf(settingSpans(db, monitorId), serviceId);
+}
+
+export function countingOf(spans: readonly SettingSpan[], serviceId?: number): Interval[] {
+  return spans.filter((s) => s.countsForAvailability && (serviceId === undefined || s.serviceId === serviceId))
     .map(({ start, end }) => ({ start, end }));
 }
 
@@ -127,11 +141,17 @@ export function recordSettings(db: Db, monitorId: number, changes: Partial<Monit
     .run(next.quorum, next.countsForAvailability ? 1 : 0, next.confirm, next.intervalS, next.timeoutS, next.serviceId, monitorId);
 }
 
-interface SpanRow extends EraLocation { start: number; end: number | null }
+/** One stretch in which a location was assigned to a monitor (`end` null: still assigned). */
+export interface SpanRow extends EraLocation { start: number; end: number | null }
 
-function locationSpanRows(db: Db, monitorId: number): SpanRow[] {
+export function locationSpanRows(db: Db, monitorId: number): SpanRow[] {
   return statement(db, `SELECT s.location_id AS id, l.slug, s.start, s."end" FROM monitor_location_spans s
     JOIN probe_locations l ON l.id = s.location_id WHERE s.monitor_id = ? ORDER BY s.start, l.slug`).all(monitorId) as SpanRow[];
+}
+
+/** The local probe's location. */
+export function localLocation(db: Db): EraLocation {
+  return statement(db, 'SELECT id, slug FROM probe_locations WHERE slug = ?').get(LOCAL) as EraLocation;
 }
 
 /**
@@ -139,7 +159,7 @@ function locationSpanRows(db: Db, monitorId: number): SpanRow[] {
  * keeps `monitor_locations`, the present assignment. Call inside the caller's transaction.
  */
 export function recordLocations(db: Db, monitorId: number, locations: readonly EraLocation[], at: number): void {
-  const local = statement(db, 'SELECT id, slug FROM probe_locations WHERE slug = ?').get(LOCAL) as EraLocation;
+  const local = localLocation(db);
   const wanted = new Set(locations.map((l) => l.id));
   const localAlone = wanted.size === 0 || (wanted.size === 1 && wanted.has(local.id));
   const insert = statement(db, 'INSERT OR REPLACE INTO monitor_location_spans (monitor_id, location_id, start, "end") VALUES (?, ?, ?, NULL)');
@@ -179,8 +199,12 @@ export function recordLocations(db: Db, monitorId: number, locations: readonly E
 export function locationEras(db: Db, monitorId: number): LocationEra[] {
   const spans = locationSpanRows(db, monitorId);
   if (spans.length === 0) return [];
-  const settings = settingSpans(db, monitorId);
-  const local = statement(db, 'SELECT id, slug FROM probe_locations WHERE slug = ?').get(LOCAL) as EraLocation;
+  return erasOf(spans, settingSpans(db, monitorId), localLocation(db));
+}
+
+/** Location span rows (sorted by start, slug; not empty) and setting spans as eras. */
+export function erasOf(spans: readonly SpanRow[], settings: readonly SettingSpan[], local: EraLocation): LocationEra[] {
+  if (spans.length === 0) return [];
   const cuts = new Set<number>([0, OPEN_END]);
   for (const s of spans) {
     cuts.add(s.start);

@@ -1,11 +1,15 @@
 import { statement, type Db } from '../db';
 import type { Config } from '../config';
 import { type Interval, union, intersect, subtract, totalMs } from '../intervals';
-import { computeAvailability, monitorOutages, monitorUnmonitored, type Availability, type AvailabilityInputs, type CheckRun } from './availability';
+import { computeAvailability, monitorOutages, monitorUnmonitored, type Availability, type AvailabilityInputs } from './availability';
 import { excludedInterval, type PlannedStop } from './planned-stops';
-import { AT_ANY_LOCATION, loadLocatedFigures, LOCAL } from './locations';
+import { loadLocatedFigures, LOCAL } from './locations';
+import { monitorSource, perMonitorSource, type MonitorSource } from './source';
 import { type MonitorLife, withinLife, unmonitoredInLife, pausedInLife, unwatched } from './coverage';
-import { countingSpans, settingsOverTime } from '../monitors/history';
+import { countingOf, overTime } from '../monitors/history';
+
+/** The local probe's own runs and gaps (a monitor never assigned elsewhere). */
+const LOCAL_PROBE = { id: 0, slug: LOCAL };
 
 /**
  * Loads what the availability rules need from the database. Every figure of the site, the
@@ -46,57 +50,45 @@ export interface MonitorMeta {
   id: number;
 }
 
-const RUN_COLUMNS = 'first_at AS firstAt, last_at AS lastAt, status, count';
-
 export function listServices(db: Db): ServiceRow[] {
   return db.$client.prepare(
     'SELECT id, slug, name_ja AS nameJa, name_en AS nameEn, sla_target_pct AS slaTargetPct, sort_order AS sortOrder FROM services ORDER BY sort_order, id',
   ).all() as ServiceRow[];
 }
 
-/** A monitor's outages that touch `range`, with false positives removed. */
-export function loadMonitorOutages(db: Db, monitor: MonitorMeta, range: Interval, now: number): Interval[] {
-  const falseStarts = new Set((statement(db, 'SELECT start FROM false_positives WHERE monitor_id = ?').all(monitor.id) as { start: number }[]).map((r) => r.start));
-  return loadMonitorOutagesRaw(db, monitor, range, now).filter((o) => !falseStarts.has(o.start));
+/**
+ * A monitor's outages that touch `range`, with false positives removed. Each loader reads
+ * through `source` (./source.ts): by default one monitor's own queries; a computation over
+ * many monitors passes one source loaded for all of them.
+ */
+export function loadMonitorOutages(db: Db, monitor: MonitorMeta, range: Interval, now: number, source: MonitorSource = perMonitorSource(db)): Interval[] {
+  const falseStarts = source.falseStarts(monitor.id);
+  return loadMonitorOutagesRaw(db, monitor, range, now, source).filter((o) => !falseStarts.has(o.start));
 }
 
 /** A monitor's confirmed outages that touch `range`, false positives included. */
-export function loadMonitorOutagesRaw(db: Db, monitor: MonitorMeta, range: Interval, now: number): Interval[] {
-  const located = loadLocatedFigures(db, monitor, range, now);
+export function loadMonitorOutagesRaw(db: Db, monitor: MonitorMeta, range: Interval, now: number, source: MonitorSource = perMonitorSource(db)): Interval[] {
+  const located = loadLocatedFigures(db, monitor, range, now, source);
   if (located) return located.down;
-  const before = statement(db, `SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at < ? ORDER BY first_at DESC LIMIT 1`).get(monitor.id, range.start) as CheckRun | undefined;
-  const inside = statement(db, `SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at >= ? AND first_at < ? ORDER BY first_at`).all(monitor.id, range.start, range.end) as CheckRun[];
-  const after = statement(db, `SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at >= ? ORDER BY first_at LIMIT 1`).get(monitor.id, range.end) as CheckRun | undefined;
-  const runs = [...(before ? [before] : []), ...inside, ...(after ? [after] : [])];
-  return monitorOutages(runs, settingsOverTime(db, monitor.id).confirm, now);
+  return monitorOutages(source.runs(monitor.id, LOCAL_PROBE, range), overTime(source.settingSpans(monitor.id)).confirm, now);
 }
 
-export function loadMonitorUnmonitored(db: Db, monitor: MonitorMeta, range: Interval, now: number): Interval[] {
-  const located = loadLocatedFigures(db, monitor, range, now);
+export function loadMonitorUnmonitored(db: Db, monitor: MonitorMeta, range: Interval, now: number, source: MonitorSource = perMonitorSource(db)): Interval[] {
+  const located = loadLocatedFigures(db, monitor, range, now, source);
   if (located) return located.unmonitored;
-  const gaps = statement(db, 'SELECT start, "end" FROM check_gaps WHERE monitor_id = ? AND start < ? AND "end" > ?').all(monitor.id, range.end, range.start) as Interval[];
-  const span = statement(db, 'SELECT min(first_at) AS first, max(last_at) AS last FROM check_runs WHERE monitor_id = ?').get(monitor.id) as { first: number | null; last: number | null };
-  return monitorUnmonitored(gaps, span.first, span.last, settingsOverTime(db, monitor.id).intervalMs, now);
+  const span = source.runSpan(monitor.id, LOCAL_PROBE);
+  return monitorUnmonitored(source.gaps(monitor.id, LOCAL_PROBE, range), span.first, span.last, overTime(source.settingSpans(monitor.id)).intervalMs, now);
 }
 
 /** A monitor's life (SLA.md, Coverage): added, paused, removed; an open pause runs to now. */
-export function loadMonitorLife(db: Db, monitorId: number, now: number): MonitorLife {
-  // The first check from any location: a monitor checked only by agents has no local runs.
-  const row = statement(db, `SELECT added_at AS addedAt, removed_at AS removedAt,
-      (SELECT min(first_at) FROM check_runs WHERE monitor_id = monitors.id) AS firstCheckAt,
-      (SELECT min(first_at) FROM location_check_runs WHERE ${AT_ANY_LOCATION} AND monitor_id = monitors.id) AS firstLocatedAt
-    FROM monitors WHERE id = ?`)
-    .get(monitorId) as { addedAt: number | null; removedAt: number | null; firstCheckAt: number | null; firstLocatedAt: number | null } | undefined;
-  const firsts = [row?.firstCheckAt, row?.firstLocatedAt].filter((t): t is number => t != null);
-  const pauses = (statement(db, 'SELECT start, "end" FROM monitor_pauses WHERE monitor_id = ? ORDER BY start').all(monitorId) as { start: number; end: number | null }[])
-    .map((p) => ({ start: p.start, end: p.end ?? Math.max(now, p.start) }));
-  return { addedAt: row?.addedAt ?? null, removedAt: row?.removedAt ?? null, firstCheckAt: firsts.length ? Math.min(...firsts) : null, pauses };
+export function loadMonitorLife(db: Db, monitorId: number, now: number, source: MonitorSource = perMonitorSource(db)): MonitorLife {
+  return source.life(monitorId, now);
 }
 
 /** A monitor's unmonitored and paused time over its life. */
-export function loadMonitorCoverage(db: Db, monitor: MonitorMeta, range: Interval, now: number): { life: MonitorLife; unmonitored: Interval[]; paused: Interval[] } {
-  const life = loadMonitorLife(db, monitor.id, now);
-  return { life, unmonitored: unmonitoredInLife(loadMonitorUnmonitored(db, monitor, range, now), life, settingsOverTime(db, monitor.id).intervalMs), paused: pausedInLife(life) };
+export function loadMonitorCoverage(db: Db, monitor: MonitorMeta, range: Interval, now: number, source: MonitorSource = perMonitorSource(db)): { life: MonitorLife; unmonitored: Interval[]; paused: Interval[] } {
+  const life = loadMonitorLife(db, monitor.id, now, source);
+  return { life, unmonitored: unmonitoredInLife(loadMonitorUnmonitored(db, monitor, range, now, source), life, overTime(source.settingSpans(monitor.id)).intervalMs), paused: pausedInLife(life) };
 }
 
 /** The part of a service's inputs that its monitors give (checks, gaps, life, locations), with the monitors' ids in order. */
@@ -111,20 +103,30 @@ export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Int
   return { ...monitors, ...loadRecordInputs(ctx, serviceId, range) };
 }
 
-/** What the service's counting monitors give over `range` (an outage or gap crossing its edges is whole). */
-export function loadMonitorInputs(ctx: SlaContext, serviceId: number, range: Interval): MonitorInputs {
-  // Removed monitors stay: their history inside their life still counts. So does a monitor
-  // that counted toward availability for the service once: whether it counts, and for which
-  // service, have a life of their own.
-  const monitors = statement(ctx.db, `SELECT id FROM monitors WHERE (service_id = ? AND counts_for_availability = 1)
+/**
+ * The monitors that count toward the service's availability at some time. Removed monitors
+ * stay: their history inside their life still counts. So does a monitor that counted toward
+ * availability for the service once: whether it counts, and for which service, have a life of their own.
+ */
+export function countingMonitorIds(db: Db, serviceId: number): number[] {
+  return statement(db, `SELECT id FROM monitors WHERE (service_id = ? AND counts_for_availability = 1)
       OR EXISTS (SELECT 1 FROM monitor_setting_history h WHERE h.monitor_id = monitors.id AND coalesce(h.service_id, monitors.service_id) = ? AND h.counts_for_availability = 1)
-    ORDER BY id`).all(serviceId, serviceId) as MonitorMeta[];
-  const counting = monitors.map((m) => countingSpans(ctx.db, m.id, serviceId));
-  const coverage = monitors.map((m) => loadMonitorCoverage(ctx.db, m, range, ctx.now));
+    ORDER BY id`).pluck().all(serviceId, serviceId) as number[];
+}
+
+/**
+ * What the service's counting monitors give over `range` (an outage or gap crossing its edges is whole).
+ * `source`: the records, loaded for these monitors and `range` unless the caller already has them.
+ */
+export function loadMonitorInputs(ctx: SlaContext, serviceId: number, range: Interval, given?: MonitorSource): MonitorInputs {
+  const monitors = countingMonitorIds(ctx.db, serviceId).map((id): MonitorMeta => ({ id }));
+  const source = given ?? monitorSource(ctx.db, monitors.map((m) => m.id), range);
+  const counting = monitors.map((m) => countingOf(source.settingSpans(m.id), serviceId));
+  const coverage = monitors.map((m) => loadMonitorCoverage(ctx.db, m, range, ctx.now, source));
   // Each monitor's figures, inside its life and while it counted.
   const counted = (list: readonly Interval[], i: number) => intersect(withinLife(list, coverage[i]!.life), counting[i]!);
-  const perMonitorOutages = monitors.map((m, i) => counted(loadMonitorOutages(ctx.db, m, range, ctx.now), i));
-  const perMonitorLocated = monitors.map((m) => loadLocatedFigures(ctx.db, m, range, ctx.now));
+  const perMonitorOutages = monitors.map((m, i) => counted(loadMonitorOutages(ctx.db, m, range, ctx.now, source), i));
+  const perMonitorLocated = monitors.map((m) => loadLocatedFigures(ctx.db, m, range, ctx.now, source));
   const locatedOutages = perMonitorOutages.flatMap((list, k) => list.map((o) => {
     const seen = perMonitorLocated[k]?.down.find((d) => d.start <= o.start && o.start < d.end);
     return { ...o, locations: seen?.locations ?? [LOCAL], located: seen?.located ?? false };

@@ -1,8 +1,9 @@
 import { statement, type Db } from '../db';
 import { type Interval, clip, union } from '../intervals';
-import { monitorOutages, monitorUnmonitored, type CheckRun } from './availability';
+import { monitorOutages, monitorUnmonitored } from './availability';
+import { AT_ANY_LOCATION, perMonitorSource, type MonitorSource } from './source';
 import { quorumOutages, controlFailures, type QuorumOutage } from './quorum';
-import { locationEras, settingsOverTime, LOCAL, type EraLocation } from '../monitors/history';
+import { overTime, LOCAL, type EraLocation } from '../monitors/history';
 
 /**
  * Loads what the several-locations rule needs for one monitor. A monitor checked from the
@@ -43,42 +44,17 @@ export function isLocated(locations: readonly { slug: string }[]): boolean {
   return locations.length > 1 || (locations.length === 1 && locations[0]!.slug !== LOCAL);
 }
 
-/**
- * A condition on agents' runs (or checks, or gaps) of one monitor at every location: with it,
- * SQLite uses their key, which leads with the location, instead of reading every location's rows.
- */
-export const AT_ANY_LOCATION = 'location_id IN (SELECT id FROM probe_locations)';
+export { AT_ANY_LOCATION };
 
-const RUNS = 'first_at AS firstAt, last_at AS lastAt, status, count';
-
-function locationRuns(db: Db, location: EraLocation, monitorId: number, range: Interval): CheckRun[] {
-  const [table, where, args] = location.slug === LOCAL
-    ? ['check_runs', 'monitor_id = ?', [monitorId]]
-    : ['location_check_runs', 'location_id = ? AND monitor_id = ?', [location.id, monitorId]];
-  const before = prepared(db, `SELECT ${RUNS} FROM ${table} WHERE ${where} AND first_at < ? ORDER BY first_at DESC LIMIT 1`).get(...args, range.start) as CheckRun | undefined;
-  const inside = prepared(db, `SELECT ${RUNS} FROM ${table} WHERE ${where} AND first_at >= ? AND first_at < ? ORDER BY first_at`).all(...args, range.start, range.end) as CheckRun[];
-  const after = prepared(db, `SELECT ${RUNS} FROM ${table} WHERE ${where} AND first_at >= ? ORDER BY first_at LIMIT 1`).get(...args, range.end) as CheckRun | undefined;
-  return [...(before ? [before] : []), ...inside, ...(after ? [after] : [])];
+function locationUnmonitored(source: MonitorSource, location: EraLocation, monitorId: number, intervalMs: (at: number) => number, range: Interval, now: number): Interval[] {
+  const span = source.runSpan(monitorId, location);
+  return monitorUnmonitored(source.gaps(monitorId, location, range), span.first, span.last, intervalMs, now);
 }
 
-function locationUnmonitored(db: Db, location: EraLocation, monitorId: number, intervalMs: (at: number) => number, range: Interval, now: number): Interval[] {
-  const local = location.slug === LOCAL;
-  const [gapTable, runTable, where, args] = local
-    ? ['check_gaps', 'check_runs', 'monitor_id = ?', [monitorId]]
-    : ['location_check_gaps', 'location_check_runs', 'location_id = ? AND monitor_id = ?', [location.id, monitorId]];
-  const gaps = prepared(db, `SELECT start, "end" FROM ${gapTable} WHERE ${where} AND start < ? AND "end" > ?`).all(...args, range.end, range.start) as Interval[];
-  const span = prepared(db, `SELECT min(first_at) AS first, max(last_at) AS last FROM ${runTable} WHERE ${where}`).get(...args) as { first: number | null; last: number | null };
-  return monitorUnmonitored(gaps, span.first, span.last, intervalMs, now);
-}
-
-function locationControlFailures(db: Db, location: EraLocation, range: Interval, now: number): Interval[] {
+/** The same for every monitor the location checks: read once per computation. */
+function locationControlFailures(db: Db, source: MonitorSource, location: EraLocation, range: Interval, now: number): Interval[] {
   if (location.slug === LOCAL) return [];
-  // The same for every monitor the location checks: read once per computation.
-  const memo = memoAt(db, now);
-  const key = `${location.id}:${range.start}:${range.end}`;
-  let failures = memo.controls.get(key);
-  if (!failures) memo.controls.set(key, (failures = readControlFailures(db, location, range, now)));
-  return failures;
+  return source.once(`controls:${location.id}:${range.start}:${range.end}:${now}`, () => readControlFailures(db, location, range, now));
 }
 
 function readControlFailures(db: Db, location: EraLocation, range: Interval, now: number): Interval[] {
@@ -91,40 +67,24 @@ function readControlFailures(db: Db, location: EraLocation, range: Interval, now
 /**
  * A located monitor's downtime, unmonitored and reduced-quorum time over `range`, or null
  * for a monitor checked from the local probe alone. One location (an agent alone) follows
- * the single-location rule exactly.
+ * the single-location rule exactly. Computed once per source (a page asks for it several times).
  */
-export function loadLocatedFigures(db: Db, monitor: { id: number }, range: Interval, now: number): LocatedFigures | null {
-  // One computation (a page, a month's figures) asks for the same monitor several times at one
-  // `now`; its settings are part of the key, so a change at the same instant is seen.
-  const key = `${monitor.id}:${range.start}:${range.end}:${JSON.stringify(settingsOverTime(db, monitor.id).spans)}`;
-  const memo = memoAt(db, now);
-  if (memo.figures.has(key)) return memo.figures.get(key)!;
-  const figures = computeLocatedFigures(db, monitor, range, now);
-  if (memo.figures.size < 100_000) memo.figures.set(key, figures);
-  return figures;
+export function loadLocatedFigures(db: Db, monitor: { id: number }, range: Interval, now: number, source: MonitorSource = perMonitorSource(db)): LocatedFigures | null {
+  return source.once(`located:${monitor.id}:${range.start}:${range.end}:${now}`, () => computeLocatedFigures(db, source, monitor, range, now));
 }
 
-interface Memo { now: number; figures: Map<string, LocatedFigures | null>; controls: Map<string, Interval[]> }
-const memos = new WeakMap<Db, Memo>();
-
-function memoAt(db: Db, now: number): Memo {
-  let memo = memos.get(db);
-  if (!memo || memo.now !== now) memos.set(db, (memo = { now, figures: new Map(), controls: new Map() }));
-  return memo;
-}
-
-function computeLocatedFigures(db: Db, monitor: { id: number }, range: Interval, now: number): LocatedFigures | null {
-  const eras = locationEras(db, monitor.id);
+function computeLocatedFigures(db: Db, source: MonitorSource, monitor: { id: number }, range: Interval, now: number): LocatedFigures | null {
+  const eras = source.locationEras(monitor.id);
   if (!eras.some((e) => isLocated(e.locations))) return null;
   // What each location says, read once however many stretches it was assigned in.
   const byId = new Map<number, EraLocation>();
   for (const e of eras) for (const l of e.locations) byId.set(l.id, l);
-  const settings = settingsOverTime(db, monitor.id);
+  const settings = overTime(source.settingSpans(monitor.id));
   const views = new Map([...byId.values()].map((l) => [l.id, {
     location: l.slug,
-    outages: monitorOutages(locationRuns(db, l, monitor.id, range), settings.confirm, now),
-    gaps: locationUnmonitored(db, l, monitor.id, settings.intervalMs, range, now),
-    controls: locationControlFailures(db, l, range, now),
+    outages: monitorOutages(source.runs(monitor.id, l, range), settings.confirm, now),
+    gaps: locationUnmonitored(source, l, monitor.id, settings.intervalMs, range, now),
+    controls: locationControlFailures(db, source, l, range, now),
   }]));
   // Before the range's start the figures are not asked for; outages crossing it keep their true start.
   const earliest = Math.min(range.start, ...[...views.values()].flatMap((v) => v.outages.map((o) => o.start)));

@@ -14,7 +14,8 @@ import { readBackups, type BackupFigures } from './backups';
 import { manualValues, type ManualValue } from './manual';
 import { evaluateRows, type RowResult } from './rows';
 import { lifeSpan } from './coverage';
-import { settingAt, settingSpans } from '../monitors/history';
+import { settingAt } from '../monitors/history';
+import { monitorSource } from './source';
 import { inForce } from './closing';
 import { supportFigures, deskLimitsOf, type SupportFigures } from '../support/figures';
 
@@ -232,16 +233,17 @@ function loadMonitors(ctx: SlaContext, period: Period, services: readonly Servic
   const servicesById = new Map(services.map((s, i) => [s.id, { slug: s.slug, place: i }]));
   const fpCount = c.prepare('SELECT count(*) AS n FROM false_positives WHERE monitor_id = ? AND start >= ? AND start < ?');
   const observed = { start: period.start, end: Math.min(period.end, Math.max(ctx.now, period.start)) };
+  const source = monitorSource(ctx.db, rows.map((m) => m.id), period);
   const listed = rows.flatMap((m) => {
-    const coverage = loadMonitorCoverage(ctx.db, m, period, ctx.now);
+    const coverage = loadMonitorCoverage(ctx.db, m, period, ctx.now, source);
     // A monitor added after the month, or removed before it, was not part of it.
     const span = lifeSpan(coverage.life);
     if (span ? span.end <= period.start || span.start >= period.end : coverage.life.addedAt !== null || coverage.life.removedAt !== null) return [];
     // Its settings as they were at the end of the month (so far): a later change leaves a closed month's table as it was.
-    const settings = settingAt(settingSpans(ctx.db, m.id), observed.end - 1);
+    const settings = settingAt(source.settingSpans(m.id), observed.end - 1);
     const service = servicesById.get(settings.serviceId);
     if (!service) return [];
-    const outages = loadMonitorOutagesRaw(ctx.db, m, period, ctx.now).filter((o) => o.start >= period.start && o.start < period.end);
+    const outages = loadMonitorOutagesRaw(ctx.db, m, period, ctx.now, source).filter((o) => o.start >= period.start && o.start < period.end);
     const figures: MonitorFigures = {
       ...m,
       serviceSlug: service.slug,

@@ -1,5 +1,6 @@
 import type { SlaContext, ServiceRow, ServiceInputs } from '../sla/figures';
-import { listServices, loadMonitorInputs, loadRecordInputs, joinMonitorInputs, availabilityFor, type MonitorInputs } from '../sla/figures';
+import { listServices, loadMonitorInputs, loadRecordInputs, joinMonitorInputs, availabilityFor, countingMonitorIds, type MonitorInputs } from '../sla/figures';
+import { monitorSource, type MonitorSource } from '../sla/source';
 import { AT_ANY_LOCATION, loadLocatedFigures } from '../sla/locations';
 import { locationCountByService } from '../agents/locations';
 import type { Interval } from '../intervals';
@@ -102,6 +103,7 @@ function prepareStatements(db: Db) {
     WHERE s.service_id = ? AND i.draft = 0 AND i.recovered_at IS NULL AND i.started_at <= ?`),
     inMaintenance: c.prepare(`SELECT 1 FROM maintenances m JOIN maintenance_services s ON s.maintenance_id = m.id
       WHERE s.service_id = ? AND (m.status = 'in_progress' OR (m.status = 'scheduled' AND m.scheduled_start <= ? AND m.scheduled_end > ?)) LIMIT 1`),
+    monitorsOf: c.prepare('SELECT id FROM monitors WHERE service_id = ?').pluck(),
     stamp: c.prepare('SELECT (SELECT max(id) FROM audit_log) AS audit, (SELECT count(*) FROM check_gaps) AS gaps, (SELECT max("end") FROM check_gaps) AS gapEnd'),
   };
 }
@@ -116,7 +118,7 @@ function statementsOf(db: Db): Statements {
 }
 
 /** `range`: today, the span the page's figures were last loaded for, so a located monitor's quorum is computed once. */
-function currentState(ctx: SlaContext, serviceId: number, range: Interval): ServiceState {
+function currentState(ctx: SlaContext, serviceId: number, range: Interval, source: MonitorSource): ServiceState {
   const st = statementsOf(ctx.db);
   const monitors = (st.latest.all(serviceId) as LatestCheck[]).map((m): MonitorLatest => ({
     countsForAvailability: m.countsForAvailability === 1, status: m.status, runCount: m.runCount, confirm: m.confirm, lastAt: m.lastAt, intervalS: m.intervalS,
@@ -124,7 +126,7 @@ function currentState(ctx: SlaContext, serviceId: number, range: Interval): Serv
   // A monitor checked from agents: down when the quorum's downtime reaches now; its latest check is the freshest of its locations.
   for (const m of st.located.all(serviceId) as { id: number; confirm: number; intervalS: number; countsForAvailability: number; lastAt: number | null }[]) {
     if (m.lastAt === null) continue;
-    const figures = loadLocatedFigures(ctx.db, m, range, ctx.now);
+    const figures = loadLocatedFigures(ctx.db, m, range, ctx.now, source);
     const last = figures?.down[figures.down.length - 1];
     const down = last !== undefined && last.end >= ctx.now;
     monitors.push({ countsForAvailability: m.countsForAvailability === 1, status: down ? DOWN : 0, runCount: down ? m.confirm : 1, confirm: m.confirm, lastAt: m.lastAt, intervalS: m.intervalS });
@@ -200,8 +202,8 @@ function closedStamp(db: Db, range: Interval, todayStart: number): string {
  * `generation` changes whenever the kept part is loaded again: while it stands, the bars of
  * the days before today stand too (the records they also rest on change only by audited acts).
  */
-function pageInputs(ctx: SlaContext, serviceId: number, range: Interval, todayStart: number): { inputs: ServiceInputs; generation: number } {
-  const today = loadMonitorInputs(ctx, serviceId, { start: todayStart, end: range.end });
+function pageInputs(ctx: SlaContext, serviceId: number, range: Interval, todayStart: number, todaySource: MonitorSource): { inputs: ServiceInputs; generation: number } {
+  const today = loadMonitorInputs(ctx, serviceId, { start: todayStart, end: range.end }, todaySource);
   const records = loadRecordInputs(ctx, serviceId, range);
   const { monitorIds: _, ...todays } = today;
   // Today alone (the API's and badges' one day): nothing kept.
@@ -252,7 +254,9 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
   const touching = incidentsTouching(ctx.db, range.start, range.end, ctx.now);
   const locationCounts = locationCountByService(ctx.db);
   const services = listServices(ctx.db).map((service): ServiceStatus => {
-    const { inputs, generation } = pageInputs(ctx, service.id, range, today.start);
+    // Today's records of the service's monitors, loaded at once for its figures and its present state.
+    const todaySource = monitorSource(ctx.db, [...new Set([...countingMonitorIds(ctx.db, service.id), ...statementsOf(ctx.db).monitorsOf.all(service.id) as number[]])], today);
+    const { inputs, generation } = pageInputs(ctx, service.id, range, today.start, todaySource);
     const own = touching.filter((i) => i.serviceId === service.id);
     // By service and length: the API's one day never drops the page's 90.
     const memoKey = `${service.id}:${dayCount}`;
@@ -277,7 +281,7 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
       return { ratio: a.ratio, pct: a.pct };
     };
     // Today's range, as today's inputs were loaded: a located monitor's quorum is computed once, not again over 90 days.
-    const state = currentState(ctx, service.id, today);
+    const state = currentState(ctx, service.id, today, todaySource);
     return {
       service, status: state.status, state, days: bars, locations: locationCounts.get(service.id) ?? 0,
       uptime90: uptime(range.start), uptime30: uptime(ctx.now - 30 * 86_400_000), uptime24h: uptime(ctx.now - 86_400_000),
