@@ -10,7 +10,7 @@ import { parseInstant } from '../../src/lib/time';
 import { CheckStore } from '../../src/lib/checks/store';
 import { checkSeries, type Span } from '../helpers/check-series';
 import { pdfFirstPage } from '../helpers/pdf-text';
-import { getMonitor, saveMonitor, setMonitorPaused, type MonitorInput } from '../../src/lib/monitors/verbs';
+import { getMonitor, getService, saveMonitor, saveService, setMonitorPaused, type MonitorInput } from '../../src/lib/monitors/verbs';
 import { openDatabase, type Db } from '../../src/lib/db';
 import { startAdminSite, signInCookie, ADMIN } from './admin-fixture';
 import type { RunningSite } from '../helpers/site';
@@ -223,6 +223,16 @@ describe('the service, the timeout and the confirm of a monitor moved in Novembe
     // from 3 Nov 00:10 (2 × 600 s after) the monitor's own gap to 1 Dec: 2,418,600 s.
     expect(mail.unmonitored_s).toBe(172_800 + 2_418_600);
     expect(monitorTable(t.db, '2026-11', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'mail', confirm: 5, intervalS: 600, timeoutS: 30 }]);
+  });
+
+  it('services put in another order in December: October and November keep theirs, byte for byte', () => {
+    const before = ['2026-10', '2026-11'].map((m) => JSON.stringify(month(t.db, m, DEC_NOW)));
+    const mail = getService(t.db, serviceId(t.db, 'mail'))!;
+    saveService(t.db, admin, mail.id, { slug: mail.slug, nameJa: mail.nameJa, nameEn: mail.nameEn, slaTargetPct: mail.slaTargetPct, sortOrder: -1 }, DEC_NOW, config);
+    expect(['2026-10', '2026-11'].map((m) => JSON.stringify(month(t.db, m, DEC_NOW)))).toEqual(before);
+    expect(month(t.db, '2026-10', DEC_NOW).services.map((s) => s.slug)).toEqual(['portal', 'mail']);
+    // The month still running shows the new order.
+    expect(month(t.db, '2026-12', DEC_NOW).services.map((s) => s.slug)).toEqual(['mail', 'portal']);
   });
 });
 

@@ -71,11 +71,13 @@ export function inForce(db: Db, config: Config, month: string, services: Service
   const row = db.$client.prepare('SELECT closed_at AS closedAt, settings FROM month_closings WHERE month = ?').get(month) as { closedAt: number; settings: string } | undefined;
   if (!row) return { config, services, closedAt: null };
   const kept = JSON.parse(row.settings) as SettingsInForce;
-  // By id: a service renamed later is still the same service.
+  // By id: a service renamed later is still the same service. In the order they had then
+  // (the settings list them in their display order), so reordering later moves nothing.
   const target = new Map(kept.services.map((s) => [s.id, s.sla_target_pct]));
+  const order = new Map(kept.services.map((s, i) => [s.id, i]));
   return {
     config: { ...config, sla: kept.sla, support: kept.support ?? config.support, fiscal_year_start_month: kept.fiscal_year_start_month },
-    services: services.filter((s) => target.has(s.id)).map((s) => ({ ...s, slaTargetPct: target.get(s.id)! })),
+    services: services.filter((s) => target.has(s.id)).map((s) => ({ ...s, slaTargetPct: target.get(s.id)! })).sort((a, b) => order.get(a.id)! - order.get(b.id)!),
     closedAt: row.closedAt,
   };
 }

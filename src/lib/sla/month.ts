@@ -225,10 +225,11 @@ function loadStops(ctx: SlaContext, period: Period): StopFigures[] {
   });
 }
 
-function loadMonitors(ctx: SlaContext, period: Period): MonitorFigures[] {
+/** The month's monitors, grouped by service in the month's order of `services`. */
+function loadMonitors(ctx: SlaContext, period: Period, services: readonly ServiceRow[]): MonitorFigures[] {
   const c = ctx.db.$client;
   const rows = c.prepare('SELECT m.id, m.slug, m.type, m.target FROM monitors m ORDER BY m.id').all() as Pick<MonitorFigures, 'id' | 'slug' | 'type' | 'target'>[];
-  const servicesById = new Map((c.prepare('SELECT id, slug, sort_order AS sortOrder FROM services').all() as { id: number; slug: string; sortOrder: number }[]).map((s) => [s.id, s]));
+  const servicesById = new Map(services.map((s, i) => [s.id, { slug: s.slug, place: i }]));
   const fpCount = c.prepare('SELECT count(*) AS n FROM false_positives WHERE monitor_id = ? AND start >= ? AND start < ?');
   const observed = { start: period.start, end: Math.min(period.end, Math.max(ctx.now, period.start)) };
   const listed = rows.flatMap((m) => {
@@ -252,9 +253,9 @@ function loadMonitors(ctx: SlaContext, period: Period): MonitorFigures[] {
       falsePositives: (fpCount.get(m.id, period.start, period.end) as { n: number }).n,
       unmonitoredMs: totalMs(intersect(coverage.unmonitored, [observed])),
     };
-    return [{ figures, order: [service.sortOrder, service.id, m.id] }];
+    return [{ figures, place: service.place }];
   });
-  listed.sort((a, b) => a.order[0]! - b.order[0]! || a.order[1]! - b.order[1]! || a.order[2]! - b.order[2]!);
+  listed.sort((a, b) => a.place - b.place || a.figures.id - b.figures.id);
   return listed.map((l) => l.figures);
 }
 
@@ -295,7 +296,7 @@ export function monthFigures(current: SlaContext, month: string, options: { issu
   const base = {
     month, zone, period, yearToDate: ytd, generatedAt: ctx.now,
     services, incidents, stops,
-    monitors: loadMonitors(ctx, period),
+    monitors: loadMonitors(ctx, period, kept.services),
     backups: readBackups(ctx.db, period, ctx.now, zone),
     counts,
     manual: manualValues(ctx.db, month),
