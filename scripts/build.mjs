@@ -37,8 +37,8 @@ export function programs() {
   return readdirSync(join(root, 'scripts')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
 }
 
-/** Entry points that are not programs: the site's render thread and the sample loader (started by build/start.mjs). */
-const threads = { 'render-thread': 'src/lib/status/render-thread.ts', 'sample-load': 'src/lib/sample/load-process.ts' };
+/** Entry points that are not programs: the site's render thread, the sample loader (started by build/start.mjs) and the worker's report issuer. */
+const threads = { 'render-thread': 'src/lib/status/render-thread.ts', 'sample-load': 'src/lib/sample/load-process.ts', 'report-issue': 'src/lib/report/issue-process.ts' };
 
 export function builtProgram(name) {
   return join(buildDir, `${name}.mjs`);

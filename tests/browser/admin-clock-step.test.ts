@@ -1,55 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser';
-import { startSite, waitFor, type RunningSite } from '../helpers/site';
-import { tempDir } from '../helpers/temp';
-import { openDatabase, type Db } from '../../src/lib/db';
-import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
+import { waitFor, type RunningSite } from '../helpers/site';
+import { startProbedAdminSite, signInOnDashboard, OPS_ADMIN as ADMIN } from '../helpers/probed-admin-site';
+import type { Db } from '../../src/lib/db';
 import { CheckStore } from '../../src/lib/checks/store';
-import { createUser } from '../../src/lib/auth/users';
-import { systemActor, listAudit } from '../../src/lib/audit';
+import { listAudit } from '../../src/lib/audit';
 
-const ADMIN = { email: 'ops-admin@example.jp', password: 'a long and proper passphrase' };
-
-let target: Server;
 let site: RunningSite;
 let browser: Browser;
 let db: Db;
-let removeDir: () => void;
+let stop: () => Promise<void>;
 const startedAt = Date.now();
 
 beforeAll(async () => {
-  target = createServer((_req, res) => res.end('ok'));
-  await new Promise<void>((ok) => target.listen(0, '127.0.0.1', () => ok()));
-  const port = (target.address() as AddressInfo).port;
-  const { dir, remove } = tempDir('admin-clock-');
-  removeDir = remove;
-  const dbPath = join(dir, 'status.db');
-  const setup = openDatabase(dbPath);
-  importInterchange(setup, validateInterchange({
-    version: 1,
-    services: [{ slug: 'elearning', name: { ja: 'eラーニングシステム', en: 'E-learning system' }, sla_target_pct: 99.9 }],
-    monitors: [{ slug: 'elearning-web', service: 'elearning', type: 'http', target: `http://127.0.0.1:${port}/`, interval_s: 5, timeout_s: 2, confirm: 2, counts_for_availability: true }],
+  ({ site, browser, db, stop } = await startProbedAdminSite('admin-clock-', (setup) => {
+    // A worker whose clock ran an hour ahead wrote these: six checks, the last three down.
+    new CheckStore(setup).record([0, 1, 2, 3, 4, 5].map((i) => ({
+      monitorId: 1, at: startedAt + 3_600_000 + i * 5000, status: i < 3 ? 'up' as const : 'down' as const, latencyMs: i < 3 ? 40 : null, error: i < 3 ? null : 'HTTP 503',
+    })));
   }));
-  // A worker whose clock ran an hour ahead wrote these: six checks, the last three down.
-  new CheckStore(setup).record([0, 1, 2, 3, 4, 5].map((i) => ({
-    monitorId: 1, at: startedAt + 3_600_000 + i * 5000, status: i < 3 ? 'up' as const : 'down' as const, latencyMs: i < 3 ? 40 : null, error: i < 3 ? null : 'HTTP 503',
-  })));
-  await createUser(setup, systemActor('test'), { email: ADMIN.email, role: 'admin', password: ADMIN.password });
-  setup.$client.close();
-  [site, browser] = await Promise.all([startSite({ DATABASE_PATH: dbPath, PROBE: 'on' }), launchBrowser()]);
-  db = openDatabase(dbPath, { migrate: false });
 });
 
 afterAll(async () => {
-  db?.$client.close();
-  await browser?.close();
-  await site?.stop();
-  await new Promise((ok) => (target?.listening ? target.close(ok) : ok(undefined)));
-  removeDir?.();
+  await stop?.();
 });
 
 const healthWarnings = async () => ((await (await fetch(`${site.url}/healthz`)).json()) as { warnings: string[] }).warnings;
@@ -64,11 +37,7 @@ describe('a clock step on the operators dashboard', () => {
 
     const context = await browser.newContext({ locale: 'ja-JP', extraHTTPHeaders: { 'accept-language': 'ja-JP' } });
     const page = await context.newPage();
-    await page.goto(`${site.url}/admin/`);
-    await page.fill('#email', ADMIN.email);
-    await page.fill('#password', ADMIN.password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${site.url}/admin/`);
+    await signInOnDashboard(page, site.url);
 
     const warning = page.locator('[data-testid=monitoring-warning] li[data-cause=clock_step]');
     expect(await warning.textContent()).toContain('未来の時刻が記録された確認結果は集計から除き');

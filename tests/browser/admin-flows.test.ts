@@ -1,29 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser';
-import { openDatabase, type Db } from '../../src/lib/db';
-import { startAdminSite, ADMIN, CLIENT } from '../integration/admin-fixture';
+import type { Page } from 'playwright-core';
+import type { Db } from '../../src/lib/db';
+import { startAdminBrowser, ADMIN, CLIENT, type AdminBrowser } from '../integration/admin-fixture';
 
-let ctx: Awaited<ReturnType<typeof startAdminSite>>;
-let browser: Browser;
+let world: AdminBrowser;
 let url: string;
 let db: Db;
 
 beforeAll(async () => {
-  [ctx, browser] = await Promise.all([startAdminSite(), launchBrowser()]);
-  url = ctx.site.url;
-  db = openDatabase(ctx.dbPath, { migrate: false });
+  world = await startAdminBrowser();
+  ({ url, db } = world);
 });
 afterAll(async () => {
-  db?.$client.close();
-  await browser?.close();
-  await ctx?.stop();
+  await world?.stop();
 });
 
-async function newPage(lang = 'ja-JP'): Promise<Page> {
-  const context = await browser.newContext({ locale: lang, extraHTTPHeaders: { 'accept-language': lang } });
-  return context.newPage();
-}
+const newPage = (lang = 'ja-JP') => world.newPage(lang);
 
 async function signIn(page: Page, who: { email: string; password: string }, next = '/admin/'): Promise<void> {
   await page.goto(`${url}${next}`);

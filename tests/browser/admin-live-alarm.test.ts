@@ -1,52 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import type { Server } from 'node:http';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser';
-import { startSite, waitFor, type RunningSite } from '../helpers/site';
-import { tempDir } from '../helpers/temp';
-import { openDatabase, type Db } from '../../src/lib/db';
-import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
-import { createUser } from '../../src/lib/auth/users';
-import { systemActor } from '../../src/lib/audit';
+import { waitFor, type RunningSite } from '../helpers/site';
+import { startProbedAdminSite, signInOnDashboard, OPS_ADMIN as ADMIN } from '../helpers/probed-admin-site';
+import type { Db } from '../../src/lib/db';
 import { toLocalInput } from '../../src/lib/i18n-admin';
-
-const ADMIN = { email: 'ops-admin@example.jp', password: 'a long and proper passphrase' };
 
 let target: Server;
 let site: RunningSite;
 let browser: Browser;
 let db: Db;
-let removeDir: () => void;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  target = createServer((_req, res) => res.end('ok'));
-  await new Promise<void>((ok) => target.listen(0, '127.0.0.1', () => ok()));
-  const port = (target.address() as AddressInfo).port;
-  const { dir, remove } = tempDir('admin-alarm-');
-  removeDir = remove;
-  const dbPath = join(dir, 'status.db');
-  const setup = openDatabase(dbPath);
-  importInterchange(setup, validateInterchange({
-    version: 1,
-    services: [{ slug: 'elearning', name: { ja: 'eラーニングシステム', en: 'E-learning system' }, sla_target_pct: 99.9 }],
-    monitors: [{ slug: 'elearning-web', service: 'elearning', type: 'http', target: `http://127.0.0.1:${port}/`, interval_s: 5, timeout_s: 2, confirm: 2, counts_for_availability: true }],
-  }));
   // Check every second so the outage is confirmed quickly.
-  setup.$client.prepare("UPDATE monitors SET interval_s = 1 WHERE slug = 'elearning-web'").run();
-  await createUser(setup, systemActor('test'), { email: ADMIN.email, role: 'admin', password: ADMIN.password });
-  setup.$client.close();
-  [site, browser] = await Promise.all([startSite({ DATABASE_PATH: dbPath, PROBE: 'on' }), launchBrowser()]);
-  db = openDatabase(dbPath, { migrate: false });
+  ({ site, browser, db, target, stop } = await startProbedAdminSite('admin-alarm-', (setup) => setup.$client.prepare("UPDATE monitors SET interval_s = 1 WHERE slug = 'elearning-web'").run()));
 });
 
 afterAll(async () => {
-  db?.$client.close();
-  await browser?.close();
-  await site?.stop();
-  await new Promise((ok) => (target?.listening ? target.close(ok) : ok(undefined)));
-  removeDir?.();
+  await stop?.();
 });
 
 const count = (sql: string, ...args: unknown[]) => (db.$client.prepare(sql).get(...args) as { n: number }).n;
@@ -63,11 +35,7 @@ describe('the operators dashboard in Chromium', () => {
     });
     const page = await context.newPage();
     const beeps = () => page.evaluate(() => (window as unknown as { beeps: number }).beeps);
-    await page.goto(`${site.url}/admin/`);
-    await page.fill('#email', ADMIN.email);
-    await page.fill('#password', ADMIN.password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${site.url}/admin/`);
+    await signInOnDashboard(page, site.url);
 
     // The target answers: the monitor is up, nothing flashes.
     await waitFor(() => count('SELECT COUNT(*) AS n FROM checks WHERE status = 0') >= 1, 15_000, 100);

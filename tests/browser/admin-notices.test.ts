@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser';
-import { openDatabase, type Db } from '../../src/lib/db';
-import { startAdminSite, ADMIN, CLIENT } from '../integration/admin-fixture';
+import type { Page } from 'playwright-core';
+import type { Db } from '../../src/lib/db';
+import { startAdminBrowser, ADMIN, CLIENT, type AdminBrowser } from '../integration/admin-fixture';
 
 /**
  * The operators' notices: in the admin's language (with the worker stopped, as the site runs
@@ -10,25 +9,20 @@ import { startAdminSite, ADMIN, CLIENT } from '../integration/admin-fixture';
  * for an admin only, folded away in a details element), and where the admin acted (after an
  * action the page comes back at that section or row, its result shown there).
  */
-let ctx: Awaited<ReturnType<typeof startAdminSite>>;
-let browser: Browser;
+let world: AdminBrowser;
 let url: string;
 let db: Db;
 
 beforeAll(async () => {
-  [ctx, browser] = await Promise.all([startAdminSite(), launchBrowser()]);
-  url = ctx.site.url;
-  db = openDatabase(ctx.dbPath, { migrate: false });
+  world = await startAdminBrowser();
+  ({ url, db } = world);
 });
 afterAll(async () => {
-  db?.$client.close();
-  await browser?.close();
-  await ctx?.stop();
+  await world?.stop();
 });
 
 async function signedIn(lang = 'ja-JP', viewport = { width: 1280, height: 720 }): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: lang, extraHTTPHeaders: { 'accept-language': lang } });
-  const page = await context.newPage();
+  const page = await world.newPage(lang, viewport);
   await page.goto(`${url}/admin/`);
   await page.fill('#email', ADMIN.email);
   await page.fill('#password', ADMIN.password);

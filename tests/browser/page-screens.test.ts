@@ -1,47 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser';
-import { startSite, type RunningSite } from '../helpers/site';
-import { tempDir } from '../helpers/temp';
-import { openDatabase } from '../../src/lib/db';
-import { importInterchange } from '../../src/lib/interchange/import';
-import { pageFixture } from '../integration/page-fixture';
+import { axeViolations } from '../helpers/axe';
+import { startFixtureSite } from '../integration/page-fixture';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Screenshots land here to be looked at (kept after the run). */
 const shots = resolve(process.env.SCREENSHOT_DIR ?? 'test-results/page-screens');
 
-async function axe(page: Page): Promise<Array<{ id: string; impact: string; nodes: string[] }>> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } })
-      .axe.run({ resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
 describe('the status page in a browser, with an incident and a planned stop', () => {
-  const dir = tempDir();
-  let site: RunningSite;
+  let site: Awaited<ReturnType<typeof startFixtureSite>>;
   let browser: Browser;
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    const dbPath = join(dir.dir, 'status.db');
-    const db = openDatabase(dbPath);
-    importInterchange(db, pageFixture());
-    db.$client.close();
-    site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'off' });
+    site = await startFixtureSite();
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    await site?.stop();
-    dir.remove();
+    await site?.close();
   });
 
   const cases = [
@@ -80,7 +59,7 @@ describe('the status page in a browser, with an incident and a planned stop', ()
       expect(await page.locator('.day-detail[data-detail-for="learn"]').innerText()).toMatch(ja ? /稼働率/ : /available/);
       expect(errors).toEqual([]);
       await page.screenshot({ path: join(shots, `${c.name}.png`), fullPage: true });
-      expect(await axe(page)).toEqual([]);
+      expect(await axeViolations(page, ['serious', 'critical'])).toEqual([]);
       await context.close();
     });
   }
@@ -107,7 +86,7 @@ describe('the status page in a browser, with an incident and a planned stop', ()
     for (const path of ['/subscribe/', '/en/incidents/', '/incidents/login-failure']) {
       const page = await browser.newPage();
       await page.goto(`${site.url}${path}`);
-      expect({ path, violations: await axe(page) }).toEqual({ path, violations: [] });
+      expect({ path, violations: await axeViolations(page, ['serious', 'critical']) }).toEqual({ path, violations: [] });
       await page.close();
     }
   });

@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser';
-import { startSite, type RunningSite } from '../helpers/site';
-import { tempDir } from '../helpers/temp';
-import { openDatabase } from '../../src/lib/db';
-import { importInterchange } from '../../src/lib/interchange/import';
-import { pageFixture } from '../integration/page-fixture';
+import { axeViolations } from '../helpers/axe';
+import { startFixtureSite } from '../integration/page-fixture';
 import { rawRequest } from '../security/raw-http';
 
 /**
@@ -16,34 +12,18 @@ import { rawRequest } from '../security/raw-http';
  * subscribe and contact links at the top, day bars wide enough to tap, the support form's
  * errors in the page's language beside each field, and the site's own 404 page everywhere.
  */
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const shots = resolve(process.env.SCREENSHOT_DIR ?? 'test-results/public-words');
 
-async function axe(page: Page): Promise<Array<{ id: string; nodes: string[] }>> {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const r = await (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } })
-      .axe.run({ resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-}
-
-const dir = tempDir();
-let site: RunningSite;
+let site: Awaited<ReturnType<typeof startFixtureSite>>;
 let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  const dbPath = join(dir.dir, 'status.db');
-  const db = openDatabase(dbPath);
-  importInterchange(db, pageFixture());
-  db.$client.close();
-  [site, browser] = await Promise.all([startSite({ DATABASE_PATH: dbPath, PROBE: 'off' }), launchBrowser()]);
+  [site, browser] = await Promise.all([startFixtureSite(), launchBrowser()]);
 });
 afterAll(async () => {
   await browser?.close();
-  await site?.stop();
-  dir.remove();
+  await site?.close();
 });
 
 const phones = [
@@ -101,7 +81,7 @@ describe('the public page on a phone', () => {
       expect(await page.locator('ol.bars[data-bars="learn"] li').count()).toBe(90);
       await page.screenshot({ path: join(shots, `${p.name}.png`), fullPage: true });
       // axe runs as a script in the page: only where scripts run.
-      if (p.js) expect(await axe(page)).toEqual([]);
+      if (p.js) expect(await axeViolations(page)).toEqual([]);
       await context.close();
     });
   }
@@ -114,7 +94,7 @@ describe('the public page on a phone', () => {
     expect(await page.locator('header.site').getByTestId('header-support').getAttribute('href')).toBe('/en/support/');
     expect(await page.locator('header.site').getByTestId('header-subscribe').getAttribute('href')).toBe('/en/subscribe/');
     await page.screenshot({ path: join(shots, 'en-phone.png') });
-    expect(await axe(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await context.close();
   });
 });
@@ -148,7 +128,7 @@ describe('the support form', () => {
       const text = await page.locator('main').innerText();
       expect(text).not.toMatch(/\$\.|Invalid|Too small|email:|body:/);
       await page.screenshot({ path: join(shots, `support-errors-${lang}.png`), fullPage: true });
-      expect(await axe(page)).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
       await context.close();
     });
   }
@@ -177,7 +157,7 @@ describe('every address that does not exist', () => {
     expect(await page.locator('h1').innerText()).toBe('ページが見つかりません');
     expect(await page.locator('header.site').getByTestId('header-support').isVisible()).toBe(true);
     await page.screenshot({ path: join(shots, '404.png') });
-    expect(await axe(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await context.close();
   });
 });

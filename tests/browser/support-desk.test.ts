@@ -1,46 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { launchBrowser } from '../helpers/browser';
-import { openDatabase, type Db } from '../../src/lib/db';
+import type { Db } from '../../src/lib/db';
+import { axeViolations } from '../helpers/axe';
 import { parseConfig } from '../../src/lib/config';
 import { issueSurvey } from '../../src/lib/support/verbs';
-import { startAdminSite, ADMIN } from '../integration/admin-fixture';
+import { startAdminBrowser, ADMIN, type AdminBrowser } from '../integration/admin-fixture';
 
-let ctx: Awaited<ReturnType<typeof startAdminSite>>;
-let browser: Browser;
+let world: AdminBrowser;
 let url: string;
 let db: Db;
 
 beforeAll(async () => {
-  [ctx, browser] = await Promise.all([startAdminSite(), launchBrowser()]);
-  url = ctx.site.url;
-  db = openDatabase(ctx.dbPath, { migrate: false });
+  world = await startAdminBrowser();
+  ({ url, db } = world);
 });
 afterAll(async () => {
-  db?.$client.close();
-  await browser?.close();
-  await ctx?.stop();
+  await world?.stop();
 });
 
-async function newPage(lang = 'ja-JP'): Promise<Page> {
-  const context = await browser.newContext({ locale: lang, extraHTTPHeaders: { 'accept-language': lang } });
-  return context.newPage();
-}
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Serious or critical accessibility violations axe finds on the page. */
-async function axe(page: Page): Promise<Array<{ id: string; nodes: string[] }>> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } })
-      .axe.run({ resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map(({ id, nodes }) => ({ id, nodes }));
-}
+const newPage = (lang = 'ja-JP') => world.newPage(lang);
 
 const NAME = '<script>window.__pwned = 1</script>山田';
 const BODY = '<img src=x onerror="window.__pwned = 2">ログインできません & "至急"';
@@ -98,7 +75,7 @@ describe('the support desk in Chromium', () => {
     const page = await newPage();
     await page.goto(`${url}/survey/${token}`);
     expect(await page.locator('fieldset').count()).toBe(5);
-    expect(await axe(page)).toEqual([]);
+    expect(await axeViolations(page, ['serious', 'critical'])).toEqual([]);
     for (const q of ['q1', 'q2', 'q3', 'q4', 'q5']) await page.check(`input[name=${q}][value=mostly_satisfied]`);
     await page.click('form button[type=submit]');
     await page.waitForSelector('[data-testid=outcome]');
@@ -113,7 +90,7 @@ describe('the support desk in Chromium', () => {
     for (const path of ['/support/', '/en/support/']) {
       const page = await newPage(path.startsWith('/en') ? 'en-US' : 'ja-JP');
       await page.goto(`${url}${path}`);
-      expect({ path, violations: await axe(page) }).toEqual({ path, violations: [] });
+      expect({ path, violations: await axeViolations(page, ['serious', 'critical']) }).toEqual({ path, violations: [] });
       await page.context().close();
     }
   });

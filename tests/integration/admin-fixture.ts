@@ -1,10 +1,14 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase } from '../../src/lib/db';
+import { openDatabase, type Db } from '../../src/lib/db';
+import type { Interchange } from '../../src/lib/interchange/format';
 import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
 import { createUser } from '../../src/lib/auth/users';
 import { systemActor } from '../../src/lib/audit';
 import { tempDir } from '../helpers/temp';
 import { startSite, type RunningSite } from '../helpers/site';
+import { launchBrowser } from '../helpers/browser';
+import type { Browser, Page } from 'playwright-core';
 
 export const ADMIN = { email: 'admin@example.jp', password: 'correct horse battery staple' };
 export const CLIENT = { email: 'client@example.jp', password: 'client reads only 123' };
@@ -38,4 +42,55 @@ export async function signInCookie(url: string, who: { email: string; password: 
   const set = res.headers.getSetCookie().find((c) => c.startsWith('sid='));
   if (res.status !== 303 || !set) throw new Error(`sign-in failed: ${res.status}`);
   return set.split(';')[0]!;
+}
+
+/** A form POST to the site as a signed-in browser sends it (its Origin, Japanese), not following the redirect. */
+export function formPoster(url: string, cookie: string): (path: string, fields: Record<string, string>) => Promise<Response> {
+  return (path, fields) => fetch(`${url}${path}`, {
+    method: 'POST', redirect: 'manual',
+    headers: { cookie, origin: url, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'ja' },
+    body: new URLSearchParams(fields),
+  });
+}
+
+/**
+ * The built site (probe off) on a temp database holding `data`, with a config file of
+ * `config` and the given users created; `db` stays open for the test to read.
+ */
+export async function startSiteWithConfig(data: Interchange, config: object, users: Array<{ email: string; password: string; role: 'admin' | 'client' }>): Promise<{ site: RunningSite; db: Db; dbPath: string; stop: () => Promise<void> }> {
+  const { dir, remove } = tempDir('config-site-');
+  const dbPath = join(dir, 'status.db');
+  const configPath = join(dir, 'config.json');
+  writeFileSync(configPath, JSON.stringify(config));
+  const db = openDatabase(dbPath);
+  importInterchange(db, data);
+  for (const u of users) await createUser(db, systemActor('test'), u);
+  const site = await startSite({ DATABASE_PATH: dbPath, CONFIG_PATH: configPath, PROBE: 'off' });
+  return { site, db, dbPath, stop: async () => { await site.stop(); db.$client.close(); remove(); } };
+}
+
+export interface AdminBrowser {
+  url: string;
+  dbPath: string;
+  browser: Browser;
+  /** The site's database, open for the test to read. */
+  db: Db;
+  /** A page in a new browser context speaking `lang` (and of the given window size). */
+  newPage: (lang?: string, viewport?: { width: number; height: number }) => Promise<Page>;
+  stop: () => Promise<void>;
+}
+
+/** startAdminSite with Chromium beside it: the admin pages' browser tests. */
+export async function startAdminBrowser(): Promise<AdminBrowser> {
+  const [ctx, browser] = await Promise.all([startAdminSite(), launchBrowser()]);
+  const db = openDatabase(ctx.dbPath, { migrate: false });
+  return {
+    url: ctx.site.url, dbPath: ctx.dbPath, browser, db,
+    newPage: async (lang = 'ja-JP', viewport) => (await browser.newContext({ locale: lang, extraHTTPHeaders: { 'accept-language': lang }, ...(viewport ? { viewport } : {}) })).newPage(),
+    stop: async () => {
+      db.$client.close();
+      await browser.close();
+      await ctx.stop();
+    },
+  };
 }

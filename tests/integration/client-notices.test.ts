@@ -1,13 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { openDatabase, type Db } from '../../src/lib/db';
-import { importInterchange } from '../../src/lib/interchange/import';
-import { createUser } from '../../src/lib/auth/users';
-import { systemActor } from '../../src/lib/audit';
-import { startSite, type RunningSite } from '../helpers/site';
-import { tempDir } from '../helpers/temp';
-import { signInCookie, ADMIN } from './admin-fixture';
+import type { Db } from '../../src/lib/db';
+import type { RunningSite } from '../helpers/site';
+import { signInCookie, formPoster, startSiteWithConfig, ADMIN } from './admin-fixture';
 
 /**
  * The contract's notices to the client are actions: a button queues the mail to the
@@ -16,33 +10,24 @@ import { signInCookie, ADMIN } from './admin-fixture';
  * now due. A refused notice (no recovery yet, no words for the ETA) queues and stamps nothing.
  */
 describe('notices to the client from the incident page', () => {
-  const dir = tempDir();
-  const dbPath = join(dir.dir, 'status.db');
-  const configPath = join(dir.dir, 'config.json');
   const CONTACTS = ['tantou@city.example.lg.jp', 'kakaricho@city.example.lg.jp'];
+  let ctx: Awaited<ReturnType<typeof startSiteWithConfig>>;
   let site: RunningSite;
   let db: Db;
+  let post: ReturnType<typeof formPoster>;
   let cookie = '';
 
   beforeAll(async () => {
-    writeFileSync(configPath, JSON.stringify({ client: { contacts: CONTACTS } }));
-    db = openDatabase(dbPath);
-    importInterchange(db, { version: 1, services: [{ slug: 'elearning', name: { ja: 'eラーニングシステム', en: 'E-learning system' }, sla_target_pct: 99.9 }] });
-    await createUser(db, systemActor('test'), { email: ADMIN.email, role: 'admin', password: ADMIN.password });
-    site = await startSite({ DATABASE_PATH: dbPath, CONFIG_PATH: configPath, PROBE: 'off' });
+    ctx = await startSiteWithConfig({ version: 1, services: [{ slug: 'elearning', name: { ja: 'eラーニングシステム', en: 'E-learning system' }, sla_target_pct: 99.9 }] },
+      { client: { contacts: CONTACTS } }, [{ ...ADMIN, role: 'admin' }]);
+    ({ site, db } = ctx);
     cookie = await signInCookie(site.url, ADMIN);
+    post = formPoster(site.url, cookie);
   }, 90_000);
   afterAll(async () => {
-    await site?.stop();
-    db?.$client.close();
-    dir.remove();
+    await ctx?.stop();
   });
 
-  const post = (path: string, fields: Record<string, string>) => fetch(`${site.url}${path}`, {
-    method: 'POST', redirect: 'manual',
-    headers: { cookie, origin: site.url, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'ja' },
-    body: new URLSearchParams(fields),
-  });
   const outbox = () => db.$client.prepare('SELECT kind, to_addr AS toAddr, subject, text FROM mail_outbox ORDER BY id').all() as Array<{ kind: string; toAddr: string; subject: string; text: string }>;
   const row = (id: number) => db.$client.prepare('SELECT client_notified_at AS first, eta_notified_at AS eta, recovery_notified_at AS recovery FROM incidents WHERE id = ?').get(id) as { first: number | null; eta: number | null; recovery: number | null };
 

@@ -5,15 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { openDatabase, type Db } from '../../src/lib/db';
 import { importInterchange } from '../../src/lib/interchange/import';
-import { createUser } from '../../src/lib/auth/users';
 import { systemActor } from '../../src/lib/audit';
 import { parseConfig } from '../../src/lib/config';
 import { parseInstant } from '../../src/lib/time';
 import { monthFigures } from '../../src/lib/sla/month';
 import { issueIncidentReport } from '../../src/lib/report/incident';
-import { startSite, type RunningSite } from '../helpers/site';
+import type { RunningSite } from '../helpers/site';
 import { tempDir } from '../helpers/temp';
-import { signInCookie, ADMIN, CLIENT } from './admin-fixture';
+import { signInCookie, formPoster, startSiteWithConfig, ADMIN, CLIENT } from './admin-fixture';
 import { goldenIncidentScenario, GOLDEN_INCIDENT_KEY } from './incident-report-fixture';
 
 /**
@@ -23,18 +22,16 @@ import { goldenIncidentScenario, GOLDEN_INCIDENT_KEY } from './incident-report-f
  */
 describe('the written failure report (障害報告書)', () => {
   const dir = tempDir();
-  const dbPath = join(dir.dir, 'status.db');
-  const configPath = join(dir.dir, 'config.json');
   const CONTACTS = ['tantou@city.example.lg.jp', 'kakaricho@city.example.lg.jp'];
+  let ctx: Awaited<ReturnType<typeof startSiteWithConfig>>;
   let site: RunningSite;
   let db: Db;
+  let post: ReturnType<typeof formPoster>;
   let admin = '';
   let client = '';
   const ids: Record<string, number> = {};
 
   beforeAll(async () => {
-    writeFileSync(configPath, JSON.stringify({ client: { contacts: CONTACTS }, report: { client: '〇〇市 御中', contractor: '株式会社保守' } }));
-    db = openDatabase(dbPath);
     const scenario = goldenIncidentScenario();
     scenario.incidents!.push(
       { key: 'still-open', kind: 'failure', severity: 'minor', title: { ja: '調査中の障害' }, services: [{ service: 'elearning', impact: 'partial_outage' }],
@@ -42,25 +39,19 @@ describe('the written failure report (障害報告書)', () => {
       { key: 'no-cause', kind: 'failure', severity: 'minor', title: { ja: '原因未記入の障害' }, services: [{ service: 'elearning', impact: 'degraded_performance' }],
         started_at: '2026-11-02T10:00:00+09:00', aware_at: '2026-11-02T10:00:00+09:00', recovered_at: '2026-11-02T10:30:00+09:00', force_majeure: false },
     );
-    importInterchange(db, scenario);
+    ctx = await startSiteWithConfig(scenario, { client: { contacts: CONTACTS }, report: { client: '〇〇市 御中', contractor: '株式会社保守' } },
+      [{ ...ADMIN, role: 'admin' }, { ...CLIENT, role: 'client' }]);
+    ({ site, db } = ctx);
     for (const r of db.$client.prepare('SELECT id, key FROM incidents').all() as { id: number; key: string }[]) ids[r.key] = r.id;
-    await createUser(db, systemActor('test'), { email: ADMIN.email, role: 'admin', password: ADMIN.password });
-    await createUser(db, systemActor('test'), { email: CLIENT.email, role: 'client', password: CLIENT.password });
-    site = await startSite({ DATABASE_PATH: dbPath, CONFIG_PATH: configPath, PROBE: 'off' });
     admin = await signInCookie(site.url, ADMIN);
     client = await signInCookie(site.url, CLIENT);
+    post = formPoster(site.url, admin);
   }, 90_000);
   afterAll(async () => {
-    await site?.stop();
-    db?.$client.close();
+    await ctx?.stop();
     dir.remove();
   });
 
-  const post = (path: string, fields: Record<string, string>) => fetch(`${site.url}${path}`, {
-    method: 'POST', redirect: 'manual',
-    headers: { cookie: admin, origin: site.url, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'ja' },
-    body: new URLSearchParams(fields),
-  });
   const reportRows = () => db.$client.prepare('SELECT incident_id AS incidentId, version, created_at AS createdAt, sha256 FROM incident_reports ORDER BY id').all() as { incidentId: number; version: number; createdAt: number; sha256: string }[];
   const mails = () => db.$client.prepare("SELECT to_addr AS toAddr, subject, text, created_at AS createdAt FROM mail_outbox WHERE kind = 'incident_report' ORDER BY id").all() as { toAddr: string; subject: string; text: string; createdAt: number }[];
   const writtenAt = (id: number) => (db.$client.prepare('SELECT written_report_at AS at FROM incidents WHERE id = ?').get(id) as { at: number | null }).at;

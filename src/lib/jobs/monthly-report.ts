@@ -1,5 +1,5 @@
 import type { Job, JobContext } from './job';
-import { issueReport } from '../report/issue';
+import { issueReportApart } from '../report/issue-apart';
 import { monthOf, previousMonth, monthPeriod } from '../time';
 import { log } from '../log';
 import { closeEndedMonths } from '../sla/closing';
@@ -7,7 +7,7 @@ import { publicUrl } from '../env';
 
 /**
  * Issues last month's SLA report on the 1st of each month at 06:00 in the configured zone
- * (the contract wants it by the 10th). A month that already has a scheduled issue is not
+ * (the contract wants it by the 10th), in a process of its own (issue-apart.ts). A month that already has a scheduled issue is not
  * issued again, so a restarted worker never adds a duplicate version.
  */
 export async function issueLastMonthReport(ctx: JobContext): Promise<{ month: string; version: number } | null> {
@@ -19,7 +19,7 @@ export async function issueLastMonthReport(ctx: JobContext): Promise<{ month: st
     log.info('report.skip', { month, reason: 'already issued on schedule', version: already.version });
     return null;
   }
-  const report = await issueReport(ctx.db, ctx.config, month, { now, trigger: 'schedule', siteUrl: publicUrl(ctx.env) });
+  const report = await issueReportApart(ctx.db, ctx.config, month, { now, trigger: 'schedule', siteUrl: publicUrl(ctx.env) });
   return { month, version: report.version };
 }
 
@@ -37,7 +37,7 @@ export async function issueMissingFinalReport(ctx: JobContext): Promise<{ month:
   // Nothing to report before the first record (a new install with no history): no empty report.
   const first = ctx.db.$client.prepare('SELECT min(at) FROM (SELECT min(at) AS at FROM checks UNION ALL SELECT min(started_at) FROM incidents WHERE draft = 0 UNION ALL SELECT min(scheduled_start) FROM maintenances)').pluck().get() as number | null;
   if (first === null || first >= monthPeriod(month, ctx.config.zone).end) return null;
-  const report = await issueReport(ctx.db, ctx.config, month, { now, trigger: 'schedule', siteUrl: publicUrl(ctx.env) });
+  const report = await issueReportApart(ctx.db, ctx.config, month, { now, trigger: 'schedule', siteUrl: publicUrl(ctx.env) });
   log.info('report.issued_at_start', { month, version: report.version });
   return { month, version: report.version };
 }

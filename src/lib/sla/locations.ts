@@ -101,7 +101,7 @@ export function loadLocatedFigures(db: Db, monitor: { id: number; settings?: Mon
   const memo = memoAt(db, now);
   if (memo.figures.has(key)) return memo.figures.get(key)!;
   const figures = computeLocatedFigures(db, monitor.id, settings, range, now);
-  if (memo.figures.size < 10_000) memo.figures.set(key, figures);
+  if (memo.figures.size < 100_000) memo.figures.set(key, figures);
   return figures;
 }
 
