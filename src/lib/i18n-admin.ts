@@ -185,7 +185,7 @@ const ja = {
     setAside: (n: number) => `未来の時刻が記録されていた確認結果 ${n} 件を集計から除外しました。その時間は監視できていない時間として扱います。`,
     none: '除外した確認結果はありません。飛ばされた時間は監視できていない時間として扱います。',
     monitor: '監視項目', location: '監視場所', local: 'このサーバー', count: '件数', span: '記録されていた時刻', down: 'うち停止',
-    review: '確認済みにする',
+    review: '確認済みにする', reviewed: '時刻の変化を確認済みにしました。',
   },
   health: {
     stopped: '監視が止まっています', warning: '監視に関する注意', technical: '技術的な詳細（英語）', other: '監視に問題があります。技術的な詳細を確認してください。',
@@ -518,7 +518,7 @@ const en: AdminWords = {
     setAside: (n: number) => `${n} checks stamped in the future were left out of the figures; that time counts as unmonitored.`,
     none: 'No check was set aside. The time skipped counts as unmonitored.',
     monitor: 'Monitor', location: 'Location', local: 'This server', count: 'Checks', span: 'Stamped times', down: 'Down',
-    review: 'Mark as reviewed',
+    review: 'Mark as reviewed', reviewed: 'The clock step is marked reviewed.',
   },
   health: {
     stopped: 'Monitoring has stopped', warning: 'Monitoring notice', technical: 'Technical detail', other: 'Something is wrong with monitoring; see the technical detail.',
