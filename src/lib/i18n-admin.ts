@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { AppError } from './errors';
 import { termsOf } from './i18n';
 import { timerNames } from './sla/timers';
+import { durationWords } from './duration-words';
 
 /**
  * The admin pages' words, Japanese and English. The visitor's language is their choice (the
@@ -878,12 +879,5 @@ export function fromLocalInput(value: string | null | undefined, zone: string): 
 
 /** A duration as `3時間12分` / `3 h 12 min`. */
 export function formatDuration(ms: number, lang: AdminLang): string {
-  const c = adminWords[lang].common;
-  const total = Math.floor(Math.abs(ms) / 60_000);
-  const d = Math.floor(total / 1440);
-  const h = Math.floor((total % 1440) / 60);
-  const m = total % 60;
-  const sep = lang === 'ja' ? '' : ' ';
-  const parts = [d ? `${d}${sep}${c.days}` : '', h ? `${h}${sep}${c.hours}` : '', `${m}${sep}${c.minutes}`].filter(Boolean);
-  return parts.join(lang === 'ja' ? '' : ' ');
+  return durationWords(Math.floor(Math.abs(ms) / 60_000), lang, { units: ['d', 'h', 'min'], zeros: 'smallest' });
 }

@@ -83,16 +83,25 @@ export function settingAt(spans: readonly SettingSpan[], at: number): MonitorSet
   return spans.find((s) => s.start <= at && at < s.end) ?? spans[spans.length - 1]!;
 }
 
-/** The confirmation count and the interval (ms) in force at each instant, as the SLA rules read them. */
-export function settingsOverTime(db: Db, monitorId: number): { spans: SettingSpan[]; confirm: (at: number) => number; intervalMs: (at: number) => number } {
-  const spans = settingSpans(db, monitorId);
-  return { spans, confirm: (at) => settingAt(spans, at).confirm, intervalMs: (at) => settingAt(spans, at).intervalS * 1000 };
+/** A monitor's settings over time, as the SLA rules read them (read once, asked many times). */
+export interface MonitorSettingsOverTime {
+  spans: SettingSpan[];
+  /** The confirmation count in force at `at`. */
+  confirm: (at: number) => number;
+  /** The interval in force at `at`, in milliseconds. */
+  intervalMs: (at: number) => number;
+  /** The times it counted toward availability for the service, while it belonged to it. */
+  countingFor: (serviceId: number) => Interval[];
 }
 
-/** The times the monitor counted toward availability (for `serviceId`: while it belonged to that service). */
-export function countingSpans(db: Db, monitorId: number, serviceId?: number): Interval[] {
-  return settingSpans(db, monitorId).filter((s) => s.countsForAvailability && (serviceId === undefined || s.serviceId === serviceId))
-    .map(({ start, end }) => ({ start, end }));
+export function settingsOverTime(db: Db, monitorId: number): MonitorSettingsOverTime {
+  const spans = settingSpans(db, monitorId);
+  return {
+    spans,
+    confirm: (at) => settingAt(spans, at).confirm,
+    intervalMs: (at) => settingAt(spans, at).intervalS * 1000,
+    countingFor: (serviceId) => spans.filter((s) => s.countsForAvailability && s.serviceId === serviceId).map(({ start, end }) => ({ start, end })),
+  };
 }
 
 /** The monitor's interval in force at `at`, in seconds: the gap allowance of a check made then. */

@@ -5,7 +5,7 @@ import { computeAvailability, monitorOutages, monitorUnmonitored, type Availabil
 import { excludedInterval, type PlannedStop } from './planned-stops';
 import { AT_ANY_LOCATION, loadLocatedFigures, LOCAL } from './locations';
 import { type MonitorLife, withinLife, unmonitoredInLife, pausedInLife, unwatched } from './coverage';
-import { countingSpans, settingsOverTime } from '../monitors/history';
+import { settingsOverTime, type MonitorSettingsOverTime } from '../monitors/history';
 
 /**
  * Loads what the availability rules need from the database. Every figure of the site, the
@@ -41,9 +41,17 @@ export interface ServiceInputs extends AvailabilityInputs {
   reducedQuorum: Interval[];
 }
 
-/** A monitor, by id: its confirmation count and interval are read as they were at each instant (monitors/history.ts). */
+/**
+ * A monitor, by id: its confirmation count and interval are read as they were at each
+ * instant (monitors/history.ts), from `settings` when the caller has read them already.
+ */
 export interface MonitorMeta {
   id: number;
+  settings?: MonitorSettingsOverTime;
+}
+
+function settingsOf(db: Db, monitor: MonitorMeta): MonitorSettingsOverTime {
+  return monitor.settings ?? settingsOverTime(db, monitor.id);
 }
 
 const RUN_COLUMNS = 'first_at AS firstAt, last_at AS lastAt, status, count';
@@ -68,7 +76,7 @@ export function loadMonitorOutagesRaw(db: Db, monitor: MonitorMeta, range: Inter
   const inside = statement(db, `SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at >= ? AND first_at < ? ORDER BY first_at`).all(monitor.id, range.start, range.end) as CheckRun[];
   const after = statement(db, `SELECT ${RUN_COLUMNS} FROM check_runs WHERE monitor_id = ? AND first_at >= ? ORDER BY first_at LIMIT 1`).get(monitor.id, range.end) as CheckRun | undefined;
   const runs = [...(before ? [before] : []), ...inside, ...(after ? [after] : [])];
-  return monitorOutages(runs, settingsOverTime(db, monitor.id).confirm, now);
+  return monitorOutages(runs, settingsOf(db, monitor).confirm, now);
 }
 
 export function loadMonitorUnmonitored(db: Db, monitor: MonitorMeta, range: Interval, now: number): Interval[] {
@@ -76,7 +84,7 @@ export function loadMonitorUnmonitored(db: Db, monitor: MonitorMeta, range: Inte
   if (located) return located.unmonitored;
   const gaps = statement(db, 'SELECT start, "end" FROM check_gaps WHERE monitor_id = ? AND start < ? AND "end" > ?').all(monitor.id, range.end, range.start) as Interval[];
   const span = statement(db, 'SELECT min(first_at) AS first, max(last_at) AS last FROM check_runs WHERE monitor_id = ?').get(monitor.id) as { first: number | null; last: number | null };
-  return monitorUnmonitored(gaps, span.first, span.last, settingsOverTime(db, monitor.id).intervalMs, now);
+  return monitorUnmonitored(gaps, span.first, span.last, settingsOf(db, monitor).intervalMs, now);
 }
 
 /** A monitor's life (SLA.md, Coverage): added, paused, removed; an open pause runs to now. */
@@ -96,7 +104,7 @@ export function loadMonitorLife(db: Db, monitorId: number, now: number): Monitor
 /** A monitor's unmonitored and paused time over its life. */
 export function loadMonitorCoverage(db: Db, monitor: MonitorMeta, range: Interval, now: number): { life: MonitorLife; unmonitored: Interval[]; paused: Interval[] } {
   const life = loadMonitorLife(db, monitor.id, now);
-  return { life, unmonitored: unmonitoredInLife(loadMonitorUnmonitored(db, monitor, range, now), life, settingsOverTime(db, monitor.id).intervalMs), paused: pausedInLife(life) };
+  return { life, unmonitored: unmonitoredInLife(loadMonitorUnmonitored(db, monitor, range, now), life, settingsOf(db, monitor).intervalMs), paused: pausedInLife(life) };
 }
 
 /** The part of a service's inputs that its monitors give (checks, gaps, life, locations), with the monitors' ids in order. */
@@ -116,10 +124,10 @@ export function loadMonitorInputs(ctx: SlaContext, serviceId: number, range: Int
   // Removed monitors stay: their history inside their life still counts. So does a monitor
   // that counted toward availability for the service once: whether it counts, and for which
   // service, have a life of their own.
-  const monitors = statement(ctx.db, `SELECT id FROM monitors WHERE (service_id = ? AND counts_for_availability = 1)
+  const monitors = (statement(ctx.db, `SELECT id FROM monitors WHERE (service_id = ? AND counts_for_availability = 1)
       OR EXISTS (SELECT 1 FROM monitor_setting_history h WHERE h.monitor_id = monitors.id AND coalesce(h.service_id, monitors.service_id) = ? AND h.counts_for_availability = 1)
-    ORDER BY id`).all(serviceId, serviceId) as MonitorMeta[];
-  const counting = monitors.map((m) => countingSpans(ctx.db, m.id, serviceId));
+    ORDER BY id`).pluck().all(serviceId, serviceId) as number[]).map((id): MonitorMeta => ({ id, settings: settingsOverTime(ctx.db, id) }));
+  const counting = monitors.map((m) => m.settings!.countingFor(serviceId));
   const coverage = monitors.map((m) => loadMonitorCoverage(ctx.db, m, range, ctx.now));
   // Each monitor's figures, inside its life and while it counted.
   const counted = (list: readonly Interval[], i: number) => intersect(withinLife(list, coverage[i]!.life), counting[i]!);

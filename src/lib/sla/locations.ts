@@ -2,7 +2,7 @@ import { statement, type Db } from '../db';
 import { type Interval, clip, union } from '../intervals';
 import { monitorOutages, monitorUnmonitored, type CheckRun } from './availability';
 import { quorumOutages, controlFailures, type QuorumOutage } from './quorum';
-import { locationEras, settingsOverTime, LOCAL, type EraLocation } from '../monitors/history';
+import { locationEras, settingsOverTime, LOCAL, type EraLocation, type MonitorSettingsOverTime } from '../monitors/history';
 
 /**
  * Loads what the several-locations rule needs for one monitor. A monitor checked from the
@@ -93,13 +93,14 @@ function readControlFailures(db: Db, location: EraLocation, range: Interval, now
  * for a monitor checked from the local probe alone. One location (an agent alone) follows
  * the single-location rule exactly.
  */
-export function loadLocatedFigures(db: Db, monitor: { id: number }, range: Interval, now: number): LocatedFigures | null {
+export function loadLocatedFigures(db: Db, monitor: { id: number; settings?: MonitorSettingsOverTime }, range: Interval, now: number): LocatedFigures | null {
   // One computation (a page, a month's figures) asks for the same monitor several times at one
   // `now`; its settings are part of the key, so a change at the same instant is seen.
-  const key = `${monitor.id}:${range.start}:${range.end}:${JSON.stringify(settingsOverTime(db, monitor.id).spans)}`;
+  const settings = monitor.settings ?? settingsOverTime(db, monitor.id);
+  const key = `${monitor.id}:${range.start}:${range.end}:${JSON.stringify(settings.spans)}`;
   const memo = memoAt(db, now);
   if (memo.figures.has(key)) return memo.figures.get(key)!;
-  const figures = computeLocatedFigures(db, monitor, range, now);
+  const figures = computeLocatedFigures(db, monitor.id, settings, range, now);
   if (memo.figures.size < 100_000) memo.figures.set(key, figures);
   return figures;
 }
@@ -113,17 +114,16 @@ function memoAt(db: Db, now: number): Memo {
   return memo;
 }
 
-function computeLocatedFigures(db: Db, monitor: { id: number }, range: Interval, now: number): LocatedFigures | null {
-  const eras = locationEras(db, monitor.id);
+function computeLocatedFigures(db: Db, monitorId: number, settings: MonitorSettingsOverTime, range: Interval, now: number): LocatedFigures | null {
+  const eras = locationEras(db, monitorId);
   if (!eras.some((e) => isLocated(e.locations))) return null;
   // What each location says, read once however many stretches it was assigned in.
   const byId = new Map<number, EraLocation>();
   for (const e of eras) for (const l of e.locations) byId.set(l.id, l);
-  const settings = settingsOverTime(db, monitor.id);
   const views = new Map([...byId.values()].map((l) => [l.id, {
     location: l.slug,
-    outages: monitorOutages(locationRuns(db, l, monitor.id, range), settings.confirm, now),
-    gaps: locationUnmonitored(db, l, monitor.id, settings.intervalMs, range, now),
+    outages: monitorOutages(locationRuns(db, l, monitorId, range), settings.confirm, now),
+    gaps: locationUnmonitored(db, l, monitorId, settings.intervalMs, range, now),
     controls: locationControlFailures(db, l, range, now),
   }]));
   // Before the range's start the figures are not asked for; outages crossing it keep their true start.
