@@ -119,15 +119,24 @@ export function loadServiceInputs(ctx: SlaContext, serviceId: number, range: Int
   return { ...monitors, ...loadRecordInputs(ctx, serviceId, range) };
 }
 
+/**
+ * The monitors that counted toward the service's availability at some time, with their
+ * settings' life (whether each counted, and for which service, at an instant is in it).
+ */
+export function countedMonitors(db: Db, serviceId: number): Array<MonitorMeta & { settings: MonitorSettingsOverTime }> {
+  const ids = statement(db, `SELECT id FROM monitors WHERE (service_id = ? AND counts_for_availability = 1)
+      OR EXISTS (SELECT 1 FROM monitor_setting_history h WHERE h.monitor_id = monitors.id AND coalesce(h.service_id, monitors.service_id) = ? AND h.counts_for_availability = 1)
+    ORDER BY id`).pluck().all(serviceId, serviceId) as number[];
+  return ids.map((id) => ({ id, settings: settingsOverTime(db, id) }));
+}
+
 /** What the service's counting monitors give over `range` (an outage or gap crossing its edges is whole). */
 export function loadMonitorInputs(ctx: SlaContext, serviceId: number, range: Interval): MonitorInputs {
   // Removed monitors stay: their history inside their life still counts. So does a monitor
   // that counted toward availability for the service once: whether it counts, and for which
   // service, have a life of their own.
-  const monitors = (statement(ctx.db, `SELECT id FROM monitors WHERE (service_id = ? AND counts_for_availability = 1)
-      OR EXISTS (SELECT 1 FROM monitor_setting_history h WHERE h.monitor_id = monitors.id AND coalesce(h.service_id, monitors.service_id) = ? AND h.counts_for_availability = 1)
-    ORDER BY id`).pluck().all(serviceId, serviceId) as number[]).map((id): MonitorMeta => ({ id, settings: settingsOverTime(ctx.db, id) }));
-  const counting = monitors.map((m) => m.settings!.countingFor(serviceId));
+  const monitors = countedMonitors(ctx.db, serviceId);
+  const counting = monitors.map((m) => m.settings.countingFor(serviceId));
   const coverage = monitors.map((m) => loadMonitorCoverage(ctx.db, m, range, ctx.now));
   // Each monitor's figures, inside its life and while it counted.
   const counted = (list: readonly Interval[], i: number) => intersect(withinLife(list, coverage[i]!.life), counting[i]!);
