@@ -4,8 +4,9 @@ import type { Interval } from '../intervals';
 /**
  * The life of a monitor's settings (SLA.md, Figures over time; locations have a life): which
  * locations were assigned to it, its quorum, whether it counted toward availability, its
- * confirmation count, interval, timeout and service, as they were at each instant. Written when an admin or an import changes them; read by the
- * SLA rules, so a closed month is always judged by what was in force then.
+ * confirmation count, interval, timeout and service, as they were at each instant. Written
+ * when an admin or an import changes them; read by the SLA rules, so a closed month is
+ * always judged by what was in force then.
  */
 
 export const LOCAL = 'local';
@@ -44,7 +45,7 @@ interface SettingRow { from: number; quorum: number | null; counts: number; conf
 const SETTING_COLUMNS = 'quorum, counts_for_availability AS counts, confirm, interval_s AS intervalS, timeout_s AS timeoutS, service_id AS serviceId';
 
 function settingRows(db: Db, monitorId: number): SettingRow[] {
-  // A column left null in a row reads as the monitor's own (never written so since they were kept).
+  // A column left null (no writer leaves one since the migration filled them) reads as the monitor's own.
   return statement(db, `SELECT h."from", h.quorum, h.counts_for_availability AS counts, coalesce(h.confirm, m.confirm) AS confirm,
       coalesce(h.interval_s, m.interval_s) AS intervalS, coalesce(h.timeout_s, m.timeout_s) AS timeoutS, coalesce(h.service_id, m.service_id) AS serviceId
     FROM monitor_setting_history h JOIN monitors m ON m.id = h.monitor_id WHERE h.monitor_id = ? ORDER BY h."from"`).all(monitorId) as SettingRow[];
