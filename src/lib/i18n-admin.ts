@@ -188,7 +188,7 @@ const ja = {
     review: '確認済みにする',
   },
   health: {
-    stopped: '監視が止まっています', warning: '監視に関する注意', technical: '技術的な詳細（英語）',
+    stopped: '監視が止まっています', warning: '監視に関する注意', technical: '技術的な詳細（英語）', other: '監視に問題があります。技術的な詳細を確認してください。',
     seconds: (cause: string, s: number): string | null => {
       const n = Math.abs(s);
       switch (cause) {
@@ -522,7 +522,7 @@ const en: AdminWords = {
     review: 'Mark as reviewed',
   },
   health: {
-    stopped: 'Monitoring has stopped', warning: 'Monitoring notice', technical: 'Technical detail',
+    stopped: 'Monitoring has stopped', warning: 'Monitoring notice', technical: 'Technical detail', other: 'Something is wrong with monitoring; see the technical detail.',
     seconds: (cause, s) => {
       const n = Math.abs(s);
       switch (cause) {
