@@ -4,15 +4,13 @@
  * pages' browser code that ticks it every second, so both say the same thing. No luxon: it
  * runs in the browser too.
  */
+import { durationWords } from './duration-words';
+
 export type CountdownLang = 'ja' | 'en';
 
+/** `1時間0分5秒`: the seconds always, as they tick. */
 function duration(ms: number, lang: CountdownLang): string {
-  const total = Math.floor(Math.abs(ms) / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (lang === 'en') return [h ? `${h} h` : '', h || m ? `${m} min` : '', `${s} s`].filter(Boolean).join(' ');
-  return `${h ? `${h}時間` : ''}${h || m ? `${m}分` : ''}${s}秒`;
+  return durationWords(Math.floor(Math.abs(ms) / 1000), lang, { units: ['h', 'min', 's'], zeros: 'inner' });
 }
 
 /** The deadline's clock time in the zone, with its date when it is not today there. */

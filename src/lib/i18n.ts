@@ -1,6 +1,7 @@
 import type { ComponentStatus } from './status/summary';
 import type { BannerState, RowState, DetectedNotice } from './status/state';
 import { DateTime } from 'luxon';
+import { durationWords } from './duration-words';
 
 /** The public page's words, Japanese first. */
 export const langs = ['ja', 'en'] as const;
@@ -192,7 +193,6 @@ const ja = {
   api: 'API (Statuspage v2 互換)',
   refreshNote: 'このページは自動で更新されます。',
   minutes: (n: number) => `${n}分`,
-  hoursMinutes: (h: number, m: number) => (h > 0 ? `${h}時間${m > 0 ? `${m}分` : ''}` : `${m}分`),
   ongoing: '継続中',
   notFound: 'ページが見つかりません',
   sub: {
@@ -377,7 +377,6 @@ const en: Words = {
   api: 'API (Statuspage v2 compatible)',
   refreshNote: 'This page refreshes itself.',
   minutes: (n) => `${n} min`,
-  hoursMinutes: (h, m) => (h > 0 ? `${h} h${m > 0 ? ` ${m} min` : ''}` : `${m} min`),
   ongoing: 'ongoing',
   notFound: 'Page not found',
   sub: {
@@ -493,9 +492,9 @@ export function zoneLabel(zone: string): string {
   return DateTime.now().setZone(zone).toFormat('ZZZZ');
 }
 
+/** Whole minutes (rounded) as `2時間5分` / `2 h 5 min`, zero parts left out. */
 export function durationText(ms: number, lang: Lang): string {
-  const total = Math.max(0, Math.round(ms / 60_000));
-  return words[lang].hoursMinutes(Math.floor(total / 60), total % 60);
+  return durationWords(Math.max(0, Math.round(ms / 60_000)), lang, { units: ['h', 'min'], zeros: 'none' });
 }
 
 /** The same place in the other language: `/incidents/x` ⇄ `/en/incidents/x`. */

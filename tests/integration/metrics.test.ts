@@ -40,6 +40,9 @@ describe('/metrics on the built site', () => {
     // An Alertmanager source heard from a minute ago, silent after 10 minutes.
     t.db.$client.prepare("INSERT INTO alert_sources (slug, kind, token_hash, silence_after_s, created_at, last_heard_at) VALUES ('prom', 'alertmanager', ?, 600, ?, ?)")
       .run('0'.repeat(64), now - 3_600_000, now - 60_000);
+    // A paused destination holding a message queued a minute ago (paused: the worker leaves it waiting).
+    const dest = Number(t.db.$client.prepare("INSERT INTO destinations (name, kind, url, alarms, paused_at, created_at, updated_at) VALUES ('chat', 'slack', 'http://127.0.0.1:9/x', 1, ?, ?, ?)").run(now, now, now).lastInsertRowid);
+    t.db.$client.prepare("INSERT INTO destination_outbox (destination_id, destination_name, topic, event_key, webhook_id, body, created_at, next_attempt_at) VALUES (?, 'chat', 'alarms', 'k', 'msg_1', '{}', ?, ?)").run(dest, now - 60_000, now - 60_000);
     const config = join(t.dir, 'config.json');
     // The site sees 10.9.9.9 only through the trusted proxy on 127.0.0.1.
     writeFileSync(config, JSON.stringify({
@@ -89,6 +92,8 @@ describe('/metrics on the built site', () => {
     expect(sample(text, 'status_probe_lag_seconds{location="local"}')).toBeLessThan(30);
     expect(sample(text, 'status_outbox_depth')).toBe(1);
     expect(sample(text, 'status_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(90);
+    expect(sample(text, 'status_destination_outbox_depth')).toBe(1);
+    expect(sample(text, 'status_destination_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(60);
     expect(sample(text, 'status_agent_clock_offset_seconds{location="osaka"}')).toBe(2.5);
     expect(sample(text, 'status_agent_lag_seconds{location="osaka"}')).toBe(7);
     expect(sample(text, 'status_alert_source_last_heard_age_seconds{source="prom",kind="alertmanager"}')).toBeGreaterThanOrEqual(60);

@@ -13,7 +13,7 @@ import { threadStats } from './thread-stats';
 /**
  * `/metrics` in the Prometheus text format: what an operator's Prometheus watches about the
  * site itself. Read from the database at each scrape (the monitors, the probe's checks, the
- * mail outbox, the agents, the alert sources) and from the render thread's memory (render cycles, the answer
+ * mail and destination outboxes, the agents, the alert sources) and from the render thread's memory (render cycles, the answer
  * cache), which is why the route is answered there. Labels carry monitor and location slugs:
  * this is for operators' tools, never shown to the public.
  */
@@ -89,6 +89,9 @@ export async function renderMetrics(db: Db, now: number): Promise<{ contentType:
   const outboxOldest = gauge('status_outbox_oldest_age_seconds', 'Age of the oldest mail message waiting to be sent (0 when none waits)');
   const outboxFailed = gauge('status_outbox_failed', 'Mail messages given up after too many tries');
   const outboxUnconfirmed = gauge('status_outbox_maybe_delivered', 'Mail messages handed to the server without its confirmation');
+  const destDepth = gauge('status_destination_outbox_depth', 'Messages to webhook, Slack and Teams destinations waiting to be sent');
+  const destOldest = gauge('status_destination_outbox_oldest_age_seconds', 'Age of the oldest message to a destination waiting to be sent (0 when none waits)');
+  const destFailed = gauge('status_destination_outbox_failed', 'Messages to destinations given up');
   const agentLag = gauge('status_agent_lag_seconds', 'Site clock minus the newest result\'s time at the agent\'s last contact (spool backlog included)', ['location']);
   const agentOffset = gauge('status_agent_clock_offset_seconds', 'Site clock minus the agent\'s clock at its last contact', ['location']);
   const agentContact = gauge('status_agent_last_contact_age_seconds', 'Seconds since the agent last reached the site', ['location']);
@@ -145,6 +148,12 @@ export async function renderMetrics(db: Db, now: number): Promise<{ contentType:
   outboxOldest.set(outbox.oldest === null ? 0 : seconds(now - outbox.oldest));
   outboxFailed.set(outbox.failed);
   outboxUnconfirmed.set(outbox.unconfirmed);
+  const dest = q.prepare(`SELECT count(*) FILTER (WHERE next_attempt_at IS NOT NULL) AS waiting,
+      min(created_at) FILTER (WHERE next_attempt_at IS NOT NULL) AS oldest, count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed
+    FROM destination_outbox`).get() as { waiting: number; oldest: number | null; failed: number };
+  destDepth.set(dest.waiting);
+  destOldest.set(dest.oldest === null ? 0 : seconds(now - dest.oldest));
+  destFailed.set(dest.failed);
 
   const agents = q.prepare(`SELECT slug, last_contact_at AS lastContactAt, clock_offset_ms AS offsetMs, lag_ms AS lagMs
     FROM probe_locations WHERE slug <> 'local' AND revoked_at IS NULL AND token_hash IS NOT NULL ORDER BY id`).all() as { slug: string; lastContactAt: number | null; offsetMs: number | null; lagMs: number | null }[];

@@ -1,11 +1,13 @@
 import { statement, type Db } from '../db';
 import type { Interval } from '../intervals';
+import { clientTarget } from './secrets';
 
 /**
  * The life of a monitor's settings (SLA.md, Figures over time; locations have a life): which
  * locations were assigned to it, its quorum, whether it counted toward availability, its
- * confirmation count, interval, timeout and service, as they were at each instant. Written when an admin or an import changes them; read by the
- * SLA rules, so a closed month is always judged by what was in force then.
+ * confirmation count, interval, timeout and service, as they were at each instant. Written
+ * when an admin or an import changes them; read by the SLA rules, so a closed month is
+ * always judged by what was in force then.
  */
 
 export const LOCAL = 'local';
@@ -34,19 +36,26 @@ export interface MonitorSettings {
   intervalS: number;
   timeoutS: number;
   serviceId: number;
+  /** Its check type and its target as reports show it (secrets masked), for the month's monitor table. */
+  type: string;
+  shownTarget: string;
 }
 
 /** The settings in force over one stretch of time. */
 export type SettingSpan = Interval & MonitorSettings;
 
 /** One recorded change of a monitor's settings (read by ../sla/source.ts too). */
-export interface SettingRow { from: number; quorum: number | null; counts: number; confirm: number; intervalS: number; timeoutS: number; serviceId: number }
+export interface SettingRow { from: number; quorum: number | null; counts: number; confirm: number; intervalS: number; timeoutS: number; serviceId: number; type: string; target: string; shownTarget: string | null }
 
-export const SETTING_COLUMNS = 'quorum, counts_for_availability AS counts, confirm, interval_s AS intervalS, timeout_s AS timeoutS, service_id AS serviceId';
+export const SETTING_COLUMNS = 'quorum, counts_for_availability AS counts, confirm, interval_s AS intervalS, timeout_s AS timeoutS, service_id AS serviceId, type, target, NULL AS shownTarget';
 
-/** The columns of a setting row; a column left null in a row reads as the monitor's own (never written so since they were kept). */
+/**
+ * The columns of a setting row (`h`: the history, `m`: the monitor). A column left null (no
+ * writer leaves one since the migration filled them) reads as the monitor's own.
+ */
 export const SETTING_ROW_COLUMNS = `h."from", h.quorum, h.counts_for_availability AS counts, coalesce(h.confirm, m.confirm) AS confirm,
-      coalesce(h.interval_s, m.interval_s) AS intervalS, coalesce(h.timeout_s, m.timeout_s) AS timeoutS, coalesce(h.service_id, m.service_id) AS serviceId`;
+      coalesce(h.interval_s, m.interval_s) AS intervalS, coalesce(h.timeout_s, m.timeout_s) AS timeoutS, coalesce(h.service_id, m.service_id) AS serviceId,
+      coalesce(h.type, m.type) AS type, m.target, h.shown_target AS shownTarget`;
 
 export function settingRows(db: Db, monitorId: number): SettingRow[] {
   return statement(db, `SELECT ${SETTING_ROW_COLUMNS}
@@ -54,7 +63,10 @@ export function settingRows(db: Db, monitorId: number): SettingRow[] {
 }
 
 export function settingsOf(r: Omit<SettingRow, 'from'>): MonitorSettings {
-  return { quorum: r.quorum, countsForAvailability: r.counts === 1, confirm: r.confirm, intervalS: r.intervalS, timeoutS: r.timeoutS, serviceId: r.serviceId };
+  return {
+    quorum: r.quorum, countsForAvailability: r.counts === 1, confirm: r.confirm, intervalS: r.intervalS, timeoutS: r.timeoutS, serviceId: r.serviceId,
+    type: r.type, shownTarget: r.shownTarget ?? clientTarget(r.type, r.target),
+  };
 }
 
 export function currentSettings(db: Db, monitorId: number): MonitorSettings | null {
@@ -88,25 +100,34 @@ export function settingAt(spans: readonly SettingSpan[], at: number): MonitorSet
   return spans.find((s) => s.start <= at && at < s.end) ?? spans[spans.length - 1]!;
 }
 
-/** The confirmation count and the interval (ms) in force at each instant, as the SLA rules read them. */
-export function settingsOverTime(db: Db, monitorId: number): SettingsOverTime {
+/** A monitor's settings over time, as the SLA rules read them (read once, asked many times). */
+export interface MonitorSettingsOverTime {
+  spans: SettingSpan[];
+  /** The confirmation count in force at `at`. */
+  confirm: (at: number) => number;
+  /** The interval in force at `at`, in milliseconds. */
+  intervalMs: (at: number) => number;
+  /** The times it counted toward availability for the service, while it belonged to it. */
+  countingFor: (serviceId: number) => Interval[];
+}
+
+export function settingsOverTime(db: Db, monitorId: number): MonitorSettingsOverTime {
   return overTime(settingSpans(db, monitorId));
 }
 
-export interface SettingsOverTime { spans: SettingSpan[]; confirm: (at: number) => number; intervalMs: (at: number) => number }
-
-export function overTime(spans: SettingSpan[]): SettingsOverTime {
-  return { spans, confirm: (at) => settingAt(spans, at).confirm, intervalMs: (at) => settingAt(spans, at).intervalS * 1000 };
+/** Setting spans as the rules read them. */
+export function overTime(spans: SettingSpan[]): MonitorSettingsOverTime {
+  return {
+    spans,
+    confirm: (at) => settingAt(spans, at).confirm,
+    intervalMs: (at) => settingAt(spans, at).intervalS * 1000,
+    countingFor: (serviceId) => countingOf(spans, serviceId),
+  };
 }
 
-/** The times the monitor counted toward availability (for `serviceId`: while it belonged to that service). */
-export function countingSpans(db: Db, monitorId: number, serviceId?: number): Interval[] {
-  return countingOf(settingSpans(db, monitorId), serviceId);
-}
-
-export function countingOf(spans: readonly SettingSpan[], serviceId?: number): Interval[] {
-  return spans.filter((s) => s.countsForAvailability && (serviceId === undefined || s.serviceId === serviceId))
-    .map(({ start, end }) => ({ start, end }));
+/** The times the monitor counted toward availability for `serviceId`, while it belonged to it. */
+export function countingOf(spans: readonly SettingSpan[], serviceId: number): Interval[] {
+  return spans.filter((s) => s.countsForAvailability && s.serviceId === serviceId).map(({ start, end }) => ({ start, end }));
 }
 
 /** The monitor's interval in force at `at`, in seconds: the gap allowance of a check made then. */
@@ -115,22 +136,25 @@ export function intervalAt(db: Db, monitorId: number, at: number): number {
       m.interval_s) FROM monitors m WHERE m.id = ?`).pluck().get(at, monitorId) as number;
 }
 
-const SAME: Array<keyof MonitorSettings> = ['quorum', 'countsForAvailability', 'confirm', 'intervalS', 'timeoutS', 'serviceId'];
+const SAME: Array<keyof MonitorSettings> = ['quorum', 'countsForAvailability', 'confirm', 'intervalS', 'timeoutS', 'serviceId', 'type', 'shownTarget'];
 
 /**
  * Records the settings in force from `at` (`changes` over the present ones, which the
- * monitor's columns hold, and which it then updates). A monitor never checked yet has no
- * figures to keep: its settings simply change from its beginning. Call inside the caller's transaction.
+ * monitor's columns hold, and which it then updates; its type and target are the caller's to
+ * write). A monitor never checked yet has no figures to keep: its settings simply change
+ * from its beginning. Call inside the caller's transaction.
  */
 export function recordSettings(db: Db, monitorId: number, changes: Partial<MonitorSettings>, at: number): void {
   const now = currentSettings(db, monitorId);
   if (!now) return;
   const next: MonitorSettings = { ...now, ...changes };
   if (SAME.every((k) => now[k] === next[k])) return;
-  const insert = statement(db, `INSERT OR REPLACE INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability, confirm, interval_s, timeout_s, service_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const write = (from: number, v: MonitorSettings) => insert.run(monitorId, from, v.quorum, v.countsForAvailability ? 1 : 0, v.confirm, v.intervalS, v.timeoutS, v.serviceId);
+  const insert = statement(db, `INSERT OR REPLACE INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability, confirm, interval_s, timeout_s, service_id, type, shown_target)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const write = (from: number, v: MonitorSettings) => insert.run(monitorId, from, v.quorum, v.countsForAvailability ? 1 : 0, v.confirm, v.intervalS, v.timeoutS, v.serviceId, v.type, v.shownTarget);
   if (everChecked(db, monitorId)) {
+    // Rows kept before the shown target was: it was the present one until now.
+    statement(db, 'UPDATE monitor_setting_history SET shown_target = ? WHERE monitor_id = ? AND shown_target IS NULL').run(now.shownTarget, monitorId);
     // The values until now, kept from the beginning, once the first change is recorded.
     if (settingRows(db, monitorId).length === 0) write(0, now);
     write(at, next);
@@ -202,7 +226,7 @@ export function locationEras(db: Db, monitorId: number): LocationEra[] {
   return erasOf(spans, settingSpans(db, monitorId), localLocation(db));
 }
 
-/** Location span rows (sorted by start, slug; not empty) and setting spans as eras. */
+/** Location span rows (sorted by start, slug) and setting spans as eras ([] with no span row). */
 export function erasOf(spans: readonly SpanRow[], settings: readonly SettingSpan[], local: EraLocation): LocationEra[] {
   if (spans.length === 0) return [];
   const cuts = new Set<number>([0, OPEN_END]);

@@ -11,9 +11,8 @@ import { getIncident, type IncidentDetail } from '../incidents/verbs';
 import { timersOf } from '../incidents/timers';
 import { timerLimitsOf } from '../sla/month';
 import type { TimerResult } from '../sla/timers';
-import { listServices, loadServiceInputs, loadMonitorOutagesRaw, availabilityFor, type SlaContext, type OutageRecord } from '../sla/figures';
+import { listServices, loadServiceInputs, loadMonitorOutagesRaw, availabilityFor, countedMonitors, type SlaContext, type OutageRecord } from '../sla/figures';
 import { reportMeta } from './issue';
-import { settingsOverTime } from '../monitors/history';
 
 /**
  * 障害報告書 (the written failure report of one incident), generated from the records: what
@@ -95,14 +94,17 @@ function serviceOutage(ctx: SlaContext, i: IncidentDetail, s: IncidentDetail['se
   const service = listServices(ctx.db).find((x) => x.id === s.serviceId)!;
   const end = i.recoveredAt ?? ctx.now;
   const c = ctx.db.$client;
-  const monitors = c.prepare('SELECT id, slug FROM monitors WHERE service_id = ? AND counts_for_availability = 1 ORDER BY id')
-    .all(s.serviceId) as { id: number; slug: string }[];
+  const slugOf = c.prepare('SELECT slug FROM monitors WHERE id = ?').pluck();
   const fpOf = c.prepare('SELECT reason FROM false_positives WHERE monitor_id = ? AND start = ?');
-  // The monitors' confirmed outages that touch the incident, false positives included (they are listed, not counted).
+  // The monitors' confirmed outages that touch the incident, false positives included (they
+  // are listed, not counted), each while its monitor counted for the service, with the confirm of then.
   const around = { start: i.startedAt - DAY, end: end + DAY };
-  const monitorOutages: MonitorOutageLine[] = monitors.flatMap((m) => loadMonitorOutagesRaw(ctx.db, m, around, ctx.now)
-    .filter((o) => o.start < end && o.end > i.startedAt)
-    .map((o) => ({ ...o, monitorSlug: m.slug, confirm: settingsOverTime(ctx.db, m.id).confirm(o.start), falsePositiveReason: (fpOf.get(m.id, o.start) as { reason: string } | undefined)?.reason ?? null })));
+  const monitorOutages: MonitorOutageLine[] = countedMonitors(ctx.db, s.serviceId).flatMap((m) => {
+    const counting = m.settings.countingFor(s.serviceId);
+    return loadMonitorOutagesRaw(ctx.db, m, around, ctx.now)
+      .filter((o) => o.start < end && o.end > i.startedAt && counting.some((x) => x.start <= o.start && o.start < x.end))
+      .map((o) => ({ ...o, monitorSlug: slugOf.get(m.id) as string, confirm: m.settings.confirm(o.start), falsePositiveReason: (fpOf.get(m.id, o.start) as { reason: string } | undefined)?.reason ?? null }));
+  });
   const window: Interval = {
     start: Math.min(i.startedAt, ...monitorOutages.map((o) => o.start)),
     end: Math.max(end, ...monitorOutages.map((o) => o.end)),

@@ -6,7 +6,7 @@ import { excludedInterval, type PlannedStop } from './planned-stops';
 import { loadLocatedFigures, LOCAL } from './locations';
 import { monitorSource, perMonitorSource, type MonitorSource } from './source';
 import { type MonitorLife, withinLife, unmonitoredInLife, pausedInLife, unwatched } from './coverage';
-import { countingOf, overTime } from '../monitors/history';
+import { countingOf, overTime, type MonitorSettingsOverTime } from '../monitors/history';
 
 /** The local probe's own runs and gaps (a monitor never assigned elsewhere). */
 const LOCAL_PROBE = { id: 0, slug: LOCAL };
@@ -112,6 +112,12 @@ export function countingMonitorIds(db: Db, serviceId: number): number[] {
   return statement(db, `SELECT id FROM monitors WHERE (service_id = ? AND counts_for_availability = 1)
       OR EXISTS (SELECT 1 FROM monitor_setting_history h WHERE h.monitor_id = monitors.id AND coalesce(h.service_id, monitors.service_id) = ? AND h.counts_for_availability = 1)
     ORDER BY id`).pluck().all(serviceId, serviceId) as number[];
+}
+
+/** The counting monitors (./countingMonitorIds) with their settings' life (whether each counted, and for which service, at an instant is in it). */
+export function countedMonitors(db: Db, serviceId: number): Array<MonitorMeta & { settings: MonitorSettingsOverTime }> {
+  const source = perMonitorSource(db);
+  return countingMonitorIds(db, serviceId).map((id) => ({ id, settings: overTime(source.settingSpans(id)) }));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { durationWords } from '../duration-words';
 
 /** How figures are written for people, in Japanese and English. Durations are whole seconds, truncated. */
 export function wholeSeconds(ms: number): number {
@@ -10,24 +11,7 @@ export function wholeSeconds(ms: number): number {
  * after a larger one are left out: a 31-day month is `744時間`, not `744時間0分0秒`.
  */
 export function formatDuration(ms: number, lang: 'ja' | 'en' = 'ja'): string {
-  const negative = ms < 0;
-  let s = wholeSeconds(Math.abs(ms));
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  const parts: string[] = [];
-  const secondsToo = s > 0 || (h === 0 && m === 0);
-  if (lang === 'ja') {
-    if (h) parts.push(`${h}時間`);
-    if (m) parts.push(`${m}分`);
-    if (secondsToo) parts.push(`${s}秒`);
-    return (negative ? '−' : '') + parts.join('');
-  }
-  if (h) parts.push(`${h} h`);
-  if (m) parts.push(`${m} min`);
-  if (secondsToo) parts.push(`${s} s`);
-  return (negative ? '−' : '') + parts.join(' ');
+  return (ms < 0 ? '−' : '') + durationWords(wholeSeconds(Math.abs(ms)), lang, { units: ['h', 'min', 's'], zeros: 'none' });
 }
 
 /** Minutes with one decimal, truncated: for the daily calendar. */

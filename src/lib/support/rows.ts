@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { defaultSlaRows } from '../sla/catalogue';
 import type { SupportFigures, Tally } from './figures';
 import { surveyMeets } from './figures';
+import { durationWords } from '../duration-words';
 
 /**
  * The desk's SLA rows (catalogue measures `support_*`), measured from the records. Each
@@ -23,9 +24,8 @@ export interface SupportRowValue { target: Text; measured: Text; met: boolean | 
 
 /** `5時間30分` / `5 h 30 min` from minutes. */
 export function hoursText(minutes: number): Text {
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return T(h ? `${h}時間${m ? `${m}分` : ''}` : `${m}分`, h ? `${h} h${m ? ` ${m} min` : ''}` : `${m} min`);
+  const style = { units: ['h', 'min'], zeros: 'none' } as const;
+  return T(durationWords(minutes, 'ja', style), durationWords(minutes, 'en', style));
 }
 
 function tallyRow(t: Tally, total: number): Pick<SupportRowValue, 'measured' | 'met' | 'note'> {
