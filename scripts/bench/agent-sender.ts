@@ -10,6 +10,8 @@ export interface AgentSender {
   /** Each batch's time from posting to the site's answer, in ms. */
   latencies: number[];
   failures: number;
+  /** Why batches were refused: the HTTP status and the site's code, or `no answer`. */
+  refusals: Record<string, number>;
   stored: number;
   /** Kept-alive connections the server closed at the moment of sending: sent again at once, as the agent does. */
   resets: number;
@@ -34,7 +36,7 @@ export function agentBatch(ids: readonly number[], intervalS: number, windowStar
 /** Starts an agent posting to `siteUrl` with `token` after `offsetMs`, until stopped. */
 export function startAgentSender(siteUrl: string, token: string, ids: readonly number[], o: { intervalS: number; everyMs: number; offsetMs: number }): AgentSender {
   let sending = true;
-  const sender: AgentSender = { latencies: [], failures: 0, stored: 0, resets: 0, paused: false, stop: async () => { sending = false; await loop; } };
+  const sender: AgentSender = { latencies: [], failures: 0, refusals: {}, stored: 0, resets: 0, paused: false, stop: async () => { sending = false; await loop; } };
   const loop = (async () => {
     await new Promise((r) => setTimeout(r, o.offsetMs));
     let windowStart = Date.now() - o.everyMs;
@@ -52,6 +54,7 @@ export function startAgentSender(siteUrl: string, token: string, ids: readonly n
       if (!answered) {
         // No answer twice (the site gone): refused; the loop goes on until stopped.
         sender.failures++;
+        sender.refusals['no answer'] = (sender.refusals['no answer'] ?? 0) + 1;
         await new Promise((r) => setTimeout(r, o.everyMs));
         continue;
       }
@@ -59,11 +62,15 @@ export function startAgentSender(siteUrl: string, token: string, ids: readonly n
       sender.latencies.push(performance.now() - t0);
       // Anything but a JSON answer saying ok (a 503 while the site starts, a refusal) is
       // counted as refused; a real agent keeps those results and sends them again.
-      let answer: { ok?: boolean; stored?: number } = {};
+      let answer: { ok?: boolean; stored?: number; error?: { code?: string } | string } = {};
       try {
         answer = JSON.parse(text) as typeof answer;
       } catch { /* not JSON: refused */ }
-      if (!res.ok || !answer.ok) sender.failures++;
+      if (!res.ok || !answer.ok) {
+        sender.failures++;
+        const why = `${res.status} ${typeof answer.error === 'object' ? answer.error?.code ?? '' : answer.error ?? ''}`.trim();
+        sender.refusals[why] = (sender.refusals[why] ?? 0) + 1;
+      }
       else sender.stored += answer.stored ?? 0;
       await new Promise((r) => setTimeout(r, Math.max(0, o.everyMs - (Date.now() - windowEnd))));
     }

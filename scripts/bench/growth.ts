@@ -42,6 +42,8 @@ const SIZES = arg('sizes', '100,1000,3000,10000').split(',').map(Number);
 const HOLD_S = Number(arg('hold-s', '300'));
 const WARMUP_S = Number(arg('warmup-s', '70'));
 const CROWD_S = Number(arg('crowd-s', '20'));
+/** `--profile DIR`: the site's and the worker's main threads write V8 CPU profiles there when they stop (cpu-profile-preload.cjs). */
+const PROFILE_DIR = arg('profile', '');
 if (SIZES.some((n) => !Number.isInteger(n) || n < 10 || n > 50_000) || !(HOLD_S >= 10 && HOLD_S <= 3600) || !(WARMUP_S >= 65 && WARMUP_S <= 600) || !(CROWD_S >= 1 && CROWD_S <= 120)) {
   process.stderr.write('usage: growth.ts [--sizes N,N,… (10–50000)] [--hold-s 10–3600] [--warmup-s 65–600: a whole interval, so every monitor is on its slot] [--crowd-s 1–120]\n');
   process.exit(2);
@@ -57,7 +59,7 @@ interface SizeFigures {
   monitors: number;
   workerCpuPct: number; workerAnonMb: number; siteCpuPct: number; siteAnonMb: number; siteRssMb: number;
   lagP50: number; lagP99: number; localChecks: number; localExpected: number;
-  ingestP99: number; batches: number; refused: number;
+  ingestP99: number; batches: number; refused: number; refusals: Record<string, number>;
   bytesPerCheck: number; bytesPerDay: number; checksPerDay: number;
   pageData: Timing; sla: Timing; pdf: Timing; pdfKb: number;
   rps: number; p99: number; p50: number; crowdErrors: number;
@@ -122,7 +124,7 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
     for (const id of ids) setMonitorLocations(setup, systemActor('bench'), id, locations, QUORUM);
     setup.$client.close();
 
-    const site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'on', LOG_LEVEL: 'error' });
+    const site = await startSite({ DATABASE_PATH: dbPath, PROBE: 'on', LOG_LEVEL: 'error', ...(PROFILE_DIR ? { NODE_OPTIONS: `--require ${join(import.meta.dirname, 'cpu-profile-preload.cjs')}`, BENCH_PROFILE_DIR: join(PROFILE_DIR, String(monitors)) } : {}) });
     const sitePid = site.process.pid!;
     const senders: AgentSender[] = [];
     const db = openDatabase(dbPath, { migrate: false, readonly: true });
@@ -188,6 +190,10 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
         monitors, workerCpuPct, workerAnonMb, siteCpuPct, siteAnonMb, siteRssMb,
         lagP50: pct(lags, 0.5), lagP99: pct(lags, 0.99), localChecks: local.length, localExpected: Math.round((monitors * wallS) / INTERVAL_S),
         ingestP99: pct(ingest, 0.99), batches: ingest.length, refused: senders.reduce((a, s) => a + s.failures, 0),
+        refusals: senders.reduce<Record<string, number>>((all, s) => {
+          for (const [why, n] of Object.entries(s.refusals)) all[why] = (all[why] ?? 0) + n;
+          return all;
+        }, {}),
         bytesPerCheck: bytes / written, bytesPerDay: (bytes / written) * checksPerDay, checksPerDay,
         pageData, sla, pdf, pdfKb,
         rps: page.rps, p99: page.p99, p50: page.p50, crowdErrors: page.errors + page.non2xx,
@@ -208,7 +214,7 @@ function report(f: SizeFigures): void {
   console.log(`  worker: CPU ${f.workerCpuPct.toFixed(1)} % of a core, own memory ${mb(f.workerAnonMb)}`);
   console.log(`  site:   CPU ${f.siteCpuPct.toFixed(1)} % of a core, own memory ${mb(f.siteAnonMb)} (RSS ${mb(f.siteRssMb)})`);
   console.log(`  check lag (local probe): p50 ${f.lagP50} ms, p99 ${f.lagP99} ms; ${f.localChecks} checks of ${f.localExpected} due in the hold`);
-  console.log(`  agents' ingest: p99 ${f.ingestP99.toFixed(0)} ms a batch (${f.batches} batches, ${f.refused} refused)`);
+  console.log(`  agents' ingest: p99 ${f.ingestP99.toFixed(0)} ms a batch (${f.batches} batches, ${f.refused} refused${f.refused ? `: ${Object.entries(f.refusals).map(([why, n]) => `${n} × ${why}`).join(', ')}` : ''})`);
   console.log(`  database: ${f.bytesPerCheck.toFixed(0)} B per stored check (all tables), ${(f.bytesPerDay / 1e6).toFixed(0)} MB per day (${Math.round(f.checksPerDay).toLocaleString('en')} checks due a day)`);
   const t = (x: Timing) => `${x.ms.toFixed(0)} ms (${x.cpuMs.toFixed(0)} ms of CPU)`;
   console.log(`  page data rebuild ${t(f.pageData)}; one service's month SLA ${t(f.sla)}; month PDF ${t(f.pdf)}, ${f.pdfKb.toFixed(0)} KB`);

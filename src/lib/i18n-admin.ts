@@ -185,10 +185,10 @@ const ja = {
     setAside: (n: number) => `未来の時刻が記録されていた確認結果 ${n} 件を集計から除外しました。その時間は監視できていない時間として扱います。`,
     none: '除外した確認結果はありません。飛ばされた時間は監視できていない時間として扱います。',
     monitor: '監視項目', location: '監視場所', local: 'このサーバー', count: '件数', span: '記録されていた時刻', down: 'うち停止',
-    review: '確認済みにする',
+    review: '確認済みにする', reviewed: '時刻の変化を確認済みにしました。',
   },
   health: {
-    stopped: '監視が止まっています', warning: '監視に関する注意', technical: '技術的な詳細（英語）',
+    stopped: '監視が止まっています', warning: '監視に関する注意', technical: '技術的な詳細（英語）', other: '監視に問題があります。技術的な詳細を確認してください。',
     seconds: (cause: string, s: number): string | null => {
       const n = Math.abs(s);
       switch (cause) {
@@ -288,6 +288,7 @@ const ja = {
     kinds: { webhook: '汎用Webhook（署名付きJSON）', slack: 'Slack（Incoming Webhook）', teams: 'Microsoft Teams（Workflows）' } as Record<string, string>,
     url: '送信先URL', urlKeep: '空欄のままなら保存済みのURLを変更しません。', urlNote: 'SlackやTeamsのURLには認証情報が含まれるため、保存後は表示しません。',
     lang: '言語', topics: '送る通知', alarms: '監視の障害検知・復旧（運用者向け。管理画面へのリンク）', incidents: '公開した障害情報の更新（公開ページの内容のみ）', maintenances: '計画停止のお知らせ（予定・変更・中止・開始・終了）',
+    topicNames: { alarms: '障害検知・復旧', incidents: '障害情報', maintenances: '計画停止' } as Record<string, string>,
     services: '対象サービス', allServices: 'すべてのサービス', add: '通知先を追加', save: '変更を保存', edit: '編集', pause: '一時停止', resume: '再開', paused: '一時停止中', active: '有効',
     delete: '削除', confirmDelete: '削除すると、未送信のメッセージは送信を取りやめます。送信済みの記録は残ります。', test: 'テスト送信', testQueued: 'テストメッセージを送信待ちにしました。数秒で届きます。',
     secretOnce: 'この署名用シークレットは今回だけ表示されます。受信側の設定に控えてください。以後は表示しません。', secret: '署名用シークレット',
@@ -518,10 +519,10 @@ const en: AdminWords = {
     setAside: (n: number) => `${n} checks stamped in the future were left out of the figures; that time counts as unmonitored.`,
     none: 'No check was set aside. The time skipped counts as unmonitored.',
     monitor: 'Monitor', location: 'Location', local: 'This server', count: 'Checks', span: 'Stamped times', down: 'Down',
-    review: 'Mark as reviewed',
+    review: 'Mark as reviewed', reviewed: 'The clock step is marked reviewed.',
   },
   health: {
-    stopped: 'Monitoring has stopped', warning: 'Monitoring notice', technical: 'Technical detail',
+    stopped: 'Monitoring has stopped', warning: 'Monitoring notice', technical: 'Technical detail', other: 'Something is wrong with monitoring; see the technical detail.',
     seconds: (cause, s) => {
       const n = Math.abs(s);
       switch (cause) {
@@ -621,6 +622,7 @@ const en: AdminWords = {
     kinds: { webhook: 'Generic webhook (signed JSON)', slack: 'Slack (incoming webhook)', teams: 'Microsoft Teams (Workflows)' },
     url: 'URL', urlKeep: 'Leave blank to keep the saved URL.', urlNote: 'Slack and Teams URLs carry their credential: once saved they are not shown.',
     lang: 'Language', topics: 'Sends', alarms: 'Outages detected and recovered (operators; link to the admin pages)', incidents: 'Published incident updates (the public page\'s words only)', maintenances: 'Planned-stop notices (announced, changed, cancelled, started, ended)',
+    topicNames: { alarms: 'Alarms', incidents: 'Incident updates', maintenances: 'Planned stops' },
     services: 'Services', allServices: 'All services', add: 'Add destination', save: 'Save changes', edit: 'Edit', pause: 'Pause', resume: 'Resume', paused: 'Paused', active: 'Active',
     delete: 'Delete', confirmDelete: 'Deleting withdraws the messages not sent yet; the record of those sent stays.', test: 'Send a test message', testQueued: 'A test message is queued; it arrives in a few seconds.',
     secretOnce: 'This signing secret is shown only now. Keep it in the receiver\'s settings; it is never shown again.', secret: 'Signing secret',

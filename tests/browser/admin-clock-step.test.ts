@@ -52,7 +52,8 @@ describe('a clock step on the operators dashboard', () => {
     expect(row[0]).toMatch(/elearning-web\s+このサーバー\s+6\s+3\s+/);
 
     await page.click('[data-testid=clock-step-review]');
-    await page.waitForURL(`${site.url}/admin/`);
+    await page.waitForURL(`${site.url}/admin/?saved=clock-steps#clock-steps`);
+    expect(await page.innerText('#clock-steps [data-testid=action-result]')).toBe('時刻の変化を確認済みにしました。');
     expect(await page.locator('[data-testid=clock-step]').count()).toBe(0);
     expect(await page.locator('li[data-cause=clock_step]').count()).toBe(0);
     expect(await healthWarnings()).not.toContain('clock_step');

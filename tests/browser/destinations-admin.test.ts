@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { launchBrowser } from '../helpers/browser';
+import { axeViolations } from '../helpers/axe';
 import { startReceiver } from '../helpers/webhook-receiver';
 import { openDatabase, type Db } from '../../src/lib/db';
 import { sendPendingDeliveries } from '../../src/lib/destinations/deliver';
@@ -74,9 +75,12 @@ describe('the destinations admin page in Chromium', () => {
     expect(html).not.toContain('hook-secret-path');
     expect(html).not.toContain('XXXXSECRET');
     expect(html).not.toContain('SECRETSIG');
+    expect(await axeViolations(page, ['serious', 'critical'])).toEqual([]);
     const rows = page.locator('[data-testid=destinations] tbody tr');
     expect(await rows.count()).toBe(3);
     expect(await page.locator('tr[data-destination="Slack運用"]').textContent()).toContain('Slack（Incoming Webhook）');
+    expect(await page.locator('tr[data-destination="Slack運用"] td').nth(3).textContent()).toBe('障害情報');
+    expect(await page.locator('tr[data-destination="Slack運用"] td').nth(5).textContent()).toBe('英語');
     expect(await page.locator('tr[data-destination="Teams広報"]').textContent()).toContain('eラーニングシステム');
     expect(await page.locator('tr[data-destination="運用Webhook"] [data-testid=masked-url]').textContent()).toBe(`${new URL(hookUrl).origin.replace('http:', 'http:')}/…`);
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tempDb } from '../helpers/temp';
 import { importInterchange, validateInterchange } from '../../src/lib/interchange/import';
 import { parseConfig } from '../../src/lib/config';
-import { issueReport } from '../../src/lib/report/issue';
+import { issueReport, renderYearReport } from '../../src/lib/report/issue';
 import { monthFigures } from '../../src/lib/sla/month';
 import { parseInstant } from '../../src/lib/time';
 import { OK, PENDING } from '../../src/lib/report/pdf';
@@ -57,5 +57,16 @@ describe('the summary of a running month’s report', () => {
     if (process.env.KEEP_PDF) writeFileSync(process.env.KEEP_PDF, r.pdf);
     expect(pixelsNear(page, PENDING)).toBeGreaterThan(40);
     expect(pixelsNear(page, OK)).toBeLessThan(10);
+  });
+
+  it('draws the year’s 見込み（達成可能） in the same colour in the annual report (速報)', async () => {
+    const r = await renderYearReport(t.db, config, 2026, now);
+    expect(r.figures.services.every((s) => s.verdict === 'on_track')).toBe(true);
+    const pdf = join(t.dir, 'year.pdf');
+    writeFileSync(pdf, r.pdf);
+    const text = spawnSync('pdftotext', ['-f', '1', '-l', '1', '-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).stdout;
+    expect(text).toContain('見込み（達成可能）');
+    expect(spawnSync('pdftoppm', ['-f', '1', '-l', '1', '-r', '150', '-singlefile', pdf, join(t.dir, 'year1')]).status).toBe(0);
+    expect(pixelsNear(readFileSync(join(t.dir, 'year1.ppm')), PENDING)).toBeGreaterThan(40);
   });
 });

@@ -82,6 +82,17 @@ describe('announcing a planned stop', () => {
     expect(monthFigures({ db, config, now: start + 3 * H }, '2026-12').stops[0]).toMatchObject({ noticeDays: 10, noticeMet: false });
   });
 
+  it('sends no reminder of a stop nobody was told of; once announced, the reminder goes', () => {
+    const r = scheduleStop(db, admin, input, false, saved, { ...ruleOptionsOf(config), mail, announce: false });
+    if (!r.saved) throw new Error('not saved');
+    expect(remindUpcomingMaintenances(db, 24 * H, { ...mail, now: start - 2 * H })).toBe(0);
+    expect(outbox()).toEqual([]);
+    announceStop(db, admin, getStop(db, r.stop.id)!, mail, start - 3 * H);
+    const announced = addresses('subscriber_notice').length;
+    expect(remindUpcomingMaintenances(db, 24 * H, { ...mail, now: start - 2 * H })).toBe(2);
+    expect(addresses('subscriber_notice')).toHaveLength(announced + 2);
+  });
+
   it('tells a change of time, the reminder, the start and the end, each once', () => {
     const r = scheduleStop(db, admin, input, false, saved, { ...ruleOptionsOf(config), mail, announce: true });
     if (!r.saved) throw new Error('not saved');

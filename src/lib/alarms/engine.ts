@@ -10,6 +10,12 @@ import { loadLocatedFigures } from '../sla/locations';
 import { publicTitle } from '../incidents/titles';
 import { formatInZone } from '../time';
 
+/** Monitors checked from agents (a location other than the local probe), not paused. */
+const LOCATED_MONITORS = `SELECT m.id, m.confirm, m.interval_s AS intervalS FROM monitors m WHERE m.paused = 0
+  AND EXISTS (SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = m.id AND l.slug <> 'local')`;
+/** Located monitors judged between two turns of the event loop (each reads its runs at every location). */
+const LOCATED_PER_TURN = 50;
+
 export interface AlarmSettings {
   /** Operators who receive alarm mail. */
   operators: string[];
@@ -96,6 +102,7 @@ interface OpenWarning {
  */
 export class AlarmEngine {
   private readonly openOutages = new Map<number, OpenOutage>();
+  private evaluatingLocated = false;
   private readonly openWarnings = new Map<number, Map<string, OpenWarning>>();
   private readonly st: Record<string, Statement>;
 
@@ -120,8 +127,13 @@ export class AlarmEngine {
       lastRecovery: c.prepare("SELECT MAX(recovered_at) AS last FROM alarms WHERE incident_id = ? AND kind = 'outage'"),
       recoverIncident: c.prepare('UPDATE incidents SET recovered_at = ?, updated_at = ? WHERE id = ? AND draft = 1 AND recovered_at IS NULL'),
       located: c.prepare(`SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = ? AND l.slug <> 'local' LIMIT 1`),
-      locatedMonitors: c.prepare(`SELECT m.id, m.confirm, m.interval_s AS intervalS FROM monitors m WHERE m.paused = 0
-        AND EXISTS (SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = m.id AND l.slug <> 'local')`),
+      // Located monitors that may be down now: one of the locations assigned now has a latest run that is down
+      // (without one, no quorum of them can be); each latest run is one seek on its key.
+      locatedMaybeDown: c.prepare(`${LOCATED_MONITORS} AND EXISTS (SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id
+        WHERE x.monitor_id = m.id AND CASE WHEN l.slug = 'local'
+          THEN (SELECT status FROM check_runs r WHERE r.monitor_id = m.id ORDER BY r.first_at DESC LIMIT 1)
+          ELSE (SELECT status FROM location_check_runs r WHERE r.location_id = l.id AND r.monitor_id = m.id ORDER BY r.first_at DESC LIMIT 1) END = ${DOWN})`),
+      locatedMonitor: c.prepare(`${LOCATED_MONITORS} AND m.id = ?`),
       lastClosed: c.prepare(`SELECT id, started_at AS startedAt, incident_id AS incidentId, message, episodes, recovered_at AS recoveredAt
         FROM alarms WHERE monitor_id = ? AND kind = 'outage' AND recovery_detected_at IS NOT NULL ORDER BY detected_at DESC LIMIT 1`),
       reopenFlapping: c.prepare('UPDATE alarms SET recovered_at = NULL, recovery_detected_at = NULL, episodes = episodes + 1 WHERE id = ?'),
@@ -202,32 +214,54 @@ export class AlarmEngine {
   /**
    * Outage alarms of monitors checked from several locations (SLA.md rule 1): one opens when
    * the quorum's downtime reaches now, and closes when it has ended. Called by the probe on
-   * a timer, since agents' results arrive through the site.
+   * a timer, since agents' results arrive through the site. Only the monitors that may have
+   * changed are judged (an open alarm, or a location whose latest run is down), a few at a
+   * time with the event loop free in between, so thousands of them never hold back a check's
+   * start; `stillHeld` is asked before each few (a worker that lost its lease stops).
    */
-  evaluateLocated(): void {
-    const now = this.now();
-    for (const row of this.st.locatedMonitors!.all() as { id: number; confirm: number; intervalS: number }[]) {
-      // Read without the write lock (agents' batches keep coming); written only when something changes.
-      const figures = loadLocatedFigures(this.db, row, { start: now - Math.max(2 * 3_600_000, 20 * row.intervalS * 1000), end: now }, now);
-      if (!figures) continue;
-      const last = figures.down[figures.down.length - 1];
-      const downNow = last !== undefined && last.end >= now;
-      const open = this.openOutages.get(row.id);
-      if (downNow === Boolean(open)) continue;
-      try {
-        this.db.$client.transaction(() => {
-          const m = this.monitor(row.id);
-          if (!m) return;
-          if (downNow && !open) this.openOutage(m, { monitorId: row.id, at: now, status: 'down', latencyMs: null, error: `confirmed from ${last!.locations.join(', ')}` }, { firstAt: last!.start, status: DOWN, count: row.confirm });
-          else if (open) {
-            const ended = figures.down.filter((d) => d.end > open.startedAt).pop();
-            this.closeOutage(m, open, ended ? ended.end : now, now);
-          }
-        }).immediate();
-      } catch (err) {
-        log.error('alarm.failed', { monitor: row.id, error: (err as Error).message });
-        this.loadOpen();
+  async evaluateLocated(stillHeld: () => boolean = () => true): Promise<void> {
+    if (this.evaluatingLocated) return;
+    this.evaluatingLocated = true;
+    try {
+      type Located = { id: number; confirm: number; intervalS: number };
+      const due = new Map((this.st.locatedMaybeDown!.all() as Located[]).map((r) => [r.id, r]));
+      for (const id of this.openOutages.keys()) {
+        const row = due.has(id) ? null : (this.st.locatedMonitor!.get(id) as Located | undefined);
+        if (row) due.set(id, row);
       }
+      const rows = [...due.values()];
+      for (let i = 0; i < rows.length; i += LOCATED_PER_TURN) {
+        if (i > 0) await new Promise((r) => setImmediate(r));
+        if (!stillHeld()) return;
+        const now = this.now();
+        for (const row of rows.slice(i, i + LOCATED_PER_TURN)) this.evaluateOneLocated(row, now);
+      }
+    } finally {
+      this.evaluatingLocated = false;
+    }
+  }
+
+  private evaluateOneLocated(row: { id: number; confirm: number; intervalS: number }, now: number): void {
+    // Read without the write lock (agents' batches keep coming); written only when something changes.
+    const figures = loadLocatedFigures(this.db, row, { start: now - Math.max(2 * 3_600_000, 20 * row.intervalS * 1000), end: now }, now);
+    if (!figures) return;
+    const last = figures.down[figures.down.length - 1];
+    const downNow = last !== undefined && last.end >= now;
+    const open = this.openOutages.get(row.id);
+    if (downNow === Boolean(open)) return;
+    try {
+      this.db.$client.transaction(() => {
+        const m = this.monitor(row.id);
+        if (!m) return;
+        if (downNow && !open) this.openOutage(m, { monitorId: row.id, at: now, status: 'down', latencyMs: null, error: `confirmed from ${last!.locations.join(', ')}` }, { firstAt: last!.start, status: DOWN, count: row.confirm });
+        else if (open) {
+          const ended = figures.down.filter((d) => d.end > open.startedAt).pop();
+          this.closeOutage(m, open, ended ? ended.end : now, now);
+        }
+      }).immediate();
+    } catch (err) {
+      log.error('alarm.failed', { monitor: row.id, error: (err as Error).message });
+      this.loadOpen();
     }
   }
 

@@ -135,13 +135,10 @@ export class Probe {
     // Agents' results reach the database through the site: the quorum's alarms are judged here, every
     // few seconds, by the lease holder only (a paused worker that lost it must not mail twice).
     if (this.alarms) {
+      const held = () => !this.faulted && this.holdsLease();
       this.timers.push(setInterval(() => {
-        if (this.faulted || !this.holdsLease()) return;
-        try {
-          this.alarms?.evaluateLocated();
-        } catch (err) {
-          log.error('alarm.located_failed', { error: (err as Error).message });
-        }
+        if (!held()) return;
+        this.alarms?.evaluateLocated(held).catch((err: Error) => log.error('alarm.located_failed', { error: err.message }));
       }, 10_000));
     }
     this.timers.push(setInterval(() => this.heartbeat(), Math.floor(this.opts.leaseTtlMs / 3)));

@@ -1,6 +1,6 @@
-import { Writer, M, CONTENT_W, MUTED, NG, OK, INK, finish, collect, type ReportMeta } from './pdf';
+import { Writer, M, CONTENT_W, MUTED, NG, OK, PENDING, INK, finish, collect, type ReportMeta } from './pdf';
 import type { YearFigures } from '../sla/year';
-import { yearReportTables } from './year-text';
+import { yearReportTables, verdictJa } from './year-text';
 
 /**
  * The fiscal-year report (年間報告書) as a Japanese A4 PDF, in the monthly report's layout. The
@@ -31,7 +31,7 @@ export function renderYearReportPdf(y: YearFigures, meta: ReportMeta): Promise<B
   }
   doc.moveDown(1);
 
-  const color = (cell: string) => (cell === '未達成' || cell === '×' ? NG : cell === '達成' || cell === '○' ? OK : null);
+  const color = (cell: string) => (cell === '未達成' || cell === '×' ? NG : cell === '達成' || cell === '○' ? OK : cell === verdictJa.on_track ? PENDING : null);
   r.sections.forEach((s, n) => {
     if (n === 0) {
       doc.font('jpb').fontSize(11).fillColor(INK).text(s.title, M.left, doc.y);
