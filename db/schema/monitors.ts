@@ -28,7 +28,8 @@ export const monitors = sqliteTable('monitors', {
 /**
  * The settings that decide a monitor's figures, as they were from `from` on (SLA.md, Figures
  * over time): its quorum, whether it counts toward availability, the failures that confirm an
- * outage, its interval (the gap allowance), its timeout and the service it belongs to. Before
+ * outage, its interval (the gap allowance), its timeout, the service it belongs to, and its type
+ * and target as the month's report names them. Before
  * the first row, the first row's values; with no row, the monitor's own columns. `from` 0:
  * since the beginning. A null in the later columns (never written so) reads as the monitor's column.
  */
@@ -42,6 +43,9 @@ export const monitorSettingHistory = sqliteTable('monitor_setting_history', {
   timeoutS: integer(),
   /** The id of the service it belonged to. */
   serviceId: integer(),
+  /** Its check type, and its target as reports show it (secrets masked: the history keeps none). */
+  type: text(),
+  shownTarget: text(),
 }, (t) => [primaryKey({ columns: [t.monitorId, t.from] })]);
 
 /** Times an admin paused a monitor: unmonitored time, labelled as paused. `end` null while paused. */

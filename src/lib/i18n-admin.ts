@@ -273,7 +273,7 @@ const ja = {
     pauseAll: 'すべての監視を一時停止', resumeAll: 'すべての監視を再開', testNow: '今すぐテスト', testResult: 'テスト結果', latency: '応答時間', reason: '詳細',
     outages: '最近の停止（監視による）', outageStart: '開始', outageEnd: '終了', markFalse: '誤検知にする', falsePositive: '誤検知', noOutages: '最近の停止はありません。',
     monitors: '監視', noMonitors: '監視はまだありません。', defaultValue: '既定値',
-    settingsLifeNote: 'サービス・間隔・タイムアウト・停止と判定する連続失敗回数・稼働率の計算に含めるかの変更は、保存した時点から適用されます。それより前の時間（終わった月を含む）は、その時の設定のまま集計されます。監視対象（URL など）と監視の種類は記録が残らないため、変更すると終わった月の報告書の監視項目の表示も新しいものになります（稼働率などの数値は変わりません）。',
+    settingsLifeNote: 'サービス・監視の種類・監視対象・間隔・タイムアウト・停止と判定する連続失敗回数・稼働率の計算に含めるかの変更は、保存した時点から適用されます。それより前の時間（終わった月を含む）は、その時の設定のまま集計され、報告書にもその時の設定で載ります。種類ごとの設定（応答が遅いとみなす時間など）は各確認の結果として記録されるため、変更しても過去の結果は変わりません。',
     remove: 'この監視を削除', removed: '削除済み', removeNote: '削除しても記録は残り、この監視があった期間の稼働率・監視率は変わりません。',
   },
   alertSources: {
@@ -607,7 +607,7 @@ const en: AdminWords = {
     pauseAll: 'Pause every monitor', resumeAll: 'Resume every monitor', testNow: 'Test now', testResult: 'Test result', latency: 'Response time', reason: 'Detail',
     outages: 'Recent outages (from the probe)', outageStart: 'Start', outageEnd: 'End', markFalse: 'Mark false positive', falsePositive: 'False positive', noOutages: 'No recent outage.',
     monitors: 'Monitors', noMonitors: 'No monitor yet.', defaultValue: 'default',
-    settingsLifeNote: 'A change of the service, interval, timeout, failed checks in a row or whether it counts toward availability applies from the moment it is saved. The time before it (months that have ended included) stays computed with the settings in force then. The target and the check type are not kept with their times: a change also changes how the reports of months that have ended name the monitor (no figure changes).',
+    settingsLifeNote: 'A change of the service, check type, target, interval, timeout, failed checks in a row or whether it counts toward availability applies from the moment it is saved. The time before it (months that have ended included) stays computed, and reported, with the settings in force then. The options of the check type (when a response is slow, say) shape each check\'s result when it is made, so a change leaves past results as they were.',
     remove: 'Remove this monitor', removed: 'Removed', removeNote: 'Its records stay: the figures of the time it watched do not change.',
   },
   alertSources: {

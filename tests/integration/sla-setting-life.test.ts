@@ -55,7 +55,7 @@ function month(db: Db, name: string, now: number): Omit<SlaJson, 'generated_at'>
 
 /** The monitors' table of the month's report (PDF), as it lists each monitor's settings. */
 function monitorTable(db: Db, name: string, now: number) {
-  return monthFigures({ db, config, now }, name).monitors.map((m) => ({ slug: m.slug, service: m.serviceSlug, confirm: m.confirm, intervalS: m.intervalS, timeoutS: m.timeoutS }));
+  return monthFigures({ db, config, now }, name).monitors.map((m) => ({ slug: m.slug, service: m.serviceSlug, type: m.type, target: m.target, confirm: m.confirm, intervalS: m.intervalS, timeoutS: m.timeoutS }));
 }
 
 function exported(db: Db): string {
@@ -129,7 +129,7 @@ describe('confirm and interval have a life: a change in November leaves October 
     expect(portal.outages).toEqual([{ start: '2026-10-10T01:00:00.000Z', end: '2026-10-10T01:20:00.000Z', duration_s: 1200, source: 'probe' }]);
     // Byte for byte, every part of `sla --json`, and the report's monitor table.
     expect(JSON.stringify(after)).toBe(JSON.stringify(october));
-    expect(monitorTable(t.db, '2026-10', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'portal', confirm: 2, intervalS: 600, timeoutS: 10 }]);
+    expect(monitorTable(t.db, '2026-10', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'portal', type: 'http', target: 'http://127.0.0.1:9/', confirm: 2, intervalS: 600, timeoutS: 10 }]);
     expect(monitorTable(t.db, '2026-10', DEC_NOW)).toEqual(octoberTable);
   });
 
@@ -146,15 +146,15 @@ describe('confirm and interval have a life: a change in November leaves October 
     // (allowance 2 × 1,800 s) = 10,800 s, 7,200 s of it paused.
     expect(portal.unmonitored_s).toBe(10_800);
     expect(portal.paused_s).toBe(7200);
-    expect(monitorTable(t.db, '2026-11', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'portal', confirm: 3, intervalS: 1800, timeoutS: 10 }]);
+    expect(monitorTable(t.db, '2026-11', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'portal', type: 'http', target: 'http://127.0.0.1:9/', confirm: 3, intervalS: 1800, timeoutS: 10 }]);
   });
 
   it('the file keeps the settings\' life both ways: exported, imported elsewhere, October and November read the same', () => {
     const text = exported(t.db);
     const doc = JSON.parse(text) as { monitors: Array<{ settings_history?: unknown }> };
     expect(doc.monitors[0]!.settings_history).toEqual([
-      { confirm: 2, interval_s: 600, timeout_s: 10, service: 'portal', to: '2026-11-15T03:00:00.000Z' },
-      { confirm: 3, interval_s: 1800, timeout_s: 10, service: 'portal', from: '2026-11-15T03:00:00.000Z' },
+      { confirm: 2, interval_s: 600, timeout_s: 10, service: 'portal', type: 'http', target: 'http://127.0.0.1:9/', to: '2026-11-15T03:00:00.000Z' },
+      { confirm: 3, interval_s: 1800, timeout_s: 10, service: 'portal', type: 'http', target: 'http://127.0.0.1:9/', from: '2026-11-15T03:00:00.000Z' },
     ]);
     const copy = tempDb();
     try {
@@ -187,8 +187,8 @@ describe('the service, the timeout and the confirm of a monitor moved in Novembe
     // October's report issued on 2 November, as the worker does.
     await issueReport(t.db, config, '2026-10', { now: ms('2026-11-02T06:00:00+09:00') });
     october = month(t.db, '2026-10', ms('2026-11-03T00:00:00+09:00'));
-    // On 3 November the admin moves it to mail, with a 30 s timeout and confirm 5.
-    edit(t.db, id, { serviceId: serviceId(t.db, 'mail'), timeoutS: 30, confirm: 5 }, ms('2026-11-03T00:00:00+09:00'));
+    // On 3 November the admin moves it to mail, with a 30 s timeout, confirm 5 and a target with a password and a key.
+    edit(t.db, id, { serviceId: serviceId(t.db, 'mail'), timeoutS: 30, confirm: 5, target: 'http://ops:s3cret@127.0.0.1:9/health?key=abc123' }, ms('2026-11-03T00:00:00+09:00'));
   });
   afterAll(() => t.close());
 
@@ -202,7 +202,7 @@ describe('the service, the timeout and the confirm of a monitor moved in Novembe
     expect(portal.unmonitored_s).toBe(0);
     expect(mail.downtime_s).toBe(0);
     expect(mail.unmonitored_s).toBe(2_678_400);
-    expect(monitorTable(t.db, '2026-10', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'portal', confirm: 2, intervalS: 600, timeoutS: 10 }]);
+    expect(monitorTable(t.db, '2026-10', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'portal', type: 'http', target: 'http://127.0.0.1:9/', confirm: 2, intervalS: 600, timeoutS: 10 }]);
     expect(JSON.stringify(after)).toBe(JSON.stringify(october));
   });
 
@@ -222,7 +222,11 @@ describe('the service, the timeout and the confirm of a monitor moved in Novembe
     // Mail: unwatched 1–3 Nov (172,800 s); checks stopped at 2 Nov 23:50 (the data ends), so
     // from 3 Nov 00:10 (2 × 600 s after) the monitor's own gap to 1 Dec: 2,418,600 s.
     expect(mail.unmonitored_s).toBe(172_800 + 2_418_600);
-    expect(monitorTable(t.db, '2026-11', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'mail', confirm: 5, intervalS: 600, timeoutS: 30 }]);
+    expect(monitorTable(t.db, '2026-11', DEC_NOW)).toEqual([{ slug: 'portal-web', service: 'mail', type: 'http', target: 'http://********:********@127.0.0.1:9/health?key=********', confirm: 5, intervalS: 600, timeoutS: 30 }]);
+    // The kept history holds no secret, only the target as reports show it.
+    const kept = JSON.stringify(t.db.$client.prepare('SELECT * FROM monitor_setting_history').all());
+    expect(kept).not.toContain('s3cret');
+    expect(kept).not.toContain('abc123');
   });
 
   it('services put in another order in December: October and November keep theirs, byte for byte', () => {
@@ -266,7 +270,7 @@ describe('a file without settings_history (older exports) still imports, its set
       refusal = err as AppError;
     }
     expect(refusal).toBeInstanceOf(AppError);
-    expect(refusal!.issues).toEqual([{ path: '$.monitors[0].settings_history[0]', message: 'the last entry must be the monitor\'s confirm, interval_s, timeout_s and service' }]);
+    expect(refusal!.issues).toEqual([{ path: '$.monitors[0].settings_history[0]', message: 'the last entry must be the monitor\'s confirm, interval_s, timeout_s, service, type and target' }]);
   });
 });
 
@@ -295,8 +299,7 @@ describe('changed on the admin page: confirm, interval and timeout apply from th
   it('the form says so in Japanese; after saving confirm 3, interval 1,800 s and timeout 30 s, October reads 1,200 s down as before', async () => {
     const cookie = await signInCookie(site.url, ADMIN);
     const page = await (await fetch(`${site.url}/admin/monitors/${id}`, { headers: { cookie } })).text();
-    expect(page).toContain('保存した時点から適用されます。それより前の時間（終わった月を含む）は、その時の設定のまま集計されます。');
-    expect(page).toContain('変更すると終わった月の報告書の監視項目の表示も新しいものになります（稼働率などの数値は変わりません）');
+    expect(page).toContain('保存した時点から適用されます。それより前の時間（終わった月を含む）は、その時の設定のまま集計され、報告書にもその時の設定で載ります。');
     const res = await fetch(`${site.url}/admin/monitors/${id}`, {
       method: 'POST', redirect: 'manual',
       headers: { cookie, origin: site.url, 'content-type': 'application/x-www-form-urlencoded' },
@@ -312,6 +315,6 @@ describe('changed on the admin page: confirm, interval and timeout apply from th
     expect(after.services.find((s) => s.slug === 'website')!.downtime_s).toBe(1200);
     expect(JSON.stringify(after.services)).toBe(JSON.stringify(october.services));
     expect(JSON.stringify(after.rows)).toBe(JSON.stringify(october.rows));
-    expect(monitorTable(db, '2026-10', Date.now()).find((m) => m.slug === 'website-http')).toEqual({ slug: 'website-http', service: 'website', confirm: 2, intervalS: 600, timeoutS: 10 });
+    expect(monitorTable(db, '2026-10', Date.now()).find((m) => m.slug === 'website-http')).toEqual({ slug: 'website-http', service: 'website', type: 'http', target: 'http://127.0.0.1:9/', confirm: 2, intervalS: 600, timeoutS: 10 });
   });
 });

@@ -54,12 +54,12 @@ describe('migrating a database made before the settings had a life', () => {
     process.env.MIGRATIONS_DIR = 'db/migrations';
     const migrated = openDatabase(file);
     rebuildDerived(migrated, web);
-    const rows = migrated.$client.prepare(`SELECT monitor_id AS id, "from", quorum, counts_for_availability AS counts, confirm, interval_s AS intervalS, timeout_s AS timeoutS, service_id AS serviceId
+    const rows = migrated.$client.prepare(`SELECT monitor_id AS id, "from", quorum, counts_for_availability AS counts, confirm, interval_s AS intervalS, timeout_s AS timeoutS, service_id AS serviceId, type
       FROM monitor_setting_history ORDER BY monitor_id, "from"`).all();
     expect(rows).toEqual([
-      { id: web, from: 0, quorum: null, counts: 1, confirm: 2, intervalS: 600, timeoutS: 10, serviceId: 1 },
-      { id: api, from: 0, quorum: 1, counts: 0, confirm: 3, intervalS: 300, timeoutS: 10, serviceId: 1 },
-      { id: api, from: added, quorum: 1, counts: 1, confirm: 3, intervalS: 300, timeoutS: 10, serviceId: 1 },
+      { id: web, from: 0, quorum: null, counts: 1, confirm: 2, intervalS: 600, timeoutS: 10, serviceId: 1, type: 'http' },
+      { id: api, from: 0, quorum: 1, counts: 0, confirm: 3, intervalS: 300, timeoutS: 10, serviceId: 1, type: 'http' },
+      { id: api, from: added, quorum: 1, counts: 1, confirm: 3, intervalS: 300, timeoutS: 10, serviceId: 1, type: 'http' },
     ]);
 
     // On 2 November the admin sets confirm 3: October still has its 1,200 s; (2,678,400 − 1,200) / 2,678,400 = 99.955 %.

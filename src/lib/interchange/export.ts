@@ -48,9 +48,9 @@ export function exportInterchange(db: Db, write: (chunk: string) => void, option
     }, []);
     const spanOf = (e: { start: number; end: number }, i: number, all: readonly unknown[]) => ({ from: e.start > 0 ? iso(e.start) : undefined, to: i < all.length - 1 ? iso(e.end) : undefined });
     const histories: Row = counts.length > 1 ? { counts_history: counts.map((e, i, all) => compact({ counts_for_availability: e.counts, ...spanOf(e, i, all) })) } : {};
-    // The confirmation count, interval, timeout and service, each stretch in which none changed.
+    // The confirmation count, interval, timeout, service, type and shown target, each stretch in which none changed.
     const others = settingSpans(db, id).reduce<Array<{ start: number; end: number; values: Row }>>((out, s) => {
-      const values = { confirm: s.confirm, interval_s: s.intervalS, timeout_s: s.timeoutS, service: serviceSlug.get(s.serviceId) };
+      const values = { confirm: s.confirm, interval_s: s.intervalS, timeout_s: s.timeoutS, service: serviceSlug.get(s.serviceId), type: s.type, target: s.shownTarget };
       const last = out[out.length - 1];
       if (last && JSON.stringify(last.values) === JSON.stringify(values)) last.end = s.end;
       else out.push({ start: s.start, end: s.end, values });

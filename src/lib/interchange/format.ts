@@ -4,7 +4,7 @@ import { checkStatuses } from '../checks/status';
 import { impacts, incidentKinds, incidentSeverities, updateStatuses } from '../../../db/schema/incidents';
 import { maintenanceCategories, maintenanceStatuses } from '../../../db/schema/maintenances';
 import { monitorTypes } from '../probe/monitor-types';
-import { dropMaskedSecrets } from '../monitors/secrets';
+import { clientTarget, dropMaskedSecrets } from '../monitors/secrets';
 
 /**
  * The interchange file of CONTRACTS.md: one JSON object, instants in ISO 8601 with an
@@ -65,6 +65,9 @@ export const monitorSchema = z.strictObject({
     interval_s: z.number().int().min(5).max(86_400),
     timeout_s: z.number().int().min(1).max(300),
     service: slug,
+    /** Its type and its target as reports show it (secrets masked); absent: the monitor's own. */
+    type: z.enum(monitorTypes).optional(),
+    target: text.optional(),
     from: instant.optional(),
     to: instant.optional(),
   })).min(1).optional(),
@@ -98,8 +101,9 @@ export const monitorSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['counts_history', m.counts_history!.length - 1, 'counts_for_availability'], message: 'the last entry must be counts_for_availability' });
   }
   const lastSettings = m.settings_history?.[m.settings_history.length - 1];
-  if (lastSettings && (lastSettings.confirm !== m.confirm || lastSettings.interval_s !== m.interval_s || lastSettings.timeout_s !== (m.timeout_s ?? 10) || lastSettings.service !== m.service)) {
-    ctx.addIssue({ code: 'custom', path: ['settings_history', m.settings_history!.length - 1], message: 'the last entry must be the monitor\'s confirm, interval_s, timeout_s and service' });
+  if (lastSettings && (lastSettings.confirm !== m.confirm || lastSettings.interval_s !== m.interval_s || lastSettings.timeout_s !== (m.timeout_s ?? 10) || lastSettings.service !== m.service
+    || (lastSettings.type ?? m.type) !== m.type || (lastSettings.target ?? clientTarget(m.type, m.target)) !== clientTarget(m.type, m.target))) {
+    ctx.addIssue({ code: 'custom', path: ['settings_history', m.settings_history!.length - 1], message: 'the last entry must be the monitor\'s confirm, interval_s, timeout_s, service, type and target' });
   }
   const added = at(m.added_at);
   const removed = at(m.removed_at);

@@ -206,8 +206,8 @@ function importLocations(db: Db, data: Interchange, monitorId: Map<string, numbe
   const assign = c.prepare('INSERT INTO monitor_locations (monitor_id, location_id) VALUES (?, ?)');
   const span = c.prepare('INSERT INTO monitor_location_spans (monitor_id, location_id, start, "end") VALUES (?, ?, ?, ?)');
   const quorum = c.prepare('UPDATE monitors SET quorum = ? WHERE id = ?');
-  const setting = c.prepare(`INSERT INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability, confirm, interval_s, timeout_s, service_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const setting = c.prepare(`INSERT INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability, confirm, interval_s, timeout_s, service_id, type, shown_target)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   for (const m of data.monitors ?? []) {
     const id = monitorId.get(m.slug)!;
     // `locations` alone: assigned for the monitor's whole life.
@@ -227,12 +227,13 @@ function importLocations(db: Db, data: Interchange, monitorId: Map<string, numbe
     const counts = (m.counts_history ?? [{ counts_for_availability: m.counts_for_availability }])
       .map((e) => ({ counts: e.counts_for_availability, from: 'from' in e ? optMs(e.from) ?? 0 : 0 }));
     const others = (m.settings_history ?? [{ confirm: m.confirm, interval_s: m.interval_s, timeout_s: m.timeout_s ?? 10, service: m.service }])
-      .map((e) => ({ ...e, serviceId: serviceIds.get(e.service)!, from: 'from' in e ? optMs(e.from) ?? 0 : 0 }));
+      .map((e) => ({ ...e, serviceId: serviceIds.get(e.service)!, type: ('type' in e ? e.type : undefined) ?? m.type, target: ('target' in e ? e.target : undefined) ?? null,
+        from: 'from' in e ? optMs(e.from) ?? 0 : 0 }));
     const inForce = <T extends { from: number }>(list: T[], t: number): T => [...list].reverse().find((e) => e.from <= t) ?? list[0]!;
     const cuts = [...new Set([0, ...eras.map((e) => e.from), ...counts.map((e) => e.from), ...others.map((e) => e.from)])].sort((a, b) => a - b);
     for (const t of cuts) {
       const o = inForce(others, t);
-      setting.run(id, t, eras.length ? inForce(eras, t).quorum : null, inForce(counts, t).counts ? 1 : 0, o.confirm, o.interval_s, o.timeout_s, o.serviceId);
+      setting.run(id, t, eras.length ? inForce(eras, t).quorum : null, inForce(counts, t).counts ? 1 : 0, o.confirm, o.interval_s, o.timeout_s, o.serviceId, o.type, o.target);
     }
   }
   return ids;

@@ -1,5 +1,6 @@
 import { statement, type Db } from '../db';
 import type { Interval } from '../intervals';
+import { clientTarget } from './secrets';
 
 /**
  * The life of a monitor's settings (SLA.md, Figures over time; locations have a life): which
@@ -35,24 +36,31 @@ export interface MonitorSettings {
   intervalS: number;
   timeoutS: number;
   serviceId: number;
+  /** Its check type and its target as reports show it (secrets masked), for the month's monitor table. */
+  type: string;
+  shownTarget: string;
 }
 
 /** The settings in force over one stretch of time. */
 export type SettingSpan = Interval & MonitorSettings;
 
-interface SettingRow { from: number; quorum: number | null; counts: number; confirm: number; intervalS: number; timeoutS: number; serviceId: number }
+interface SettingRow { from: number; quorum: number | null; counts: number; confirm: number; intervalS: number; timeoutS: number; serviceId: number; type: string; target: string; shownTarget: string | null }
 
-const SETTING_COLUMNS = 'quorum, counts_for_availability AS counts, confirm, interval_s AS intervalS, timeout_s AS timeoutS, service_id AS serviceId';
+const SETTING_COLUMNS = 'quorum, counts_for_availability AS counts, confirm, interval_s AS intervalS, timeout_s AS timeoutS, service_id AS serviceId, type, target, NULL AS shownTarget';
 
 function settingRows(db: Db, monitorId: number): SettingRow[] {
   // A column left null (no writer leaves one since the migration filled them) reads as the monitor's own.
   return statement(db, `SELECT h."from", h.quorum, h.counts_for_availability AS counts, coalesce(h.confirm, m.confirm) AS confirm,
-      coalesce(h.interval_s, m.interval_s) AS intervalS, coalesce(h.timeout_s, m.timeout_s) AS timeoutS, coalesce(h.service_id, m.service_id) AS serviceId
+      coalesce(h.interval_s, m.interval_s) AS intervalS, coalesce(h.timeout_s, m.timeout_s) AS timeoutS, coalesce(h.service_id, m.service_id) AS serviceId,
+      coalesce(h.type, m.type) AS type, m.target, h.shown_target AS shownTarget
     FROM monitor_setting_history h JOIN monitors m ON m.id = h.monitor_id WHERE h.monitor_id = ? ORDER BY h."from"`).all(monitorId) as SettingRow[];
 }
 
 function settingsOf(r: Omit<SettingRow, 'from'>): MonitorSettings {
-  return { quorum: r.quorum, countsForAvailability: r.counts === 1, confirm: r.confirm, intervalS: r.intervalS, timeoutS: r.timeoutS, serviceId: r.serviceId };
+  return {
+    quorum: r.quorum, countsForAvailability: r.counts === 1, confirm: r.confirm, intervalS: r.intervalS, timeoutS: r.timeoutS, serviceId: r.serviceId,
+    type: r.type, shownTarget: r.shownTarget ?? clientTarget(r.type, r.target),
+  };
 }
 
 function currentSettings(db: Db, monitorId: number): MonitorSettings | null {
@@ -111,22 +119,25 @@ export function intervalAt(db: Db, monitorId: number, at: number): number {
       m.interval_s) FROM monitors m WHERE m.id = ?`).pluck().get(at, monitorId) as number;
 }
 
-const SAME: Array<keyof MonitorSettings> = ['quorum', 'countsForAvailability', 'confirm', 'intervalS', 'timeoutS', 'serviceId'];
+const SAME: Array<keyof MonitorSettings> = ['quorum', 'countsForAvailability', 'confirm', 'intervalS', 'timeoutS', 'serviceId', 'type', 'shownTarget'];
 
 /**
  * Records the settings in force from `at` (`changes` over the present ones, which the
- * monitor's columns hold, and which it then updates). A monitor never checked yet has no
- * figures to keep: its settings simply change from its beginning. Call inside the caller's transaction.
+ * monitor's columns hold, and which it then updates; its type and target are the caller's to
+ * write). A monitor never checked yet has no figures to keep: its settings simply change
+ * from its beginning. Call inside the caller's transaction.
  */
 export function recordSettings(db: Db, monitorId: number, changes: Partial<MonitorSettings>, at: number): void {
   const now = currentSettings(db, monitorId);
   if (!now) return;
   const next: MonitorSettings = { ...now, ...changes };
   if (SAME.every((k) => now[k] === next[k])) return;
-  const insert = statement(db, `INSERT OR REPLACE INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability, confirm, interval_s, timeout_s, service_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const write = (from: number, v: MonitorSettings) => insert.run(monitorId, from, v.quorum, v.countsForAvailability ? 1 : 0, v.confirm, v.intervalS, v.timeoutS, v.serviceId);
+  const insert = statement(db, `INSERT OR REPLACE INTO monitor_setting_history (monitor_id, "from", quorum, counts_for_availability, confirm, interval_s, timeout_s, service_id, type, shown_target)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const write = (from: number, v: MonitorSettings) => insert.run(monitorId, from, v.quorum, v.countsForAvailability ? 1 : 0, v.confirm, v.intervalS, v.timeoutS, v.serviceId, v.type, v.shownTarget);
   if (everChecked(db, monitorId)) {
+    // Rows kept before the shown target was: it was the present one until now.
+    statement(db, 'UPDATE monitor_setting_history SET shown_target = ? WHERE monitor_id = ? AND shown_target IS NULL').run(now.shownTarget, monitorId);
     // The values until now, kept from the beginning, once the first change is recorded.
     if (settingRows(db, monitorId).length === 0) write(0, now);
     write(at, next);

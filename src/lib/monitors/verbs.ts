@@ -8,7 +8,7 @@ import { monitorTypes } from '../probe/monitor-types';
 import { checkTypes, validateMonitorTarget } from '../probe/registry';
 import type { CheckOutcome } from '../probe/check-type';
 import { parseInput } from '../incidents/verbs';
-import { maskMonitor } from './secrets';
+import { maskMonitor, clientTarget } from './secrets';
 import type { Config } from '../config';
 import { closeEndedMonths } from '../sla/closing';
 import { recordSettings } from './history';
@@ -104,7 +104,10 @@ export function saveMonitor(db: Db, actor: Actor, id: number | null, input: Moni
     if (!before) throw new AppError('NOT_FOUND', `no monitor ${id}`);
     if (before.removedAt !== null) throw new AppError('CONFLICT', `monitor ${before.slug} was removed; its history is kept as it was`);
     // The settings that shape its figures are kept with their times: a month that has ended keeps what was in force then.
-    recordSettings(db, id, { countsForAvailability: v.countsForAvailability, confirm: v.confirm, intervalS: v.intervalS, timeoutS: v.timeoutS, serviceId: v.serviceId }, now);
+    recordSettings(db, id, {
+      countsForAvailability: v.countsForAvailability, confirm: v.confirm, intervalS: v.intervalS, timeoutS: v.timeoutS, serviceId: v.serviceId,
+      type: v.type, shownTarget: clientTarget(v.type, v.target),
+    }, now);
     const row = db.update(monitors).set(v).where(eq(monitors.id, id)).returning().get();
     recordAudit(db, actor, 'monitor.update', 'monitor', id, maskMonitor(before), maskMonitor(row), now);
     return row;

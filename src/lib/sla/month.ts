@@ -88,6 +88,7 @@ export interface MonitorFigures {
   slug: string;
   type: string;
   serviceSlug: string;
+  /** As reports show it (secrets masked), as it was at the end of the month. */
   target: string;
   intervalS: number;
   timeoutS: number;
@@ -228,7 +229,7 @@ function loadStops(ctx: SlaContext, period: Period): StopFigures[] {
 /** The month's monitors, grouped by service in the month's order of `services`. */
 function loadMonitors(ctx: SlaContext, period: Period, services: readonly ServiceRow[]): MonitorFigures[] {
   const c = ctx.db.$client;
-  const rows = c.prepare('SELECT m.id, m.slug, m.type, m.target FROM monitors m ORDER BY m.id').all() as Pick<MonitorFigures, 'id' | 'slug' | 'type' | 'target'>[];
+  const rows = c.prepare('SELECT m.id, m.slug FROM monitors m ORDER BY m.id').all() as Pick<MonitorFigures, 'id' | 'slug'>[];
   const servicesById = new Map(services.map((s, i) => [s.id, { slug: s.slug, place: i }]));
   const fpCount = c.prepare('SELECT count(*) AS n FROM false_positives WHERE monitor_id = ? AND start >= ? AND start < ?');
   const observed = { start: period.start, end: Math.min(period.end, Math.max(ctx.now, period.start)) };
@@ -244,6 +245,8 @@ function loadMonitors(ctx: SlaContext, period: Period, services: readonly Servic
     const outages = loadMonitorOutagesRaw(ctx.db, m, period, ctx.now).filter((o) => o.start >= period.start && o.start < period.end);
     const figures: MonitorFigures = {
       ...m,
+      type: settings.type,
+      target: settings.shownTarget,
       serviceSlug: service.slug,
       intervalS: settings.intervalS,
       timeoutS: settings.timeoutS,
