@@ -62,13 +62,13 @@ export function startAgentSender(siteUrl: string, token: string, ids: readonly n
       sender.latencies.push(performance.now() - t0);
       // Anything but a JSON answer saying ok (a 503 while the site starts, a refusal) is
       // counted as refused; a real agent keeps those results and sends them again.
-      let answer: { ok?: boolean; stored?: number; error?: { code?: string } | string } = {};
+      let answer: { ok?: boolean; stored?: number; code?: string } = {};
       try {
         answer = JSON.parse(text) as typeof answer;
       } catch { /* not JSON: refused */ }
       if (!res.ok || !answer.ok) {
         sender.failures++;
-        const why = `${res.status} ${typeof answer.error === 'object' ? answer.error?.code ?? '' : answer.error ?? ''}`.trim();
+        const why = `${res.status}${answer.code ? ` ${answer.code}` : ' (not the site\'s answer)'}`;
         sender.refusals[why] = (sender.refusals[why] ?? 0) + 1;
       }
       else sender.stored += answer.stored ?? 0;

@@ -143,6 +143,7 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
       const storedChecks = () => (q.prepare('SELECT (SELECT count(*) FROM checks) + (SELECT count(*) FROM location_checks)').pluck().get() as number);
 
       const batchesBefore = senders.map((s) => s.latencies.length);
+      const refusedBefore = senders.map((s) => ({ ...s.refusals }));
       const bytes0 = usedBytes();
       const checks0 = storedChecks();
       const site0 = cpuSeconds(sitePid);
@@ -173,6 +174,13 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
         const sinceSlot = (((c.at - phaseOf(c.id, intervalMs)) % intervalMs) + intervalMs) % intervalMs;
         return sinceSlot > intervalMs / 2 ? sinceSlot - intervalMs : sinceSlot;
       });
+      // Refused in the hold alone, as the latencies are.
+      const refusals = senders.reduce<Record<string, number>>((all, s, k) => {
+        for (const [why, n] of Object.entries(s.refusals)) {
+          if (n > (refusedBefore[k]![why] ?? 0)) all[why] = (all[why] ?? 0) + n - (refusedBefore[k]![why] ?? 0);
+        }
+        return all;
+      }, {});
       const ingest = senders.flatMap((s, k) => s.latencies.slice(batchesBefore[k]));
 
       const now = Date.now();
@@ -189,11 +197,8 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
       return {
         monitors, workerCpuPct, workerAnonMb, siteCpuPct, siteAnonMb, siteRssMb,
         lagP50: pct(lags, 0.5), lagP99: pct(lags, 0.99), localChecks: local.length, localExpected: Math.round((monitors * wallS) / INTERVAL_S),
-        ingestP99: pct(ingest, 0.99), batches: ingest.length, refused: senders.reduce((a, s) => a + s.failures, 0),
-        refusals: senders.reduce<Record<string, number>>((all, s) => {
-          for (const [why, n] of Object.entries(s.refusals)) all[why] = (all[why] ?? 0) + n;
-          return all;
-        }, {}),
+        ingestP99: pct(ingest, 0.99), batches: ingest.length, refused: Object.values(refusals).reduce((a, n) => a + n, 0),
+        refusals,
         bytesPerCheck: bytes / written, bytesPerDay: (bytes / written) * checksPerDay, checksPerDay,
         pageData, sla, pdf, pdfKb,
         rps: page.rps, p99: page.p99, p50: page.p50, crowdErrors: page.errors + page.non2xx,

@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { Db } from '../../src/lib/db';
-import { startAdminBrowser, ADMIN, CLIENT, type AdminBrowser } from '../integration/admin-fixture';
+import { adminBrowserForTests } from '../helpers/admin-browser';
+import { ADMIN, CLIENT } from '../integration/admin-fixture';
 
-let world: AdminBrowser;
-let url: string;
-let db: Db;
-
-beforeAll(async () => {
-  world = await startAdminBrowser();
-  ({ url, db } = world);
-});
-afterAll(async () => {
-  await world?.stop();
-});
+const world = adminBrowserForTests();
 
 const newPage = (lang = 'ja-JP') => world.newPage(lang);
 
 async function signIn(page: Page, who: { email: string; password: string }, next = '/admin/'): Promise<void> {
-  await page.goto(`${url}${next}`);
+  await page.goto(`${world.url}${next}`);
   expect(page.url()).toContain('/login');
   await page.fill('#email', who.email);
   await page.fill('#password', who.password);
@@ -29,7 +19,7 @@ describe('admin pages in Chromium', () => {
   it('first sign-in lands on the dashboard', async () => {
     const page = await newPage();
     await signIn(page, ADMIN);
-    await page.waitForURL(`${url}/admin/`);
+    await page.waitForURL(`${world.url}/admin/`);
     expect(await page.textContent('h1')).toBe('ダッシュボード');
     expect(await page.textContent('[data-testid=who]')).toBe(ADMIN.email);
     await page.context().close();
@@ -48,11 +38,11 @@ describe('admin pages in Chromium', () => {
     const page = await newPage('en-US');
     const victim = 'slowed-down@example.jp';
     const ghost = 'nobody-here@example.jp';
-    db.$client.prepare("INSERT INTO users (email, password_hash, role, created_at, updated_at) VALUES (?, 'scrypt$16384$8$1$AAAA$AAAA', 'admin', 0, 0)").run(victim);
+    world.db.$client.prepare("INSERT INTO users (email, password_hash, role, created_at, updated_at) VALUES (?, 'scrypt$16384$8$1$AAAA$AAAA', 'admin', 0, 0)").run(victim);
     const messages: Record<string, string> = {};
     for (const email of [victim, ghost]) {
       for (let k = 0; k < 3; k++) {
-        await page.goto(`${url}/login`);
+        await page.goto(`${world.url}/login`);
         await page.fill('#email', email);
         await page.fill('#password', `wrong password ${k}`);
         await page.click('button[type=submit]');
@@ -70,12 +60,12 @@ describe('admin pages in Chromium', () => {
   it('creates an incident, resolves it, and the public page shows it; a <script> title stays text', async () => {
     const page = await newPage();
     await signIn(page, ADMIN, '/admin/incidents/new');
-    await page.waitForURL(`${url}/admin/incidents/new`);
+    await page.waitForURL(`${world.url}/admin/incidents/new`);
     // Submitted empty first: errors beside the fields, in Japanese, and nothing stored.
     await page.fill('#f-titleJa', '   ');
     await page.click('main form[method=post] button[type=submit]');
     expect(await page.textContent('[data-error-for=titleJa]')).toBe('入力してください。');
-    expect((db.$client.prepare('SELECT count(*) AS n FROM incidents').get() as { n: number }).n).toBe(0);
+    expect((world.db.$client.prepare('SELECT count(*) AS n FROM incidents').get() as { n: number }).n).toBe(0);
     const title = 'eラーニング 接続障害 <script>window.__x=1</script>';
     await page.fill('#f-titleJa', title);
     await page.selectOption('#f-severity', 'major');
@@ -94,15 +84,15 @@ describe('admin pages in Chromium', () => {
     await page.click('form:has(input[value=resolve]) button[type=submit]');
     await page.waitForURL(/saved=resolve/);
     expect(await page.textContent('[data-testid=incident-state]')).toBe('復旧済み');
-    const row = db.$client.prepare('SELECT recovered_at AS r, aware_at AS a FROM incidents').get() as { r: number | null; a: number | null };
+    const row = world.db.$client.prepare('SELECT recovered_at AS r, aware_at AS a FROM incidents').get() as { r: number | null; a: number | null };
     expect(row.r).not.toBeNull();
     expect(row.a).not.toBeNull();
     const pub = await newPage();
-    await pub.goto(`${url}/`);
+    await pub.goto(`${world.url}/`);
     expect(await pub.textContent('body')).toContain(title);
     expect(await pub.evaluate(() => (window as unknown as { __x?: number }).__x)).toBeUndefined();
     await pub.context().close();
-    const actions = (db.$client.prepare('SELECT action FROM audit_log ORDER BY id').all() as { action: string }[]).map((r) => r.action);
+    const actions = (world.db.$client.prepare('SELECT action FROM audit_log ORDER BY id').all() as { action: string }[]).map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['incident.create', 'incident.set_time', 'incident.resolve']));
     await page.context().close();
   });
@@ -110,7 +100,7 @@ describe('admin pages in Chromium', () => {
   it('warns when a planned stop breaks the 14-day notice rule, and records the confirmation', async () => {
     const page = await newPage('en-US');
     await signIn(page, ADMIN, '/admin/maintenance/new');
-    await page.waitForURL(`${url}/admin/maintenance/new`);
+    await page.waitForURL(`${world.url}/admin/maintenance/new`);
     // Three days ahead, a weekday evening window: only the notice rule is broken.
     const { DateTime } = await import('luxon');
     let day = DateTime.now().setZone('Asia/Tokyo').plus({ days: 3 }).startOf('day');
@@ -123,28 +113,28 @@ describe('admin pages in Chromium', () => {
     await page.click('main form[method=post] button[type=submit]');
     await page.waitForSelector('[data-testid=rule-warnings]');
     expect(await page.textContent('[data-testid=rule-warnings] [data-rule=notice]')).toContain('less than 14 days');
-    expect((db.$client.prepare('SELECT count(*) AS n FROM maintenances').get() as { n: number }).n).toBe(0);
+    expect((world.db.$client.prepare('SELECT count(*) AS n FROM maintenances').get() as { n: number }).n).toBe(0);
     await page.check('#f-confirmRules');
     await page.click('main form[method=post] button[type=submit]');
     await page.waitForURL(/\/admin\/maintenance\/\d+\?saved=1/);
     expect(await page.textContent('[data-testid=recorded-warnings] [data-rule=notice]')).toContain('less than 14 days');
-    const stop = db.$client.prepare('SELECT rule_warnings AS w, warnings_confirmed_at AS c FROM maintenances').get() as { w: string; c: number | null };
+    const stop = world.db.$client.prepare('SELECT rule_warnings AS w, warnings_confirmed_at AS c FROM maintenances').get() as { w: string; c: number | null };
     expect(JSON.parse(stop.w)).toEqual(['notice']);
     expect(stop.c).not.toBeNull();
-    expect(db.$client.prepare("SELECT 1 FROM audit_log WHERE action = 'maintenance.schedule_confirmed_despite_rules'").get()).toBeTruthy();
+    expect(world.db.$client.prepare("SELECT 1 FROM audit_log WHERE action = 'maintenance.schedule_confirmed_despite_rules'").get()).toBeTruthy();
     await page.context().close();
   });
 
   it('a client reads the admin pages but gets 403 on every change', async () => {
     const page = await newPage();
     await signIn(page, CLIENT, '/admin/incidents/');
-    await page.waitForURL(`${url}/admin/incidents/`);
+    await page.waitForURL(`${world.url}/admin/incidents/`);
     expect(await page.textContent('[data-testid=read-only]')).toContain('閲覧のみ');
-    const reports = await page.request.get(`${url}/reports/`, { maxRedirects: 0 });
+    const reports = await page.request.get(`${world.url}/reports/`, { maxRedirects: 0 });
     expect([401, 403]).not.toContain(reports.status()); // signed-in clients are let through to the reports
-    const incidentId = (db.$client.prepare('SELECT id FROM incidents LIMIT 1').get() as { id: number }).id;
-    const stopId = (db.$client.prepare('SELECT id FROM maintenances LIMIT 1').get() as { id: number }).id;
-    const before = (db.$client.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
+    const incidentId = (world.db.$client.prepare('SELECT id FROM incidents LIMIT 1').get() as { id: number }).id;
+    const stopId = (world.db.$client.prepare('SELECT id FROM maintenances LIMIT 1').get() as { id: number }).id;
+    const before = (world.db.$client.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
     const posts: Array<[string, Record<string, string>]> = [
       ['/admin/incidents/new', { titleJa: 'x', kind: 'failure', severity: 'minor', startedAt: '2026-01-01T00:00' }],
       [`/admin/incidents/${incidentId}`, { action: 'time', field: 'awareAt', op: 'now' }],
@@ -161,11 +151,11 @@ describe('admin pages in Chromium', () => {
       ['/admin/alarms/1/ack', {}],
     ];
     for (const [path, fields] of posts) {
-      const res = await page.request.post(`${url}${path}`, { form: fields, headers: { origin: url }, maxRedirects: 0 });
+      const res = await page.request.post(`${world.url}${path}`, { form: fields, headers: { origin: world.url }, maxRedirects: 0 });
       expect(res.status(), path).toBe(403);
     }
-    for (const path of ['/admin/users', '/admin/audit']) expect((await page.request.get(`${url}${path}`)).status(), path).toBe(403);
-    expect((db.$client.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n).toBe(before);
+    for (const path of ['/admin/users', '/admin/audit']) expect((await page.request.get(`${world.url}${path}`)).status(), path).toBe(403);
+    expect((world.db.$client.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n).toBe(before);
     await page.context().close();
   });
 });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { Db } from '../../src/lib/db';
-import { startAdminBrowser, ADMIN, CLIENT, type AdminBrowser } from '../integration/admin-fixture';
+import { adminBrowserForTests } from '../helpers/admin-browser';
+import { ADMIN, CLIENT } from '../integration/admin-fixture';
 
 /**
  * The operators' notices: in the admin's language (with the worker stopped, as the site runs
@@ -9,25 +9,15 @@ import { startAdminBrowser, ADMIN, CLIENT, type AdminBrowser } from '../integrat
  * for an admin only, folded away in a details element), and where the admin acted (after an
  * action the page comes back at that section or row, its result shown there).
  */
-let world: AdminBrowser;
-let url: string;
-let db: Db;
-
-beforeAll(async () => {
-  world = await startAdminBrowser();
-  ({ url, db } = world);
-});
-afterAll(async () => {
-  await world?.stop();
-});
+const world = adminBrowserForTests();
 
 async function signedIn(lang = 'ja-JP', viewport = { width: 1280, height: 720 }): Promise<Page> {
   const page = await world.newPage(lang, viewport);
-  await page.goto(`${url}/admin/`);
+  await page.goto(`${world.url}/admin/`);
   await page.fill('#email', ADMIN.email);
   await page.fill('#password', ADMIN.password);
   await page.click('button[type=submit]');
-  await page.waitForURL(`${url}/admin/`);
+  await page.waitForURL(`${world.url}/admin/`);
   return page;
 }
 
@@ -71,11 +61,11 @@ describe('after an action the admin is back where they acted', () => {
   it('a planned stop’s edit comes back at the edit form, scrolled down to it, saying it was saved there', async () => {
     const now = Date.now();
     const start = now + 30 * 86_400_000;
-    const id = Number(db.$client.prepare(`INSERT INTO maintenances (key, category, title_ja, announced_at, scheduled_start, scheduled_end, status, created_at, updated_at)
+    const id = Number(world.db.$client.prepare(`INSERT INTO maintenances (key, category, title_ja, announced_at, scheduled_start, scheduled_end, status, created_at, updated_at)
       VALUES ('return-stop', 'preventive', '戻り先を確かめる計画停止', ?, ?, ?, 'scheduled', ?, ?)`).run(now, start, start + 7_200_000, now, now).lastInsertRowid);
-    db.$client.prepare('INSERT INTO maintenance_services (maintenance_id, service_id) VALUES (?, 1)').run(id);
+    world.db.$client.prepare('INSERT INTO maintenance_services (maintenance_id, service_id) VALUES (?, 1)').run(id);
     const page = await signedIn('ja-JP', SHORT);
-    await page.goto(`${url}/admin/maintenance/${id}`);
+    await page.goto(`${world.url}/admin/maintenance/${id}`);
     await page.fill('#f-titleJa', '戻り先を確かめる計画停止（変更）');
     await page.click('form:has(input[name=action][value=edit]) button[type=submit]');
     await page.waitForLoadState();
@@ -89,14 +79,14 @@ describe('after an action the admin is back where they acted', () => {
     expect(await inView(page, '#edit')).toBe(true);
     expect(await inView(page, '[data-testid=action-result]')).toBe(true);
     expect(await page.innerText('[data-testid=action-result]')).toBe('保存しました。');
-    expect(db.$client.prepare('SELECT title_ja FROM maintenances WHERE id = ?').pluck().get(id)).toBe('戻り先を確かめる計画停止（変更）');
+    expect(world.db.$client.prepare('SELECT title_ja FROM maintenances WHERE id = ?').pluck().get(id)).toBe('戻り先を確かめる計画停止（変更）');
     await page.context().close();
   });
 
   it('a user’s row: signing a user out everywhere comes back at that row, with the result in it', async () => {
     const page = await signedIn('ja-JP', SHORT);
-    await page.goto(`${url}/admin/users`);
-    const clientId = db.$client.prepare('SELECT id FROM users WHERE email = ?').pluck().get(CLIENT.email) as number;
+    await page.goto(`${world.url}/admin/users`);
+    const clientId = world.db.$client.prepare('SELECT id FROM users WHERE email = ?').pluck().get(CLIENT.email) as number;
     await page.click(`tr#user-${clientId} form:has(input[value=everywhere]) button`);
     await page.waitForURL(new RegExp(`saved=user-${clientId}#user-${clientId}$`));
     expect(await inView(page, `tr#user-${clientId}`)).toBe(true);
@@ -107,8 +97,8 @@ describe('after an action the admin is back where they acted', () => {
 
   it('a service saved comes back at its section of the monitors list, scrolled to it', async () => {
     const page = await signedIn('ja-JP', { width: 1000, height: 300 });
-    const website = db.$client.prepare("SELECT id FROM services WHERE slug = 'website'").pluck().get() as number;
-    await page.goto(`${url}/admin/services/${website}`);
+    const website = world.db.$client.prepare("SELECT id FROM services WHERE slug = 'website'").pluck().get() as number;
+    await page.goto(`${world.url}/admin/services/${website}`);
     await page.fill('#f-nameJa', '広報啓発WEBサイト（改称）');
     await page.click('main form[method=post] button[type=submit]');
     await page.waitForURL(new RegExp(`/admin/monitors/\\?saved=service-${website}#service-${website}$`));

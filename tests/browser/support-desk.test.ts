@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/lib/db';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe';
 import { parseConfig } from '../../src/lib/config';
 import { issueSurvey } from '../../src/lib/support/verbs';
-import { startAdminBrowser, ADMIN, type AdminBrowser } from '../integration/admin-fixture';
+import { adminBrowserForTests } from '../helpers/admin-browser';
+import { ADMIN } from '../integration/admin-fixture';
 
-let world: AdminBrowser;
-let url: string;
-let db: Db;
-
-beforeAll(async () => {
-  world = await startAdminBrowser();
-  ({ url, db } = world);
-});
-afterAll(async () => {
-  await world?.stop();
-});
+const world = adminBrowserForTests();
 
 const newPage = (lang = 'ja-JP') => world.newPage(lang);
 
@@ -25,9 +15,9 @@ const BODY = '<img src=x onerror="window.__pwned = 2">ログインできませ�
 describe('the support desk in Chromium', () => {
   it('a learner finds the form from the public page\'s footer and sends an inquiry; an admin reads it as text and answers it', async () => {
     const page = await newPage();
-    await page.goto(`${url}/`);
+    await page.goto(`${world.url}/`);
     await page.click('footer >> text=問い合わせ・不具合の報告');
-    await page.waitForURL(`${url}/support/`);
+    await page.waitForURL(`${world.url}/support/`);
     expect(await page.textContent('h1')).toBe('問い合わせ・不具合の報告');
     await page.fill('#email', 'learner@learners.example.jp');
     await page.fill('#name', NAME);
@@ -41,14 +31,14 @@ describe('the support desk in Chromium', () => {
     await page.context().close();
 
     const admin = await newPage();
-    await admin.goto(`${url}/admin/support/`);
+    await admin.goto(`${world.url}/admin/support/`);
     await admin.fill('#email', ADMIN.email);
     await admin.fill('#password', ADMIN.password);
     await admin.click('button[type=submit]');
-    await admin.waitForURL(`${url}/admin/support/`);
-    const id = db.$client.prepare('SELECT max(id) FROM support_items').pluck().get() as number;
+    await admin.waitForURL(`${world.url}/admin/support/`);
+    const id = world.db.$client.prepare('SELECT max(id) FROM support_items').pluck().get() as number;
     await admin.click(`a[href="/admin/support/${id}"]`);
-    await admin.waitForURL(`${url}/admin/support/${id}`);
+    await admin.waitForURL(`${world.url}/admin/support/${id}`);
     expect(await admin.textContent('[data-testid=body]')).toBe(BODY);
     expect(await admin.textContent('[data-testid=requester]')).toContain(NAME);
     expect(await admin.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -70,17 +60,17 @@ describe('the support desk in Chromium', () => {
 
   it('a survey link opens the five questions, takes the answers once, and says so the second time', async () => {
     const config = parseConfig({});
-    const token = issueSurvey(db, { itemId: null, campaign: null, email: 'survey@learners.example.jp', lang: 'ja' }, Date.now(),
-      { baseUrl: url, siteName: config.site.name, zone: config.zone, support: config.support });
+    const token = issueSurvey(world.db, { itemId: null, campaign: null, email: 'survey@learners.example.jp', lang: 'ja' }, Date.now(),
+      { baseUrl: world.url, siteName: config.site.name, zone: config.zone, support: config.support });
     const page = await newPage();
-    await page.goto(`${url}/survey/${token}`);
+    await page.goto(`${world.url}/survey/${token}`);
     expect(await page.locator('fieldset').count()).toBe(5);
     expect(await axeViolations(page, ['serious', 'critical'])).toEqual([]);
     for (const q of ['q1', 'q2', 'q3', 'q4', 'q5']) await page.check(`input[name=${q}][value=mostly_satisfied]`);
     await page.click('form button[type=submit]');
     await page.waitForSelector('[data-testid=outcome]');
     expect(await page.textContent('[data-testid=outcome]')).toBe('ご回答ありがとうございました。');
-    await page.goto(`${url}/survey/${token}`);
+    await page.goto(`${world.url}/survey/${token}`);
     expect(await page.textContent('[data-testid=outcome]')).toBe('このアンケートはすでに回答済みです。');
     expect(await page.locator('form.subscribe').count()).toBe(0);
     await page.context().close();
@@ -89,7 +79,7 @@ describe('the support desk in Chromium', () => {
   it('the form in both languages has no serious accessibility violation', async () => {
     for (const path of ['/support/', '/en/support/']) {
       const page = await newPage(path.startsWith('/en') ? 'en-US' : 'ja-JP');
-      await page.goto(`${url}${path}`);
+      await page.goto(`${world.url}${path}`);
       expect({ path, violations: await axeViolations(page, ['serious', 'critical']) }).toEqual({ path, violations: [] });
       await page.context().close();
     }

@@ -7,8 +7,6 @@ import { createUser } from '../../src/lib/auth/users';
 import { systemActor } from '../../src/lib/audit';
 import { tempDir } from '../helpers/temp';
 import { startSite, type RunningSite } from '../helpers/site';
-import { launchBrowser } from '../helpers/browser';
-import type { Browser, Page } from 'playwright-core';
 
 export const ADMIN = { email: 'admin@example.jp', password: 'correct horse battery staple' };
 export const CLIENT = { email: 'client@example.jp', password: 'client reads only 123' };
@@ -67,30 +65,4 @@ export async function startSiteWithConfig(data: Interchange, config: object, use
   for (const u of users) await createUser(db, systemActor('test'), u);
   const site = await startSite({ DATABASE_PATH: dbPath, CONFIG_PATH: configPath, PROBE: 'off' });
   return { site, db, dbPath, stop: async () => { await site.stop(); db.$client.close(); remove(); } };
-}
-
-export interface AdminBrowser {
-  url: string;
-  dbPath: string;
-  browser: Browser;
-  /** The site's database, open for the test to read. */
-  db: Db;
-  /** A page in a new browser context speaking `lang` (and of the given window size). */
-  newPage: (lang?: string, viewport?: { width: number; height: number }) => Promise<Page>;
-  stop: () => Promise<void>;
-}
-
-/** startAdminSite with Chromium beside it: the admin pages' browser tests. */
-export async function startAdminBrowser(): Promise<AdminBrowser> {
-  const [ctx, browser] = await Promise.all([startAdminSite(), launchBrowser()]);
-  const db = openDatabase(ctx.dbPath, { migrate: false });
-  return {
-    url: ctx.site.url, dbPath: ctx.dbPath, browser, db,
-    newPage: async (lang = 'ja-JP', viewport) => (await browser.newContext({ locale: lang, extraHTTPHeaders: { 'accept-language': lang }, ...(viewport ? { viewport } : {}) })).newPage(),
-    stop: async () => {
-      db.$client.close();
-      await browser.close();
-      await ctx.stop();
-    },
-  };
 }

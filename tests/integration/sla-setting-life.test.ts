@@ -300,6 +300,9 @@ describe('changed on the admin page: confirm, interval and timeout apply from th
     const cookie = await signInCookie(site.url, ADMIN);
     const page = await (await fetch(`${site.url}/admin/monitors/${id}`, { headers: { cookie } })).text();
     expect(page).toContain('保存した時点から適用されます。それより前の時間（終わった月を含む）は、その時の設定のまま集計され、報告書にもその時の設定で載ります。');
+    // The service form says what a change reaches, the name included (it has no life).
+    const servicePage = await (await fetch(`${site.url}/admin/services/${serviceId(db, 'website')}`, { headers: { cookie } })).text();
+    expect(servicePage).toContain('名称の変更は記録が残らないため、終わった月の報告書と API の表示名にも反映されます（数値は変わりません）。');
     const res = await fetch(`${site.url}/admin/monitors/${id}`, {
       method: 'POST', redirect: 'manual',
       headers: { cookie, origin: site.url, 'content-type': 'application/x-www-form-urlencoded' },

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Db } from '../db';
+import { statement, type Db } from '../db';
 import { HOUR_MS } from './store';
 import { STATUS_CODE } from './status';
 
@@ -32,7 +32,7 @@ function percentile(sorted: number[], q: number): number | null {
 
 /** Rolls up a monitor's raw checks in [from, to); null when there are none. */
 export function rollupRange(db: Db, monitorId: number, from: number, to: number): Omit<RollupRow, 'start'> | null {
-  const rows = db.$client.prepare('SELECT status, latency_ms FROM checks WHERE monitor_id = ? AND at >= ? AND at < ?').raw().all(monitorId, from, to) as Array<[number, number | null]>;
+  const rows = statement(db, 'SELECT status, latency_ms FROM checks WHERE monitor_id = ? AND at >= ? AND at < ?').raw().all(monitorId, from, to) as Array<[number, number | null]>;
   if (rows.length === 0) return null;
   let up = 0, degraded = 0, down = 0, sum = 0, max = -Infinity;
   const lat: number[] = [];
@@ -54,8 +54,10 @@ export function rollupRange(db: Db, monitorId: number, from: number, to: number)
   };
 }
 
+type ZoneDay = { start: number; end: number; label: string };
+
 /** The days in the zone an hour [hour, hour + 1 h) touches (one, or two in a zone with a half-hour offset). */
-function daysOfHour(hour: number, zone: string): Array<{ start: number; end: number; label: string }> {
+function daysOfHour(hour: number, zone: string): ZoneDay[] {
   const out = new Map<number, { start: number; end: number; label: string }>();
   for (const at of [hour, hour + HOUR_MS - 1]) {
     const d = DateTime.fromMillis(at, { zone }).startOf('day');
@@ -72,6 +74,28 @@ function daysOfHour(hour: number, zone: string): Array<{ start: number; end: num
  * the nightly retention leaves hours still pending alone (see `oldestPendingHour`).
  */
 export function processRollups(db: Db, zone: string, now: number, limit = 20_000): { hours: number; days: number } {
+  const steps = rollupSteps(db, zone, now, limit);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * processRollups for the worker: the same steps, with the event loop free between two
+ * transactions, so rolling up thousands of monitors' hours never holds back a check's start.
+ */
+export async function processRollupsInTurns(db: Db, zone: string, now: number, limit = 20_000): Promise<{ hours: number; days: number }> {
+  const steps = rollupSteps(db, zone, now, limit);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** processRollups' work, one transaction a step. */
+function* rollupSteps(db: Db, zone: string, now: number, limit: number): Generator<void, { hours: number; days: number }> {
   const c = db.$client;
   const upsertHourly = c.prepare(`INSERT INTO check_rollups_hourly (monitor_id, start, up, degraded, down, lat_count, lat_avg, lat_p_50, lat_p_95, lat_max, computed_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET up = excluded.up, degraded = excluded.degraded, down = excluded.down,
@@ -96,13 +120,18 @@ export function processRollups(db: Db, zone: string, now: number, limit = 20_000
         hours++;
       }
     }).immediate();
+    yield;
   }
 
   let days = 0;
   const doneHours = c.prepare('SELECT monitor_id AS monitorId, hour FROM rollup_pending WHERE hourly_done = 1 ORDER BY monitor_id, hour').all() as Array<{ monitorId: number; hour: number }>;
   const dayKeys = new Map<string, { monitorId: number; start: number; end: number; label: string }>();
+  // Every monitor's pending hours are mostly the same few hours: each is placed in its days once.
+  const daysOf = new Map<number, ZoneDay[]>();
   for (const { monitorId, hour } of doneHours) {
-    for (const d of daysOfHour(hour, zone)) dayKeys.set(`${monitorId}:${d.start}`, { monitorId, ...d });
+    let ofHour = daysOf.get(hour);
+    if (!ofHour) daysOf.set(hour, (ofHour = daysOfHour(hour, zone)));
+    for (const d of ofHour) dayKeys.set(`${monitorId}:${d.start}`, { monitorId, ...d });
   }
   const list = [...dayKeys.values()];
   for (let i = 0; i < list.length; i += 50) {
@@ -121,6 +150,7 @@ export function processRollups(db: Db, zone: string, now: number, limit = 20_000
         clearDay.run(d.monitorId, d.start, d.end);
       }
     }).immediate();
+    yield;
   }
   return { hours, days };
 }

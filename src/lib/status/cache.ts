@@ -72,6 +72,38 @@ export function dataVersion(db: Db): string {
   return fn();
 }
 
+/**
+ * One computation from the data (the page's figures, the API's summary) shared by every
+ * answer rendered from it. It is computed again when this connection wrote (an admin's
+ * change on the site: seen at once); when other connections committed (the worker's checks,
+ * agents' batches, every second at thousands of monitors), once it is `otherWritesMs` old;
+ * and with no change at all once it is `unchangedMs` old (it follows the clock). Its age
+ * counts from when it was done, so a computation that takes long still serves every answer
+ * of its render cycle instead of running again for each.
+ */
+export class SharedComputation<T> {
+  private last: { db: Db; version: string; at: number; tookMs: number; doneAt: number; value: T } | null = null;
+
+  constructor(private readonly otherWritesMs: number, private readonly unchangedMs: number) {}
+
+  get(ctx: { db: Db; now: number }, compute: () => T): T {
+    const k = this.last;
+    if (k && k.db === ctx.db && ctx.now >= k.at) {
+      const version = dataVersion(ctx.db);
+      const own = (v: string) => v.slice(v.indexOf('.') + 1);
+      const within = version === k.version ? this.unchangedMs : own(version) === own(k.version) ? this.otherWritesMs : -1;
+      // Both clocks: the caller's `now` (tests move it) and the wall time since it was done.
+      if (ctx.now - k.at < k.tookMs + within && performance.now() - k.doneAt < within) return k.value;
+    }
+    const version = dataVersion(ctx.db);
+    const started = performance.now();
+    const value = compute();
+    const doneAt = performance.now();
+    this.last = { db: ctx.db, version, at: ctx.now, tookMs: doneAt - started, doneAt, value };
+    return value;
+  }
+}
+
 export function etagMatches(ifNoneMatch: string | null | undefined, etag: string): boolean {
   if (!ifNoneMatch) return false;
   return ifNoneMatch.split(',').some((t) => {

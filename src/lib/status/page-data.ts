@@ -4,6 +4,8 @@ import { activeIncidents, currentAndUpcomingMaintenances, incidentsBetween, type
 import { pageState, type PageState } from './state';
 import { lastDays, type Period } from '../time';
 import { serviceLatency, meanOf, type LatencyPoint } from './latency';
+import { SharedComputation } from './cache';
+import { RENDER_EVERY_MS, MAX_AGE_MS } from './renderer';
 
 /** Everything the public status page shows, in both languages (the words are the page's). */
 export interface ServiceLatency {
@@ -58,12 +60,13 @@ export function statusPageData(ctx: SlaContext): PageData {
   };
 }
 
-let memo: { version: string; at: number; data: PageData } | null = null;
+/**
+ * The page data, computed once for both languages and every visitor: again after 30 s with no
+ * change (it follows the clock), 2 s after the probe's writes (the renderer's bound), at once
+ * after a change made through the site.
+ */
+const pageData = new SharedComputation<PageData>(RENDER_EVERY_MS, MAX_AGE_MS);
 
-/** The page data, computed once per data version (both languages and every visitor share it). */
-export function statusPageDataFor(ctx: SlaContext, version: string): PageData {
-  if (memo && memo.version === version && ctx.now - memo.at < 30_000) return memo.data;
-  const data = statusPageData(ctx);
-  memo = { version, at: ctx.now, data };
-  return data;
+export function statusPageDataFor(ctx: SlaContext): PageData {
+  return pageData.get(ctx, () => statusPageData(ctx));
 }

@@ -1,5 +1,4 @@
 import { getRuntime, slaContext } from '../runtime';
-import { dataVersion } from './cache';
 import { statusPageDataFor, type PageData } from './page-data';
 import { incidentByKey, maintenanceByKey, monthInHistory, type PublicIncident, type PublicMaintenance } from './history';
 
@@ -23,7 +22,7 @@ export function publicView(address: PublicAddress, now = Date.now()): PublicView
   const { db } = getRuntime();
   switch (address.kind) {
     case 'status':
-      return { kind: 'status', data: statusPageDataFor(slaContext(now), dataVersion(db)) };
+      return { kind: 'status', data: statusPageDataFor(slaContext(now)) };
     case 'history':
       return { kind: 'history' };
     case 'month':

@@ -12,7 +12,7 @@ import { PROBE_LEASE } from '../probe/probe';
 import { probeBeating } from '../health';
 import { incidentsTouching } from './history';
 import { serviceState, type MonitorLatest, type ServiceState } from './state';
-import { dataVersion } from './cache';
+import { SharedComputation } from './cache';
 
 /**
  * What the public page and the status API show now. Component states and indicators use
@@ -304,17 +304,14 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
 
 /**
  * One summary of `dayCount` days for all the answers rendered together (the v2 API in two
- * languages, the badges): computed again when the data changed or after SHARED_FOR_MS, so
- * it is never older than the renderer's bound (./renderer.ts, 2 s).
+ * languages, the badges), never older than the renderer's bound (./renderer.ts, 2 s); at
+ * once after a change made through the site.
  */
 const SHARED_FOR_MS = 2_000;
-const shared = new Map<number, { db: Db; version: string; at: number; summary: StatusSummary }>();
+const shared = new Map<number, SharedComputation<StatusSummary>>();
 
 export function sharedSummary(ctx: SlaContext, dayCount: number): StatusSummary {
-  const version = dataVersion(ctx.db);
-  const known = shared.get(dayCount);
-  if (known && known.db === ctx.db && known.version === version && ctx.now >= known.at && ctx.now - known.at < SHARED_FOR_MS) return known.summary;
-  const summary = statusSummary(ctx, dayCount);
-  shared.set(dayCount, { db: ctx.db, version, at: ctx.now, summary });
-  return summary;
+  let memo = shared.get(dayCount);
+  if (!memo) shared.set(dayCount, (memo = new SharedComputation(SHARED_FOR_MS, SHARED_FOR_MS)));
+  return memo.get(ctx, () => statusSummary(ctx, dayCount));
 }
