@@ -9,7 +9,17 @@ export interface Interval {
 
 /** Sorts and merges overlapping or touching intervals; drops empty ones. */
 export function union(...lists: ReadonlyArray<readonly Interval[]>): Interval[] {
-  const all = lists.flat().filter((i) => i.end > i.start).sort((a, b) => a.start - b.start);
+  // Most lists arrive sorted already (the page asks this for every monitor): sorted only when not.
+  const all: Interval[] = [];
+  let sorted = true;
+  for (const list of lists) {
+    for (const i of list) {
+      if (i.end <= i.start) continue;
+      if (sorted && all.length > 0 && i.start < all[all.length - 1]!.start) sorted = false;
+      all.push(i);
+    }
+  }
+  if (!sorted) all.sort((a, b) => a.start - b.start);
   const out: Interval[] = [];
   for (const i of all) {
     const last = out[out.length - 1];

@@ -109,13 +109,13 @@ export function perMonitorSource(db: Db): MonitorSource {
   return source;
 }
 
-/** Rows of a statement grouped by their `id` column, in order. */
-function groupById<T extends { id: number }>(rows: readonly T[]): Map<number, Array<Omit<T, 'id'>>> {
-  const out = new Map<number, Array<Omit<T, 'id'>>>();
-  for (const { id, ...rest } of rows) {
-    let list = out.get(id);
-    if (!list) out.set(id, (list = []));
-    list.push(rest);
+/** Rows of a statement grouped by their `id` column, in order (the rows keep it: readers take the fields they need). */
+function groupById<T extends { id: number }>(rows: readonly T[]): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const row of rows) {
+    const list = out.get(row.id);
+    if (list) list.push(row);
+    else out.set(row.id, [row]);
   }
   return out;
 }
@@ -173,11 +173,11 @@ export function prefetchedSource(db: Db, monitorIds: readonly number[], range: I
     }),
     runs(id, location, r) {
       const at = inRange(r) ? readOf(id, location) : undefined;
-      return at ? [...at.runs.get(id) ?? []] : single.runs(id, location, r);
+      return at ? at.runs.get(id) ?? [] : single.runs(id, location, r);
     },
     gaps(id, location, r) {
       const at = inRange(r) ? readOf(id, location) : undefined;
-      return at ? [...at.gaps.get(id) ?? []] : single.gaps(id, location, r);
+      return at ? at.gaps.get(id) ?? [] : single.gaps(id, location, r);
     },
     runSpan: (id, location) => readOf(id, location)?.spans.get(id) ?? single.runSpan(id, location),
     life: (id, now) => loaded.has(id) ? lifeOf(lives.get(id), pauses.get(id) ?? [], now) : single.life(id, now),
@@ -200,22 +200,21 @@ function readAt(db: Db, location: EraLocation, ids: string, range: Interval): At
   // The location's condition on a table (aliased or not), and its argument.
   const at = (alias: string) => (local ? '' : `${alias}location_id = ? AND `);
   const arg: number[] = local ? [] : [location.id];
-  const edge = (pick: 'max' | 'min', op: '<' | '>=', bound: number) => statement(db, `SELECT j.value AS id, r.first_at AS firstAt, r.last_at AS lastAt, r.status, r.count
+  // The last run before the range and the first after it (one seek each per monitor), and those inside, in order.
+  const edge = (pick: 'max' | 'min', op: '<' | '>=') => `SELECT j.value AS id, r.first_at AS firstAt, r.last_at AS lastAt, r.status, r.count
     FROM json_each(?) j CROSS JOIN ${runs} r ON ${at('r.')}r.monitor_id = j.value
-      AND r.first_at = (SELECT ${pick}(first_at) FROM ${runs} WHERE ${at('')}monitor_id = j.value AND first_at ${op} ?)`).all(ids, ...arg, ...arg, bound) as Array<CheckRun & { id: number }>;
-  const before = groupById(edge('max', '<', range.start));
-  const inside = groupById(statement(db, `SELECT monitor_id AS id, ${RUNS} FROM ${runs} WHERE ${at('')}monitor_id IN (${IDS}) AND first_at >= ? AND first_at < ?
-    ORDER BY monitor_id, first_at`).all(...arg, ids, range.start, range.end) as Array<CheckRun & { id: number }>);
-  const after = groupById(edge('min', '>=', range.end));
-  const runsOf = new Map<number, CheckRun[]>();
-  for (const id of new Set([...before.keys(), ...inside.keys(), ...after.keys()])) runsOf.set(id, [...before.get(id) ?? [], ...inside.get(id) ?? [], ...after.get(id) ?? []]);
+      AND r.first_at = (SELECT ${pick}(first_at) FROM ${runs} WHERE ${at('')}monitor_id = j.value AND first_at ${op} ?)`;
+  const runsOf = groupById(statement(db, `${edge('max', '<')}
+    UNION ALL SELECT monitor_id AS id, ${RUNS} FROM ${runs} WHERE ${at('')}monitor_id IN (${IDS}) AND first_at >= ? AND first_at < ?
+    UNION ALL ${edge('min', '>=')}
+    ORDER BY id, firstAt`).all(ids, ...arg, ...arg, range.start, ...arg, ids, range.start, range.end, ids, ...arg, ...arg, range.end) as Array<CheckRun & { id: number }>);
   const gapsOf = groupById(statement(db, `SELECT monitor_id AS id, start, "end" FROM ${gaps} WHERE ${at('')}monitor_id IN (${IDS}) AND start < ? AND "end" > ?
     ORDER BY monitor_id, start`).all(...arg, ids, range.end, range.start) as Array<Interval & { id: number }>);
   const spans = new Map((statement(db, `SELECT j.value AS id,
       (SELECT min(first_at) FROM ${runs} WHERE ${at('')}monitor_id = j.value) AS first,
       (SELECT max(last_at) FROM ${runs} WHERE ${at('')}monitor_id = j.value) AS last
     FROM json_each(?) j`).all(...arg, ...arg, ids) as Array<{ id: number; first: number | null; last: number | null }>).map((r) => [r.id, { first: r.first, last: r.last }]));
-  return { runs: runsOf, gaps: gapsOf as Map<number, Interval[]>, spans };
+  return { runs: runsOf, gaps: gapsOf, spans };
 }
 
 let prefetching = true;
