@@ -32,6 +32,8 @@ const EXIT_RESTART = 75;
  */
 const root = resolve(import.meta.dirname, '..');
 const outDir = resolve(root, process.env.ASTRO_OUT_DIR ?? 'dist');
+// Where the built programs are, for the site's render thread (a report is issued by build/report-issue.mjs).
+if (extname(import.meta.filename) !== '.ts') process.env.STATUS_PROGRAMS_DIR = import.meta.dirname;
 const entry = join(outDir, 'server', 'entry.mjs');
 
 /**
