@@ -7,6 +7,7 @@ import { alarmMail, alarmNotice, type AlarmMailFacts } from './messages';
 import { enqueueNotice } from '../destinations/destinations';
 import { log } from '../log';
 import { loadLocatedFigures } from '../sla/locations';
+import { perMonitorSource, type MonitorSource } from '../sla/source';
 import { publicTitle } from '../incidents/titles';
 import { formatInZone } from '../time';
 
@@ -234,16 +235,18 @@ export class AlarmEngine {
         if (i > 0) await new Promise((r) => setImmediate(r));
         if (!stillHeld()) return;
         const now = this.now();
-        for (const row of rows.slice(i, i + LOCATED_PER_TURN)) this.evaluateOneLocated(row, now);
+        // One turn reads at one instant: a location's control checks are read once for its monitors.
+        const source = perMonitorSource(this.db);
+        for (const row of rows.slice(i, i + LOCATED_PER_TURN)) this.evaluateOneLocated(row, now, source);
       }
     } finally {
       this.evaluatingLocated = false;
     }
   }
 
-  private evaluateOneLocated(row: { id: number; confirm: number; intervalS: number }, now: number): void {
+  private evaluateOneLocated(row: { id: number; confirm: number; intervalS: number }, now: number, source: MonitorSource): void {
     // Read without the write lock (agents' batches keep coming); written only when something changes.
-    const figures = loadLocatedFigures(this.db, row, { start: now - Math.max(2 * 3_600_000, 20 * row.intervalS * 1000), end: now }, now);
+    const figures = loadLocatedFigures(this.db, row, { start: now - Math.max(2 * 3_600_000, 20 * row.intervalS * 1000), end: now }, now, source);
     if (!figures) return;
     const last = figures.down[figures.down.length - 1];
     const downNow = last !== undefined && last.end >= now;

@@ -139,8 +139,12 @@ export function prefetchedSource(db: Db, monitorIds: readonly number[], range: I
     FROM monitor_setting_history h JOIN monitors m ON m.id = h.monitor_id WHERE h.monitor_id IN (${IDS}) ORDER BY h.monitor_id, h."from"`).all(ids) as Array<SettingRow & { id: number }>);
   const current = new Map((statement(db, `SELECT id, ${SETTING_COLUMNS} FROM monitors WHERE id IN (${IDS})`).all(ids) as Array<Omit<SettingRow, 'from'> & { id: number }>)
     .map((r): [number, MonitorSettings] => [r.id, settingsOf(r)]));
-  const spanRowsOf = groupById(statement(db, `SELECT s.monitor_id AS id, s.location_id AS locationId, l.slug, s.start, s."end" FROM monitor_location_spans s
-    JOIN probe_locations l ON l.id = s.location_id WHERE s.monitor_id IN (${IDS}) ORDER BY s.monitor_id, s.start, l.slug`).all(ids) as Array<{ id: number; locationId: number; slug: string; start: number; end: number | null }>);
+  // Sorted here as locationSpanRows sorts them (start, then slug): SQLite need not join and sort.
+  const slugs = new Map((statement(db, 'SELECT id, slug FROM probe_locations').all() as EraLocation[]).map((l) => [l.id, l.slug]));
+  const spanRowsOf = groupById((statement(db, `SELECT monitor_id AS id, location_id AS locationId, start, "end" FROM monitor_location_spans
+    WHERE monitor_id IN (${IDS})`).all(ids) as Array<{ id: number; locationId: number; start: number; end: number | null }>)
+    .filter((r) => slugs.has(r.locationId)).map((r) => ({ ...r, slug: slugs.get(r.locationId)! })));
+  for (const rows of spanRowsOf.values()) rows.sort((a, b) => a.start - b.start || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
   const local = spanRowsOf.size > 0 ? localLocation(db) : null;
 
   // Every location each monitor was ever assigned, by location: its runs and gaps are read for those monitors.

@@ -1,5 +1,5 @@
 import type { SlaContext, ServiceRow, ServiceInputs } from '../sla/figures';
-import { listServices, loadMonitorInputs, loadRecordInputs, joinMonitorInputs, availabilityFor, countingMonitorIds, type MonitorInputs } from '../sla/figures';
+import { listServices, loadMonitorInputs, loadRecordInputs, joinMonitorInputs, availabilityFor, type MonitorInputs } from '../sla/figures';
 import { monitorSource, type MonitorSource } from '../sla/source';
 import { AT_ANY_LOCATION, loadLocatedFigures } from '../sla/locations';
 import { locationCountByService } from '../agents/locations';
@@ -103,7 +103,9 @@ function prepareStatements(db: Db) {
     WHERE s.service_id = ? AND i.draft = 0 AND i.recovered_at IS NULL AND i.started_at <= ?`),
     inMaintenance: c.prepare(`SELECT 1 FROM maintenances m JOIN maintenance_services s ON s.maintenance_id = m.id
       WHERE s.service_id = ? AND (m.status = 'in_progress' OR (m.status = 'scheduled' AND m.scheduled_start <= ? AND m.scheduled_end > ?)) LIMIT 1`),
-    monitorsOf: c.prepare('SELECT id FROM monitors WHERE service_id = ?').pluck(),
+    // The service's monitors now and any that belonged to it once (those its figures count).
+    monitorsOf: c.prepare(`SELECT id FROM monitors WHERE service_id = ?
+      OR EXISTS (SELECT 1 FROM monitor_setting_history h WHERE h.monitor_id = monitors.id AND coalesce(h.service_id, monitors.service_id) = ?)`).pluck(),
     stamp: c.prepare('SELECT (SELECT max(id) FROM audit_log) AS audit, (SELECT count(*) FROM check_gaps) AS gaps, (SELECT max("end") FROM check_gaps) AS gapEnd'),
   };
 }
@@ -255,7 +257,7 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
   const locationCounts = locationCountByService(ctx.db);
   const services = listServices(ctx.db).map((service): ServiceStatus => {
     // Today's records of the service's monitors, loaded at once for its figures and its present state.
-    const todaySource = monitorSource(ctx.db, [...new Set([...countingMonitorIds(ctx.db, service.id), ...statementsOf(ctx.db).monitorsOf.all(service.id) as number[]])], today);
+    const todaySource = monitorSource(ctx.db, statementsOf(ctx.db).monitorsOf.all(service.id, service.id) as number[], today);
     const { inputs, generation } = pageInputs(ctx, service.id, range, today.start, todaySource);
     const own = touching.filter((i) => i.serviceId === service.id);
     // By service and length: the API's one day never drops the page's 90.
