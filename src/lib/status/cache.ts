@@ -88,14 +88,13 @@ export class SharedComputation<T> {
 
   get(ctx: { db: Db; now: number }, compute: () => T): T {
     const k = this.last;
+    const version = dataVersion(ctx.db);
     if (k && k.db === ctx.db && ctx.now >= k.at) {
-      const version = dataVersion(ctx.db);
       const own = (v: string) => v.slice(v.indexOf('.') + 1);
       const within = version === k.version ? this.unchangedMs : own(version) === own(k.version) ? this.otherWritesMs : -1;
       // Both clocks: the caller's `now` (tests move it) and the wall time since it was done.
       if (ctx.now - k.at < k.tookMs + within && performance.now() - k.doneAt < within) return k.value;
     }
-    const version = dataVersion(ctx.db);
     const started = performance.now();
     const value = compute();
     const doneAt = performance.now();
