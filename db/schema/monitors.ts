@@ -98,3 +98,18 @@ export const falsePositives = sqliteTable('false_positives', {
   reason: text().notNull(),
   createdAt: integer().notNull(),
 }, (t) => [primaryKey({ columns: [t.monitorId, t.start] })]);
+
+/**
+ * Which monitors' figures a write may have changed, written by the database itself (triggers
+ * in the migration) on every table the SLA rules read a monitor from: runs and gaps of every
+ * location (a run merely extended by one more check is not a change: see ../../src/lib/status/kept-inputs.ts),
+ * the monitor's settings, life, pauses, locations and false positives, and failed control
+ * checks (`monitor_id` null: every monitor). `at`: the earliest instant the change touches
+ * (0: any). Readers keep figures between rebuilds and compute again only what is listed
+ * after the last `seq` they read; the nightly retention keeps the newest rows.
+ */
+export const seriesChanges = sqliteTable('series_changes', {
+  seq: integer().primaryKey({ autoIncrement: true }),
+  monitorId: integer(),
+  at: integer().notNull(),
+});

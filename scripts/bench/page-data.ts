@@ -16,13 +16,19 @@ import { monthOf, monthPeriod } from '../../src/lib/time';
 import { tempDir } from '../../tests/helpers/temp';
 
 /**
- * The CPU time of one rebuild of the public page's data and of one service's month, with the
- * monitors' records loaded per service in bulk and (for comparison) one monitor at a time.
- * N HTTP monitors at 60 s in 10 services, each checked from the local probe and two agents
- * (quorum 2), with MIN minutes of checks. The first run is cold (the 90 days before today are
- * loaded then and kept); the next ones are warm (today's records are loaded again each time).
+ * The CPU time of the public page's data rebuilt as the site rebuilds it (every 2 s, with the
+ * checks of those 2 s written between rebuilds), and of one service's month. N HTTP monitors at
+ * 60 s in 10 services, each checked from the local probe and two agents (quorum 2), with MIN
+ * minutes of checks up to now. Time is simulated: each step writes the checks whose slot falls
+ * in the next 2 s (local probe and both agents), then rebuilds at the step's end.
  *
- *   npx tsx scripts/bench/page-data.ts [--monitors 10000] [--minutes 30] [--runs 4] [--db PATH]
+ * Phases: the first rebuild (cold: everything is loaded); STEPS steps with every check up;
+ * STEPS steps with every monitor of one service down everywhere (an outage: new runs, then
+ * confirmations); STEPS steps with all monitors down; STEPS steps after they all recover. For
+ * each: median, p99 and max CPU of one rebuild. Then one service's month, read in bulk and
+ * (for comparison) one monitor at a time.
+ *
+ *   npx tsx scripts/bench/page-data.ts [--monitors 10000] [--minutes 30] [--steps 60] [--db PATH]
  */
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,7 +36,10 @@ const arg = (name: string, fallback: string) => {
 };
 const N = Number(arg('monitors', '10000'));
 const MIN = Number(arg('minutes', '30'));
-const RUNS = Number(arg('runs', '4'));
+const STEPS = Number(arg('steps', '60'));
+const RUNS = 4;
+const STEP_MS = 2_000;
+const SLOT_MS = 60_000;
 
 function build(path: string): void {
   const db = openDatabase(path);
@@ -62,15 +71,56 @@ function cpuMs(work: () => void): number {
   return (used.user + used.system) / 1000;
 }
 
-function measure(db: Db, label: string): void {
+/** Writes the checks whose slot falls in (from, to]: the local probe's, then each agent's. */
+function writeChecks(db: Db, from: number, to: number, statusOf: (id: number) => 'up' | 'down'): void {
+  const ids = db.$client.prepare('SELECT id FROM monitors ORDER BY id').pluck().all() as number[];
+  const agents = db.$client.prepare("SELECT id FROM probe_locations WHERE slug <> 'local' ORDER BY id").pluck().all() as number[];
+  const due: Array<{ id: number; at: number }> = [];
+  for (let slot = from - (from % SLOT_MS); slot <= to; slot += SLOT_MS) {
+    for (const id of ids) {
+      const at = slot + phaseOf(id, SLOT_MS);
+      if (at > from && at <= to) due.push({ id, at });
+    }
+  }
+  if (due.length === 0) return;
+  new CheckStore(db).record(due.map(({ id, at }) => ({ monitorId: id, at, status: statusOf(id), latencyMs: 5 + (id % 7), error: statusOf(id) === 'down' ? 'refused' : null })));
+  const located = new LocationCheckStore(db);
+  for (const a of agents) db.$client.transaction(() => located.record(a, due.map(({ id, at }) => ({ monitorId: id, at: at + 100, status: statusOf(id), latencyMs: 8, error: null }))))();
+}
+
+const pct = (list: number[], p: number) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(p * list.length))]!;
+
+function measure(db: Db): void {
   const config = loadConfig(undefined);
   clearSummaryMemo();
-  const page = Array.from({ length: RUNS }, () => cpuMs(() => statusPageData({ db, config, now: Date.now() })));
-  const now = Date.now();
+  let now = Date.now();
+  const cold = cpuMs(() => statusPageData({ db, config, now }));
+  console.log(`first rebuild (cold)             ${cold.toFixed(0)} ms CPU`);
+  const firstService = new Set(db.$client.prepare('SELECT id FROM monitors WHERE service_id = (SELECT min(id) FROM services)').pluck().all() as number[]);
+  const phases: Array<[string, (id: number) => 'up' | 'down']> = [
+    ['all up', () => 'up'],
+    ['one service down (1 in 10)', (id) => (firstService.has(id) ? 'down' : 'up')],
+    ['every monitor down', () => 'down'],
+    ['all recovered', () => 'up'],
+  ];
+  for (const [label, statusOf] of phases) {
+    const cpu: number[] = [];
+    let write = 0;
+    for (let i = 0; i < STEPS; i++) {
+      write += cpuMs(() => writeChecks(db, now, now + STEP_MS, statusOf));
+      now += STEP_MS;
+      cpu.push(cpuMs(() => statusPageData({ db, config, now })));
+    }
+    const f = (v: number) => v.toFixed(0).padStart(4);
+    console.log(`${label.padEnd(32)} rebuild median ${f(pct(cpu, 0.5))}  p99 ${f(pct(cpu, 0.99))}  max ${f(Math.max(...cpu))} ms CPU   (writing the checks: ${(write / STEPS).toFixed(0)} ms a step)`);
+  }
   const service = listServices(db)[0]!;
-  const month = Array.from({ length: RUNS }, () => cpuMs(() => serviceAvailability({ db, config, now }, service, monthPeriod(monthOf(now, config.zone), config.zone))));
-  const f = (list: number[]) => list.map((v) => v.toFixed(0)).join(' / ');
-  console.log(`${label.padEnd(20)} page data (cold / warm…) ${f(page)} ms CPU   one service's month ${f(month)} ms CPU`);
+  const month = (label: string) => {
+    const list = Array.from({ length: RUNS }, () => cpuMs(() => serviceAvailability({ db, config, now }, service, monthPeriod(monthOf(now, config.zone), config.zone))));
+    console.log(`one service's month, ${label.padEnd(20)} ${list.map((v) => v.toFixed(0)).join(' / ')} ms CPU`);
+  };
+  month('read in bulk');
+  withPerMonitorQueries(() => month('a monitor at a time'));
 }
 
 const given = arg('db', '');
@@ -82,7 +132,6 @@ if (!existsSync(path)) {
   console.log(`built ${N} monitors × 3 locations, ${MIN} min of checks in ${((performance.now() - t) / 1000).toFixed(0)} s`);
 }
 const db = openDatabase(path);
-measure(db, 'bulk (per service)');
-withPerMonitorQueries(() => measure(db, 'one monitor at a time'));
+measure(db);
 db.$client.close();
 dir?.remove();

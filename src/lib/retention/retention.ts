@@ -1,6 +1,7 @@
 import type { Db } from '../db';
 import { setSetting } from '../settings';
 import { oldestPendingHour } from '../checks/rollups';
+import { pruneChanges } from '../checks/changes';
 import { log } from '../log';
 
 export interface RetentionOptions {
@@ -74,6 +75,7 @@ export async function runRetention(db: Db, options: RetentionOptions, now: numbe
     await tick();
   }
   c.prepare('DELETE FROM agent_batches WHERE received_at < ?').run(now - 35 * DAY_MS);
+  pruneChanges(db);
     setSetting(db, 'retention.checks_before', String(cutoff));
 
   let compaction: RetentionResult['compaction'] = 'none';

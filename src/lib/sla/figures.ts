@@ -121,37 +121,73 @@ export function countedMonitors(db: Db, serviceId: number): Array<MonitorMeta & 
 }
 
 /**
+ * What one counting monitor gives its service over a range: everything inside its life and
+ * while it counted toward the service. A service's monitor inputs are its monitors' pieces
+ * put together (`combinePieces`): the SLA rules load them all at once, the status page keeps
+ * them between rebuilds and loads again only those whose records changed.
+ */
+export interface MonitorPiece {
+  id: number;
+  life: MonitorLife;
+  /** When it counted toward the service. */
+  counting: Interval[];
+  outages: Interval[];
+  locatedOutages: ServiceInputs['locatedOutages'];
+  unmonitored: Interval[];
+  paused: Interval[];
+  reducedQuorum: Interval[];
+}
+
+/** One monitor's piece over `range`, judged at `now`, its records read through `source`. */
+export function monitorPiece(db: Db, serviceId: number, id: number, range: Interval, now: number, source: MonitorSource): MonitorPiece {
+  const monitor: MonitorMeta = { id };
+  const counting = countingOf(source.settingSpans(id), serviceId);
+  const coverage = loadMonitorCoverage(db, monitor, range, now, source);
+  const counted = (list: readonly Interval[]) => intersect(withinLife(list, coverage.life), counting);
+  const outages = counted(loadMonitorOutages(db, monitor, range, now, source));
+  const located = loadLocatedFigures(db, monitor, range, now, source);
+  return {
+    id,
+    life: coverage.life,
+    counting,
+    outages,
+    locatedOutages: outages.map((o) => {
+      const seen = located?.down.find((d) => d.start <= o.start && o.start < d.end);
+      return { ...o, locations: seen?.locations ?? [LOCAL], located: seen?.located ?? false };
+    }),
+    unmonitored: counted(coverage.unmonitored),
+    paused: counted(coverage.paused),
+    // Paused time is paused, never reduced quorum.
+    reducedQuorum: subtract(counted(located?.reducedQuorum ?? []), coverage.paused),
+  };
+}
+
+/** The service's monitor inputs from its counting monitors' pieces (in id order), over `range`. */
+export function combinePieces(pieces: readonly MonitorPiece[], range: Interval, now: number): MonitorInputs {
+  const monitorOutages = pieces.map((p) => p.outages);
+  return {
+    monitorIds: pieces.map((p) => p.id),
+    monitorOutages,
+    // Each monitor's own gaps, and the times when no counting monitor was alive at all.
+    monitorUnmonitored: [
+      ...pieces.map((p) => p.unmonitored),
+      unwatched(pieces.map((p) => p.life), { start: range.start, end: Math.max(range.end, now) }, pieces.map((p) => p.counting)),
+    ],
+    monitorPaused: pieces.map((p) => p.paused),
+    probeOutages: union(...monitorOutages),
+    locatedOutages: pieces.flatMap((p) => p.locatedOutages),
+    reducedQuorum: union(...pieces.map((p) => p.reducedQuorum)),
+  };
+}
+
+/**
  * What the service's counting monitors give over `range` (an outage or gap crossing its edges is whole).
  * `source`: the records, loaded for these monitors and `range` unless the caller already has them.
  */
 export function loadMonitorInputs(ctx: SlaContext, serviceId: number, range: Interval, given?: MonitorSource): MonitorInputs {
-  const monitors = countingMonitorIds(ctx.db, serviceId).map((id): MonitorMeta => ({ id }));
-  const source = given ?? monitorSource(ctx.db, monitors.map((m) => m.id), range);
-  const counting = monitors.map((m) => countingOf(source.settingSpans(m.id), serviceId));
-  const coverage = monitors.map((m) => loadMonitorCoverage(ctx.db, m, range, ctx.now, source));
-  // Each monitor's figures, inside its life and while it counted.
-  const counted = (list: readonly Interval[], i: number) => intersect(withinLife(list, coverage[i]!.life), counting[i]!);
-  const perMonitorOutages = monitors.map((m, i) => counted(loadMonitorOutages(ctx.db, m, range, ctx.now, source), i));
-  const perMonitorLocated = monitors.map((m) => loadLocatedFigures(ctx.db, m, range, ctx.now, source));
-  const locatedOutages = perMonitorOutages.flatMap((list, k) => list.map((o) => {
-    const seen = perMonitorLocated[k]?.down.find((d) => d.start <= o.start && o.start < d.end);
-    return { ...o, locations: seen?.locations ?? [LOCAL], located: seen?.located ?? false };
-  }));
-  // Each monitor's own gaps, and the times when no counting monitor was alive at all.
-  const perMonitorUnmonitored = [
-    ...coverage.map((m, i) => counted(m.unmonitored, i)),
-    unwatched(coverage.map((m) => m.life), { start: range.start, end: Math.max(range.end, ctx.now) }, counting),
-  ];
-  return {
-    monitorIds: monitors.map((m) => m.id),
-    monitorOutages: perMonitorOutages,
-    monitorUnmonitored: perMonitorUnmonitored,
-    monitorPaused: coverage.map((m, i) => counted(m.paused, i)),
-    probeOutages: union(...perMonitorOutages),
-    locatedOutages,
-    // Paused time is paused, never reduced quorum.
-    reducedQuorum: union(...perMonitorLocated.map((l, i) => subtract(counted(l?.reducedQuorum ?? [], i), coverage[i]!.paused))),
-  };
+  const ids = countingMonitorIds(ctx.db, serviceId);
+  const source = given ?? monitorSource(ctx.db, ids, range);
+  return combinePieces(ids.map((id) => monitorPiece(ctx.db, serviceId, id, range, ctx.now, source)), range, ctx.now);
 }
 
 /**

@@ -51,17 +51,17 @@ function locationUnmonitored(source: MonitorSource, location: EraLocation, monit
   return monitorUnmonitored(source.gaps(monitorId, location, range), span.first, span.last, intervalMs, now);
 }
 
-/** The same for every monitor the location checks: read once per computation. */
+/** The same for every monitor the location checks: its samples read once per computation, whatever the now each is judged at. */
 function locationControlFailures(db: Db, source: MonitorSource, location: EraLocation, range: Interval, now: number): Interval[] {
   if (location.slug === LOCAL) return [];
-  return source.once(`controls:${location.id}:${range.start}:${range.end}:${now}`, () => readControlFailures(db, location, range, now));
+  return controlFailures(source.once(`controls:${location.id}:${range.start}:${range.end}`, () => readControlSamples(db, location, range)), now);
 }
 
-function readControlFailures(db: Db, location: EraLocation, range: Interval, now: number): Interval[] {
+function readControlSamples(db: Db, location: EraLocation, range: Interval): Array<{ at: number; ok: boolean }> {
   const before = prepared(db, 'SELECT at, ok FROM location_controls WHERE location_id = ? AND at < ? ORDER BY at DESC LIMIT 1').get(location.id, range.start) as { at: number; ok: number } | undefined;
   const inside = prepared(db, 'SELECT at, ok FROM location_controls WHERE location_id = ? AND at >= ? AND at < ? ORDER BY at').all(location.id, range.start, range.end) as { at: number; ok: number }[];
   const after = prepared(db, 'SELECT at, ok FROM location_controls WHERE location_id = ? AND at >= ? AND ok = 1 ORDER BY at LIMIT 1').get(location.id, range.end) as { at: number; ok: number } | undefined;
-  return controlFailures([...(before ? [before] : []), ...inside, ...(after ? [after] : [])].map((s) => ({ at: s.at, ok: s.ok === 1 })), now);
+  return [...(before ? [before] : []), ...inside, ...(after ? [after] : [])].map((s) => ({ at: s.at, ok: s.ok === 1 }));
 }
 
 /**

@@ -40,9 +40,10 @@ export function statusPageData(ctx: SlaContext): PageData {
   const monitorsOf = ctx.db.$client.prepare('SELECT id FROM monitors WHERE service_id = ?').pluck();
   const latency = summary.services.map((s): ServiceLatency => {
     const ids = monitorsOf.all(s.service.id) as number[];
-    const h24 = serviceLatency(ctx.db, ids, ctx.now, 24, 1);
-    const d7 = serviceLatency(ctx.db, ids, ctx.now, 24 * 7, 1);
-    const d30 = serviceLatency(ctx.db, ids, ctx.now, 24 * 30, 6);
+    const key = String(s.service.id);
+    const h24 = serviceLatency(ctx.db, key, ids, ctx.now, 24, 1);
+    const d7 = serviceLatency(ctx.db, key, ids, ctx.now, 24 * 7, 1);
+    const d30 = serviceLatency(ctx.db, key, ids, ctx.now, 24 * 30, 6);
     return { slug: s.service.slug, h24, d7, d30, mean24h: meanOf(h24), mean7d: meanOf(d7), mean30d: meanOf(d30) };
   });
   const incidents = activeIncidents(ctx.db, ctx.now);

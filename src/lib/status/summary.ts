@@ -1,7 +1,6 @@
 import type { SlaContext, ServiceRow, ServiceInputs } from '../sla/figures';
-import { listServices, loadMonitorInputs, loadRecordInputs, joinMonitorInputs, availabilityFor, type MonitorInputs } from '../sla/figures';
-import { monitorSource, type MonitorSource } from '../sla/source';
-import { AT_ANY_LOCATION, loadLocatedFigures } from '../sla/locations';
+import { listServices, loadRecordInputs, availabilityFor } from '../sla/figures';
+import { keptServiceInputs, clearKeptInputs, locatedAt, type TodayEntry } from './kept-inputs';
 import { locationCountByService } from '../agents/locations';
 import type { Interval } from '../intervals';
 import type { Db } from '../db';
@@ -95,18 +94,12 @@ function prepareStatements(db: Db) {
     FROM monitors m JOIN check_runs r ON r.monitor_id = m.id
     WHERE m.service_id = ? AND m.paused = 0 AND r.first_at = (SELECT max(first_at) FROM check_runs WHERE monitor_id = m.id)
       AND NOT EXISTS (${LOCATED})`),
-    located: c.prepare(`SELECT m.id, m.confirm, m.interval_s AS intervalS, m.counts_for_availability AS countsForAvailability,
-      NULLIF(max(coalesce((SELECT max(last_at) FROM location_check_runs WHERE ${AT_ANY_LOCATION} AND monitor_id = m.id), 0),
-        coalesce((SELECT max(last_at) FROM check_runs WHERE monitor_id = m.id), 0)), 0) AS lastAt
+    located: c.prepare(`SELECT m.id, m.confirm, m.interval_s AS intervalS, m.counts_for_availability AS countsForAvailability
     FROM monitors m WHERE m.service_id = ? AND m.paused = 0 AND EXISTS (${LOCATED})`),
     impacts: c.prepare(`SELECT s.impact FROM incidents i JOIN incident_services s ON s.incident_id = i.id
     WHERE s.service_id = ? AND i.draft = 0 AND i.recovered_at IS NULL AND i.started_at <= ?`),
     inMaintenance: c.prepare(`SELECT 1 FROM maintenances m JOIN maintenance_services s ON s.maintenance_id = m.id
       WHERE s.service_id = ? AND (m.status = 'in_progress' OR (m.status = 'scheduled' AND m.scheduled_start <= ? AND m.scheduled_end > ?)) LIMIT 1`),
-    // The service's monitors now and any that belonged to it once (those its figures count).
-    monitorsOf: c.prepare(`SELECT id FROM monitors WHERE service_id = ?
-      OR EXISTS (SELECT 1 FROM monitor_setting_history h WHERE h.monitor_id = monitors.id AND coalesce(h.service_id, monitors.service_id) = ?)`).pluck(),
-    stamp: c.prepare('SELECT (SELECT max(id) FROM audit_log) AS audit, (SELECT count(*) FROM check_gaps) AS gaps, (SELECT max("end") FROM check_gaps) AS gapEnd'),
   };
 }
 
@@ -119,19 +112,20 @@ function statementsOf(db: Db): Statements {
   return st;
 }
 
-/** `range`: today, the span the page's figures were last loaded for, so a located monitor's quorum is computed once. */
-function currentState(ctx: SlaContext, serviceId: number, range: Interval, source: MonitorSource): ServiceState {
+/** The service's state now; a located monitor's quorum and latest check come from today's kept entries. */
+function currentState(ctx: SlaContext, serviceId: number, today: Map<number, TodayEntry>): ServiceState {
   const st = statementsOf(ctx.db);
   const monitors = (st.latest.all(serviceId) as LatestCheck[]).map((m): MonitorLatest => ({
     countsForAvailability: m.countsForAvailability === 1, status: m.status, runCount: m.runCount, confirm: m.confirm, lastAt: m.lastAt, intervalS: m.intervalS,
   }));
   // A monitor checked from agents: down when the quorum's downtime reaches now; its latest check is the freshest of its locations.
-  for (const m of st.located.all(serviceId) as { id: number; confirm: number; intervalS: number; countsForAvailability: number; lastAt: number | null }[]) {
-    if (m.lastAt === null) continue;
-    const figures = loadLocatedFigures(ctx.db, m, range, ctx.now, source);
-    const last = figures?.down[figures.down.length - 1];
-    const down = last !== undefined && last.end >= ctx.now;
-    monitors.push({ countsForAvailability: m.countsForAvailability === 1, status: down ? DOWN : 0, runCount: down ? m.confirm : 1, confirm: m.confirm, lastAt: m.lastAt, intervalS: m.intervalS });
+  for (const m of st.located.all(serviceId) as { id: number; confirm: number; intervalS: number; countsForAvailability: number }[]) {
+    const entry = today.get(m.id);
+    if (!entry?.located || entry.lastAt === null) continue;
+    const down = locatedAt(entry.located, ctx.now).down;
+    const last = down[down.length - 1];
+    const isDown = last !== undefined && last.end >= ctx.now;
+    monitors.push({ countsForAvailability: m.countsForAvailability === 1, status: isDown ? DOWN : 0, runCount: isDown ? m.confirm : 1, confirm: m.confirm, lastAt: entry.lastAt, intervalS: m.intervalS });
   }
   const publishedImpacts = (st.impacts.all(serviceId, ctx.now) as { impact: ComponentStatus }[]).map((i) => i.impact);
   const inPlannedStop = st.inMaintenance.get(serviceId, ctx.now, ctx.now) !== undefined;
@@ -179,51 +173,8 @@ const finishedDays = new Map<string, Map<number, { signature: string; figures: D
 export function clearSummaryMemo(): void {
   finishedDays.clear();
   shared.clear();
-  closedInputs.clear();
+  clearKeptInputs();
   daysMemo = null;
-}
-
-/**
- * The monitors' inputs before today, by service, loaded once and kept: a new check touches
- * only today's. They are loaded again when anything they rest on may have changed: a new
- * day, a correction or any other admin change (each is in the audit log), a gap in the
- * checks, other monitors, or after CLOSED_FOR_MS in any case (an agent's results that
- * arrive late, from its spool, reach the past days' bars within that).
- */
-const closedInputs = new Map<string, { stamp: string; at: number; inputs: MonitorInputs; generation: number }>();
-const CLOSED_FOR_MS = 5 * 60_000;
-let generations = 0;
-
-function closedStamp(db: Db, range: Interval, todayStart: number): string {
-  const row = statementsOf(db).stamp.get() as { audit: number | null; gaps: number; gapEnd: number | null };
-  return `${range.start}:${todayStart}:${row.audit ?? 0}:${row.gaps}:${row.gapEnd ?? 0}`;
-}
-
-/**
- * The service's inputs over `range`: the days before today as kept, today loaded now.
- * `generation` changes whenever the kept part is loaded again: while it stands, the bars of
- * the days before today stand too (the records they also rest on change only by audited acts).
- */
-function pageInputs(ctx: SlaContext, serviceId: number, range: Interval, todayStart: number, todaySource: MonitorSource): { inputs: ServiceInputs; generation: number } {
-  const today = loadMonitorInputs(ctx, serviceId, { start: todayStart, end: range.end }, todaySource);
-  const records = loadRecordInputs(ctx, serviceId, range);
-  const { monitorIds: _, ...todays } = today;
-  // Today alone (the API's and badges' one day): nothing kept.
-  if (range.start >= todayStart) return { inputs: { ...todays, ...records }, generation: ++generations };
-  const stamp = closedStamp(ctx.db, range, todayStart);
-  const memoKey = `${serviceId}:${range.start}`;
-  const loadClosed = () => {
-    const fresh = { stamp, at: ctx.now, inputs: loadMonitorInputs(ctx, serviceId, { start: range.start, end: todayStart }), generation: ++generations };
-    closedInputs.set(memoKey, fresh);
-    return fresh;
-  };
-  let closed = closedInputs.get(memoKey);
-  if (!closed || closed.stamp !== stamp || ctx.now - closed.at >= CLOSED_FOR_MS) closed = loadClosed();
-  let joined = joinMonitorInputs(closed.inputs, today);
-  // Monitors were added or removed since: the days before today are loaded again.
-  if (!joined) joined = joinMonitorInputs((closed = loadClosed()).inputs, today) ?? today;
-  const { monitorIds: __, ...monitors } = joined;
-  return { inputs: { ...monitors, ...records }, generation: closed.generation };
 }
 
 let daysMemo: { key: string; days: Period[] } | null = null;
@@ -256,9 +207,11 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
   const touching = incidentsTouching(ctx.db, range.start, range.end, ctx.now);
   const locationCounts = locationCountByService(ctx.db);
   const services = listServices(ctx.db).map((service): ServiceStatus => {
-    // Today's records of the service's monitors, loaded at once for its figures and its present state.
-    const todaySource = monitorSource(ctx.db, statementsOf(ctx.db).monitorsOf.all(service.id, service.id) as number[], today);
-    const { inputs, generation } = pageInputs(ctx, service.id, range, today.start, todaySource);
+    // The monitors' inputs as kept between rebuilds (./kept-inputs.ts), the records' read now.
+    const kept = keptServiceInputs(ctx, service.id, range, today);
+    const { monitorIds: _, ...monitors } = kept.monitors;
+    const inputs: ServiceInputs = { ...monitors, ...loadRecordInputs(ctx, service.id, range) };
+    const generation = kept.generation;
     const own = touching.filter((i) => i.serviceId === service.id);
     // By service and length: the API's one day never drops the page's 90.
     const memoKey = `${service.id}:${dayCount}`;
@@ -282,8 +235,7 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
       const a = availabilityFor(ctx, service.slaTargetPct, { start: Math.max(start, range.start), end: Math.min(range.end, ctx.now) }, inputs);
       return { ratio: a.ratio, pct: a.pct };
     };
-    // Today's range, as today's inputs were loaded: a located monitor's quorum is computed once, not again over 90 days.
-    const state = currentState(ctx, service.id, today, todaySource);
+    const state = currentState(ctx, service.id, kept.today);
     return {
       service, status: state.status, state, days: bars, locations: locationCounts.get(service.id) ?? 0,
       uptime90: uptime(range.start), uptime30: uptime(ctx.now - 30 * 86_400_000), uptime24h: uptime(ctx.now - 86_400_000),

@@ -1,0 +1,307 @@
+import { statement, type Db } from '../db';
+import { type Interval, union } from '../intervals';
+import { changesSince } from '../checks/changes';
+import { combinePieces, countingMonitorIds, monitorPiece, type MonitorInputs, type MonitorPiece, type SlaContext } from '../sla/figures';
+import { loadLocatedFigures, type LocatedFigures } from '../sla/locations';
+import { monitorSource, type MonitorSource } from '../sla/source';
+import { LOCAL, overTime, type EraLocation } from '../monitors/history';
+
+/**
+ * The status page's monitor inputs, kept between rebuilds monitor by monitor, so a rebuild
+ * at 10,000 monitors reads and judges only the few whose records changed.
+ *
+ * A monitor's piece of today is judged as at a later instant than now (`judgedAt`: the first
+ * moment one of its locations could go silent, else the end of today), and each rebuild cuts
+ * it at its own now: every rule is causal (what it says up to now depends only on the
+ * records up to now), so the cut piece is what judging at now gives. A piece thus depends
+ * on the records alone and is loaded again only when
+ * - the database listed the monitor in `series_changes` since the last rebuild (its triggers:
+ *   a new run or gap, a run cut back, its settings, life, pauses, locations, false
+ *   positives; a failed control check lists every monitor);
+ * - now passes `validUntil`: a location that had checked on time when it was loaded may have
+ *   gone silent since (an ordinary check only extends a run and is not listed; a check that
+ *   extends a down run up to its confirmation is);
+ * - the day changes.
+ * The days before today are kept the same way, judged at the start of today, and loaded
+ * again for a monitor only when a change touches a time before today (an agent's late
+ * results from its spool, a correction).
+ */
+
+/** What the page keeps of one monitor for today. */
+export interface TodayEntry {
+  piece: MonitorPiece;
+  /** Its figures from several locations (null: the local probe alone), judged like the piece. */
+  located: LocatedFigures | null;
+  /** Its latest check from any of its locations, when it was loaded. */
+  lastAt: number | null;
+  /** Its locations' checks as loaded (or last made sure of), and its interval over time. */
+  series: Series[];
+  intervalMs: (at: number) => number;
+  /** Made sure of again once now passes this; also every rebuild while a location is silent. */
+  validUntil: number;
+  /** The latest end in the piece (cut at now only when it reaches past now). */
+  maxEnd: number;
+}
+
+interface ClosedKeep {
+  pieces: Map<number, MonitorPiece>;
+  generation: number;
+  /** Each monitor's closed and today's pieces joined, with the two they were joined from. */
+  joined: Map<number, { closed: MonitorPiece; today: MonitorPiece; piece: MonitorPiece; maxEnd: number }>;
+}
+
+interface ServiceKeep {
+  /** The service's monitors now and those that belonged to it once. */
+  ids: number[] | null;
+  /** Those that counted toward it at some time, in id order (their figures count). */
+  counting: number[] | null;
+  today: Map<number, TodayEntry>;
+  /** The days before today, by the start of the range asked for (the page's 90, the API's…). */
+  closed: Map<number, ClosedKeep>;
+}
+
+interface Keep {
+  today: Interval;
+  /** The last `series_changes` row read. */
+  seq: number;
+  /** The now of the last refresh (the changes are read once per now). */
+  readAt: number;
+  services: Map<number, ServiceKeep>;
+}
+
+let keeps = new WeakMap<Db, Keep>();
+let generations = 0;
+
+export function clearKeptInputs(): void {
+  keeps = new WeakMap();
+}
+
+/** The keep of `db` for `today`, brought up to date with the changes listed since it was read. */
+function refresh(ctx: SlaContext, today: Interval): Keep {
+  let keep = keeps.get(ctx.db);
+  if (keep && keep.readAt === ctx.now) return keep;
+  const { seq, changes } = changesSince(ctx.db, keep?.seq ?? 0);
+  if (!keep || keep.today.start !== today.start || keep.today.end !== today.end || changes === null || changes.some((c) => c.monitorId === null)) {
+    keep = { today, seq, readAt: ctx.now, services: new Map() };
+    keeps.set(ctx.db, keep);
+    return keep;
+  }
+  for (const c of changes) {
+    const id = c.monitorId!;
+    const beforeToday = c.at < today.start;
+    for (const s of keep.services.values()) {
+      s.today.delete(id);
+      if (beforeToday) for (const closed of s.closed.values()) closed.pieces.delete(id);
+      // A setting, a life or a location: the lists of monitors may have changed too.
+      if (c.at === 0) s.ids = s.counting = null;
+    }
+  }
+  keep.seq = seq;
+  keep.readAt = ctx.now;
+  return keep;
+}
+
+/** The latest instant the piece's lists reach (−∞ for none). */
+function maxEndOf(piece: MonitorPiece): number {
+  let end = -Infinity;
+  for (const list of [piece.outages, piece.unmonitored, piece.paused, piece.reducedQuorum, piece.locatedOutages]) for (const i of list) if (i.end > end) end = i.end;
+  return end;
+}
+
+/** The part of `list` before `now`. */
+function before<T extends Interval>(list: readonly T[], now: number): T[] {
+  const out: T[] = [];
+  for (const i of list) if (i.start < now) out.push(i.end > now ? { ...i, end: now } : i);
+  return out;
+}
+
+function cutAt(piece: MonitorPiece, now: number): MonitorPiece {
+  return {
+    ...piece,
+    outages: before(piece.outages, now), locatedOutages: before(piece.locatedOutages, now), unmonitored: before(piece.unmonitored, now),
+    paused: before(piece.paused, now), reducedQuorum: before(piece.reducedQuorum, now),
+  };
+}
+
+/** A monitor's located figures as they stand at `now`. */
+export function locatedAt(located: LocatedFigures, now: number): LocatedFigures {
+  return { down: before(located.down, now), unmonitored: before(located.unmonitored, now), reducedQuorum: before(located.reducedQuorum, now) };
+}
+
+/** The locations whose checks the monitor's figures rest on: the local probe and every location it was ever assigned. */
+function locationsOf(source: MonitorSource, id: number): EraLocation[] {
+  const byId = new Map<number, EraLocation>([[0, { id: 0, slug: LOCAL }]]);
+  for (const era of source.locationEras(id)) for (const l of era.locations) byId.set(l.slug === LOCAL ? 0 : l.id, l.slug === LOCAL ? { id: 0, slug: LOCAL } : l);
+  return [...byId.values()];
+}
+
+/** One location's checks of a monitor, as a today entry saw them. */
+interface Series {
+  location: EraLocation;
+  /** Its latest check then (null: none yet; the first is a new run, which is listed). */
+  last: number | null;
+  /** Whether that check was within its allowance then (twice the interval in force at it). */
+  onTime: boolean;
+}
+
+/**
+ * The monitor's records with every location that checks on time taken as checking on until
+ * the end of today: its figures then show no silence that has not begun. Each rebuild makes
+ * sure those locations still check on time (`revalidate`).
+ */
+function onTimeUntil(source: MonitorSource, id: number, onTime: ReadonlySet<number>, end: number): MonitorSource {
+  if (onTime.size === 0) return source;
+  return {
+    ...source,
+    runSpan(monitorId, location) {
+      const span = source.runSpan(monitorId, location);
+      return monitorId === id && onTime.has(location.id) ? { first: span.first, last: end } : span;
+    },
+  };
+}
+
+function loadToday(ctx: SlaContext, serviceId: number, id: number, today: Interval, source: MonitorSource): TodayEntry {
+  const settings = overTime(source.settingSpans(id));
+  const series = locationsOf(source, id).map((location): Series => {
+    const last = source.runSpan(id, location).last;
+    return { location, last, onTime: last !== null && last + 2 * settings.intervalMs(last) >= ctx.now };
+  });
+  const lasts = series.flatMap((x) => (x.last === null ? [] : [x.last]));
+  const judged = onTimeUntil(source, id, new Set(series.filter((x) => x.onTime).map((x) => x.location.id)), today.end);
+  // Judged at the end of today: an open outage or pause runs to it, and each rebuild cuts it at its own now.
+  const piece = monitorPiece(ctx.db, serviceId, id, today, today.end, judged);
+  return {
+    piece,
+    maxEnd: maxEndOf(piece),
+    located: loadLocatedFigures(ctx.db, { id }, today, today.end, judged),
+    lastAt: lasts.length === 0 ? null : Math.max(...lasts),
+    series,
+    intervalMs: settings.intervalMs,
+    validUntil: validUntil(series, settings.intervalMs),
+  };
+}
+
+/** The first moment a location that checks on time could fall silent. */
+function validUntil(series: readonly Series[], intervalMs: (at: number) => number): number {
+  let until = Infinity;
+  for (const x of series) if (x.onTime && x.last !== null) until = Math.min(until, x.last + 2 * intervalMs(x.last));
+  return until;
+}
+
+/**
+ * The latest check of each location of `entries`' monitors, read in one statement a
+ * location (a seek each): an entry stands when its locations that checked on time still do
+ * and those that did not are still silent; it is then valid until the next deadline.
+ * Returns the ids to load again.
+ */
+function revalidate(db: Db, entries: ReadonlyMap<number, TodayEntry>, ids: readonly number[], now: number): number[] {
+  const byLocation = new Map<number, { location: EraLocation; ids: number[] }>();
+  for (const id of ids) for (const x of entries.get(id)!.series) {
+    let at = byLocation.get(x.location.id);
+    if (!at) byLocation.set(x.location.id, (at = { location: x.location, ids: [] }));
+    at.ids.push(id);
+  }
+  const latest = new Map<string, number | null>();
+  for (const { location, ids: list } of byLocation.values()) {
+    const local = location.slug === LOCAL;
+    const rows = statement(db, `SELECT j.value AS id, (SELECT last_at FROM ${local ? 'check_runs' : 'location_check_runs'}
+        WHERE ${local ? '' : 'location_id = ? AND '}monitor_id = j.value ORDER BY first_at DESC LIMIT 1) AS last FROM json_each(?) j`)
+      .all(...(local ? [] : [location.id]), JSON.stringify(list)) as Array<{ id: number; last: number | null }>;
+    for (const r of rows) latest.set(`${r.id}:${location.id}`, r.last);
+  }
+  const reload: number[] = [];
+  for (const id of ids) {
+    const e = entries.get(id)!;
+    const series = e.series.map((x): Series => ({ ...x, last: latest.get(`${id}:${x.location.id}`) ?? null }));
+    const stands = series.every((x, i) => {
+      const was = e.series[i]!;
+      if (!was.onTime) return x.last === was.last;
+      return x.last !== null && x.last + 2 * e.intervalMs(x.last) >= now;
+    });
+    if (!stands) {
+      reload.push(id);
+      continue;
+    }
+    e.series = series;
+    e.validUntil = validUntil(series, e.intervalMs);
+    const lasts = series.flatMap((x) => (x.last === null ? [] : [x.last]));
+    e.lastAt = lasts.length === 0 ? null : Math.max(...lasts);
+  }
+  return reload;
+}
+
+function joinPieces(a: MonitorPiece, b: MonitorPiece): MonitorPiece {
+  return {
+    id: b.id, life: b.life, counting: b.counting,
+    outages: union(a.outages, b.outages),
+    // Only read for which locations saw an outage: the same outage twice names the same places.
+    locatedOutages: [...a.locatedOutages, ...b.locatedOutages],
+    unmonitored: union(a.unmonitored, b.unmonitored),
+    paused: union(a.paused, b.paused),
+    reducedQuorum: union(a.reducedQuorum, b.reducedQuorum),
+  };
+}
+
+export interface KeptInputs {
+  monitors: MonitorInputs;
+  /** Changes whenever the days before today were loaded again: while it stands, their bars stand too. */
+  generation: number;
+  /** Today's entries of the service's monitors (counting or not), by id. */
+  today: Map<number, TodayEntry>;
+}
+
+/**
+ * The service's monitor inputs over `range` (which ends with `today`), cut at now: the days
+ * before today and today as kept, each monitor loaded again only as described above.
+ */
+export function keptServiceInputs(ctx: SlaContext, serviceId: number, range: Interval, today: Interval): KeptInputs {
+  const keep = refresh(ctx, today);
+  let s = keep.services.get(serviceId);
+  if (!s) keep.services.set(serviceId, (s = { ids: null, counting: null, today: new Map(), closed: new Map() }));
+  s.ids ??= statement(ctx.db, `SELECT id FROM monitors WHERE service_id = ?
+      OR EXISTS (SELECT 1 FROM monitor_setting_history h WHERE h.monitor_id = monitors.id AND coalesce(h.service_id, monitors.service_id) = ?)`).pluck().all(serviceId, serviceId) as number[];
+  s.counting ??= countingMonitorIds(ctx.db, serviceId);
+
+  const missing: number[] = [];
+  const due: number[] = [];
+  for (const id of s.ids) {
+    const e = s.today.get(id);
+    if (!e) missing.push(id);
+    else if (ctx.now > e.validUntil || e.series.some((x) => !x.onTime && x.last !== null)) due.push(id);
+  }
+  const stale = due.length > 0 ? [...missing, ...revalidate(ctx.db, s.today, due, ctx.now)] : missing;
+  if (stale.length > 0) {
+    const source = monitorSource(ctx.db, stale, today);
+    for (const id of stale) s.today.set(id, loadToday(ctx, serviceId, id, today, source));
+  }
+
+  let generation = 0;
+  let closed: ClosedKeep | undefined;
+  if (range.start < today.start) {
+    closed = s.closed.get(range.start);
+    if (!closed) s.closed.set(range.start, (closed = { pieces: new Map(), generation: ++generations, joined: new Map() }));
+    const missing = s.counting.filter((id) => !closed!.pieces.has(id));
+    if (missing.length > 0) {
+      const before = { start: range.start, end: today.start };
+      const source = monitorSource(ctx.db, missing, before);
+      // Judged as at the start of today: what lies after is today's piece's.
+      for (const id of missing) closed.pieces.set(id, monitorPiece(ctx.db, serviceId, id, before, today.start, source));
+      closed.generation = ++generations;
+    }
+    generation = closed.generation;
+  } else generation = ++generations;
+
+  const pieces = s.counting.map((id): MonitorPiece => {
+    const entry = s.today.get(id)!;
+    const t = entry.piece;
+    const c = closed?.pieces.get(id);
+    if (!closed || !c) return entry.maxEnd > ctx.now ? cutAt(t, ctx.now) : t;
+    let j = closed.joined.get(id);
+    if (!j || j.today !== t || j.closed !== c) {
+      const piece = joinPieces(c, t);
+      closed.joined.set(id, (j = { closed: c, today: t, piece, maxEnd: maxEndOf(piece) }));
+    }
+    return j.maxEnd > ctx.now ? cutAt(j.piece, ctx.now) : j.piece;
+  });
+  return { monitors: combinePieces(pieces, range, ctx.now), generation, today: s.today };
+}
