@@ -148,12 +148,3 @@ export function setMonitorLocations(db: Db, actor: Actor, monitorId: number, slu
     recordAudit(db, actor, 'monitor.locations', 'monitor', monitorId, before, { locations: [...slugs], quorum }, now);
   }).immediate();
 }
-
-/** How many places each service is watched from: the distinct locations of its counting, unpaused monitors. */
-export function locationCountByService(db: Db): Map<number, number> {
-  const rows = db.$client.prepare(`SELECT m.service_id AS serviceId,
-      count(DISTINCT coalesce(x.location_id, (SELECT id FROM probe_locations WHERE slug = 'local'))) AS n
-    FROM monitors m LEFT JOIN monitor_locations x ON x.monitor_id = m.id
-    WHERE m.paused = 0 GROUP BY m.service_id`).all() as { serviceId: number; n: number }[];
-  return new Map(rows.map((r) => [r.serviceId, r.n]));
-}

@@ -52,15 +52,14 @@ export function pausedInLife(life: MonitorLife): Interval[] {
   return withinLife(life.pauses, life);
 }
 
-/**
- * The part of `range` in which no monitor watched the service: none was alive, or none that
- * was alive counted toward availability then (`counting`, one list per life, when given).
- */
-export function unwatched(lives: readonly MonitorLife[], range: Interval, counting?: readonly Interval[][]): Interval[] {
-  const alive = lives.flatMap((life, i) => {
-    const span = lifeSpan(life);
-    if (!span) return [];
-    return counting ? intersect([span], union(counting[i] ?? [])) : [span];
-  });
-  return range.end > range.start ? subtract([range], union(alive)) : [];
+/** When a monitor watched for a service: alive, and counting toward it then (`counting`, when given). */
+export function watchedSpans(life: MonitorLife, counting?: readonly Interval[]): Interval[] {
+  const span = lifeSpan(life);
+  if (!span) return [];
+  return counting ? intersect([span], union(counting)) : [span];
+}
+
+/** The part of `range` in which no monitor watched the service (`watched`: each monitor's watchedSpans). */
+export function unwatched(watched: readonly (readonly Interval[])[], range: Interval): Interval[] {
+  return range.end > range.start ? subtract([range], union(...watched)) : [];
 }

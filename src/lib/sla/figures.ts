@@ -5,7 +5,7 @@ import { computeAvailability, monitorOutages, monitorUnmonitored, type Availabil
 import { excludedInterval, type PlannedStop } from './planned-stops';
 import { loadLocatedFigures, LOCAL } from './locations';
 import { monitorSource, perMonitorSource, type MonitorSource } from './source';
-import { type MonitorLife, withinLife, unmonitoredInLife, pausedInLife, unwatched } from './coverage';
+import { type MonitorLife, withinLife, unmonitoredInLife, pausedInLife, unwatched, watchedSpans } from './coverage';
 import { countingOf, overTime, type MonitorSettingsOverTime } from '../monitors/history';
 
 /** The local probe's own runs and gaps (a monitor never assigned elsewhere). */
@@ -131,6 +131,8 @@ export interface MonitorPiece {
   life: MonitorLife;
   /** When it counted toward the service. */
   counting: Interval[];
+  /** When it watched for the service: alive and counting (./coverage.ts). */
+  watched: Interval[];
   outages: Interval[];
   locatedOutages: ServiceInputs['locatedOutages'];
   unmonitored: Interval[];
@@ -150,6 +152,7 @@ export function monitorPiece(db: Db, serviceId: number, id: number, range: Inter
     id,
     life: coverage.life,
     counting,
+    watched: watchedSpans(coverage.life, counting),
     outages,
     locatedOutages: outages.map((o) => {
       const seen = located?.down.find((d) => d.start <= o.start && o.start < d.end);
@@ -171,7 +174,7 @@ export function combinePieces(pieces: readonly MonitorPiece[], range: Interval, 
     // Each monitor's own gaps, and the times when no counting monitor was alive at all.
     monitorUnmonitored: [
       ...pieces.map((p) => p.unmonitored),
-      unwatched(pieces.map((p) => p.life), { start: range.start, end: Math.max(range.end, now) }, pieces.map((p) => p.counting)),
+      unwatched(pieces.map((p) => p.watched), { start: range.start, end: Math.max(range.end, now) }),
     ],
     monitorPaused: pieces.map((p) => p.paused),
     probeOutages: union(...monitorOutages),

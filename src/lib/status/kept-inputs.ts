@@ -50,9 +50,21 @@ interface ClosedKeep {
   joined: Map<number, { closed: MonitorPiece; today: MonitorPiece; piece: MonitorPiece; maxEnd: number }>;
 }
 
+/** A monitor of the service now, not paused, with what its present state needs. */
+export interface MonitorNow {
+  id: number;
+  confirm: number;
+  intervalS: number;
+  countsForAvailability: boolean;
+  /** Checked from agents (its state is the quorum's). */
+  located: boolean;
+}
+
 interface ServiceKeep {
   /** The service's monitors now and those that belonged to it once. */
   ids: number[] | null;
+  /** Its monitors now, not paused, and how many locations check them. */
+  current: { monitors: MonitorNow[]; locations: number } | null;
   /** Those that counted toward it at some time, in id order (their figures count). */
   counting: number[] | null;
   today: Map<number, TodayEntry>;
@@ -93,7 +105,7 @@ function refresh(ctx: SlaContext, today: Interval): Keep {
       s.today.delete(id);
       if (beforeToday) for (const closed of s.closed.values()) closed.pieces.delete(id);
       // A setting, a life or a location: the lists of monitors may have changed too.
-      if (c.at === 0) s.ids = s.counting = null;
+      if (c.at === 0) s.ids = s.counting = s.current = null;
     }
   }
   keep.seq = seq;
@@ -232,7 +244,7 @@ function revalidate(db: Db, entries: ReadonlyMap<number, TodayEntry>, ids: reado
 
 function joinPieces(a: MonitorPiece, b: MonitorPiece): MonitorPiece {
   return {
-    id: b.id, life: b.life, counting: b.counting,
+    id: b.id, life: b.life, counting: b.counting, watched: b.watched,
     outages: union(a.outages, b.outages),
     // Only read for which locations saw an outage: the same outage twice names the same places.
     locatedOutages: [...a.locatedOutages, ...b.locatedOutages],
@@ -248,6 +260,21 @@ export interface KeptInputs {
   generation: number;
   /** Today's entries of the service's monitors (counting or not), by id. */
   today: Map<number, TodayEntry>;
+  /** Its monitors now, not paused, and how many locations check them. */
+  current: { monitors: MonitorNow[]; locations: number };
+}
+
+function currentMonitors(db: Db, serviceId: number): { monitors: MonitorNow[]; locations: number } {
+  const rows = statement(db, `SELECT m.id, m.confirm, m.interval_s AS intervalS, m.counts_for_availability AS counts,
+      EXISTS (SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = m.id AND l.slug <> '${LOCAL}') AS located
+    FROM monitors m WHERE m.service_id = ? AND m.paused = 0 ORDER BY m.id`).all(serviceId) as Array<{ id: number; confirm: number; intervalS: number; counts: number; located: number }>;
+  // A monitor with no locations of its own is checked by the local probe.
+  const locations = statement(db, `SELECT count(DISTINCT coalesce(x.location_id, (SELECT id FROM probe_locations WHERE slug = '${LOCAL}')))
+    FROM monitors m LEFT JOIN monitor_locations x ON x.monitor_id = m.id WHERE m.service_id = ? AND m.paused = 0`).pluck().get(serviceId) as number;
+  return {
+    monitors: rows.map((r) => ({ id: r.id, confirm: r.confirm, intervalS: r.intervalS, countsForAvailability: r.counts === 1, located: r.located === 1 })),
+    locations,
+  };
 }
 
 /**
@@ -257,10 +284,11 @@ export interface KeptInputs {
 export function keptServiceInputs(ctx: SlaContext, serviceId: number, range: Interval, today: Interval): KeptInputs {
   const keep = refresh(ctx, today);
   let s = keep.services.get(serviceId);
-  if (!s) keep.services.set(serviceId, (s = { ids: null, counting: null, today: new Map(), closed: new Map() }));
+  if (!s) keep.services.set(serviceId, (s = { ids: null, counting: null, current: null, today: new Map(), closed: new Map() }));
   s.ids ??= statement(ctx.db, `SELECT id FROM monitors WHERE service_id = ?
       OR EXISTS (SELECT 1 FROM monitor_setting_history h WHERE h.monitor_id = monitors.id AND coalesce(h.service_id, monitors.service_id) = ?)`).pluck().all(serviceId, serviceId) as number[];
   s.counting ??= countingMonitorIds(ctx.db, serviceId);
+  s.current ??= currentMonitors(ctx.db, serviceId);
 
   const missing: number[] = [];
   const due: number[] = [];
@@ -303,5 +331,5 @@ export function keptServiceInputs(ctx: SlaContext, serviceId: number, range: Int
     }
     return j.maxEnd > ctx.now ? cutAt(j.piece, ctx.now) : j.piece;
   });
-  return { monitors: combinePieces(pieces, range, ctx.now), generation, today: s.today };
+  return { monitors: combinePieces(pieces, range, ctx.now), generation, today: s.today, current: s.current };
 }

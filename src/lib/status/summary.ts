@@ -1,7 +1,6 @@
 import type { SlaContext, ServiceRow, ServiceInputs } from '../sla/figures';
 import { listServices, loadRecordInputs, availabilityFor } from '../sla/figures';
-import { keptServiceInputs, clearKeptInputs, locatedAt, type TodayEntry } from './kept-inputs';
-import { locationCountByService } from '../agents/locations';
+import { keptServiceInputs, clearKeptInputs, locatedAt, type KeptInputs } from './kept-inputs';
 import type { Interval } from '../intervals';
 import type { Db } from '../db';
 import { lastDays, type Period } from '../time';
@@ -67,21 +66,15 @@ export interface StatusSummary {
   services: ServiceStatus[];
 }
 
-interface LatestCheck {
-  monitorId: number;
-  countsForAvailability: number;
+interface LatestRun {
+  id: number;
   status: number;
-  confirm: number;
   runCount: number;
   lastAt: number;
-  intervalS: number;
 }
 
 /** The checks' stored code for down. */
 const DOWN = 2;
-
-/** A monitor checked from agents: its state is the quorum's, not one location's last check. */
-const LOCATED = `SELECT 1 FROM monitor_locations x JOIN probe_locations l ON l.id = x.location_id WHERE x.monitor_id = m.id AND l.slug <> 'local'`;
 
 type Statements = ReturnType<typeof prepareStatements>;
 const statements = new WeakMap<Db, Statements>();
@@ -89,13 +82,9 @@ const statements = new WeakMap<Db, Statements>();
 function prepareStatements(db: Db) {
   const c = db.$client;
   return {
-    latest: c.prepare(`SELECT m.id AS monitorId, m.counts_for_availability AS countsForAvailability, m.confirm,
-      r.status, r.count AS runCount, r.last_at AS lastAt, m.interval_s AS intervalS
-    FROM monitors m JOIN check_runs r ON r.monitor_id = m.id
-    WHERE m.service_id = ? AND m.paused = 0 AND r.first_at = (SELECT max(first_at) FROM check_runs WHERE monitor_id = m.id)
-      AND NOT EXISTS (${LOCATED})`),
-    located: c.prepare(`SELECT m.id, m.confirm, m.interval_s AS intervalS, m.counts_for_availability AS countsForAvailability
-    FROM monitors m WHERE m.service_id = ? AND m.paused = 0 AND EXISTS (${LOCATED})`),
+    // The latest run of each monitor (a seek each).
+    latest: c.prepare(`SELECT j.value AS id, r.status, r.count AS runCount, r.last_at AS lastAt FROM json_each(?) j
+      JOIN check_runs r ON r.monitor_id = j.value AND r.first_at = (SELECT max(first_at) FROM check_runs WHERE monitor_id = j.value)`),
     impacts: c.prepare(`SELECT s.impact FROM incidents i JOIN incident_services s ON s.incident_id = i.id
     WHERE s.service_id = ? AND i.draft = 0 AND i.recovered_at IS NULL AND i.started_at <= ?`),
     inMaintenance: c.prepare(`SELECT 1 FROM maintenances m JOIN maintenance_services s ON s.maintenance_id = m.id
@@ -112,20 +101,27 @@ function statementsOf(db: Db): Statements {
   return st;
 }
 
-/** The service's state now; a located monitor's quorum and latest check come from today's kept entries. */
-function currentState(ctx: SlaContext, serviceId: number, today: Map<number, TodayEntry>): ServiceState {
+/** The service's state now: a monitor checked from agents by its quorum as kept, the others by their latest run. */
+function currentState(ctx: SlaContext, serviceId: number, kept: KeptInputs): ServiceState {
   const st = statementsOf(ctx.db);
-  const monitors = (st.latest.all(serviceId) as LatestCheck[]).map((m): MonitorLatest => ({
-    countsForAvailability: m.countsForAvailability === 1, status: m.status, runCount: m.runCount, confirm: m.confirm, lastAt: m.lastAt, intervalS: m.intervalS,
-  }));
-  // A monitor checked from agents: down when the quorum's downtime reaches now; its latest check is the freshest of its locations.
-  for (const m of st.located.all(serviceId) as { id: number; confirm: number; intervalS: number; countsForAvailability: number }[]) {
-    const entry = today.get(m.id);
+  const monitors: MonitorLatest[] = [];
+  const local = kept.current.monitors.filter((m) => !m.located);
+  if (local.length > 0) {
+    const latest = new Map((st.latest.all(JSON.stringify(local.map((m) => m.id))) as LatestRun[]).map((r) => [r.id, r]));
+    for (const m of local) {
+      const r = latest.get(m.id);
+      if (r) monitors.push({ countsForAvailability: m.countsForAvailability, status: r.status, runCount: r.runCount, confirm: m.confirm, lastAt: r.lastAt, intervalS: m.intervalS });
+    }
+  }
+  // Down when the quorum's downtime reaches now; its latest check is the freshest of its locations.
+  for (const m of kept.current.monitors) {
+    if (!m.located) continue;
+    const entry = kept.today.get(m.id);
     if (!entry?.located || entry.lastAt === null) continue;
     const down = locatedAt(entry.located, ctx.now).down;
     const last = down[down.length - 1];
     const isDown = last !== undefined && last.end >= ctx.now;
-    monitors.push({ countsForAvailability: m.countsForAvailability === 1, status: isDown ? DOWN : 0, runCount: isDown ? m.confirm : 1, confirm: m.confirm, lastAt: entry.lastAt, intervalS: m.intervalS });
+    monitors.push({ countsForAvailability: m.countsForAvailability, status: isDown ? DOWN : 0, runCount: isDown ? m.confirm : 1, confirm: m.confirm, lastAt: entry.lastAt, intervalS: m.intervalS });
   }
   const publishedImpacts = (st.impacts.all(serviceId, ctx.now) as { impact: ComponentStatus }[]).map((i) => i.impact);
   const inPlannedStop = st.inMaintenance.get(serviceId, ctx.now, ctx.now) !== undefined;
@@ -205,7 +201,6 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
   const range = { start: days[0]!.start, end: days[days.length - 1]!.end };
   const today = { start: days[days.length - 1]!.start, end: range.end };
   const touching = incidentsTouching(ctx.db, range.start, range.end, ctx.now);
-  const locationCounts = locationCountByService(ctx.db);
   const services = listServices(ctx.db).map((service): ServiceStatus => {
     // The monitors' inputs as kept between rebuilds (./kept-inputs.ts), the records' read now.
     const kept = keptServiceInputs(ctx, service.id, range, today);
@@ -235,9 +230,9 @@ export function statusSummary(ctx: SlaContext, dayCount = 90): StatusSummary {
       const a = availabilityFor(ctx, service.slaTargetPct, { start: Math.max(start, range.start), end: Math.min(range.end, ctx.now) }, inputs);
       return { ratio: a.ratio, pct: a.pct };
     };
-    const state = currentState(ctx, service.id, kept.today);
+    const state = currentState(ctx, service.id, kept);
     return {
-      service, status: state.status, state, days: bars, locations: locationCounts.get(service.id) ?? 0,
+      service, status: state.status, state, days: bars, locations: kept.current.locations,
       uptime90: uptime(range.start), uptime30: uptime(ctx.now - 30 * 86_400_000), uptime24h: uptime(ctx.now - 86_400_000),
     };
   });
