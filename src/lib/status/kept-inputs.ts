@@ -10,21 +10,23 @@ import { LOCAL, overTime, type EraLocation } from '../monitors/history';
  * The status page's monitor inputs, kept between rebuilds monitor by monitor, so a rebuild
  * at 10,000 monitors reads and judges only the few whose records changed.
  *
- * A monitor's piece of today is judged as at a later instant than now (`judgedAt`: the first
- * moment one of its locations could go silent, else the end of today), and each rebuild cuts
- * it at its own now: every rule is causal (what it says up to now depends only on the
- * records up to now), so the cut piece is what judging at now gives. A piece thus depends
- * on the records alone and is loaded again only when
- * - the database listed the monitor in `series_changes` since the last rebuild (its triggers:
- *   a new run or gap, a run cut back, its settings, life, pauses, locations, false
- *   positives; a failed control check lists every monitor);
- * - now passes `validUntil`: a location that had checked on time when it was loaded may have
- *   gone silent since (an ordinary check only extends a run and is not listed; a check that
- *   extends a down run up to its confirmation is);
+ * A monitor's piece of today is judged as at the end of today, with each location that
+ * checks on time taken as checking on, and each rebuild cuts it at its own now. Every rule
+ * is causal (what it says up to an instant rests only on the records up to it), so the cut
+ * piece is what judging at now gives; an open outage or pause simply runs on. A piece thus
+ * rests on the records alone and is loaded again only when
+ * - the database listed the monitor in `series_changes` since the last rebuild (its
+ *   triggers: a new run or gap, a run cut back, a down run extended up to its confirmation,
+ *   its settings, life, pauses, locations, false positives; a failed control check lists
+ *   every monitor);
+ * - a location taken as checking on time has not (now passed its allowance), or a silent
+ *   one checked again without a gap (an agent's spool): one seek a location, made only when
+ *   now passes `validUntil` or while a location is silent, tells (`revalidate`);
  * - the day changes.
  * The days before today are kept the same way, judged at the start of today, and loaded
  * again for a monitor only when a change touches a time before today (an agent's late
- * results from its spool, a correction).
+ * results, a correction). tests/integration/page-kept-inputs.test.ts holds the kept figures
+ * to a fresh computation step by step.
  */
 
 /** What the page keeps of one monitor for today. */
@@ -201,14 +203,16 @@ function validUntil(series: readonly Series[], intervalMs: (at: number) => numbe
 }
 
 /**
- * The latest check of each location of `entries`' monitors, read in one statement a
- * location (a seek each): an entry stands when its locations that checked on time still do
- * and those that did not are still silent; it is then valid until the next deadline.
- * Returns the ids to load again.
+ * The latest check of the locations of `entries`' monitors that need it, read in one
+ * statement a location (a seek each): an entry stands when its locations that checked on
+ * time still do and those that did not are still silent; it is then valid until the next
+ * deadline. Returns the ids to load again.
  */
 function revalidate(db: Db, entries: ReadonlyMap<number, TodayEntry>, ids: readonly number[], now: number): number[] {
   const byLocation = new Map<number, { location: EraLocation; ids: number[] }>();
   for (const id of ids) for (const x of entries.get(id)!.series) {
+    // A location on time is read once now passes the entry's deadline; a silent one every time.
+    if (x.onTime && now <= entries.get(id)!.validUntil) continue;
     let at = byLocation.get(x.location.id);
     if (!at) byLocation.set(x.location.id, (at = { location: x.location, ids: [] }));
     at.ids.push(id);
@@ -224,7 +228,10 @@ function revalidate(db: Db, entries: ReadonlyMap<number, TodayEntry>, ids: reado
   const reload: number[] = [];
   for (const id of ids) {
     const e = entries.get(id)!;
-    const series = e.series.map((x): Series => ({ ...x, last: latest.get(`${id}:${x.location.id}`) ?? null }));
+    const series = e.series.map((x): Series => {
+      const key = `${id}:${x.location.id}`;
+      return latest.has(key) ? { ...x, last: latest.get(key) ?? null } : x;
+    });
     const stands = series.every((x, i) => {
       const was = e.series[i]!;
       if (!was.onTime) return x.last === was.last;
