@@ -284,8 +284,9 @@ export function keptServiceInputs(ctx: SlaContext, serviceId: number, range: Int
     if (missing.length > 0) {
       const before = { start: range.start, end: today.start };
       const source = monitorSource(ctx.db, missing, before);
-      // Judged as at the start of today: what lies after is today's piece's.
-      for (const id of missing) closed.pieces.set(id, monitorPiece(ctx.db, serviceId, id, before, today.start, source));
+      // Judged as at the start of today and cut there: what lies after is today's piece's (an
+      // outage just after midnight would otherwise stay in the closed piece as it was when loaded).
+      for (const id of missing) closed.pieces.set(id, cutAt(monitorPiece(ctx.db, serviceId, id, before, today.start, source), today.start));
       closed.generation = ++generations;
     }
     generation = closed.generation;
