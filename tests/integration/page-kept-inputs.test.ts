@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../../src/lib/db';
 import { CheckStore, type CheckResult } from '../../src/lib/checks/store';
 import { LocationCheckStore } from '../../src/lib/agents/store';
 import { addAgent, setMonitorLocations } from '../../src/lib/agents/locations';
-import { setMonitorPaused } from '../../src/lib/monitors/verbs';
+import { removeMonitor, saveMonitor, setMonitorPaused } from '../../src/lib/monitors/verbs';
 import { recordSettings } from '../../src/lib/monitors/history';
 import { markFalsePositive } from '../../src/lib/incidents/verbs';
 import { systemActor } from '../../src/lib/audit';
@@ -181,6 +181,26 @@ class Scenario {
     else this.paused.delete(this.ids[slug]!);
   }
 
+  /** A monitor added through the admin verb, checked from now on by the local probe. */
+  addMonitor(slug: string, serviceSlug: string): void {
+    const serviceId = this.t.db.$client.prepare('SELECT id FROM services WHERE slug = ?').pluck().get(serviceSlug) as number;
+    const row = saveMonitor(this.t.db, admin, null, {
+      slug, serviceId, type: 'http', target: 'http://127.0.0.1:9/', intervalS: 60, timeoutS: 10, confirm: 2, countsForAvailability: true, options: {},
+    }, this.now);
+    this.ids[slug] = row.id;
+    this.intervalS.set(row.id, 60);
+    this.feeds.push({ monitor: row.id, location: null, next: this.now + 41 * SEC, status: 'up', mode: 'on', spool: [] });
+  }
+
+  remove(slug: string): void {
+    removeMonitor(this.t.db, admin, this.ids[slug]!, this.now);
+    this.paused.add(this.ids[slug]!);
+  }
+
+  setLocations(slug: string, locations: string[], quorum: number): void {
+    setMonitorLocations(this.t.db, admin, this.ids[slug]!, locations, quorum, this.now);
+  }
+
   /** The first check of the monitor's latest local down run. */
   lastDownStart(slug: string): number {
     return this.t.db.$client.prepare('SELECT max(first_at) FROM check_runs WHERE monitor_id = ? AND status = 2').pluck().get(this.ids[slug]!) as number;
@@ -255,6 +275,17 @@ describe('the page from kept inputs equals the page computed from nothing, step 
       expect(service(s, 'portal').status).toBe('operational');
       expect(service(s, 'portal').days.at(-2)!.downtimeMs).toBeGreaterThan(0); // yesterday's outage
       expect(todayBar(s, 'portal').downtimeMs).toBe(0);
+
+      // mail-multi's first outage of the day: osaka and tokyo fail twice each (the quorum of 2).
+      sc.set('mail-multi', 'osaka', { status: 'down' });
+      sc.set('mail-multi', 'tokyo', { status: 'down' });
+      s = await sc.steps('mail-multi quorum down twice', 2 * MIN, 30 * SEC);
+      sc.set('mail-multi', 'osaka', { status: 'up' });
+      sc.set('mail-multi', 'tokyo', { status: 'up' });
+      s = await sc.steps('mail-multi up', 60 * SEC, 20 * SEC);
+      expect(todayBar(s, 'mail').downtimeMs).toBeGreaterThan(0);
+      const osakaFirstDown = sc.t.db.$client.prepare('SELECT max(first_at) FROM location_check_runs WHERE location_id = ? AND monitor_id = ? AND status = 2')
+        .pluck().get(sc.osaka, sc.ids['mail-multi']!) as number;
 
       // 2. A local-only monitor goes down: first failure (unconfirmed), second (confirmed), stays down, recovers.
       sc.set('web', 'local', { status: 'down' });
@@ -374,6 +405,27 @@ describe('the page from kept inputs equals the page computed from nothing, step 
       expect(service(s, 'portal').status).toBe('partial_outage');
       sc.set('docs', 'local', { status: 'up' });
       await sc.steps('docs up', 2 * MIN, 30 * SEC);
+      // Locations changed: tokyo taken off portal-multi (it stops checking it), then given back.
+      sc.setLocations('portal-multi', ['local', 'osaka'], 2);
+      sc.set('portal-multi', 'tokyo', { mode: 'off' });
+      await sc.steps('portal-multi from local and osaka', 3 * MIN, 20 * SEC);
+      sc.set('portal-multi', 'osaka', { status: 'down' });
+      s = await sc.steps('osaka down, local up: no quorum of 2', 2 * MIN, 20 * SEC);
+      expect(service(s, 'portal').status).toBe('operational');
+      sc.set('portal-multi', 'osaka', { status: 'up' });
+      sc.setLocations('portal-multi', ['local', 'osaka', 'tokyo'], 2);
+      sc.set('portal-multi', 'tokyo', { mode: 'on' });
+      await sc.steps('portal-multi from three places again', 3 * MIN, 20 * SEC);
+      // A monitor added during the day, down for a while, then removed.
+      sc.addMonitor('status-api', 'mail');
+      await sc.steps('status-api added', 3 * MIN, 20 * SEC);
+      sc.set('status-api', 'local', { status: 'down' });
+      s = await sc.steps('status-api down', 3 * MIN, 20 * SEC);
+      expect(service(s, 'mail').status).toBe('major_outage');
+      sc.set('status-api', 'local', { status: 'up' });
+      await sc.steps('status-api up', 60 * SEC, 20 * SEC);
+      sc.remove('status-api');
+      await sc.steps('status-api removed', 3 * MIN, 20 * SEC);
 
       // 7. Late checks older than the newest: the runs are rewritten.
       const lastWeb = sc.feed('web', 'local').next - 60 * SEC;
@@ -390,6 +442,12 @@ describe('the page from kept inputs equals the page computed from nothing, step 
       s = await sc.step('late up check splitting smtp\'s outage', 10 * SEC);
       expect(todayBar(s, 'mail').outages.map((o) => o.start)).not.toContain(smtpOutage);
       expect(todayBar(s, 'mail').downtimeMs).toBeLessThan(mailBefore2);
+      // A late up check from osaka between its two failed checks of mail-multi's first outage:
+      // osaka never confirmed it, so the quorum of 2 was never reached.
+      const mailBefore3 = todayBar(s, 'mail').downtimeMs;
+      sc.agentSends(sc.osaka, [{ monitorId: sc.ids['mail-multi']!, at: osakaFirstDown + 30 * SEC, status: 'up', latencyMs: 90, error: null }]);
+      s = await sc.step('late agent up check splitting mail-multi\'s first outage', 10 * SEC);
+      expect(todayBar(s, 'mail').downtimeMs).toBeLessThan(mailBefore3);
       // A failed control check lists every monitor (all loaded again, today's web outage
       // included); then a late up check in the middle of that outage splits its down run into
       // two shorter than confirm 3: the outage was never one.
