@@ -175,6 +175,12 @@ class Scenario {
     this.t.db.$client.transaction(() => recordSettings(this.t.db, this.ids[slug]!, { confirm }, this.now))();
   }
 
+  /** Moves the monitor to another service and sets whether it counts, as the monitor's edit form does. */
+  setService(slug: string, serviceSlug: string, countsForAvailability: boolean): void {
+    const serviceId = this.t.db.$client.prepare('SELECT id FROM services WHERE slug = ?').pluck().get(serviceSlug) as number;
+    this.t.db.$client.transaction(() => recordSettings(this.t.db, this.ids[slug]!, { serviceId, countsForAvailability }, this.now))();
+  }
+
   pause(slug: string, paused: boolean): void {
     setMonitorPaused(this.t.db, admin, this.ids[slug]!, paused, this.now);
     if (paused) this.paused.add(this.ids[slug]!);
@@ -416,6 +422,33 @@ describe('the page from kept inputs equals the page computed from nothing, step 
       sc.setLocations('portal-multi', ['local', 'osaka', 'tokyo'], 2);
       sc.set('portal-multi', 'tokyo', { mode: 'on' });
       await sc.steps('portal-multi from three places again', 3 * MIN, 20 * SEC);
+      // docs starts counting, then moves to the mail service, then back as it was.
+      sc.setService('docs', 'portal', true);
+      sc.set('docs', 'local', { status: 'down' });
+      s = await sc.steps('docs counting and down', 3 * MIN, 20 * SEC);
+      expect(service(s, 'portal').status).toBe('major_outage');
+      sc.setService('docs', 'mail', true);
+      s = await sc.steps('docs moved to mail, still down', 2 * MIN, 20 * SEC);
+      expect(service(s, 'mail').status).toBe('major_outage');
+      sc.set('docs', 'local', { status: 'up' });
+      await sc.steps('docs up in mail', 2 * MIN, 20 * SEC);
+      sc.setService('docs', 'portal', false);
+      await sc.steps('docs back, not counting', 2 * MIN, 20 * SEC);
+      // tokyo silent for portal-multi while osaka is down: rebuilds just before, at and just after
+      // the instant its allowance runs out (twice the interval after its last check), when the
+      // quorum falls to the two left and osaka's outage alone no longer makes it (2 of local and osaka).
+      sc.set('portal-multi', 'osaka', { status: 'down' });
+      await sc.steps('osaka down for portal-multi', 2 * MIN, 30 * SEC);
+      const tokyoFeed = sc.feed('portal-multi', 'tokyo');
+      tokyoFeed.mode = 'off';
+      const deadline = tokyoFeed.next - 60 * SEC + 2 * 60 * SEC;
+      await sc.step('tokyo silent, before its deadline', deadline - 1 - sc.now);
+      await sc.step('tokyo silent, at its deadline', 1);
+      await sc.step('tokyo silent, just past its deadline', 1);
+      await sc.steps('tokyo silent, past its deadline', 60 * SEC, 7 * SEC);
+      tokyoFeed.mode = 'on';
+      sc.set('portal-multi', 'osaka', { status: 'up' });
+      await sc.steps('tokyo back, osaka up', 2 * MIN, 20 * SEC);
       // A monitor added during the day, down for a while, then removed.
       sc.addMonitor('status-api', 'mail');
       await sc.steps('status-api added', 3 * MIN, 20 * SEC);
