@@ -155,7 +155,8 @@ function onTimeUntil(source: MonitorSource, id: number, onTime: ReadonlySet<numb
     ...source,
     runSpan(monitorId, location) {
       const span = source.runSpan(monitorId, location);
-      return monitorId === id && onTime.has(location.id) ? { first: span.first, last: end } : span;
+      // The local probe is 0 in `series` (./locationsOf), whatever its row's id in the eras asked about.
+      return monitorId === id && onTime.has(location.slug === LOCAL ? 0 : location.id) ? { first: span.first, last: end } : span;
     },
   };
 }
