@@ -169,7 +169,8 @@ function onTimeUntil(source: MonitorSource, id: number, onTime: ReadonlySet<numb
     ...source,
     runSpan(monitorId, location) {
       const span = source.runSpan(monitorId, location);
-      return monitorId === id && onTime.has(location.id) ? { first: span.first, last: end } : span;
+      // The local probe is 0 in `series` (./locationsOf), whatever its row's id in the eras asked about.
+      return monitorId === id && onTime.has(location.slug === LOCAL ? 0 : location.id) ? { first: span.first, last: end } : span;
     },
   };
 }
@@ -319,8 +320,9 @@ export function keptServiceInputs(ctx: SlaContext, serviceId: number, range: Int
     if (missing.length > 0) {
       const before = { start: range.start, end: today.start };
       const source = monitorSource(ctx.db, missing, before);
-      // Judged as at the start of today: what lies after is today's piece's.
-      for (const id of missing) closed.pieces.set(id, monitorPiece(ctx.db, serviceId, id, before, today.start, source));
+      // Judged as at the start of today and cut there: what lies after is today's piece's (an
+      // outage just after midnight would otherwise stay in the closed piece as it was when loaded).
+      for (const id of missing) closed.pieces.set(id, cutAt(monitorPiece(ctx.db, serviceId, id, before, today.start, source), today.start));
       closed.generation = ++generations;
     }
     generation = closed.generation;
