@@ -209,6 +209,10 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
         pageData, sla, pdf, pdfKb,
         rps: page.rps, p99: page.p99, p50: page.p50, crowdErrors: page.errors + page.non2xx,
       };
+    } catch (err) {
+      // What the site said before it failed (its errors are logged).
+      console.error(site.output().slice(-4000));
+      throw err;
     } finally {
       await Promise.all(senders.map((s) => s.stop()));
       db.$client.close();
