@@ -72,6 +72,8 @@ interface ServiceKeep {
   today: Map<number, TodayEntry>;
   /** The days before today, by the start of the range asked for (the page's 90, the API's…). */
   closed: Map<number, ClosedKeep>;
+  /** On the first rebuild of a new day: the days before yesterday and yesterday's clean entries, to carry over. */
+  yesterday: { closed: Map<number, ClosedKeep>; today: Map<number, TodayEntry> } | null;
 }
 
 interface Keep {
@@ -84,6 +86,8 @@ interface Keep {
 }
 
 let keeps = new WeakMap<Db, Keep>();
+/** How long into a new day yesterday's keep is held, to carry the days before today over. */
+const YESTERDAY_FOR_MS = 5 * 60_000;
 let generations = 0;
 
 export function clearKeptInputs(): void {
@@ -95,24 +99,50 @@ function refresh(ctx: SlaContext, today: Interval): Keep {
   let keep = keeps.get(ctx.db);
   if (keep && keep.readAt === ctx.now) return keep;
   const { seq, changes } = changesSince(ctx.db, keep?.seq ?? 0);
-  if (!keep || keep.today.start !== today.start || keep.today.end !== today.end || changes === null || changes.some((c) => c.monitorId === null)) {
+  if (!keep || changes === null || changes.some((c) => c.monitorId === null) || (keep.today.start !== today.start && keep.today.end !== today.start)) {
     keep = { today, seq, readAt: ctx.now, services: new Map() };
     keeps.set(ctx.db, keep);
     return keep;
   }
+  // The changes first, as of the day they were listed in.
   for (const c of changes) {
     const id = c.monitorId!;
-    const beforeToday = c.at < today.start;
+    const beforeToday = c.at < keep.today.start;
     for (const s of keep.services.values()) {
       s.today.delete(id);
       if (beforeToday) for (const closed of s.closed.values()) closed.pieces.delete(id);
+      if (s.yesterday && c.at < today.start) {
+        s.yesterday.today.delete(id);
+        for (const closed of s.yesterday.closed.values()) closed.pieces.delete(id);
+      }
       // A setting, a life or a location: the lists of monitors may have changed too.
       if (c.at === 0) s.ids = s.counting = s.current = null;
     }
   }
+  if (keep.today.start !== today.start) keeps.set(ctx.db, (keep = nextDay(keep, today)));
+  // Every standing answer has been rebuilt on the new day by then: yesterday's keep is let go.
+  else if (ctx.now - today.start > YESTERDAY_FOR_MS) for (const s of keep.services.values()) s.yesterday = null;
   keep.seq = seq;
   keep.readAt = ctx.now;
   return keep;
+}
+
+/**
+ * The keep carried into the next day. A monitor whose yesterday ended clean (every location
+ * on time through midnight, nothing open then: no outage, pause or silence reaching it)
+ * keeps its entry, which says nothing of the new day but what a fresh one would, and its
+ * days before today are the days before yesterday joined with yesterday; the others are
+ * loaded again. A new day thus costs what changed, not every monitor's 90 days.
+ */
+function nextDay(keep: Keep, today: Interval): Keep {
+  const clean = (e: TodayEntry) => e.validUntil >= today.start && e.maxEnd < today.start && e.series.every((x) => x.onTime)
+    && (e.located === null || [...e.located.down, ...e.located.unmonitored, ...e.located.reducedQuorum].every((i) => i.end < today.start));
+  const services = new Map<number, ServiceKeep>();
+  for (const [id, s] of keep.services) {
+    const carried = new Map([...s.today].filter(([, e]) => clean(e)));
+    services.set(id, { ids: s.ids, counting: s.counting, current: s.current, today: new Map(carried), closed: new Map(), yesterday: { closed: s.closed, today: carried } });
+  }
+  return { today, seq: keep.seq, readAt: keep.readAt, services };
 }
 
 /** The latest instant the piece's lists reach (−∞ for none). */
@@ -262,6 +292,27 @@ function joinPieces(a: MonitorPiece, b: MonitorPiece): MonitorPiece {
   };
 }
 
+/**
+ * The days before today from yesterday's keep of the range that started a day earlier (the
+ * latest start not after `rangeStart`): each clean monitor's days before yesterday joined with
+ * its yesterday, cut at midnight, without what ended before the range.
+ */
+function carryDays(closed: ClosedKeep, yesterday: NonNullable<ServiceKeep['yesterday']>, counting: readonly number[], rangeStart: number, todayStart: number): void {
+  const starts = [...yesterday.closed.keys()].filter((start) => start <= rangeStart);
+  if (starts.length === 0) return;
+  const before = yesterday.closed.get(Math.max(...starts))!;
+  const from = <T extends Interval>(list: readonly T[]) => list.filter((i) => i.end > rangeStart);
+  for (const id of counting) {
+    const days = before.pieces.get(id);
+    const last = yesterday.today.get(id);
+    if (!days || !last) continue;
+    const p = cutAt(joinPieces(days, last.piece), todayStart);
+    closed.pieces.set(id, {
+      ...p, outages: from(p.outages), locatedOutages: from(p.locatedOutages), unmonitored: from(p.unmonitored), paused: from(p.paused), reducedQuorum: from(p.reducedQuorum),
+    });
+  }
+}
+
 export interface KeptInputs {
   monitors: MonitorInputs;
   /** Changes whenever the days before today were loaded again: while it stands, their bars stand too. */
@@ -292,7 +343,7 @@ function currentMonitors(db: Db, serviceId: number): { monitors: MonitorNow[]; l
 export function keptServiceInputs(ctx: SlaContext, serviceId: number, range: Interval, today: Interval): KeptInputs {
   const keep = refresh(ctx, today);
   let s = keep.services.get(serviceId);
-  if (!s) keep.services.set(serviceId, (s = { ids: null, counting: null, current: null, today: new Map(), closed: new Map() }));
+  if (!s) keep.services.set(serviceId, (s = { ids: null, counting: null, current: null, today: new Map(), closed: new Map(), yesterday: null }));
   s.ids ??= statement(ctx.db, `SELECT id FROM monitors WHERE service_id = ?
       OR EXISTS (SELECT 1 FROM monitor_setting_history h WHERE h.monitor_id = monitors.id AND coalesce(h.service_id, monitors.service_id) = ?)`).pluck().all(serviceId, serviceId) as number[];
   s.counting ??= countingMonitorIds(ctx.db, serviceId);
@@ -316,6 +367,7 @@ export function keptServiceInputs(ctx: SlaContext, serviceId: number, range: Int
   if (range.start < today.start) {
     closed = s.closed.get(range.start);
     if (!closed) s.closed.set(range.start, (closed = { pieces: new Map(), generation: ++generations, joined: new Map() }));
+    if (closed.pieces.size === 0 && s.yesterday) carryDays(closed, s.yesterday, s.counting, range.start, today.start);
     const missing = s.counting.filter((id) => !closed!.pieces.has(id));
     if (missing.length > 0) {
       const before = { start: range.start, end: today.start };
