@@ -198,7 +198,9 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
       let pdfKb = 0;
       const pdf = await timed(3, async () => { pdfKb = (await renderReport(db, config, month, now)).pdf.length / 1024; });
 
-      await fetch(`${site.url}/`).then((r) => r.arrayBuffer());
+      // A warm-up request. Fetch may pick a kept-alive socket of the agents' posts that the site is
+      // closing just then (its keep-alive timeout): that is the client's race, so it is tried once more.
+      await fetch(`${site.url}/`).catch(() => fetch(`${site.url}/`)).then((r) => r.arrayBuffer());
       const page = await crowd(`${site.url}/`, CROWD_S, 50);
       return {
         monitors, workerCpuPct, workerAnonMb, siteCpuPct, siteAnonMb, siteRssMb,
