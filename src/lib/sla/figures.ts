@@ -193,27 +193,6 @@ export function loadMonitorInputs(ctx: SlaContext, serviceId: number, range: Int
   return combinePieces(ids.map((id) => monitorPiece(ctx.db, serviceId, id, range, ctx.now, source)), range, ctx.now);
 }
 
-/**
- * The monitors' inputs of two adjacent ranges as one: each monitor's intervals are the union
- * of both (an outage crossing the edge was loaded whole by both, perhaps with an earlier end
- * in the older load, and is one interval again). Null when the monitors are not the same.
- */
-export function joinMonitorInputs(a: MonitorInputs, b: MonitorInputs): MonitorInputs | null {
-  if (a.monitorIds.length !== b.monitorIds.length || a.monitorIds.some((id, i) => id !== b.monitorIds[i])) return null;
-  const each = (x: readonly Interval[][], y: readonly Interval[][]) => x.map((list, i) => union(list, y[i] ?? []));
-  const monitorOutages = each(a.monitorOutages, b.monitorOutages);
-  return {
-    monitorIds: a.monitorIds,
-    monitorOutages,
-    monitorUnmonitored: each(a.monitorUnmonitored, b.monitorUnmonitored),
-    monitorPaused: each(a.monitorPaused ?? [], b.monitorPaused ?? []),
-    probeOutages: union(...monitorOutages),
-    // Only read for which locations saw an outage: the same outage twice names the same places.
-    locatedOutages: [...a.locatedOutages, ...b.locatedOutages],
-    reducedQuorum: union(a.reducedQuorum, b.reducedQuorum),
-  };
-}
-
 /** Incidents marking the service down or force majeure, and planned stops that qualify, over `range`. */
 export function loadRecordInputs(ctx: SlaContext, serviceId: number, range: Interval): RecordInputs {
   const incidents = statement(ctx.db, `SELECT i.started_at AS startedAt, i.recovered_at AS recoveredAt, i.force_majeure AS forceMajeure, s.impact

@@ -211,7 +211,6 @@ function loadToday(ctx: SlaContext, serviceId: number, id: number, today: Interv
     const last = source.runSpan(id, location).last;
     return { location, last, onTime: last !== null && last + 2 * settings.intervalMs(last) >= ctx.now };
   });
-  const lasts = series.flatMap((x) => (x.last === null ? [] : [x.last]));
   const judged = onTimeUntil(source, id, new Set(series.filter((x) => x.onTime).map((x) => x.location.id)), today.end);
   // Judged at the end of today: an open outage or pause runs to it, and each rebuild cuts it at its own now.
   const piece = monitorPiece(ctx.db, serviceId, id, today, today.end, judged);
@@ -219,11 +218,18 @@ function loadToday(ctx: SlaContext, serviceId: number, id: number, today: Interv
     piece,
     maxEnd: maxEndOf(piece),
     located: loadLocatedFigures(ctx.db, { id }, today, today.end, judged),
-    lastAt: lasts.length === 0 ? null : Math.max(...lasts),
+    lastAt: latestOf(series),
     series,
     intervalMs: settings.intervalMs,
     validUntil: validUntil(series, settings.intervalMs),
   };
+}
+
+/** The latest check from any location (null: none yet). */
+function latestOf(series: readonly Series[]): number | null {
+  let latest: number | null = null;
+  for (const x of series) if (x.last !== null && (latest === null || x.last > latest)) latest = x.last;
+  return latest;
 }
 
 /** The first moment a location that checks on time could fall silent. */
@@ -274,8 +280,7 @@ function revalidate(db: Db, entries: ReadonlyMap<number, TodayEntry>, ids: reado
     }
     e.series = series;
     e.validUntil = validUntil(series, e.intervalMs);
-    const lasts = series.flatMap((x) => (x.last === null ? [] : [x.last]));
-    e.lastAt = lasts.length === 0 ? null : Math.max(...lasts);
+    e.lastAt = latestOf(series);
   }
   return reload;
 }

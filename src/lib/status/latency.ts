@@ -73,7 +73,12 @@ function readSettled(db: Db, ids: string, from: number, to: number): Map<number,
   const unrolled = statement(db, `SELECT j.value AS id, coalesce((SELECT max(start) + ${HOUR} FROM check_rollups_hourly WHERE monitor_id = j.value AND start >= ? AND start < ?), ?) AS after
     FROM json_each(?) j`).all(from, to, from, ids) as Array<{ id: number; after: number }>;
   const byStart = new Map<number, number[]>();
-  for (const u of unrolled) if (u.after < to) byStart.set(u.after, [...byStart.get(u.after) ?? [], u.id]);
+  for (const u of unrolled) {
+    if (u.after >= to) continue;
+    const list = byStart.get(u.after);
+    if (list) list.push(u.id);
+    else byStart.set(u.after, [u.id]);
+  }
   for (const [after, list] of byStart) readRaw(db, JSON.stringify(list), after, to, out);
   return out;
 }
