@@ -73,6 +73,25 @@ export function dataVersion(db: Db): string {
 }
 
 /**
+ * How many times a computation served a value from before the data's latest change (within
+ * its bound). A render that used one is marked behind (./renderer.ts), so it is rendered
+ * again in the next cycle instead of standing as current until MAX_AGE_MS. The count lives
+ * on the thread's global object, not in this module: the built site bundles its own copy of
+ * this module, and the renderer reads the count around its renders of that site's routes.
+ */
+const EARLIER_VALUES = Symbol.for('status.earlier-values-served');
+type WithCount = { [EARLIER_VALUES]?: number };
+
+function servedEarlierValue(): void {
+  const g = globalThis as WithCount;
+  g[EARLIER_VALUES] = (g[EARLIER_VALUES] ?? 0) + 1;
+}
+
+export function earlierValuesServed(): number {
+  return (globalThis as WithCount)[EARLIER_VALUES] ?? 0;
+}
+
+/**
  * One computation from the data (the page's figures, the API's summary) shared by every
  * answer rendered from it. It is computed again when this connection wrote (an admin's
  * change on the site: seen at once); when other connections committed (the worker's checks,
@@ -93,7 +112,10 @@ export class SharedComputation<T> {
       const own = (v: string) => v.slice(v.indexOf('.') + 1);
       const within = version === k.version ? this.unchangedMs : own(version) === own(k.version) ? this.otherWritesMs : -1;
       // Both clocks: the caller's `now` (tests move it) and the wall time since it was done.
-      if (ctx.now - k.at < k.tookMs + within && performance.now() - k.doneAt < within) return k.value;
+      if (ctx.now - k.at < k.tookMs + within && performance.now() - k.doneAt < within) {
+        if (version !== k.version) servedEarlierValue();
+        return k.value;
+      }
     }
     const started = performance.now();
     const value = compute();

@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import { makeAnswer, type CachedAnswer } from './cache';
+import { earlierValuesServed, makeAnswer, type CachedAnswer } from './cache';
 import type { SnapshotWriter } from './snapshot';
 import { threadStats } from '../metrics/thread-stats';
 
@@ -157,6 +157,7 @@ export class AnswerRenderer {
   private async build(key: string, version: string, mustPublish: boolean): Promise<CachedAnswer | null> {
     const previous = this.answers.get(key);
     let rendered: Rendered;
+    const earlierBefore = earlierValuesServed();
     try {
       rendered = await this.o.render(key);
     } catch (err) {
@@ -167,7 +168,11 @@ export class AnswerRenderer {
       this.o.fail(key, `HTTP ${rendered.status}`);
       return null;
     }
-    const answer = makeAnswer(key, rendered, version, this.now(), previous);
+    // Rendered from a computation made before the data's latest change: marked behind (a
+    // version no data has), so the next cycle renders it again rather than keeping it as
+    // current. (A request served meanwhile that used one marks it too: one render more.)
+    const behind = earlierValuesServed() !== earlierBefore;
+    const answer = makeAnswer(key, rendered, behind ? `${version}~behind` : version, this.now(), previous);
     // A missing page goes to whoever waits for it and is never kept current: a loop over
     // endless addresses (unknown months, incidents) costs one render each and keeps nothing.
     if (rendered.status === 404 && !this.standing.has(key)) {
