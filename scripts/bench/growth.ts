@@ -59,11 +59,19 @@ const DAY_S = 86_400;
 interface SizeFigures {
   monitors: number;
   workerCpuPct: number; workerAnonMb: number; siteCpuPct: number; siteAnonMb: number; siteRssMb: number;
+  /** Own memory sampled every 5 s through the hold. */
+  workerAnonOverHold: Spread; siteAnonOverHold: Spread;
   lagP50: number; lagP99: number; localChecks: number; localExpected: number;
   ingestP99: number; batches: number; refused: number; refusals: Record<string, number>;
   bytesPerCheck: number; bytesPerDay: number; checksPerDay: number;
   pageData: Timing; sla: Timing; pdf: Timing; pdfKb: number;
   rps: number; p99: number; p50: number; crowdErrors: number;
+}
+
+interface Spread { min: number; median: number; max: number }
+
+function spread(xs: number[]): Spread {
+  return { min: Math.min(...xs), median: pct(xs, 0.5), max: Math.max(...xs) };
 }
 
 /** The checked target: a node:http server in a process of its own, so its CPU is nobody's figure. */
@@ -154,7 +162,15 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
       const site0 = cpuSeconds(sitePid);
       const worker0 = workerCpu();
       const t0 = Date.now();
-      await sleep(HOLD_S);
+      // Own memory sampled through the hold: a node process's memory is a sawtooth (garbage
+      // piles up until a full collection), so one reading at the end can be anywhere on it.
+      const workerSamples: number[] = [];
+      const siteSamples: number[] = [];
+      while (Date.now() - t0 < HOLD_S * 1000) {
+        await sleep(Math.min(5, HOLD_S - (Date.now() - t0) / 1000));
+        workerSamples.push(workerPids().reduce((a, pid) => a + memoryMb(pid, 'RssAnon'), 0));
+        siteSamples.push(memoryMb(sitePid, 'RssAnon'));
+      }
       const wallS = (Date.now() - t0) / 1000;
       const siteCpuPct = ((cpuSeconds(sitePid) - site0) / wallS) * 100;
       const workerCpuPct = ((workerCpu() - worker0) / wallS) * 100;
@@ -204,6 +220,7 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
       const page = await crowd(`${site.url}/`, CROWD_S, 50);
       return {
         monitors, workerCpuPct, workerAnonMb, siteCpuPct, siteAnonMb, siteRssMb,
+        workerAnonOverHold: spread(workerSamples), siteAnonOverHold: spread(siteSamples),
         lagP50: pct(lags, 0.5), lagP99: pct(lags, 0.99), localChecks: local.length, localExpected: Math.round((monitors * wallS) / INTERVAL_S),
         ingestP99: pct(ingest, 0.99), batches: ingest.length, refused: Object.values(refusals).reduce((a, n) => a + n, 0),
         refusals,
@@ -228,8 +245,9 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
 function report(f: SizeFigures): void {
   const mb = (n: number) => `${n.toFixed(0)} MB`;
   console.log(`== ${f.monitors.toLocaleString('en')} monitors × ${1 + AGENTS} locations (quorum ${QUORUM}) at ${INTERVAL_S} s, held ${HOLD_S} s`);
-  console.log(`  worker: CPU ${f.workerCpuPct.toFixed(1)} % of a core, own memory ${mb(f.workerAnonMb)}`);
-  console.log(`  site:   CPU ${f.siteCpuPct.toFixed(1)} % of a core, own memory ${mb(f.siteAnonMb)} (RSS ${mb(f.siteRssMb)})`);
+  const over = (x: Spread) => `${x.min.toFixed(0)} / ${x.median.toFixed(0)} / ${x.max.toFixed(0)} MB`;
+  console.log(`  worker: CPU ${f.workerCpuPct.toFixed(1)} % of a core, own memory ${mb(f.workerAnonMb)} at the end (over the hold, least / median / most ${over(f.workerAnonOverHold)})`);
+  console.log(`  site:   CPU ${f.siteCpuPct.toFixed(1)} % of a core, own memory ${mb(f.siteAnonMb)} at the end (${over(f.siteAnonOverHold)}; RSS ${mb(f.siteRssMb)})`);
   console.log(`  check lag (local probe): p50 ${f.lagP50} ms, p99 ${f.lagP99} ms; ${f.localChecks} checks of ${f.localExpected} due in the hold`);
   console.log(`  agents' ingest: p99 ${f.ingestP99.toFixed(0)} ms a batch (${f.batches} batches, ${f.refused} refused${f.refused ? `: ${Object.entries(f.refusals).map(([why, n]) => `${n} × ${why}`).join(', ')}` : ''})`);
   console.log(`  database: ${f.bytesPerCheck.toFixed(0)} B per stored check (all tables), ${(f.bytesPerDay / 1e6).toFixed(0)} MB per day (${Math.round(f.checksPerDay).toLocaleString('en')} checks due a day)`);
