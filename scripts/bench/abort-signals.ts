@@ -1,9 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { checkTypes } from '../../src/lib/probe/registry';
 import { runCheckOnce } from '../../src/lib/probe/run-check';
+import { heapAfterCollection } from '../../tests/helpers/heap';
 
 /**
  * What a check leaves behind in the probe's memory. The probe and an agent run for months
@@ -26,17 +25,6 @@ if (!Number.isInteger(CHECKS / 2) || CHECKS < 1000 || CHECKS > 10_000_000) {
 }
 const AT_ONCE = 50;
 const CHECKS_A_DAY_AT_10000 = 10_000 * 1440;
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-async function heapAfterCollection(): Promise<number> {
-  for (let i = 0; i < 4; i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return process.memoryUsage().heapUsed;
-}
 
 const server = createServer((_req, res) => res.end('ok'));
 await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));

@@ -150,6 +150,7 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
       await sleep(WARMUP_S);
       const workerPids = () => childrenOf(sitePid);
       const workerCpu = () => workerPids().reduce((a, pid) => a + cpuSeconds(pid), 0);
+      const workerAnon = () => workerPids().reduce((a, pid) => a + memoryMb(pid, 'RssAnon'), 0);
       // Bytes the database's pages hold, each page's unused space left out: a short hold adds
       // less than the pages already allocated and partly empty would show.
       const usedBytes = () => q.prepare('SELECT sum(pgsize - unused) FROM dbstat').pluck().get() as number;
@@ -168,15 +169,15 @@ async function measureSize(monitors: number, targetUrl: string): Promise<SizeFig
       const siteSamples: number[] = [];
       while (Date.now() - t0 < HOLD_S * 1000) {
         await sleep(Math.min(5, HOLD_S - (Date.now() - t0) / 1000));
-        workerSamples.push(workerPids().reduce((a, pid) => a + memoryMb(pid, 'RssAnon'), 0));
+        workerSamples.push(workerAnon());
         siteSamples.push(memoryMb(sitePid, 'RssAnon'));
       }
       const wallS = (Date.now() - t0) / 1000;
       const siteCpuPct = ((cpuSeconds(sitePid) - site0) / wallS) * 100;
       const workerCpuPct = ((workerCpu() - worker0) / wallS) * 100;
-      const siteAnonMb = memoryMb(sitePid, 'RssAnon');
+      const siteAnonMb = siteSamples.at(-1)!;
       const siteRssMb = memoryMb(sitePid);
-      const workerAnonMb = workerPids().reduce((a, pid) => a + memoryMb(pid, 'RssAnon'), 0);
+      const workerAnonMb = workerSamples.at(-1)!;
       // The worker writes its checks in batches: the last ones of the hold are in by now.
       await sleep(3);
       const written = storedChecks() - checks0;

@@ -40,8 +40,8 @@ const arg = (name: string, fallback: string) => {
 const N = Number(arg('monitors', '10000'));
 const MIN = Number(arg('minutes', '30'));
 const STEPS = Number(arg('steps', '60'));
-// `--end midnight`: the checks end 30 s before the next midnight in Tokyo, so the first steps cross it.
-const END = arg('end', 'now') === 'midnight' ? lastDays(1, Date.now(), 'Asia/Tokyo')[0]!.end - 30_000 : Date.now();
+// `--end midnight`: the checks end 30 s before the next midnight in the configured zone (Tokyo), so the first steps cross it.
+const END = arg('end', 'now') === 'midnight' ? lastDays(1, Date.now(), loadConfig(undefined).zone)[0]!.end - 30_000 : Date.now();
 const RUNS = 4;
 const STEP_MS = 2_000;
 const SLOT_MS = 60_000;

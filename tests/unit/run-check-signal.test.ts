@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getEventListeners } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { runCheckOnce } from '../../src/lib/probe/run-check';
+import { heapAfterCollection } from '../helpers/heap';
 
 /**
  * The probe and an agent run for months under one stop signal. A check must stop with it,
@@ -45,15 +44,6 @@ describe('checks under the probe\'s lifelong stop signal', () => {
   });
 
   it('keeps nothing in the stop signal once checks are done', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const heap = async () => {
-      for (let i = 0; i < 4; i++) {
-        gc();
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      return process.memoryUsage().heapUsed;
-    };
     const stop = new AbortController();
     const checks = async (count: number) => {
       let next = 0;
@@ -62,10 +52,10 @@ describe('checks under the probe\'s lifelong stop signal', () => {
       }));
     };
     await checks(5_000);
-    const before = await heap();
+    const before = await heapAfterCollection();
     await checks(40_000);
     // Joined straight to the stop signal, 40,000 checks keep about 1.5 MB here; done right, nothing.
-    expect((await heap()) - before).toBeLessThan(500_000);
+    expect((await heapAfterCollection()) - before).toBeLessThan(500_000);
     expect(getEventListeners(stop.signal, 'abort')).toHaveLength(1);
   }, 60_000);
 });
